@@ -1,0 +1,100 @@
+"""Command line: ``workbench validate``, ``workbench demo`` and ``workbench run``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_DATA = 0, 1, 2
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from workbench.io import DataError, load_dataset
+
+    try:
+        dataset = load_dataset(args.data)
+    except DataError as exc:
+        print(f"workbench validate: the data cannot be used.\n{exc}", file=sys.stderr)
+        return EXIT_DATA
+    print(dataset.quality.to_text())
+    print("\nUsable: yes" + (" (with warnings)" if dataset.quality.warnings else ""))
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from workbench.demo import generate_demo
+    from workbench.io import DataError, load_dataset
+
+    data = Path(args.data)
+    if args.force or not (data / "transactions.csv").exists():
+        truth = generate_demo(data, customers=args.customers, seed=args.seed)
+        if not args.quiet:
+            print(f"Demo data: {truth.n_customers:,} customers, "
+                  f"{truth.n_transactions:,} transaction lines in {data}")
+    elif not args.quiet:
+        print(f"Demo data already in {data} (use --force to regenerate)")
+    try:
+        dataset = load_dataset(data)
+    except DataError as exc:  # pragma: no cover - the generator's own output
+        print(f"workbench demo: generated data failed validation:\n{exc}", file=sys.stderr)
+        return EXIT_DATA
+    if not args.quiet:
+        print(dataset.quality.to_text())
+    if args.data_only:
+        return EXIT_OK
+    from workbench.runner import run_from_args
+
+    return run_from_args(args, data_dir=data)
+
+
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", default=None, help="output folder for reports, exports, metrics")
+    parser.add_argument("--notebooks", default=None,
+                        help="comma-separated topics, e.g. overview,data_quality (default: all)")
+    parser.add_argument("--lang", choices=("en", "zh"), default=None, help="report language")
+    parser.add_argument("--as-of", dest="as_of", default=None,
+                        help="analysis date YYYY-MM-DD (default: last date in the data)")
+    parser.add_argument("-p", "--parameter", dest="parameters", action="append", default=[],
+                        metavar="KEY=VALUE", help="notebook parameter (repeatable)")
+    parser.add_argument("--config", default=None, help="run.yaml with the same settings")
+    parser.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel")
+    parser.add_argument("--seed", type=int, default=None, help="random seed for the analyses")
+    parser.add_argument("--quiet", action="store_true", help="print only errors (for cron)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workbench", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    validate = sub.add_parser("validate", help="load a data folder and print its quality report")
+    validate.add_argument("--data", required=True, help="data folder")
+    validate.set_defaults(func=_cmd_validate)
+
+    demo = sub.add_parser("demo", help="generate demo data and render the reports on it")
+    demo.add_argument("--data", default="data/demo", help="where the demo data goes")
+    demo.add_argument("--data-only", action="store_true", help="only generate the data")
+    demo.add_argument("--customers", type=int, default=20_000)
+    demo.add_argument("--force", action="store_true", help="regenerate even if present")
+    _add_run_arguments(demo)
+    demo.set_defaults(func=_cmd_demo, out_default="reports/demo")
+
+    run = sub.add_parser("run", help="execute the report notebooks into HTML reports")
+    run.add_argument("--data", default=None, help="data folder")
+    _add_run_arguments(run)
+    run.set_defaults(func=lambda a: __import__("workbench.runner").runner.run_from_args(a))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "seed", None) is None and args.command == "demo":
+        args.seed = 0
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,723 @@
+"""Load a dataset folder into canonical frames plus a data-quality report.
+
+A dataset is a folder holding ``transactions.(csv|tsv|txt|xlsx|parquet)``, ``customers.*``,
+``feedback.*`` and ``events.*`` (at least one of the first two), and an optional
+``mapping.yaml``::
+
+    columns:            # the file's own header -> canonical name, for every table
+      客户ID: customer_id
+      下单时间: order_date
+      实付金额: amount
+    customers:          # or per table
+      columns: {会员等级: tier}
+      values:
+        tier: {"1": 普通, "2": 白银, "3": 黄金, "4": 铂金}
+    options:            # the cleaning rules, see LoadOptions
+      merge_same_day: true
+
+Every problem with the data either sets rows aside (with the reason and example row numbers in
+the :class:`QualityReport`) or raises :class:`DataError` with a message naming the file, the
+column and example rows. Raw files are only ever read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import re
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import yaml
+
+from workbench.parsing import (
+    CSAT_WORDS,
+    is_blank,
+    parse_amounts,
+    parse_bools,
+    parse_dates,
+    parse_ids,
+    parse_scores,
+)
+from workbench.schema import ANALYSIS_REQUIREMENTS, TABLES, Column, Table
+
+__all__ = [
+    "DataError",
+    "Dataset",
+    "LoadOptions",
+    "QualityReport",
+    "SetAside",
+    "TableReport",
+    "load_dataset",
+    "read_table_file",
+]
+
+SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".parquet")
+#: How many example rows an error or a set-aside reason quotes.
+N_EXAMPLES = 5
+#: A required column whose values are unreadable on more than this share of rows is taken to
+#: be the wrong column or format, and the load fails instead of setting most rows aside.
+MAX_UNREADABLE_SHARE = 0.5
+
+_STATUS_ALIASES = ("status", "order_status", "订单状态", "状态", "交易状态")
+
+
+class DataError(Exception):
+    """A data problem the analyst must fix; the message names file, column and rows."""
+
+
+@dataclass
+class LoadOptions:
+    """Cleaning rules, visible and switchable (also settable in ``mapping.yaml: options``).
+
+    Attributes
+    ----------
+    drop_exact_duplicates
+        Remove rows identical in every column (keeps the first).
+    separate_returns
+        Keep returns and cancellations apart in ``Dataset.returns``: negative amounts, a
+        status column saying cancelled/refunded, or an order id matching
+        ``cancel_order_pattern``.
+    merge_same_day
+        Merge all lines of one customer on one calendar day into one transaction, as the
+        buy-till-you-die literature does (amounts and quantities summed).
+    cancel_order_pattern
+        Regex for order ids of cancellations (``^C\\d`` as in the UCI Online Retail data).
+        Ignored, with a warning, if it matches more than half of the orders.
+    cancelled_status
+        Status values (lower case) that mark a cancelled or refunded line.
+    dayfirst
+        Read ``05/01/2024`` as 5 January instead of May 1.
+    """
+
+    drop_exact_duplicates: bool = True
+    separate_returns: bool = True
+    merge_same_day: bool = False
+    cancel_order_pattern: str | None = r"^C\d"
+    cancelled_status: tuple[str, ...] = (
+        "cancelled", "canceled", "refunded", "returned", "refund", "return",
+        "已取消", "取消", "已退款", "退款", "退货", "已退货", "交易关闭",
+    )
+    dayfirst: bool = False
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, Any], source: Path) -> LoadOptions:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise DataError(
+                f"{source}: unknown option(s) {', '.join(unknown)} under 'options'; "
+                f"known options are {', '.join(sorted(known))}."
+            )
+        values = dict(raw)
+        if "cancelled_status" in values:
+            values["cancelled_status"] = tuple(str(v).lower() for v in values["cancelled_status"])
+        return cls(**values)
+
+
+@dataclass
+class SetAside:
+    """Rows (or values) not used, with the reason and example row numbers."""
+
+    table: str
+    reason: str
+    rows: int
+    examples: list[int] = field(default_factory=list)
+    column: str | None = None
+    values_only: bool = False  # True when only the value was blanked, not the row dropped
+
+
+@dataclass
+class TableReport:
+    """What happened to one table during loading."""
+
+    table: str
+    file: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    rows_read: int = 0
+    rows_kept: int = 0
+    column_map: dict[str, str] = field(default_factory=dict)
+    extra_columns: list[str] = field(default_factory=list)
+    missing_values: dict[str, int] = field(default_factory=dict)
+    date_min: str | None = None
+    date_max: str | None = None
+    customers: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QualityReport:
+    """The data-quality report every load returns."""
+
+    data_dir: str
+    tables: dict[str, TableReport] = field(default_factory=dict)
+    set_aside: list[SetAside] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+    customers_without_transactions: int | None = None
+    transaction_customers_not_in_customers: int | None = None
+
+    @property
+    def usable(self) -> bool:
+        return any(t in self.tables for t in ("transactions", "customers"))
+
+    def rows_set_aside(self, table: str | None = None) -> int:
+        return sum(
+            s.rows for s in self.set_aside if not s.values_only and table in (None, s.table)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def set_aside_frame(self) -> pd.DataFrame:
+        """One row per reason: table, column, reason, rows, whether rows or only values."""
+        columns = ["table", "column", "reason", "rows", "values_only", "examples"]
+        if not self.set_aside:
+            return pd.DataFrame(columns=columns)
+        frame = pd.DataFrame([asdict(s) for s in self.set_aside])
+        frame["examples"] = frame["examples"].map(lambda rows: ", ".join(map(str, rows)))
+        return frame[columns]
+
+    def to_text(self) -> str:
+        lines = [f"Data folder: {self.data_dir}"]
+        for rep in self.tables.values():
+            extra = f", encoding {rep.encoding}" if rep.encoding else ""
+            lines.append(
+                f"- {rep.table}: {Path(rep.file).name}{extra}: {rep.rows_read:,} rows read, "
+                f"{rep.rows_kept:,} kept, {rep.customers:,} customers"
+                + (f", {rep.date_min} .. {rep.date_max}" if rep.date_min else "")
+            )
+            renamed = {k: v for k, v in rep.column_map.items() if k != v}
+            if renamed:
+                lines.append(
+                    "    columns mapped: " + ", ".join(f"{k} -> {v}" for k, v in renamed.items())
+                )
+        if self.set_aside:
+            lines.append("Set aside:")
+            for s in self.set_aside:
+                what = "values blanked" if s.values_only else "rows"
+                col = f" [{s.column}]" if s.column else ""
+                ex = f" (e.g. rows {', '.join(map(str, s.examples))})" if s.examples else ""
+                lines.append(f"- {s.table}{col}: {s.rows:,} {what}: {s.reason}{ex}")
+        if self.customers_without_transactions:
+            lines.append(
+                f"Customers without transactions: {self.customers_without_transactions:,}"
+            )
+        warnings = self.warnings + [w for t in self.tables.values() for w in t.warnings]
+        if warnings:
+            lines.append("Warnings:")
+            lines.extend(f"- {w}" for w in warnings)
+        return "\n".join(lines)
+
+
+@dataclass
+class Dataset:
+    """The canonical frames of one data folder, and how they were obtained."""
+
+    transactions: pd.DataFrame | None
+    customers: pd.DataFrame | None
+    feedback: pd.DataFrame | None
+    events: pd.DataFrame | None
+    returns: pd.DataFrame | None
+    quality: QualityReport
+    options: LoadOptions
+
+    def has(self, table: str) -> bool:
+        frame = getattr(self, table)
+        return frame is not None and len(frame) > 0
+
+    def missing_for(self, analysis: str) -> str | None:
+        """Why ``analysis`` cannot run on this dataset, or None when it can."""
+        needs = ANALYSIS_REQUIREMENTS[analysis]
+        for need in needs:
+            options = need if isinstance(need, tuple) else (need,)
+            if not any(self.has(t) for t in options):
+                wanted = " or ".join(f"{t}.csv" for t in options)
+                return f"{analysis} needs {wanted} in {self.quality.data_dir}, which is absent or empty"
+        return None
+
+    @property
+    def last_date(self) -> pd.Timestamp | None:
+        """The last date seen in transactions (or customers/feedback/events when absent)."""
+        candidates = []
+        for table, col in (("transactions", "order_date"), ("feedback", "submitted_at"),
+                           ("events", "timestamp"), ("customers", "signup_date"),
+                           ("customers", "churned_at")):
+            frame = getattr(self, table)
+            if frame is not None and col in frame and frame[col].notna().any():
+                candidates.append(frame[col].max())
+            if candidates and table == "transactions":
+                break
+        return max(candidates).normalize() if candidates else None
+
+
+# ---------------------------------------------------------------------------------- reading
+
+
+def _detect_encoding(raw: bytes, path: Path) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            raw.decode(encoding)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:200_000]).best()
+    if best is None:
+        raise DataError(
+            f"{path}: cannot tell the text encoding (tried UTF-8, GBK/GB18030 and automatic "
+            "detection). Save the file as UTF-8 CSV and try again."
+        )
+    return best.encoding
+
+
+def _sniff_delimiter(text: str, suffix: str) -> str:
+    if suffix == ".tsv":
+        return "\t"
+    sample = "\n".join(text[:65536].splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+    except csv.Error:
+        header = sample.splitlines()[0] if sample else ""
+        counts = {d: header.count(d) for d in ",\t;|"}
+        return max(counts, key=counts.get) if max(counts.values()) else ","
+
+
+def read_table_file(path: Path) -> tuple[pd.DataFrame, str | None, str | None]:
+    """Read one file as it is: text cells for CSV/Excel, typed cells for Parquet.
+
+    Returns the frame, the detected encoding and the delimiter. The frame's index is the row
+    number as a spreadsheet shows it (header = row 1).
+    """
+    suffix = path.suffix.lower()
+    encoding = delimiter = None
+    try:
+        if suffix in (".csv", ".tsv", ".txt"):
+            raw = path.read_bytes()
+            encoding = _detect_encoding(raw, path)
+            text = raw.decode(encoding)
+            delimiter = _sniff_delimiter(text, suffix)
+            frame = pd.read_csv(
+                _io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+                skipinitialspace=True, skip_blank_lines=True,
+            )
+        elif suffix in (".xlsx", ".xls"):
+            frame = pd.read_excel(path, dtype=str, sheet_name=0).fillna("")
+        elif suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:  # pragma: no cover - guarded by _find_file
+            raise DataError(f"{path}: unsupported file type {suffix}")
+    except DataError:
+        raise
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{path}: the file cannot be read as a table: {detail}") from None
+    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    return frame, encoding, delimiter
+
+
+def _find_file(data_dir: Path, table: str) -> Path | None:
+    found = [p for p in sorted(data_dir.glob(f"{table}.*")) if p.suffix.lower() in SUFFIXES]
+    if len(found) > 1:
+        names = ", ".join(p.name for p in found)
+        raise DataError(f"{data_dir}: several files for the {table} table ({names}); keep one.")
+    return found[0] if found else None
+
+
+def _read_mapping(data_dir: Path) -> dict[str, Any]:
+    path = data_dir / "mapping.yaml"
+    if not path.exists():
+        path = data_dir / "mapping.yml"
+        if not path.exists():
+            return {}
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(loaded, dict):
+        raise DataError(f"{path}: expected a mapping of names, got {type(loaded).__name__}.")
+    loaded["_path"] = path
+    return loaded
+
+
+# ----------------------------------------------------------------------------- mapping
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_\-]+", "", str(name)).lower()
+
+
+def _map_columns(
+    frame: pd.DataFrame, table: Table, mapping: dict[str, Any], path: Path
+) -> dict[str, str]:
+    """Source header -> canonical name, from mapping.yaml first, then known aliases."""
+    explicit: dict[str, str] = {}
+    section = mapping.get(table.name) or {}
+    for source in (mapping.get("columns") or {}, section.get("columns") or {}):
+        explicit.update({str(k).strip(): str(v).strip() for k, v in source.items()})
+    headers = list(frame.columns)
+    result: dict[str, str] = {}
+    for src, dst in explicit.items():
+        if src not in headers:
+            continue  # global mappings name columns of other tables too
+        if dst not in table and not table.keep_extra_columns:
+            raise DataError(
+                f"{mapping['_path']}: '{src}: {dst}' maps to '{dst}', which is not a column of "
+                f"the {table.name} table ({', '.join(table.names)})."
+            )
+        result[src] = dst
+    taken = set(result.values())
+    by_norm = {_norm(h): h for h in headers if h not in result}
+    for column in table.columns:
+        if column.name in taken:
+            continue
+        for candidate in (column.name, *column.aliases):
+            header = by_norm.get(_norm(candidate))
+            if header is not None and header not in result:
+                result[header] = column.name
+                taken.add(column.name)
+                break
+    duplicates = pd.Series(list(result.values()))
+    duplicates = duplicates[duplicates.duplicated()].unique().tolist()
+    if duplicates:
+        sources = {d: [s for s, t in result.items() if t == d] for d in duplicates}
+        detail = "; ".join(f"{d} <- {', '.join(s)}" for d, s in sources.items())
+        raise DataError(f"{path}: several columns map to the same canonical column: {detail}.")
+    missing = [c for c in table.required if c not in taken]
+    if missing:
+        shown = ", ".join(headers[:20]) + (" ..." if len(headers) > 20 else "")
+        first = missing[0]
+        raise DataError(
+            f"{path}: required column '{first}' is missing"
+            + (f" (also: {', '.join(missing[1:])})" if missing[1:] else "")
+            + f". The file's columns are: {shown}. Rename the column or add a line "
+            f"'<your column>: {first}' under 'columns:' in mapping.yaml."
+        )
+    return result
+
+
+def _apply_value_mapping(
+    frame: pd.DataFrame, table: Table, mapping: dict[str, Any]
+) -> pd.DataFrame:
+    section = mapping.get(table.name) or {}
+    for source in (mapping.get("values") or {}, section.get("values") or {}):
+        for column, values in source.items():
+            if column in frame and isinstance(values, dict):
+                lookup = {str(k): v for k, v in values.items()}
+                text = frame[column].astype("string").str.strip()
+                frame[column] = text.map(lambda v: lookup.get(v, v) if pd.notna(v) else v)
+    return frame
+
+
+# ---------------------------------------------------------------------------- coercion
+
+
+def _infer_attribute(values: pd.Series) -> pd.Series:
+    """Type an extra customer attribute: numbers and yes/no flags become usable features."""
+    if not pd.api.types.is_string_dtype(values) and values.dtype != object:
+        return values
+    present = ~is_blank(values)
+    if not present.any():
+        return values
+    numbers = parse_amounts(values)
+    if numbers[present].notna().all():
+        return numbers
+    flags = parse_bools(values)
+    if flags[present].notna().all():
+        return flags
+    text = values.astype("string").str.strip()
+    return text.where(present).astype("str")
+
+
+def _examples(mask: pd.Series) -> list[int]:
+    return [int(i) for i in mask[mask].index[:N_EXAMPLES]]
+
+
+def _describe(frame_raw: pd.Series, mask: pd.Series) -> str:
+    rows = mask[mask].index[:3]
+    return ", ".join(f"row {i}: {str(frame_raw.loc[i])!r}" for i in rows)
+
+
+class _Loader:
+    """Loads one table; collects set-aside reasons into the report."""
+
+    def __init__(self, table: Table, path: Path, report: QualityReport, options: LoadOptions):
+        self.table, self.path, self.report, self.options = table, path, report, options
+        self.drop = pd.Series(dtype=bool)
+
+    def set_aside(self, mask: pd.Series, reason: str, column: str | None = None,
+                  values_only: bool = False) -> None:
+        n = int(mask.sum())
+        if n:
+            self.report.set_aside.append(
+                SetAside(self.table.name, reason, n, _examples(mask), column, values_only)
+            )
+
+    def coerce(self, raw: pd.DataFrame) -> pd.DataFrame:
+        out = pd.DataFrame(index=raw.index)
+        drop = pd.Series(False, index=raw.index)
+        for name in raw.columns:
+            column = self.table[name] if name in self.table else None
+            values = raw[name]
+            if column is None:
+                out[name] = _infer_attribute(values)
+                continue
+            parsed = self._parse(values, column)
+            blank = is_blank(values)
+            unreadable = parsed.isna() & ~blank
+            if column.required:
+                share = unreadable.mean() if len(values) else 0.0
+                if share > MAX_UNREADABLE_SHARE:
+                    raise DataError(
+                        f"{self.path}: column '{name}' ({column.description or column.kind}): "
+                        f"{share:.0%} of the values cannot be read as {column.kind}, e.g. "
+                        f"{_describe(values, unreadable)}. Check the mapping for this column "
+                        "or the file's format."
+                    )
+                self.set_aside(blank & ~drop, f"{name} is empty", name)
+                drop |= blank
+                self.set_aside(
+                    unreadable & ~drop, f"{name} cannot be read as {column.kind}", name
+                )
+                drop |= unreadable
+            else:
+                self.set_aside(
+                    unreadable, f"{name} cannot be read as {column.kind}; value left empty",
+                    name, values_only=True,
+                )
+            out[name] = parsed
+        self.drop = drop
+        return out
+
+    def _parse(self, values: pd.Series, column: Column) -> pd.Series:
+        kind = column.kind
+        if kind == "id":
+            return parse_ids(values)
+        if kind == "datetime":
+            return parse_dates(values, dayfirst=self.options.dayfirst)
+        if kind == "float":
+            return parse_amounts(values)
+        if kind == "int":
+            return parse_amounts(values).round().astype("Int64")
+        if kind == "bool":
+            return parse_bools(values)
+        if kind == "score":
+            return parse_scores(values, words=CSAT_WORDS if column.name == "csat" else None)
+        text = values.astype("string").str.strip()
+        return text.where(~is_blank(text)).astype("str")
+
+    def validate(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Range and presence checks through pandera; failures set aside rows or values."""
+        checks: dict[str, pa.Column] = {}
+        for column in self.table.columns:
+            if column.name not in frame:
+                continue
+            col_checks = []
+            if column.valid_range is not None:
+                col_checks.append(pa.Check.in_range(*column.valid_range))
+            if column.kind == "float" and column.name == "amount":
+                col_checks.append(pa.Check(np.isfinite, element_wise=False, name="finite"))
+            checks[column.name] = pa.Column(
+                nullable=not column.required, checks=col_checks, required=False
+            )
+        schema = pa.DataFrameSchema(checks, strict=False, coerce=False)
+        try:
+            schema.validate(frame, lazy=True)
+            return frame
+        except pa.errors.SchemaErrors as exc:
+            failures = exc.failure_cases
+        failures = failures[failures["index"].notna()]
+        for (column_name, check), group in failures.groupby(["column", "check"], sort=False):
+            mask = pd.Series(False, index=frame.index)
+            mask[group["index"].astype(int).unique()] = True
+            column = self.table[column_name]
+            if column.required:
+                self.set_aside(mask & ~self.drop, f"{column_name} fails {check}", column_name)
+                self.drop |= mask
+            else:
+                rng = column.valid_range
+                reason = (f"{column_name} outside {rng[0]:g}-{rng[1]:g}; value left empty"
+                          if rng else f"{column_name} fails {check}; value left empty")
+                self.set_aside(mask, reason, column_name, values_only=True)
+                frame.loc[mask, column_name] = np.nan
+        return frame
+
+
+def _load_table(
+    table: Table, path: Path, mapping: dict[str, Any], options: LoadOptions, report: QualityReport
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    raw, encoding, delimiter = read_table_file(path)
+    rep = TableReport(table.name, str(path), encoding, delimiter, rows_read=len(raw))
+    report.tables[table.name] = rep
+    column_map = _map_columns(raw, table, mapping, path)
+    rep.column_map = column_map
+    status = None
+    if table.name == "transactions":
+        for header in raw.columns:
+            if header not in column_map and _norm(header) in {_norm(a) for a in _STATUS_ALIASES}:
+                status = raw[header].astype("string").str.strip().str.lower()
+                break
+    extras = [h for h in raw.columns if h not in column_map]
+    rep.extra_columns = extras
+    keep = list(column_map) + (extras if table.keep_extra_columns else [])
+    mapped = raw[keep].rename(columns=column_map)
+    mapped = _apply_value_mapping(mapped, table, mapping)
+
+    loader = _Loader(table, path, report, options)
+    frame = loader.coerce(mapped)
+    if options.drop_exact_duplicates:
+        dup = raw.duplicated(keep="first") & ~loader.drop
+        loader.set_aside(dup, "exact duplicate of an earlier row")
+        loader.drop |= dup
+    frame = loader.validate(frame)
+
+    returns = None
+    if table.name == "transactions":
+        frame, returns = _split_returns(frame, loader, status, options, rep)
+    elif table.name == "customers":
+        dup_id = frame["customer_id"].duplicated(keep="last") & ~loader.drop
+        loader.set_aside(dup_id, "customer_id repeated; the last row is kept", "customer_id")
+        loader.drop |= dup_id
+
+    frame = frame[~loader.drop]
+    if table.name == "transactions":
+        if "order_id" not in frame:
+            frame.insert(1, "order_id", frame.index.astype(str))
+            rep.warnings.append(
+                f"{path.name}: no order_id column; each row is taken as one order."
+            )
+        if options.merge_same_day:
+            before = len(frame)
+            frame = merge_same_day(frame)
+            rep.warnings.append(
+                f"{path.name}: {before - len(frame):,} same-day lines merged into their "
+                "customer's transaction of that day (merge_same_day)."
+            )
+        zero = int((frame["amount"] == 0).sum())
+        if zero:
+            rep.warnings.append(f"{path.name}: {zero:,} transactions with amount 0 kept.")
+    rep.rows_kept = len(frame)
+    rep.missing_values = {
+        c: int(n) for c, n in frame.isna().sum().items() if n and c in table
+    }
+    rep.customers = int(frame["customer_id"].nunique())
+    date_col = next((c.name for c in table.columns if c.kind == "datetime" and c.required), None)
+    date_col = date_col or ("signup_date" if "signup_date" in frame else None)
+    if date_col and frame[date_col].notna().any():
+        rep.date_min = str(frame[date_col].min().date())
+        rep.date_max = str(frame[date_col].max().date())
+    return frame.reset_index(names="source_row"), returns
+
+
+def _split_returns(
+    frame: pd.DataFrame, loader: _Loader, status: pd.Series | None,
+    options: LoadOptions, rep: TableReport,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    if not options.separate_returns:
+        return frame, None
+    kept = ~loader.drop
+    negative = (frame["amount"] < 0) & kept
+    cancelled = pd.Series(False, index=frame.index)
+    if status is not None:
+        cancelled = status.isin(options.cancelled_status).fillna(False).astype(bool) & kept
+    prefixed = pd.Series(False, index=frame.index)
+    if options.cancel_order_pattern and "order_id" in frame:
+        prefixed = (
+            frame["order_id"].astype("string")
+            .str.contains(options.cancel_order_pattern, regex=True).fillna(False).astype(bool)
+            & kept
+        )
+        if prefixed.mean() > 0.5:
+            rep.warnings.append(
+                f"cancel_order_pattern {options.cancel_order_pattern!r} matches "
+                f"{prefixed.mean():.0%} of order ids, so it is not used to find cancellations."
+            )
+            prefixed[:] = False
+    reason = pd.Series("", index=frame.index)
+    reason[prefixed] = "order id marks a cancellation"
+    reason[cancelled] = "status is cancelled or refunded"
+    reason[negative] = "negative amount (return)"
+    is_return = negative | cancelled | prefixed
+    loader.set_aside(negative, "negative amount: kept apart as a return", "amount")
+    loader.set_aside(cancelled & ~negative, "status marks a cancellation: kept apart")
+    loader.set_aside(prefixed & ~negative & ~cancelled,
+                     "order id marks a cancellation: kept apart", "order_id")
+    returns = frame[is_return].assign(return_reason=reason[is_return])
+    loader.drop |= is_return
+    return frame, returns.reset_index(names="source_row")
+
+
+def merge_same_day(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Merge the lines of one customer on one calendar day into one transaction.
+
+    Amount, quantity and discount are summed; other columns keep the day's first value;
+    ``order_date`` becomes the day and ``n_lines`` counts the merged lines.
+    """
+    frame = transactions.assign(order_date=transactions["order_date"].dt.normalize())
+    sums = [c for c in ("amount", "quantity", "discount") if c in frame]
+    firsts = [c for c in frame.columns if c not in sums and c not in ("customer_id", "order_date")]
+    agg: dict[str, Any] = {c: "sum" for c in sums} | {c: "first" for c in firsts}
+    grouped = frame.groupby(["customer_id", "order_date"], sort=False, as_index=False)
+    merged = grouped.agg(agg)
+    merged["n_lines"] = grouped.size()["size"].to_numpy()
+    return merged[[c for c in transactions.columns if c in merged] + ["n_lines"]]
+
+
+def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
+    """Load a dataset folder into canonical frames and a :class:`QualityReport`.
+
+    Keyword arguments override the cleaning rules of :class:`LoadOptions` (which can also be
+    set in ``mapping.yaml``). Raises :class:`DataError` when the folder cannot be used.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise DataError(f"{data_dir}: no such data folder.")
+    mapping = _read_mapping(data_dir)
+    base = LoadOptions.from_mapping(mapping.get("options") or {}, mapping.get("_path", data_dir))
+    load_options = LoadOptions(**(asdict(base) | options))
+    report = QualityReport(str(data_dir), options=asdict(load_options))
+    frames: dict[str, pd.DataFrame | None] = {}
+    returns = None
+    for name, table in TABLES.items():
+        path = _find_file(data_dir, name)
+        if path is None:
+            frames[name] = None
+            continue
+        frame, table_returns = _load_table(table, path, mapping, load_options, report)
+        frames[name] = frame
+        if name == "transactions":
+            returns = table_returns
+    if frames["transactions"] is None and frames["customers"] is None:
+        present = sorted(p.name for p in data_dir.iterdir()) if data_dir.exists() else []
+        raise DataError(
+            f"{data_dir}: found neither transactions nor customers "
+            f"(expected transactions.csv/.xlsx/.parquet or customers.*); the folder holds: "
+            f"{', '.join(present) or 'nothing'}."
+        )
+    tx, cust = frames["transactions"], frames["customers"]
+    if tx is not None and cust is not None:
+        buyers = set(tx["customer_id"].unique())
+        known = set(cust["customer_id"].unique())
+        report.customers_without_transactions = len(known - buyers)
+        report.transaction_customers_not_in_customers = len(buyers - known)
+        if buyers - known:
+            report.warnings.append(
+                f"{len(buyers - known):,} customers in transactions are missing from customers."
+            )
+    elif cust is not None:
+        report.customers_without_transactions = len(cust)
+    return Dataset(
+        transactions=tx, customers=cust, feedback=frames["feedback"], events=frames["events"],
+        returns=returns, quality=report, options=load_options,
+    )

@@ -1,0 +1,226 @@
+"""The canonical data model: table and column names every module relies on.
+
+User column names are mapped to these only at the loading boundary (:mod:`workbench.io`);
+inside the package, code refers to the constants defined here.
+
+Tables
+------
+transactions
+    One line per order (or order line). ``customer_id`` (string, leading zeros kept),
+    ``order_id``, ``order_date`` (datetime), ``amount`` (float, currency units; negative
+    amounts are returns). Optional ``quantity``, ``channel``, ``product_id``, ``category``,
+    ``store``, ``discount`` (currency units).
+customers
+    One row per customer. ``customer_id``; optional ``signup_date``, ``gender``, ``age``
+    (years), ``city``, ``region``, ``tier`` (membership level, e.g. 普通/白银/黄金/铂金),
+    ``acquisition_channel``, ``name``, ``phone``, ``email``; for contractual businesses
+    ``churned`` (bool) and ``churned_at`` (datetime). Further columns are kept as customer
+    attributes (features for the churn model).
+feedback
+    One row per survey answer or comment. ``customer_id``, ``submitted_at``, any of ``nps``
+    (0-10), ``csat`` (1-5), ``ces`` (1-7), ``comment``, ``channel``, ``category``.
+events
+    One row per behavioural event. ``customer_id``, ``timestamp``, ``event`` (visit,
+    email_open, support_ticket, ...), ``channel``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "ANALYSIS_REQUIREMENTS",
+    "CUSTOMERS",
+    "Column",
+    "EVENTS",
+    "FEEDBACK",
+    "PII_COLUMNS",
+    "TABLES",
+    "TRANSACTIONS",
+    "Table",
+]
+
+ColumnKind = Literal["id", "string", "datetime", "float", "int", "bool", "score"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column.
+
+    ``aliases`` are header names seen in real exports (Chinese CRM/e-commerce back ends and
+    English ones) that are mapped automatically when ``mapping.yaml`` does not say otherwise.
+    ``valid_range`` is inclusive and applies to numeric kinds.
+    """
+
+    name: str
+    kind: ColumnKind
+    required: bool = False
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+    valid_range: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One canonical table: its columns and whether unknown columns are kept."""
+
+    name: str
+    columns: tuple[Column, ...]
+    keep_extra_columns: bool = False
+    description: str = ""
+    _by_name: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {c.name: c for c in self.columns})
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def __getitem__(self, name: str) -> Column:
+        return self._by_name[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+
+_CUSTOMER_ID = Column(
+    "customer_id",
+    "id",
+    required=True,
+    description="Customer identifier, kept as text so leading zeros survive.",
+    aliases=(
+        "客户ID", "客户id", "客户编号", "客户号", "会员ID", "会员id", "会员编号", "会员号",
+        "用户ID", "用户id", "买家ID", "customer", "customerid", "customer id", "cust_id",
+        "client_id", "member_id", "user_id",
+    ),
+)
+
+TRANSACTIONS = Table(
+    "transactions",
+    (
+        _CUSTOMER_ID,
+        Column(
+            "order_id",
+            "id",
+            description="Order identifier; synthesised from the line number when absent.",
+            aliases=("订单ID", "订单id", "订单号", "订单编号", "单号", "invoice", "invoiceno",
+                     "invoice_no", "order", "orderid", "order id", "order_number"),
+        ),
+        Column(
+            "order_date",
+            "datetime",
+            required=True,
+            description="Date (and time) of the order.",
+            aliases=("下单时间", "下单日期", "订单日期", "订单时间", "支付时间", "交易时间",
+                     "交易日期", "购买日期", "date", "orderdate", "order date", "invoicedate",
+                     "purchase_date", "transaction_date"),
+        ),
+        Column(
+            "amount",
+            "float",
+            required=True,
+            description="Amount paid, in currency units; negative amounts are returns.",
+            aliases=("实付金额", "支付金额", "订单金额", "金额", "销售额", "消费金额", "交易金额",
+                     "amount paid", "revenue", "sales", "total", "value", "price_total"),
+        ),
+        Column("quantity", "float", description="Units bought.",
+               aliases=("数量", "购买数量", "件数", "qty")),
+        Column("channel", "string", description="Sales channel (门店, 小程序, APP, 电商平台, ...).",
+               aliases=("渠道", "销售渠道", "下单渠道", "来源渠道")),
+        Column("product_id", "id", description="Product or SKU identifier.",
+               aliases=("商品ID", "商品id", "商品编号", "SKU", "sku", "stockcode", "product")),
+        Column("category", "string", description="Product category.",
+               aliases=("品类", "类目", "商品类目", "商品品类", "product_category")),
+        Column("store", "string", description="Store or shop.", aliases=("门店", "店铺", "shop")),
+        Column("discount", "float", description="Discount granted, in currency units.",
+               aliases=("优惠金额", "折扣金额", "优惠", "discount_amount")),
+    ),
+    description="Orders or order lines.",
+)
+
+CUSTOMERS = Table(
+    "customers",
+    (
+        _CUSTOMER_ID,
+        Column("signup_date", "datetime", description="Registration date.",
+               aliases=("注册时间", "注册日期", "开卡日期", "入会时间", "signup", "created_at",
+                        "registration_date")),
+        Column("gender", "string", aliases=("性别", "sex")),
+        Column("age", "float", description="Age in years.", aliases=("年龄",),
+               valid_range=(0, 120)),
+        Column("city", "string", aliases=("城市", "所在城市")),
+        Column("region", "string", aliases=("地区", "区域", "省份", "province")),
+        Column("tier", "string", description="Membership level (普通/白银/黄金/铂金, ...).",
+               aliases=("会员等级", "等级", "会员级别", "membership", "level")),
+        Column("acquisition_channel", "string",
+               aliases=("获客渠道", "注册渠道", "来源", "source")),
+        Column("name", "string", description="Personal data: masked in reports.",
+               aliases=("姓名", "客户姓名", "客户名称", "会员姓名", "full_name")),
+        Column("phone", "string", description="Personal data: masked in reports.",
+               aliases=("手机", "手机号", "手机号码", "电话", "联系电话", "mobile", "telephone")),
+        Column("email", "string", description="Personal data: masked in reports.",
+               aliases=("邮箱", "电子邮箱", "e-mail", "mail")),
+        Column("churned", "bool", description="Contractual churn flag.",
+               aliases=("是否流失", "流失", "churn", "is_churned")),
+        Column("churned_at", "datetime", description="Contract end date.",
+               aliases=("流失时间", "流失日期", "解约日期", "churn_date", "end_date")),
+    ),
+    keep_extra_columns=True,
+    description="Customer master data; extra columns are kept as attributes.",
+)
+
+FEEDBACK = Table(
+    "feedback",
+    (
+        _CUSTOMER_ID,
+        Column("submitted_at", "datetime", required=True,
+               aliases=("提交时间", "反馈时间", "评价时间", "日期", "date", "created_at")),
+        Column("nps", "score", description="Likelihood to recommend, 0-10.",
+               aliases=("推荐意愿", "推荐度", "NPS", "nps_score"), valid_range=(0, 10)),
+        Column("csat", "score", description="Satisfaction, 1-5.",
+               aliases=("满意度", "CSAT", "satisfaction"), valid_range=(1, 5)),
+        Column("ces", "score", description="Customer effort, 1-7.",
+               aliases=("费力度", "CES", "effort"), valid_range=(1, 7)),
+        Column("comment", "string", aliases=("评论", "评价", "评价内容", "反馈内容", "意见",
+                                             "留言", "text", "review")),
+        Column("channel", "string", aliases=("渠道", "反馈渠道")),
+        Column("category", "string", aliases=("类别", "问题类型", "反馈类型")),
+    ),
+    description="Survey answers and comments.",
+)
+
+EVENTS = Table(
+    "events",
+    (
+        _CUSTOMER_ID,
+        Column("timestamp", "datetime", required=True,
+               aliases=("时间", "事件时间", "发生时间", "time", "event_time", "date")),
+        Column("event", "string", required=True,
+               aliases=("事件", "事件类型", "行为", "event_type", "action")),
+        Column("channel", "string", aliases=("渠道",)),
+    ),
+    description="Behavioural events: visits, email opens, support tickets, ...",
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (TRANSACTIONS, CUSTOMERS, FEEDBACK, EVENTS)}
+
+#: Columns holding personal data; reports mask them (see :mod:`workbench.safety`).
+PII_COLUMNS: tuple[str, ...] = ("name", "phone", "email")
+
+#: Which tables each analysis needs. An inner tuple means "any one of these".
+ANALYSIS_REQUIREMENTS: dict[str, tuple[str | tuple[str, ...], ...]] = {
+    "data_quality": (("transactions", "customers"),),
+    "overview": (("transactions", "customers"),),
+    "segmentation": ("transactions",),
+    "lifecycle": ("transactions",),
+    "clv": ("transactions",),
+    "churn": (("transactions", "customers"),),
+    "feedback": ("feedback",),
+    "personalization": ("transactions",),
+}
