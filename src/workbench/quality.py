@@ -1,0 +1,197 @@
+"""Data-quality figures and charts: the loader's report made visible (``01_data_quality``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from workbench.i18n import t
+from workbench.io import Dataset, QualityReport
+from workbench.schema import TABLES
+
+__all__ = [
+    "amount_outlier_threshold",
+    "missing_values",
+    "monthly_coverage",
+    "plot_amount_distribution",
+    "plot_missing_values",
+    "plot_monthly_coverage",
+    "plot_rows_kept",
+    "quality_metrics",
+    "quality_rates",
+    "table_overview",
+]
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = (8, 4)) -> tuple[Figure, Axes]:
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+        return fig, ax
+    return ax.figure, ax
+
+
+def table_overview(report: QualityReport) -> pd.DataFrame:
+    """One row per table: file, encoding, rows read/kept/set aside, customers, date range."""
+    rows = []
+    for name, rep in report.tables.items():
+        rows.append({
+            "table": name,
+            "file": rep.file.rsplit("/", 1)[-1],
+            "encoding": rep.encoding or "–",
+            "rows_read": rep.rows_read,
+            "rows_kept": rep.rows_kept,
+            "rows_set_aside": rep.rows_read - rep.rows_kept,
+            "customers": rep.customers,
+            "date_range": f"{rep.date_min} – {rep.date_max}" if rep.date_min else "–",
+        })
+    return pd.DataFrame(rows)
+
+
+def monthly_coverage(transactions: pd.DataFrame) -> pd.DataFrame:
+    """Lines and revenue per calendar month, with months without any line included (0)."""
+    month = transactions["order_date"].dt.to_period("M")
+    grouped = transactions.groupby(month).agg(lines=("amount", "size"), revenue=("amount", "sum"))
+    full = pd.period_range(month.min(), month.max(), freq="M")
+    grouped = grouped.reindex(full, fill_value=0)
+    grouped.index.name = "month"
+    return grouped.reset_index()
+
+
+def missing_values(dataset: Dataset) -> pd.DataFrame:
+    """Missing values per canonical column of every loaded table (count and share)."""
+    rows = []
+    for name, table in TABLES.items():
+        frame = getattr(dataset, name)
+        if frame is None or frame.empty:
+            continue
+        for column in table.names:
+            if column in frame:
+                n = int(frame[column].isna().sum())
+                rows.append({"table": name, "column": column, "missing": n,
+                             "share": n / len(frame)})
+    return pd.DataFrame(rows, columns=["table", "column", "missing", "share"])
+
+
+def amount_outlier_threshold(amounts: pd.Series, k: float = 3.0) -> float:
+    """Upper fence Q3 + k * IQR of positive line amounts (currency units)."""
+    positive = amounts[amounts > 0]
+    if positive.empty:
+        return float("nan")
+    q1, q3 = positive.quantile([0.25, 0.75])
+    return float(q3 + k * (q3 - q1))
+
+
+def quality_rates(dataset: Dataset) -> dict[str, float | int | None]:
+    """Duplicate, return and outlier rates of the transactions (shares of lines read)."""
+    report = dataset.quality
+    rates: dict[str, float | int | None] = {
+        "customers_without_transactions": report.customers_without_transactions,
+        "unknown_customers": report.transaction_customers_not_in_customers,
+    }
+    rep = report.tables.get("transactions")
+    if rep is None or dataset.transactions is None:
+        return rates
+    aside = report.set_aside_frame()
+    tx_aside = aside[aside["table"] == "transactions"]
+    duplicates = int(tx_aside.loc[tx_aside["reason"].str.contains("duplicate"), "rows"].sum())
+    returns = dataset.returns if dataset.returns is not None else pd.DataFrame({"amount": []})
+    tx = dataset.transactions
+    threshold = amount_outlier_threshold(tx["amount"])
+    revenue = float(tx["amount"].sum())
+    rates.update(
+        duplicate_rate=duplicates / rep.rows_read if rep.rows_read else 0.0,
+        return_rate=len(returns) / rep.rows_read if rep.rows_read else 0.0,
+        return_value_share=float(returns["amount"].abs().sum()) / revenue if revenue else None,
+        outlier_threshold=threshold,
+        outlier_rate=float((tx["amount"] > threshold).mean()) if len(tx) else 0.0,
+        zero_amount_lines=int((tx["amount"] == 0).sum()),
+    )
+    return rates
+
+
+def quality_metrics(dataset: Dataset) -> dict[str, Any]:
+    """Headline data-quality figures for ``metrics.json`` (key ``data_quality``)."""
+    report = dataset.quality
+    rows_read = sum(r.rows_read for r in report.tables.values())
+    rows_kept = sum(r.rows_kept for r in report.tables.values())
+    tx = report.tables.get("transactions")
+    out: dict[str, Any] = {
+        "tables": sorted(report.tables),
+        "rows_read": rows_read,
+        "rows_kept": rows_kept,
+        "rows_set_aside": rows_read - rows_kept,
+        "values_blanked": int(sum(s.rows for s in report.set_aside if s.values_only)),
+        "warnings": len(report.warnings) + sum(len(r.warnings) for r in report.tables.values()),
+        "customers": max((r.customers for r in report.tables.values()), default=0),
+        "date_min": tx.date_min if tx else None,
+        "date_max": tx.date_max if tx else None,
+        "usable": report.usable,
+    }
+    out.update(quality_rates(dataset))
+    return out
+
+
+# ------------------------------------------------------------------------------ plots
+
+
+def plot_rows_kept(overview: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None) -> Figure:
+    """Horizontal stacked bars: rows kept and set aside per table."""
+    fig, ax = _axes(ax, (8, 0.6 * len(overview) + 1.6))
+    y = np.arange(len(overview))
+    ax.barh(y, overview["rows_kept"], color="#0072B2", label=t("dq.kept", lang))
+    ax.barh(y, overview["rows_set_aside"], left=overview["rows_kept"], color="#D55E00",
+            label=t("dq.set_aside", lang))
+    ax.set(yticks=y, yticklabels=overview["table"], xlabel=t("word.rows", lang),
+           title=t("dq.rows_chart", lang))
+    ax.legend(loc="lower right")
+    return fig
+
+
+def plot_monthly_coverage(coverage: pd.DataFrame, *, lang: str = "en",
+                          ax: Axes | None = None) -> Figure:
+    """Bars of lines per month with revenue on a second axis; empty months stand out."""
+    fig, ax = _axes(ax, (9, 4))
+    x = coverage["month"].dt.to_timestamp()
+    colors = np.where(coverage["lines"] == 0, "#D55E00", "#56B4E9")
+    ax.bar(x, coverage["lines"], width=20, color=colors, label=t("word.orders", lang))
+    ax.set(ylabel=t("word.rows", lang), title=t("dq.coverage_title", lang))
+    twin = ax.twinx()
+    twin.plot(x, coverage["revenue"], color="#0072B2", marker="o", ms=3,
+              label=t("word.revenue", lang))
+    twin.set(ylabel=t("word.revenue", lang))
+    twin.grid(False)
+    return fig
+
+
+def plot_missing_values(missing: pd.DataFrame, *, lang: str = "en",
+                        ax: Axes | None = None) -> Figure:
+    """Share of missing values for each column that has any."""
+    shown = missing[missing["missing"] > 0].sort_values("share")
+    fig, ax = _axes(ax, (8, 0.35 * max(len(shown), 1) + 1.6))
+    labels = shown["table"] + "." + shown["column"]
+    ax.barh(labels, shown["share"] * 100, color="#E69F00")
+    ax.set(xlabel=t("word.missing_share", lang) + " (%)", title=t("dq.missing_title", lang),
+           xlim=(0, 100))
+    return fig
+
+
+def plot_amount_distribution(amounts: pd.Series, threshold: float, *, lang: str = "en",
+                             ax: Axes | None = None) -> Figure:
+    """Histogram of positive line amounts on a log axis, with the outlier fence."""
+    fig, ax = _axes(ax, (8, 3.6))
+    positive = amounts[amounts > 0]
+    if not positive.empty:
+        bins = np.logspace(np.log10(positive.min()), np.log10(positive.max()) + 1e-9, 50)
+        ax.hist(positive, bins=bins, color="#009E73")
+        ax.set_xscale("log")
+    if np.isfinite(threshold):
+        ax.axvline(threshold, color="#D55E00", linestyle="--", label=t("dq.outlier_line", lang))
+        ax.legend()
+    ax.set(xlabel=t("dq.amount_x", lang), ylabel=t("word.rows", lang),
+           title=t("dq.amount_title", lang))
+    return fig

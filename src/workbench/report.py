@@ -1,0 +1,210 @@
+"""What a report notebook calls: load the data, write text and tables safely, save results.
+
+A notebook starts with ``ctx = report.start("topic", data_dir=..., ...)`` right after its
+parameters cell, then uses ``ctx`` for every piece of output. All text from the data passes
+through :func:`workbench.safety.escape_html` (masking phones, e-mails and ID numbers), so the
+stakeholder HTML never carries raw markup or personal data from the data.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from workbench.i18n import t
+from workbench.io import Dataset, load_dataset
+from workbench.safety import escape_html, mask_frame, write_csv, write_json
+from workbench.style import use_style
+
+__all__ = ["ReportContext", "RENDER_ENV", "metrics_dir", "start", "to_jsonable"]
+
+#: Set by ``workbench run`` for its kernels: widgets are skipped, static views shown.
+RENDER_ENV = "WORKBENCH_RENDER"
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def metrics_dir(output_dir: str | Path) -> Path:
+    """Where each notebook writes its own part of ``metrics.json`` (merged by the runner)."""
+    return Path(output_dir) / "metrics"
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON values: NumPy scalars to numbers, NaN to None, timestamps to ISO dates."""
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, (pd.Timestamp,)):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if value is pd.NaT or value is None:
+        return None
+    return value
+
+
+def _display(obj: Any) -> None:
+    from IPython.display import display
+
+    display(obj)
+
+
+@dataclass
+class ReportContext:
+    """Everything a report notebook needs, resolved once from its parameters."""
+
+    topic: str
+    data_dir: Path
+    output_dir: Path
+    lang: str
+    seed: int
+    as_of: pd.Timestamp | None
+    dataset: Dataset
+    interactive: bool
+
+    # ------------------------------------------------------------------ text
+    def t(self, key: str, **values: Any) -> str:
+        return t(key, self.lang, **values)
+
+    def html_text(self, key: str, **values: Any) -> str:
+        """Catalogue text as HTML; filled-in values are escaped and masked."""
+        safe = {k: escape_html(v) for k, v in values.items()}
+        return _BOLD.sub(r"<strong>\1</strong>", t(key, self.lang, **safe))
+
+    def title(self) -> None:
+        from IPython.display import HTML
+
+        _display(HTML(f"<h1>{escape_html(self.t('topic.' + self.topic))}</h1>"))
+
+    def heading(self, key: str, level: int = 2, **values: Any) -> None:
+        from IPython.display import HTML
+
+        _display(HTML(f"<h{level}>{self.html_text(key, **values)}</h{level}>"))
+
+    def say(self, key: str, **values: Any) -> None:
+        """A paragraph of generated narrative from the catalogue."""
+        from IPython.display import HTML
+
+        _display(HTML(f"<p>{self.html_text(key, **values)}</p>"))
+
+    def bullets(self, items: Sequence[str]) -> None:
+        """A list of sentences already built with :meth:`html_text` (or escaped)."""
+        from IPython.display import HTML
+
+        _display(HTML("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"))
+
+    # ------------------------------------------------------------------ tables and charts
+    def table(self, frame: pd.DataFrame, *, headers: Mapping[str, str] | None = None,
+              max_rows: int = 30, float_format: str = "{:,.2f}") -> None:
+        """Show a table: personal data masked, every cell HTML-escaped, headers translated.
+
+        ``headers`` maps column names to catalogue keys.
+        """
+        from IPython.display import HTML
+
+        _display(HTML(self.table_html(frame, headers=headers, max_rows=max_rows,
+                                      float_format=float_format)))
+
+    def table_html(self, frame: pd.DataFrame, *, headers: Mapping[str, str] | None = None,
+                   max_rows: int = 30, float_format: str = "{:,.2f}") -> str:
+        shown = mask_frame(frame.head(max_rows))
+        if headers:
+            shown = shown.rename(columns={c: self.t(k) for c, k in headers.items()})
+        body = shown.to_html(
+            index=False, escape=True, border=0, classes="wb-table", na_rep="–",
+            float_format=lambda v: float_format.format(v),
+        )
+        note = ""
+        if len(frame) > max_rows:
+            note = f"<p class='wb-note'>{len(frame):,} rows; first {max_rows} shown.</p>"
+        return body + note
+
+    def show(self, fig: Figure) -> None:
+        """Display a figure and release it (figures are never left in pyplot's state)."""
+        _display(fig)
+        plt.close(fig)
+
+    def kpis(self, items: Sequence[tuple[str, str, str]]) -> None:
+        """KPI cards: (label, value, note), all plain text (escaped here)."""
+        from IPython.display import HTML
+
+        cards = "".join(
+            "<div style='display:inline-block;min-width:180px;margin:6px;padding:10px 14px;"
+            "border:1px solid #ddd;border-radius:8px;vertical-align:top'>"
+            f"<div style='color:#555;font-size:0.9em'>{escape_html(label)}</div>"
+            f"<div style='font-size:1.6em;font-weight:bold'>{escape_html(value)}</div>"
+            f"<div style='color:#777;font-size:0.85em'>{escape_html(note)}</div></div>"
+            for label, value, note in items
+        )
+        _display(HTML(f"<div>{cards}</div>"))
+
+    def explore(self, build: Callable[[], Any]) -> None:
+        """Show a widget in JupyterLab only; rendered reports rely on the static view."""
+        if self.interactive:
+            _display(build())
+
+    # ------------------------------------------------------------------ results
+    def save_metrics(self, values: Mapping[str, Any]) -> Path:
+        """Write this notebook's part of ``metrics.json`` (plain JSON numbers)."""
+        return write_json(to_jsonable(dict(values)),
+                          metrics_dir(self.output_dir) / f"{self.topic}.json")
+
+    def export(self, frame: pd.DataFrame, name: str | None = None) -> Path:
+        """Write ``exports/<name or topic>.csv``: formula-safe, UTF-8 with BOM."""
+        return write_csv(frame, self.output_dir / "exports" / f"{name or self.topic}.csv")
+
+
+def _cached_dataset(data_dir: Path) -> Dataset | None:
+    """The dataset ``workbench run`` already loaded for this data folder, if any."""
+    cache = os.environ.get("WORKBENCH_DATASET_CACHE")
+    if not cache or not Path(cache).exists():
+        return None
+    with open(cache, "rb") as handle:
+        cached = pickle.load(handle)
+    return cached["dataset"] if cached["data_dir"] == str(data_dir.resolve()) else None
+
+
+def start(topic: str, *, data_dir: str | Path, as_of: str | None = None, lang: str = "en",
+          output_dir: str | Path = "reports/dev", seed: int = 0,
+          load_options: Mapping[str, Any] | None = None) -> ReportContext:
+    """Load the data and set up style and language for a report notebook.
+
+    ``as_of`` defaults to the last date in the data. Raises the loader's ``DataError`` with
+    its message when the data cannot be used.
+    """
+    if lang not in ("en", "zh"):
+        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+    use_style()
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None:
+            shell.run_line_magic("matplotlib", "inline")
+    except ImportError:  # pragma: no cover - IPython always present with the kernel
+        pass
+    dataset = _cached_dataset(Path(data_dir)) if not load_options else None
+    if dataset is None:
+        dataset = load_dataset(data_dir, **dict(load_options or {}))
+    as_of_ts = pd.Timestamp(as_of).normalize() if as_of else dataset.last_date
+    output = Path(output_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    return ReportContext(
+        topic=topic, data_dir=Path(data_dir), output_dir=output, lang=lang, seed=int(seed),
+        as_of=as_of_ts, dataset=dataset, interactive=os.environ.get(RENDER_ENV) != "1",
+    )
