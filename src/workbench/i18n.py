@@ -44,6 +44,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "{customers} customers; {date_min} to {date_max}.",
         "zh": "读取 {rows_read} 行，保留 {rows_kept} 行，剔除 {rows_set_aside} 行；"
               "客户 {customers} 位；时间范围 {date_min} 至 {date_max}。"},
+    # ---- table names
+    "table.transactions": {"en": "transactions", "zh": "交易"},
+    "table.customers": {"en": "customers", "zh": "客户"},
+    "table.feedback": {"en": "feedback", "zh": "反馈"},
+    "table.events": {"en": "events", "zh": "行为事件"},
     # ---- common words
     "word.customers": {"en": "Customers", "zh": "客户数"},
     "word.revenue": {"en": "Revenue", "zh": "销售额"},
@@ -114,6 +119,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
                       "zh": "数据可用于后续分析。"},
     "dq.explore": {"en": "Pick a table and a reason to see the affected rows.",
                    "zh": "选择数据表和原因，查看受影响的行。"},
+    # ---- reasons the loader sets rows or values aside (SetAside.code)
+    "reason.empty": {"en": "{column} is empty", "zh": "{column} 为空"},
+    "reason.unreadable": {"en": "{column} cannot be read as {kind}", "zh": "{column} 无法识别为{kind}"},
+    "reason.unreadable_value": {"en": "{column} cannot be read as {kind}; value left empty",
+                                "zh": "{column} 无法识别为{kind}，该值置空"},
+    "reason.check_failed": {"en": "{column} fails {check}", "zh": "{column} 未通过检查 {check}"},
+    "reason.check_failed_value": {"en": "{column} fails {check}; value left empty",
+                                  "zh": "{column} 未通过检查 {check}，该值置空"},
+    "reason.out_of_range": {"en": "{column} outside {low}-{high}; value left empty",
+                            "zh": "{column} 超出 {low}-{high} 范围，该值置空"},
+    "reason.duplicate": {"en": "exact duplicate of an earlier row", "zh": "与前面某行完全重复"},
+    "reason.repeated_id": {"en": "{column} repeated; the last row is kept",
+                           "zh": "{column} 重复，保留最后一行"},
+    "reason.return_negative": {"en": "negative amount: kept apart as a return",
+                               "zh": "金额为负：作为退货单独保存"},
+    "reason.return_status": {"en": "status marks a cancellation: kept apart",
+                             "zh": "订单状态为取消/退款：单独保存"},
+    "reason.return_prefix": {"en": "order id marks a cancellation: kept apart",
+                             "zh": "订单号标记为取消：单独保存"},
     # ---- overview
     "ov.intro": {
         "en": "The customer base on {as_of}: who buys, how much and how often, and how revenue "
@@ -128,8 +152,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "ov.kpi.frequency": {"en": "Orders per customer (12 months)", "zh": "人均订单数（12个月）"},
     "ov.kpi.registered": {"en": "Registered customers", "zh": "注册客户数"},
     "ov.kpi.churn_rate": {"en": "Churned (contractual)", "zh": "已流失（合约）"},
-    "ov.trend_title": {"en": "Monthly revenue and active customers", "zh": "月度销售额与活跃客户"},
-    "ov.active_customers": {"en": "Active customers", "zh": "活跃客户"},
+    "ov.trend_title": {"en": "Monthly revenue and buying customers", "zh": "月度销售额与购买客户"},
+    "ov.active_customers": {"en": "Customers buying in the month", "zh": "当月购买客户"},
     "ov.sentence.customers": {
         "en": "{customers} customers have bought; {active} of them ({active_share}) in the last {days} days.",
         "zh": "共有 {customers} 位客户购买过，其中 {active} 位（{active_share}）在近 {days} 天内有购买。"},

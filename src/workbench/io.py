@@ -129,6 +129,15 @@ class SetAside:
     examples: list[int] = field(default_factory=list)
     column: str | None = None
     values_only: bool = False  # True when only the value was blanked, not the row dropped
+    code: str = ""  # catalogue key suffix (reason.<code>) for translated reports
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self, lang: str = "en") -> str:
+        """The reason in ``lang`` (falls back to the English text)."""
+        from workbench.i18n import CATALOGUE, t
+
+        key = f"reason.{self.code}"
+        return t(key, lang, **self.params) if key in CATALOGUE else self.reason
 
 
 @dataclass
@@ -174,12 +183,18 @@ class QualityReport:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def set_aside_frame(self) -> pd.DataFrame:
-        """One row per reason: table, column, reason, rows, whether rows or only values."""
+    def set_aside_frame(self, lang: str = "en") -> pd.DataFrame:
+        """One row per reason: table, column, reason (in ``lang``), rows, values_only."""
         columns = ["table", "column", "reason", "rows", "values_only", "examples"]
         if not self.set_aside:
             return pd.DataFrame(columns=columns)
-        frame = pd.DataFrame([asdict(s) for s in self.set_aside])
+        from workbench.i18n import t
+
+        frame = pd.DataFrame([
+            asdict(s) | {"reason": s.describe(lang), "table": t(f"table.{s.table}", lang),
+                         "values_only": t("word.yes" if s.values_only else "word.no", lang)}
+            for s in self.set_aside
+        ])
         frame["examples"] = frame["examples"].map(lambda rows: ", ".join(map(str, rows)))
         return frame[columns]
 
@@ -456,12 +471,16 @@ class _Loader:
         self.table, self.path, self.report, self.options = table, path, report, options
         self.drop = pd.Series(dtype=bool)
 
-    def set_aside(self, mask: pd.Series, reason: str, column: str | None = None,
-                  values_only: bool = False) -> None:
+    def set_aside(self, mask: pd.Series, code: str, column: str | None = None,
+                  values_only: bool = False, **params: Any) -> None:
         n = int(mask.sum())
         if n:
+            from workbench.i18n import t
+
+            params = {"column": column, **params} if column else params
             self.report.set_aside.append(
-                SetAside(self.table.name, reason, n, _examples(mask), column, values_only)
+                SetAside(self.table.name, t(f"reason.{code}", "en", **params), n,
+                         _examples(mask), column, values_only, code, params)
             )
 
     def coerce(self, raw: pd.DataFrame) -> pd.DataFrame:
@@ -485,17 +504,13 @@ class _Loader:
                         f"{_describe(values, unreadable)}. Check the mapping for this column "
                         "or the file's format."
                     )
-                self.set_aside(blank & ~drop, f"{name} is empty", name)
+                self.set_aside(blank & ~drop, "empty", name)
                 drop |= blank
-                self.set_aside(
-                    unreadable & ~drop, f"{name} cannot be read as {column.kind}", name
-                )
+                self.set_aside(unreadable & ~drop, "unreadable", name, kind=column.kind)
                 drop |= unreadable
             else:
-                self.set_aside(
-                    unreadable, f"{name} cannot be read as {column.kind}; value left empty",
-                    name, values_only=True,
-                )
+                self.set_aside(unreadable, "unreadable_value", name, values_only=True,
+                               kind=column.kind)
             out[name] = parsed
         self.drop = drop
         return out
@@ -543,13 +558,16 @@ class _Loader:
             mask[group["index"].astype(int).unique()] = True
             column = self.table[column_name]
             if column.required:
-                self.set_aside(mask & ~self.drop, f"{column_name} fails {check}", column_name)
+                self.set_aside(mask & ~self.drop, "check_failed", column_name, check=check)
                 self.drop |= mask
             else:
                 rng = column.valid_range
-                reason = (f"{column_name} outside {rng[0]:g}-{rng[1]:g}; value left empty"
-                          if rng else f"{column_name} fails {check}; value left empty")
-                self.set_aside(mask, reason, column_name, values_only=True)
+                if rng:
+                    self.set_aside(mask, "out_of_range", column_name, values_only=True,
+                                   low=f"{rng[0]:g}", high=f"{rng[1]:g}")
+                else:
+                    self.set_aside(mask, "check_failed_value", column_name, values_only=True,
+                                   check=check)
                 frame.loc[mask, column_name] = np.nan
         return frame
 
@@ -578,7 +596,7 @@ def _load_table(
     frame = loader.coerce(mapped)
     if options.drop_exact_duplicates:
         dup = raw.duplicated(keep="first") & ~loader.drop
-        loader.set_aside(dup, "exact duplicate of an earlier row")
+        loader.set_aside(dup, "duplicate")
         loader.drop |= dup
     frame = loader.validate(frame)
 
@@ -587,7 +605,7 @@ def _load_table(
         frame, returns = _split_returns(frame, loader, status, options, rep)
     elif table.name == "customers":
         dup_id = frame["customer_id"].duplicated(keep="last") & ~loader.drop
-        loader.set_aside(dup_id, "customer_id repeated; the last row is kept", "customer_id")
+        loader.set_aside(dup_id, "repeated_id", "customer_id")
         loader.drop |= dup_id
 
     frame = frame[~loader.drop]
@@ -649,10 +667,9 @@ def _split_returns(
     reason[cancelled] = "status is cancelled or refunded"
     reason[negative] = "negative amount (return)"
     is_return = negative | cancelled | prefixed
-    loader.set_aside(negative, "negative amount: kept apart as a return", "amount")
-    loader.set_aside(cancelled & ~negative, "status marks a cancellation: kept apart")
-    loader.set_aside(prefixed & ~negative & ~cancelled,
-                     "order id marks a cancellation: kept apart", "order_id")
+    loader.set_aside(negative, "return_negative", "amount")
+    loader.set_aside(cancelled & ~negative, "return_status")
+    loader.set_aside(prefixed & ~negative & ~cancelled, "return_prefix", "order_id")
     returns = frame[is_return].assign(return_reason=reason[is_return])
     loader.drop |= is_return
     return frame, returns.reset_index(names="source_row")

@@ -14,11 +14,16 @@ from matplotlib.figure import Figure
 from workbench.i18n import fmt_money, fmt_number, fmt_pct, t
 from workbench.io import Dataset
 from workbench.report import metrics_dir
+from workbench.style import format_count_axis, format_money_axis
 from workbench.summary import customer_summary
 
 __all__ = [
     "channel_revenue",
     "domain_highlights",
+    "domain_sentences",
+    "explore_widget",
+    "kpi_cards",
+    "overview_sentences",
     "monthly_trend",
     "overview_kpis",
     "plot_channel_revenue",
@@ -108,10 +113,12 @@ def plot_monthly_trend(trend: pd.DataFrame, *, lang: str = "en", ax: Axes | None
     x = trend["month"].dt.to_timestamp()
     ax.bar(x, trend["revenue"], width=20, color="#0072B2", label=t("word.revenue", lang))
     ax.set(ylabel=t("word.revenue", lang), title=t("ov.trend_title", lang))
+    format_money_axis(ax.yaxis, lang)
     twin = ax.twinx()
     twin.plot(x, trend["customers"], color="#E69F00", marker="o", ms=3,
               label=t("ov.active_customers", lang))
     twin.set(ylabel=t("ov.active_customers", lang))
+    format_count_axis(twin.yaxis, lang)
     twin.grid(False)
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
     ax.legend(handles, [h.get_label() for h in handles], loc="upper left")
@@ -187,3 +194,43 @@ def domain_highlights(output_dir: str | Path) -> dict[str, dict[str, Any] | None
         path = folder / f"{topic}.json"
         found[topic] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
     return found
+
+
+def explore_widget(dataset: Dataset, as_of: pd.Timestamp, *, lang: str = "en") -> Any:
+    """JupyterLab widget: pick a channel to redraw the monthly trend."""
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    tx = dataset.transactions
+    channels = sorted(tx["channel"].dropna().unique()) if "channel" in tx else []
+    picker = widgets.Dropdown(options=[t("word.all", lang), *channels],
+                              description=t("word.channel", lang))
+    output = widgets.Output()
+
+    def refresh(_: Any = None) -> None:
+        output.clear_output(wait=True)
+        channel = None if picker.index == 0 else picker.value
+        with output:
+            fig = plot_monthly_trend(monthly_trend(tx, as_of, channel=channel), lang=lang)
+            display(fig)
+            plt.close(fig)
+
+    picker.observe(refresh, names="value")
+    refresh()
+    return widgets.VBox([picker, output])
+
+
+def domain_sentences(highlights: dict[str, dict[str, Any] | None], lang: str) -> list[str]:
+    """One sentence per analysis topic: its headline reading, or that it has no results yet.
+
+    A topic contributes a reading when its metrics carry a ``headline`` entry with ``en``
+    and ``zh`` text (written by that topic's notebook from the catalogue).
+    """
+    sentences = []
+    for topic, metrics in highlights.items():
+        headline = (metrics or {}).get("headline")
+        if isinstance(headline, dict) and lang in headline:
+            sentences.append(f"{t('topic.' + topic, lang)}: {headline[lang]}")
+        else:
+            sentences.append(t("ov.domain_missing", lang, topic=t("topic." + topic, lang)))
+    return sentences

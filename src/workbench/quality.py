@@ -13,9 +13,13 @@ from matplotlib.figure import Figure
 from workbench.i18n import t
 from workbench.io import Dataset, QualityReport
 from workbench.schema import TABLES
+from workbench.style import format_count_axis, format_money_axis
 
 __all__ = [
+    "all_warnings",
     "amount_outlier_threshold",
+    "coverage_gaps",
+    "explore_widget",
     "missing_values",
     "monthly_coverage",
     "plot_amount_distribution",
@@ -24,6 +28,7 @@ __all__ = [
     "plot_rows_kept",
     "quality_metrics",
     "quality_rates",
+    "rates_table",
     "table_overview",
 ]
 
@@ -35,12 +40,15 @@ def _axes(ax: Axes | None, figsize: tuple[float, float] = (8, 4)) -> tuple[Figur
     return ax.figure, ax
 
 
-def table_overview(report: QualityReport) -> pd.DataFrame:
-    """One row per table: file, encoding, rows read/kept/set aside, customers, date range."""
+def table_overview(report: QualityReport, lang: str | None = None) -> pd.DataFrame:
+    """One row per table: file, encoding, rows read/kept/set aside, customers, date range.
+
+    With ``lang``, table names are translated for display.
+    """
     rows = []
     for name, rep in report.tables.items():
         rows.append({
-            "table": name,
+            "table": t(f"table.{name}", lang) if lang else name,
             "file": rep.file.rsplit("/", 1)[-1],
             "encoding": rep.encoding or "–",
             "rows_read": rep.rows_read,
@@ -60,6 +68,11 @@ def monthly_coverage(transactions: pd.DataFrame) -> pd.DataFrame:
     grouped = grouped.reindex(full, fill_value=0)
     grouped.index.name = "month"
     return grouped.reset_index()
+
+
+def coverage_gaps(coverage: pd.DataFrame) -> list[str]:
+    """Months (YYYY-MM) inside the covered range that have no transaction line."""
+    return [str(m) for m in coverage.loc[coverage["lines"] == 0, "month"]]
 
 
 def missing_values(dataset: Dataset) -> pd.DataFrame:
@@ -114,6 +127,32 @@ def quality_rates(dataset: Dataset) -> dict[str, float | int | None]:
     return rates
 
 
+def rates_table(rates: dict[str, Any], lang: str = "en") -> pd.DataFrame:
+    """The rates as a two-column table (metric, formatted value) in ``lang``."""
+    from workbench.i18n import fmt_money, fmt_number, fmt_pct
+
+    rows = [
+        ("dq.duplicate_rate", rates.get("duplicate_rate"), fmt_pct),
+        ("dq.return_rate", rates.get("return_rate"), fmt_pct),
+        ("dq.return_value_rate", rates.get("return_value_share"), fmt_pct),
+        ("dq.outlier_rate", rates.get("outlier_rate"), fmt_pct),
+        ("dq.outlier_line", rates.get("outlier_threshold"), lambda v: fmt_money(v, lang)),
+        ("dq.zero_amount", rates.get("zero_amount_lines"), lambda v: fmt_number(v, lang)),
+        ("dq.no_tx_customers", rates.get("customers_without_transactions"),
+         lambda v: fmt_number(v, lang)),
+        ("dq.unknown_customers", rates.get("unknown_customers"), lambda v: fmt_number(v, lang)),
+    ]
+    return pd.DataFrame(
+        [{"metric": t(key, lang), "value": fmt(value)} for key, value, fmt in rows
+         if value is not None]
+    )
+
+
+def all_warnings(report: QualityReport) -> list[str]:
+    """Every warning of the load, dataset-level first."""
+    return report.warnings + [w for rep in report.tables.values() for w in rep.warnings]
+
+
 def quality_metrics(dataset: Dataset) -> dict[str, Any]:
     """Headline data-quality figures for ``metrics.json`` (key ``data_quality``)."""
     report = dataset.quality
@@ -126,7 +165,7 @@ def quality_metrics(dataset: Dataset) -> dict[str, Any]:
         "rows_kept": rows_kept,
         "rows_set_aside": rows_read - rows_kept,
         "values_blanked": int(sum(s.rows for s in report.set_aside if s.values_only)),
-        "warnings": len(report.warnings) + sum(len(r.warnings) for r in report.tables.values()),
+        "warnings": len(all_warnings(report)),
         "customers": max((r.customers for r in report.tables.values()), default=0),
         "date_min": tx.date_min if tx else None,
         "date_max": tx.date_max if tx else None,
@@ -146,9 +185,10 @@ def plot_rows_kept(overview: pd.DataFrame, *, lang: str = "en", ax: Axes | None 
     ax.barh(y, overview["rows_kept"], color="#0072B2", label=t("dq.kept", lang))
     ax.barh(y, overview["rows_set_aside"], left=overview["rows_kept"], color="#D55E00",
             label=t("dq.set_aside", lang))
-    ax.set(yticks=y, yticklabels=overview["table"], xlabel=t("word.rows", lang),
-           title=t("dq.rows_chart", lang))
-    ax.legend(loc="lower right")
+    ax.set(yticks=y, yticklabels=overview["table"],
+           xlabel=t("word.rows", lang), title=t("dq.rows_chart", lang))
+    format_count_axis(ax.xaxis, lang)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncols=2)
     return fig
 
 
@@ -160,10 +200,12 @@ def plot_monthly_coverage(coverage: pd.DataFrame, *, lang: str = "en",
     colors = np.where(coverage["lines"] == 0, "#D55E00", "#56B4E9")
     ax.bar(x, coverage["lines"], width=20, color=colors, label=t("word.orders", lang))
     ax.set(ylabel=t("word.rows", lang), title=t("dq.coverage_title", lang))
+    format_count_axis(ax.yaxis, lang)
     twin = ax.twinx()
     twin.plot(x, coverage["revenue"], color="#0072B2", marker="o", ms=3,
               label=t("word.revenue", lang))
     twin.set(ylabel=t("word.revenue", lang))
+    format_money_axis(twin.yaxis, lang)
     twin.grid(False)
     return fig
 
@@ -173,7 +215,7 @@ def plot_missing_values(missing: pd.DataFrame, *, lang: str = "en",
     """Share of missing values for each column that has any."""
     shown = missing[missing["missing"] > 0].sort_values("share")
     fig, ax = _axes(ax, (8, 0.35 * max(len(shown), 1) + 1.6))
-    labels = shown["table"] + "." + shown["column"]
+    labels = [f"{t('table.' + tb, lang)}.{col}" for tb, col in zip(shown["table"], shown["column"])]
     ax.barh(labels, shown["share"] * 100, color="#E69F00")
     ax.set(xlabel=t("word.missing_share", lang) + " (%)", title=t("dq.missing_title", lang),
            xlim=(0, 100))
@@ -191,7 +233,31 @@ def plot_amount_distribution(amounts: pd.Series, threshold: float, *, lang: str 
         ax.set_xscale("log")
     if np.isfinite(threshold):
         ax.axvline(threshold, color="#D55E00", linestyle="--", label=t("dq.outlier_line", lang))
+        format_count_axis(ax.yaxis, lang)
         ax.legend()
     ax.set(xlabel=t("dq.amount_x", lang), ylabel=t("word.rows", lang),
            title=t("dq.amount_title", lang))
     return fig
+
+
+def explore_widget(dataset: Dataset, *, lang: str = "en") -> Any:
+    """JupyterLab widget: pick a table to see its first loaded rows (personal data masked)."""
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    from workbench.safety import mask_frame
+
+    tables = [name for name in TABLES if getattr(dataset, name) is not None]
+    if dataset.returns is not None:
+        tables.append("returns")
+    picker = widgets.Dropdown(options=tables, description=t("word.table", lang))
+    output = widgets.Output()
+
+    def refresh(_: Any = None) -> None:
+        output.clear_output()
+        with output:
+            display(mask_frame(getattr(dataset, picker.value).head(20)))
+
+    picker.observe(refresh, names="value")
+    refresh()
+    return widgets.VBox([picker, output])

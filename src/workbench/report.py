@@ -103,10 +103,10 @@ class ReportContext:
         _display(HTML(f"<p>{self.html_text(key, **values)}</p>"))
 
     def bullets(self, items: Sequence[str]) -> None:
-        """A list of sentences already built with :meth:`html_text` (or escaped)."""
+        """A bulleted list of plain sentences (escaped and masked here)."""
         from IPython.display import HTML
 
-        _display(HTML("<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"))
+        _display(HTML("<ul>" + "".join(f"<li>{escape_html(i)}</li>" for i in items) + "</ul>"))
 
     # ------------------------------------------------------------------ tables and charts
     def table(self, frame: pd.DataFrame, *, headers: Mapping[str, str] | None = None,
@@ -123,6 +123,9 @@ class ReportContext:
     def table_html(self, frame: pd.DataFrame, *, headers: Mapping[str, str] | None = None,
                    max_rows: int = 30, float_format: str = "{:,.2f}") -> str:
         shown = mask_frame(frame.head(max_rows))
+        for column in shown.columns:
+            if pd.api.types.is_integer_dtype(shown[column]):
+                shown[column] = shown[column].map("{:,}".format).astype(object)
         if headers:
             shown = shown.rename(columns={c: self.t(k) for c, k in headers.items()})
         body = shown.to_html(

@@ -71,7 +71,7 @@ class RunConfig(BaseModel):
 
     data: Path
     out: Path
-    notebooks: list[str] = Field(default_factory=lambda: list(NOTEBOOKS))
+    notebooks: list[str] | None = None  # None: every topic whose notebook exists
     lang: Literal["en", "zh"] = "en"
     as_of: date | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
@@ -89,12 +89,21 @@ class RunConfig(BaseModel):
 
     @field_validator("notebooks")
     @classmethod
-    def _known(cls, value: list[str]) -> list[str]:
+    def _known(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
         unknown = [v for v in value if v not in NOTEBOOKS]
         if unknown:
             raise ValueError(f"unknown notebook(s) {', '.join(unknown)}; "
                              f"choose from {', '.join(NOTEBOOKS)}")
         return [topic for topic in NOTEBOOKS if topic in value]
+
+    def selected(self) -> list[str]:
+        """The topics to run, in report order."""
+        if self.notebooks is not None:
+            return self.notebooks
+        return [tp for tp, stem in NOTEBOOKS.items()
+                if (self.notebooks_dir / f"{stem}.ipynb").exists()]
 
 
 @dataclass
@@ -158,7 +167,10 @@ def _install_kernelspec(folder: Path) -> None:
     """A ``python3`` kernelspec for this interpreter, first on Jupyter's search path."""
     spec_dir = folder / "kernels" / "python3"
     spec_dir.mkdir(parents=True, exist_ok=True)
-    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+    # Kernel log lines (transport warnings, shutdown notices) would clutter the progress
+    # output; failures still surface through papermill's error.
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                     "--IPKernelApp.log_level=CRITICAL"],
             "display_name": "Python 3 (workbench)", "language": "python"}
     (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
     existing = os.environ.get("JUPYTER_PATH")
@@ -249,6 +261,7 @@ def run(cfg: RunConfig) -> RunResult:
             print(message, flush=True)
 
     cfg = cfg.model_copy(update={"data": cfg.data.resolve(), "out": cfg.out.resolve()})
+    topics = cfg.selected()
     run_start = time.perf_counter()
     started = datetime.now().isoformat(timespec="seconds")
     cfg.out.mkdir(parents=True, exist_ok=True)
@@ -270,7 +283,7 @@ def run(cfg: RunConfig) -> RunResult:
             "as_of": as_of, "seed": cfg.seed}
     results: dict[str, NotebookResult] = {}
     runnable = []
-    for topic in cfg.notebooks:
+    for topic in topics:
         reason = dataset.missing_for(topic)
         if reason is not None:
             results[topic] = NotebookResult(topic, "skipped", error=reason)
@@ -289,7 +302,7 @@ def run(cfg: RunConfig) -> RunResult:
         results[topic] = _execute(topic, cfg, base, log)
 
     metrics = _merge_metrics(cfg.out)
-    ordered = [results[tp] for tp in cfg.notebooks]
+    ordered = [results[tp] for tp in topics]
     inputs = {
         p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size}
         for p in sorted(cfg.data.iterdir())

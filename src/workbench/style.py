@@ -8,12 +8,15 @@ by ``make`` on CI); otherwise the subset of Noto Sans CJK SC bundled with the pa
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 from importlib.resources import files
 
 import matplotlib as mpl
 from matplotlib import font_manager
+from matplotlib.ticker import FuncFormatter
 
-__all__ = ["BUNDLED_CJK_FAMILY", "PALETTE", "cjk_font_family", "use_style"]
+__all__ = ["BUNDLED_CJK_FAMILY", "PALETTE", "cjk_font_family", "format_count_axis",
+           "format_money_axis", "use_style"]
 
 #: System families tried in order; all carry Simplified Chinese glyphs.
 SYSTEM_CJK_FAMILIES = (
@@ -66,3 +69,25 @@ def use_style(*, prefer_system_font: bool = True) -> str:
         }
     )
     return family
+
+
+def _short_number(value: float, lang: str) -> str:
+    if lang == "zh":
+        for size, unit in ((1e8, "亿"), (1e4, "万")):
+            if abs(value) >= size:
+                return f"{value / size:,.4g}{unit}"
+        return f"{value:,.0f}"
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= size:
+            return f"{value / size:,.4g}{unit}"
+    return f"{value:,.0f}"
+
+
+def format_money_axis(axis: Any, lang: str = "en", currency: str = "¥") -> None:
+    """Tick labels like ¥1.5M (English) or ¥150万 (Chinese) instead of an offset '1e6'."""
+    axis.set_major_formatter(FuncFormatter(lambda v, _: currency + _short_number(v, lang)))
+
+
+def format_count_axis(axis: Any, lang: str = "en") -> None:
+    """Tick labels with digit grouping (12,000) or 万 in Chinese."""
+    axis.set_major_formatter(FuncFormatter(lambda v, _: _short_number(v, lang)))
