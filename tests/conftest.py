@@ -34,3 +34,38 @@ def cdnow_transactions() -> pd.DataFrame:
             "quantity": raw["cds"].astype(float),
         }
     )
+
+
+XSS = "<script>window.__xss=1</script>"
+PLANTED_PHONE = "13812345678"
+PLANTED_EMAIL = "li.lei@example.com"
+
+
+@pytest.fixture(scope="session")
+def tiny_demo(tmp_path_factory) -> Path:
+    """A 300-customer demo dataset with a script tag and personal data planted in it."""
+    from workbench.demo import generate_demo
+
+    folder = tmp_path_factory.mktemp("tiny_demo")
+    generate_demo(folder, customers=300, seed=3)
+    tx = pd.read_csv(folder / "transactions.csv", dtype=str, keep_default_na=False)
+    planted = tx["channel"] == tx["channel"].iloc[0]
+    tx.loc[planted, "channel"] = XSS
+    tx.loc[tx.index[-40:], "channel"] = f"VIP {PLANTED_PHONE} {PLANTED_EMAIL}"
+    tx.to_csv(folder / "transactions.csv", index=False)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def rendered(tiny_demo, tmp_path_factory) -> dict[str, Path]:
+    """The report suite rendered once per language on the tiny demo."""
+    from workbench.cli import main
+
+    outputs = {}
+    for lang in ("en", "zh"):
+        out = tmp_path_factory.mktemp(f"reports_{lang}")
+        code = main(["run", "--data", str(tiny_demo), "--out", str(out), "--lang", lang,
+                     "--quiet", "--jobs", "1"])
+        assert code == 0, f"workbench run --lang {lang} exited {code}"
+        outputs[lang] = out
+    return outputs

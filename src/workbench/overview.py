@@ -42,6 +42,8 @@ def overview_kpis(dataset: Dataset, as_of: pd.Timestamp, *, active_days: int = 9
     Windows are in days: "last 12 months" is the 365 days ending on ``as_of``. The repeat
     purchase rate is the share of buying customers with purchases on at least two days.
     """
+    if not isinstance(active_days, int) or active_days <= 0:
+        raise ValueError(f"active_days must be a positive whole number of days, got {active_days!r}")
     out: dict[str, Any] = {"as_of": as_of.date().isoformat(), "active_days": active_days}
     if dataset.customers is not None:
         out["registered_customers"] = int(len(dataset.customers))

@@ -11,11 +11,13 @@ and the exit code; the other notebooks still run.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
 import pickle
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -241,6 +243,17 @@ def _execute(topic: str, cfg: RunConfig, base_parameters: dict[str, Any],
     return result
 
 
+def _close_thread_event_loop() -> None:
+    """Close the event loop nbclient created for this worker thread (it never does)."""
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        return
+    if not loop.is_running() and not loop.is_closed():
+        loop.close()
+    asyncio.set_event_loop(None)
+
+
 def _merge_metrics(out: Path) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     folder = metrics_dir(out)
@@ -254,7 +267,6 @@ def _merge_metrics(out: Path) -> dict[str, Any]:
 
 def run(cfg: RunConfig) -> RunResult:
     """Execute the configured notebooks and write reports, metrics, manifest and index."""
-    from workbench.index import write_index
 
     def log(message: str) -> None:
         if not cfg.quiet:
@@ -269,15 +281,31 @@ def run(cfg: RunConfig) -> RunResult:
     as_of = cfg.as_of.isoformat() if cfg.as_of else (
         dataset.last_date.date().isoformat() if dataset.last_date is not None else None)
 
+    saved_env = {k: os.environ.get(k)
+                 for k in ("JUPYTER_PATH", DATASET_CACHE_ENV, RENDER_ENV, "MPLBACKEND")}
     work = Path(tempfile.mkdtemp(prefix="workbench-run-"))
-    _install_kernelspec(work)
-    cache = work / "dataset.pkl"
-    with cache.open("wb") as handle:
-        pickle.dump({"data_dir": str(cfg.data), "dataset": dataset}, handle,
-                    protocol=pickle.HIGHEST_PROTOCOL)
-    os.environ[DATASET_CACHE_ENV] = str(cache)
-    os.environ[RENDER_ENV] = "1"
-    os.environ.pop("MPLBACKEND", None)  # the kernel must use the inline backend
+    try:
+        _install_kernelspec(work)
+        cache = work / "dataset.pkl"
+        with cache.open("wb") as handle:
+            pickle.dump({"data_dir": str(cfg.data), "dataset": dataset}, handle,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.environ[DATASET_CACHE_ENV] = str(cache)
+        os.environ[RENDER_ENV] = "1"
+        os.environ.pop("MPLBACKEND", None)  # the kernel must use the inline backend
+        return _run_notebooks(cfg, topics, dataset, as_of, started, run_start, log)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: Any, as_of: str | None,
+                   started: str, run_start: float, log: Any) -> RunResult:
+    from workbench.index import write_index
 
     base = {"data_dir": str(cfg.data), "output_dir": str(cfg.out), "lang": cfg.lang,
             "as_of": as_of, "seed": cfg.seed}
@@ -295,11 +323,17 @@ def run(cfg: RunConfig) -> RunResult:
     last = [tp for tp in runnable if tp in RUN_LAST]
     log(f"workbench run: {len(runnable)} notebook(s) on {cfg.data} -> {cfg.out} "
         f"(lang {cfg.lang}, as of {as_of}, {cfg.jobs} job(s))")
+    def execute(topic: str) -> NotebookResult:
+        try:
+            return _execute(topic, cfg, base, log)
+        finally:
+            _close_thread_event_loop()
+
     with ThreadPoolExecutor(max_workers=cfg.jobs) as pool:
-        for result in pool.map(lambda tp: _execute(tp, cfg, base, log), first):
+        for result in pool.map(execute, first):
             results[result.topic] = result
-    for topic in last:
-        results[topic] = _execute(topic, cfg, base, log)
+        for result in pool.map(execute, last):
+            results[result.topic] = result
 
     metrics = _merge_metrics(cfg.out)
     ordered = [results[tp] for tp in topics]
@@ -320,9 +354,6 @@ def run(cfg: RunConfig) -> RunResult:
     write_json(manifest, cfg.out / "manifest.json")
     write_index(cfg.out, ordered, metrics, lang=cfg.lang, data_dir=cfg.data, as_of=as_of,
                 quality=dataset.quality)
-    os.environ.pop(DATASET_CACHE_ENV, None)
-    os.environ.pop(RENDER_ENV, None)
-    cache.unlink(missing_ok=True)
     log(f"workbench run: finished in {time.perf_counter() - run_start:.1f} s; "
         f"open {cfg.out / 'index.html'}")
     return RunResult(cfg, ordered)

@@ -94,17 +94,50 @@ def customer_summary(
         if holdout_day is not None and holdout_day <= as_of_day:
             raise ValueError(f"holdout_end {holdout_day.date()} must be after as_of {as_of_day.date()}")
         end_day = holdout_day or as_of_day
-        order_count = "count(DISTINCT order_id)" if has_order_id else "count(*)"
-        query = f"""
-        WITH daily AS (
+        # Lines -> one row per (customer, day[, order]) -> one row per customer. Orders are
+        # counted by grouping on order_id first and then counting the non-null ids of each day:
+        # the same numbers as count(DISTINCT order_id) per day, about twice as fast on large
+        # logs (DuckDB's DISTINCT aggregates keep a second hash table of (groups, order_id)).
+        lines = f"""
             SELECT CAST(customer_id AS VARCHAR) AS customer_id,
                    CAST(order_date AS DATE) AS day,
-                   sum(amount) AS amount,
-                   {order_count} AS orders
+                   {"order_id," if has_order_id else ""}
+                   amount
             FROM {source}
             WHERE order_date < DATE '{end_day.date()}' + INTERVAL 1 DAY
-            GROUP BY ALL
-        ),
+        """
+        if has_order_id:
+            daily = f"""
+            orders AS (
+                SELECT customer_id, day, order_id, sum(amount) AS amount
+                FROM ({lines}) GROUP BY ALL
+            ),
+            daily AS (
+                SELECT customer_id, day, sum(amount) AS amount, count(order_id) AS orders
+                FROM orders GROUP BY ALL
+            )"""
+        else:
+            daily = f"""
+            daily AS (
+                SELECT customer_id, day, sum(amount) AS amount, count(*) AS orders
+                FROM ({lines}) GROUP BY ALL
+            )"""
+        if holdout_day is not None:
+            holdout_cte = f""",
+        holdout AS (
+            SELECT customer_id, count(*) AS x_holdout, sum(amount) AS holdout_revenue
+            FROM daily
+            WHERE day > DATE '{as_of_day.date()}'
+            GROUP BY customer_id
+        )"""
+            holdout_cols = """,
+               coalesce(h.x_holdout, 0) AS x_holdout,
+               coalesce(h.holdout_revenue, 0.0) AS holdout_revenue"""
+            holdout_join = "LEFT JOIN holdout h USING (customer_id)"
+        else:  # no holdout: don't compute (or materialise) the daily rows twice
+            holdout_cte = holdout_cols = holdout_join = ""
+        query = f"""
+        WITH {daily},
         calibration AS (
             SELECT customer_id,
                    min(day) AS first_purchase,
@@ -116,13 +149,7 @@ def customer_summary(
             FROM daily
             WHERE day <= DATE '{as_of_day.date()}'
             GROUP BY customer_id
-        ),
-        holdout AS (
-            SELECT customer_id, count(*) AS x_holdout, sum(amount) AS holdout_revenue
-            FROM daily
-            WHERE day > DATE '{as_of_day.date()}'
-            GROUP BY customer_id
-        )
+        ){holdout_cte}
         SELECT c.*,
                n_purchase_days - 1 AS x,
                date_diff('day', first_purchase, last_purchase) / {unit_days} AS t_x,
@@ -131,10 +158,8 @@ def customer_summary(
                     THEN (total_revenue - first_purchase_value) / (n_purchase_days - 1) END
                     AS mean_repeat_value,
                total_revenue / n_orders AS avg_order_value,
-               date_diff('day', last_purchase, DATE '{as_of_day.date()}') AS recency_days,
-               coalesce(h.x_holdout, 0) AS x_holdout,
-               coalesce(h.holdout_revenue, 0.0) AS holdout_revenue
-        FROM calibration c LEFT JOIN holdout h USING (customer_id)
+               date_diff('day', last_purchase, DATE '{as_of_day.date()}') AS recency_days{holdout_cols}
+        FROM calibration c {holdout_join}
         ORDER BY customer_id
         """
         result = con.execute(query).df()
@@ -144,7 +169,8 @@ def customer_summary(
     for col in ("first_purchase", "last_purchase"):
         result[col] = pd.to_datetime(result[col]).astype("datetime64[ns]")
     for col in ("n_orders", "n_purchase_days", "x", "recency_days", "x_holdout"):
-        result[col] = result[col].astype("int64")
+        if col in result:
+            result[col] = result[col].astype("int64")
     result["frequency"] = result["n_orders"]
     result["monetary"] = result["total_revenue"]
     columns = list(_COLUMNS)
