@@ -39,6 +39,7 @@ def cdnow_transactions() -> pd.DataFrame:
 XSS = "<script>window.__xss=1</script>"
 PLANTED_PHONE = "13812345678"
 PLANTED_EMAIL = "li.lei@example.com"
+PLANTED_ID_CARD = "11010119900307123X"
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +52,7 @@ def tiny_demo(tmp_path_factory) -> Path:
     tx = pd.read_csv(folder / "transactions.csv", dtype=str, keep_default_na=False)
     planted = tx["channel"] == tx["channel"].iloc[0]
     tx.loc[planted, "channel"] = XSS
-    tx.loc[tx.index[-40:], "channel"] = f"VIP {PLANTED_PHONE} {PLANTED_EMAIL}"
+    tx.loc[tx.index[-40:], "channel"] = f"VIP {PLANTED_PHONE} {PLANTED_EMAIL} {PLANTED_ID_CARD}"
     tx.to_csv(folder / "transactions.csv", index=False)
     return folder
 

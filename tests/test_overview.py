@@ -76,3 +76,15 @@ def test_domain_highlights_degrade_gracefully(tmp_path):
     assert "Voice of the customer: NPS is 31.5." in sentences
     assert "The Customer segmentation analysis has not produced results in this run." in sentences
     assert len(sentences) == 6
+
+
+def test_channel_widget_lists_channels_and_redraws(dataset, monkeypatch):
+    drawn = []
+    real = overview.monthly_trend
+    monkeypatch.setattr(overview, "monthly_trend",
+                        lambda tx, as_of, channel=None: drawn.append(channel) or real(tx, as_of))
+    widget = overview.explore_widget(dataset, pd.Timestamp("2023-12-31"), lang="en")
+    picker, _ = widget.children
+    assert list(picker.options) == ["All", "APP", "门店"]
+    picker.value = "APP"
+    assert drawn == [None, "APP"]  # drawn for all channels, then redrawn for the pick

@@ -69,3 +69,10 @@ def test_plots_draw_what_they_say(dataset):
     fig = quality.plot_amount_distribution(dataset.transactions["amount"], 100.0)
     assert fig.axes[0].lines[0].get_xdata()[0] == 100.0
     plt.close(fig)
+
+
+def test_table_widget_offers_loaded_tables(dataset):
+    widget = quality.explore_widget(dataset, lang="zh")
+    picker, output = widget.children
+    assert list(picker.options) == ["transactions", "customers", "returns"]
+    assert picker.description == "数据表"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import PLANTED_EMAIL, PLANTED_PHONE, XSS
+from tests.conftest import PLANTED_EMAIL, PLANTED_ID_CARD, PLANTED_PHONE, XSS
 from workbench.cli import main
 from workbench.runner import NOTEBOOKS, RunConfig, _parse_parameter
 
@@ -61,11 +61,13 @@ def test_no_raw_script_or_personal_data_in_any_output(rendered, lang):
         text = path.read_text(encoding="utf-8-sig")
         assert XSS not in text, path
         assert PLANTED_PHONE not in text and PLANTED_EMAIL not in text, path
+        assert PLANTED_ID_CARD not in text, path
         checked += 1
     assert checked >= 7
     overview = (out / "00_overview.html").read_text()
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in overview  # shown as text
     assert "138****5678" in overview and "l***@example.com" in overview
+    assert "110101********123X" in overview
 
 
 def test_no_error_or_stderr_output_in_reports(rendered):
@@ -143,3 +145,15 @@ def test_config_file_and_flags(tmp_path, tiny_demo, capsys):
     with pytest.raises(ValueError, match="KEY=VALUE"):
         _parse_parameter("oops")
     assert list(NOTEBOOKS)[:2] == ["overview", "data_quality"]
+
+
+def test_as_of_and_parameters_reach_the_notebook(tiny_demo, tmp_path):
+    assert main(["run", "--data", str(tiny_demo), "--out", str(tmp_path), "--quiet",
+                 "--notebooks", "overview", "--as-of", "2026-06-30", "-p", "active_days=30"]) == 0
+    kpis = json.loads((tmp_path / "metrics.json").read_text())["overview"]["kpis"]
+    assert kpis["as_of"] == "2026-06-30" and kpis["active_days"] == 30
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["parameters"]["as_of_resolved"] == "2026-06-30"
+    assert manifest["parameters"]["parameters"] == {"active_days": 30}
+    executed = (tmp_path / "notebooks" / "00_overview.ipynb").read_text()
+    assert '"injected-parameters"' in executed and 'active_days = 30' in executed

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from workbench.safety import (
-    atomic_write, escape_html, mask_frame, mask_text, neutralise_formulas, write_csv)
+    atomic_write, escape_html, mask_frame, mask_text, neutralise_formulas, write_csv, write_excel)
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,11 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path):
     with atomic_write(path) as handle:
         handle.write("new")
     assert path.read_text() == "new"
+
+
+def test_write_excel_is_formula_safe_and_can_mask(tmp_path):
+    frame = pd.DataFrame({"name": ["王小明"], "note": ["=cmd|' /C calc'!A0"], "phone": ["13700001111"]})
+    path = write_excel(frame, tmp_path / "list.xlsx", mask_pii=True)
+    back = pd.read_excel(path, dtype=str)
+    assert back.loc[0, "note"] == "'=cmd|' /C calc'!A0"
+    assert back.loc[0, "phone"] == "137****1111" and back.loc[0, "name"] == "王**"

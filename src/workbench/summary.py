@@ -15,6 +15,11 @@ import pandas as pd
 
 __all__ = ["UNIT_DAYS", "customer_summary"]
 
+#: Cap on DuckDB's buffer memory per call. Past it, DuckDB frees finished hash-table partitions
+#: eagerly and spills to its temp directory instead of growing (1M customers / 10M lines stay
+#: in memory under it, at the same speed, with a third less peak memory).
+MEMORY_LIMIT = "1GB"
+
 #: Length of one time unit in days. "M" and "Y" are average Gregorian months and years.
 UNIT_DAYS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Y": 365.25}
 
@@ -79,7 +84,7 @@ def customer_summary(
     if unit not in UNIT_DAYS:
         raise ValueError(f"unit must be one of {', '.join(UNIT_DAYS)}, got {unit!r}")
     unit_days = UNIT_DAYS[unit]
-    con = duckdb.connect()
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
     try:
         source = _source_sql(transactions, con)
         has_order_id = (
