@@ -64,9 +64,9 @@ def test_narrative_is_bilingual(path):
     for cell in markdown:
         tags = set(cell.metadata.get("tags", []))
         assert tags & {"lang-en", "lang-zh", "analyst-only"}, cell.source[:60]
-        for lang in by_lang:
+        for lang, texts in by_lang.items():
             if f"lang-{lang}" in tags:
-                by_lang[lang].append(cell.source)
+                texts.append(cell.source)
     assert len(by_lang["en"]) == len(by_lang["zh"]) >= 2
     assert by_lang["en"][0].startswith("# ") and by_lang["zh"][0].startswith("# ")
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in by_lang["zh"])

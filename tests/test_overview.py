@@ -3,13 +3,13 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from tests.conftest import write_csv  # noqa: E402
-from workbench import overview  # noqa: E402
-from workbench.io import load_dataset  # noqa: E402
+from tests.conftest import write_csv
+from workbench import overview
+from workbench.io import load_dataset
 
 
 @pytest.fixture

@@ -2,7 +2,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.parsing import CSAT_WORDS, parse_amounts, parse_bools, parse_dates, parse_ids, parse_scores
+from workbench.parsing import (
+    CSAT_WORDS,
+    parse_amounts,
+    parse_bools,
+    parse_dates,
+    parse_ids,
+    parse_scores,
+)
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ def test_pyproject_declares_what_the_code_imports():
     stdlib_or_self = {"workbench", "IPython", "traitlets", "ipywidgets"}
     imported = set()
     for path in (ROOT / "src" / "workbench").rglob("*.py"):
-        for match in re.finditer(r"^\s*(?:from|import) ([a-zA-Z_]\w*)", path.read_text(), re.M):
+        for match in re.finditer(r"^\s*(?:from|import) ([a-zA-Z_]\w*)", path.read_text(), re.MULTILINE):
             imported.add(match.group(1))
     import sys
 
@@ -42,7 +42,7 @@ def test_pyproject_declares_what_the_code_imports():
 def test_makefile_targets_document_themselves():
     makefile = (ROOT / "Makefile").read_text()
     for target in ("setup", "demo", "test", "lab", "bench"):
-        assert re.search(rf"^{target}:.*## \S", makefile, re.M), target
+        assert re.search(rf"^{target}:.*## \S", makefile, re.MULTILINE), target
     assert "ipykernel install --sys-prefix" in makefile
 
 

@@ -3,13 +3,12 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
-from tests.conftest import write_csv  # noqa: E402
-from workbench import quality  # noqa: E402
-from workbench.io import load_dataset  # noqa: E402
+from tests.conftest import write_csv
+from workbench import quality
+from workbench.io import load_dataset
 
 
 @pytest.fixture
@@ -73,6 +72,6 @@ def test_plots_draw_what_they_say(dataset):
 
 def test_table_widget_offers_loaded_tables(dataset):
     widget = quality.explore_widget(dataset, lang="zh")
-    picker, output = widget.children
+    picker, _ = widget.children
     assert list(picker.options) == ["transactions", "customers", "returns"]
     assert picker.description == "数据表"

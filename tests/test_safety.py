@@ -2,7 +2,14 @@ import pandas as pd
 import pytest
 
 from workbench.safety import (
-    atomic_write, escape_html, mask_frame, mask_text, neutralise_formulas, write_csv, write_excel)
+    atomic_write,
+    escape_html,
+    mask_frame,
+    mask_text,
+    neutralise_formulas,
+    write_csv,
+    write_excel,
+)
 
 
 @pytest.mark.parametrize(
@@ -56,10 +63,9 @@ def test_write_csv_has_bom_and_is_formula_safe(tmp_path):
 def test_atomic_write_keeps_old_file_on_failure(tmp_path):
     path = tmp_path / "report.html"
     path.write_text("old")
-    with pytest.raises(RuntimeError):
-        with atomic_write(path) as handle:
-            handle.write("half")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), atomic_write(path) as handle:
+        handle.write("half")
+        raise RuntimeError("boom")
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
     with atomic_write(path) as handle:

@@ -5,12 +5,12 @@ import warnings
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib import font_manager
 
-from workbench.i18n import CATALOGUE  # noqa: E402
-from workbench.style import BUNDLED_CJK_FAMILY, cjk_font_family, format_money_axis, use_style  # noqa: E402
+from workbench.i18n import CATALOGUE
+from workbench.style import BUNDLED_CJK_FAMILY, cjk_font_family, format_money_axis, use_style
 
 LABELS = "客户分层 重要价值客户 复购率 销售额 流失预警 铂金 黄金 白银 普通 门店 小程序 电商平台"
 

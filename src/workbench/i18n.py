@@ -7,6 +7,7 @@ Every title, axis label, table header and generated sentence in a report comes f
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 __all__ = ["CATALOGUE", "LANGS", "fmt_money", "fmt_number", "fmt_pct", "t"]
@@ -194,7 +195,7 @@ def t(key: str, lang: str = "en", /, **values: Any) -> str:
 
 def fmt_number(value: float, lang: str = "en", digits: int = 0) -> str:
     """Group digits; in Chinese, large numbers use 万 and 亿 as readers expect."""
-    if value is None or value != value:
+    if value is None or math.isnan(value):
         return "–"
     if lang == "zh" and abs(value) >= 1e8:
         return f"{value / 1e8:,.2f}亿"
@@ -204,13 +205,13 @@ def fmt_number(value: float, lang: str = "en", digits: int = 0) -> str:
 
 
 def fmt_money(value: float, lang: str = "en", currency: str = "¥") -> str:
-    if value is None or value != value:
+    if value is None or math.isnan(value):
         return "–"
     digits = 0 if abs(value) >= 1000 else 2
     return f"{currency}{fmt_number(value, lang, digits)}"
 
 
 def fmt_pct(value: float, digits: int = 1) -> str:
-    if value is None or value != value:
+    if value is None or math.isnan(value):
         return "–"
     return f"{value * 100:.{digits}f}%"

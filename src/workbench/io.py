@@ -431,7 +431,7 @@ def _apply_value_mapping(
             if column in frame and isinstance(values, dict):
                 lookup = {str(k): v for k, v in values.items()}
                 text = frame[column].astype("string").str.strip()
-                frame[column] = text.map(lambda v: lookup.get(v, v) if pd.notna(v) else v)
+                frame[column] = text.map(lookup).fillna(text)
     return frame
 
 
@@ -487,7 +487,7 @@ class _Loader:
         out = pd.DataFrame(index=raw.index)
         drop = pd.Series(False, index=raw.index)
         for name in raw.columns:
-            column = self.table[name] if name in self.table else None
+            column = self.table._by_name.get(name)
             values = raw[name]
             if column is None:
                 out[name] = _infer_attribute(values)

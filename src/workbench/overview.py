@@ -23,9 +23,9 @@ __all__ = [
     "domain_sentences",
     "explore_widget",
     "kpi_cards",
-    "overview_sentences",
     "monthly_trend",
     "overview_kpis",
+    "overview_sentences",
     "plot_channel_revenue",
     "plot_monthly_trend",
 ]
@@ -46,7 +46,7 @@ def overview_kpis(dataset: Dataset, as_of: pd.Timestamp, *, active_days: int = 9
         raise ValueError(f"active_days must be a positive whole number of days, got {active_days!r}")
     out: dict[str, Any] = {"as_of": as_of.date().isoformat(), "active_days": active_days}
     if dataset.customers is not None:
-        out["registered_customers"] = int(len(dataset.customers))
+        out["registered_customers"] = len(dataset.customers)
         if "churned" in dataset.customers:
             churned = dataset.customers["churned"].dropna()
             out["churn_rate"] = float(churned.mean()) if len(churned) else None
@@ -64,7 +64,7 @@ def overview_kpis(dataset: Dataset, as_of: pd.Timestamp, *, active_days: int = 9
     buyers_12m = last_year["customer_id"].nunique()
     active = int((summary["recency_days"] < active_days).sum())
     out.update(
-        customers=int(len(summary)),
+        customers=len(summary),
         active_customers=active,
         active_share=active / len(summary) if len(summary) else None,
         revenue_total=float(summary["total_revenue"].sum()),

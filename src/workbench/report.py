@@ -26,7 +26,7 @@ from workbench.io import Dataset, load_dataset
 from workbench.safety import escape_html, mask_frame, write_csv, write_json
 from workbench.style import use_style
 
-__all__ = ["ReportContext", "RENDER_ENV", "metrics_dir", "start", "to_jsonable"]
+__all__ = ["RENDER_ENV", "ReportContext", "metrics_dir", "start", "to_jsonable"]
 
 #: Set by ``workbench run`` for its kernels: widgets are skipped, static views shown.
 RENDER_ENV = "WORKBENCH_RENDER"

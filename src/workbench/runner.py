@@ -32,10 +32,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from workbench.i18n import t
-from workbench.io import DataError, SUFFIXES, load_dataset
+from workbench.io import SUFFIXES, DataError, load_dataset
 from workbench.report import RENDER_ENV, metrics_dir
 from workbench.safety import atomic_write, write_json
-from workbench.schema import ANALYSIS_REQUIREMENTS
 
 __all__ = ["NOTEBOOKS", "NotebookResult", "RunConfig", "run", "run_from_args"]
 

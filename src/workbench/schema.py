@@ -32,12 +32,12 @@ from typing import Literal
 __all__ = [
     "ANALYSIS_REQUIREMENTS",
     "CUSTOMERS",
-    "Column",
     "EVENTS",
     "FEEDBACK",
     "PII_COLUMNS",
     "TABLES",
     "TRANSACTIONS",
+    "Column",
     "Table",
 ]
 

@@ -7,9 +7,9 @@ by ``make`` on CI); otherwise the subset of Noto Sans CJK SC bundled with the pa
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any
+from functools import cache
 from importlib.resources import files
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib import font_manager
@@ -32,7 +32,7 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
            "#999999")
 
 
-@lru_cache(maxsize=None)
+@cache
 def cjk_font_family(prefer_system: bool = True) -> str:
     """Name of the font family used for chart text; registers the bundled font if needed."""
     available = {f.name for f in font_manager.fontManager.ttflist}
