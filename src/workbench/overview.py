@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from workbench.charts import axes_for, monthly_bars_with_line
 from workbench.i18n import fmt_money, fmt_number, fmt_pct, t
 from workbench.io import Dataset
 from workbench.report import metrics_dir
@@ -108,32 +109,19 @@ def channel_revenue(transactions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataF
 
 def plot_monthly_trend(trend: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None) -> Figure:
     """Revenue bars per month with the number of buying customers on a second axis."""
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(9, 4))
-    else:
-        fig = ax.figure
-    x = trend["month"].dt.to_timestamp()
-    ax.bar(x, trend["revenue"], width=20, color="#0072B2", label=t("word.revenue", lang))
-    ax.set(ylabel=t("word.revenue", lang), title=t("ov.trend_title", lang))
-    format_money_axis(ax.yaxis, lang)
-    twin = ax.twinx()
-    twin.plot(x, trend["customers"], color="#E69F00", marker="o", ms=3,
-              label=t("ov.active_customers", lang))
-    twin.set(ylabel=t("ov.active_customers", lang))
-    format_count_axis(twin.yaxis, lang)
-    twin.grid(False)
-    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], loc="upper left")
-    return fig
+    return monthly_bars_with_line(
+        trend["month"], trend["revenue"], trend["customers"],
+        title=t("ov.trend_title", lang), bar_label=t("word.revenue", lang),
+        line_label=t("ov.active_customers", lang),
+        format_bars=lambda axis: format_money_axis(axis, lang),
+        format_line=lambda axis: format_count_axis(axis, lang), ax=ax,
+    )
 
 
 def plot_channel_revenue(channels: pd.DataFrame, *, lang: str = "en",
                          ax: Axes | None = None) -> Figure:
     """Horizontal bars of revenue share per channel."""
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 0.5 * max(len(channels), 1) + 1.5))
-    else:
-        fig = ax.figure
+    fig, ax = axes_for(ax, (7, 0.5 * max(len(channels), 1) + 1.5))
     shown = channels.iloc[::-1]
     bars = ax.barh(shown["channel"].astype(str), shown["share"] * 100, color="#009E73")
     ax.bar_label(bars, labels=[fmt_pct(s) for s in shown["share"]], padding=3)

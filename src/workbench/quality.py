@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from workbench.charts import axes_for, monthly_bars_with_line
 from workbench.i18n import t
 from workbench.io import Dataset, QualityReport
 from workbench.schema import TABLES
@@ -31,13 +31,6 @@ __all__ = [
     "rates_table",
     "table_overview",
 ]
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float] = (8, 4)) -> tuple[Figure, Axes]:
-    if ax is None:
-        fig, ax = plt.subplots(figsize=figsize)
-        return fig, ax
-    return ax.figure, ax
 
 
 def table_overview(report: QualityReport, lang: str | None = None) -> pd.DataFrame:
@@ -180,7 +173,7 @@ def quality_metrics(dataset: Dataset) -> dict[str, Any]:
 
 def plot_rows_kept(overview: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None) -> Figure:
     """Horizontal stacked bars: rows kept and set aside per table."""
-    fig, ax = _axes(ax, (8, 0.6 * len(overview) + 1.6))
+    fig, ax = axes_for(ax, (8, 0.6 * len(overview) + 1.6))
     y = np.arange(len(overview))
     ax.barh(y, overview["rows_kept"], color="#0072B2", label=t("dq.kept", lang))
     ax.barh(y, overview["rows_set_aside"], left=overview["rows_kept"], color="#D55E00",
@@ -195,26 +188,22 @@ def plot_rows_kept(overview: pd.DataFrame, *, lang: str = "en", ax: Axes | None 
 def plot_monthly_coverage(coverage: pd.DataFrame, *, lang: str = "en",
                           ax: Axes | None = None) -> Figure:
     """Bars of lines per month with revenue on a second axis; empty months stand out."""
-    fig, ax = _axes(ax, (9, 4))
-    x = coverage["month"].dt.to_timestamp()
-    colors = np.where(coverage["lines"] == 0, "#D55E00", "#56B4E9")
-    ax.bar(x, coverage["lines"], width=20, color=colors, label=t("word.orders", lang))
-    ax.set(ylabel=t("word.rows", lang), title=t("dq.coverage_title", lang))
-    format_count_axis(ax.yaxis, lang)
-    twin = ax.twinx()
-    twin.plot(x, coverage["revenue"], color="#0072B2", marker="o", ms=3,
-              label=t("word.revenue", lang))
-    twin.set(ylabel=t("word.revenue", lang))
-    format_money_axis(twin.yaxis, lang)
-    twin.grid(False)
-    return fig
+    return monthly_bars_with_line(
+        coverage["month"], coverage["lines"], coverage["revenue"],
+        title=t("dq.coverage_title", lang), bar_label=t("word.rows", lang),
+        line_label=t("word.revenue", lang),
+        format_bars=lambda axis: format_count_axis(axis, lang),
+        format_line=lambda axis: format_money_axis(axis, lang),
+        bar_colors=list(np.where(coverage["lines"] == 0, "#D55E00", "#56B4E9")),
+        line_color="#0072B2", ax=ax,
+    )
 
 
 def plot_missing_values(missing: pd.DataFrame, *, lang: str = "en",
                         ax: Axes | None = None) -> Figure:
     """Share of missing values for each column that has any."""
     shown = missing[missing["missing"] > 0].sort_values("share")
-    fig, ax = _axes(ax, (8, 0.35 * max(len(shown), 1) + 1.6))
+    fig, ax = axes_for(ax, (8, 0.35 * max(len(shown), 1) + 1.6))
     labels = [f"{t('table.' + tb, lang)}.{col}" for tb, col in zip(shown["table"], shown["column"])]
     ax.barh(labels, shown["share"] * 100, color="#E69F00")
     ax.set(xlabel=t("word.missing_share", lang) + " (%)", title=t("dq.missing_title", lang),
@@ -225,7 +214,7 @@ def plot_missing_values(missing: pd.DataFrame, *, lang: str = "en",
 def plot_amount_distribution(amounts: pd.Series, threshold: float, *, lang: str = "en",
                              ax: Axes | None = None) -> Figure:
     """Histogram of positive line amounts on a log axis, with the outlier fence."""
-    fig, ax = _axes(ax, (8, 3.6))
+    fig, ax = axes_for(ax, (8, 3.6))
     positive = amounts[amounts > 0]
     if not positive.empty:
         bins = np.logspace(np.log10(positive.min()), np.log10(positive.max()) + 1e-9, 50)
