@@ -116,3 +116,14 @@ def test_bad_arguments():
         customer_summary(tx, "2024-01-02", holdout_end="2024-01-01")
     s = customer_summary(tx)  # as_of defaults to the last transaction date
     assert s["T"].iloc[0] == 0.0 and s.attrs["as_of"] == "2024-01-01"
+
+
+def test_without_order_count_only_orders_change(cdnow_transactions):
+    tx = pd.concat([cdnow_transactions, cdnow_transactions.iloc[:50].assign(order_id="extra")])
+    full = customer_summary(tx, "1997-09-30")
+    fast = customer_summary(tx, "1997-09-30", count_orders=False)
+    same = [c for c in full.columns if c not in ("n_orders", "frequency", "avg_order_value")]
+    pd.testing.assert_frame_equal(full[same], fast[same])
+    assert (fast["n_orders"] == fast["n_purchase_days"]).all()
+    assert (full["n_orders"] != full["n_purchase_days"]).any()  # extra orders on known days
+    assert fast.attrs["orders_counted"] is False and full.attrs["orders_counted"] is True

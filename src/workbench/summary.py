@@ -50,6 +50,7 @@ def customer_summary(
     unit: str = "W",
     *,
     holdout_end: str | pd.Timestamp | None = None,
+    count_orders: bool = True,
 ) -> pd.DataFrame:
     """One row per customer who bought on or before ``as_of``.
 
@@ -69,6 +70,10 @@ def customer_summary(
         If given, also count each customer's transactions (distinct purchase days) and revenue
         in the holdout period (as_of, holdout_end]: ``x_holdout``, ``holdout_revenue``, and the
         period's length ``holdout_length`` in ``unit``.
+    count_orders
+        Count distinct ``order_id`` per customer (``n_orders``). Counting distinct orders is
+        the most expensive step on large logs (about 1 s of 2.4 s for 10M lines on 2 cores);
+        with False, ``n_orders`` is the number of purchase days, as in ``lifetimes``.
 
     Returns
     -------
@@ -84,14 +89,14 @@ def customer_summary(
     if unit not in UNIT_DAYS:
         raise ValueError(f"unit must be one of {', '.join(UNIT_DAYS)}, got {unit!r}")
     unit_days = UNIT_DAYS[unit]
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False})
     try:
         source = _source_sql(transactions, con)
-        has_order_id = (
-            "order_id" in transactions.columns
-            if isinstance(transactions, pd.DataFrame)
-            else "order_id" in {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-        )
+        if isinstance(transactions, pd.DataFrame):
+            has_order_id = "order_id" in transactions.columns
+        else:
+            described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+            has_order_id = "order_id" in {row[0] for row in described}
         if as_of is None:
             as_of = con.execute(f"SELECT max(order_date) FROM {source}").fetchall()[0][0]
         as_of_day = pd.Timestamp(as_of).normalize()
@@ -99,19 +104,23 @@ def customer_summary(
         if holdout_day is not None and holdout_day <= as_of_day:
             raise ValueError(f"holdout_end {holdout_day.date()} must be after as_of {as_of_day.date()}")
         end_day = holdout_day or as_of_day
-        # Lines -> one row per (customer, day[, order]) -> one row per customer. Orders are
+        # Lines -> one row per (customer, day[, order]) -> one row per customer. Days are
+        # integers (days since 1970-01-01): cheaper to group on than DATE values. Orders are
         # counted by grouping on order_id first and then counting the non-null ids of each day:
         # the same numbers as count(DISTINCT order_id) per day, about twice as fast on large
         # logs (DuckDB's DISTINCT aggregates keep a second hash table of (groups, order_id)).
+        count_orders = count_orders and has_order_id
+        epoch = pd.Timestamp("1970-01-01")
+        as_of_n = (as_of_day - epoch).days
         lines = f"""
             SELECT CAST(customer_id AS VARCHAR) AS customer_id,
-                   CAST(order_date AS DATE) AS day,
-                   {"order_id," if has_order_id else ""}
+                   CAST(epoch_us(CAST(order_date AS TIMESTAMP)) // 86400000000 AS INTEGER) AS day,
+                   {"order_id," if count_orders else ""}
                    amount
             FROM {source}
             WHERE order_date < DATE '{end_day.date()}' + INTERVAL 1 DAY
         """
-        if has_order_id:
+        if count_orders:
             daily = f"""
             orders AS (
                 SELECT customer_id, day, order_id, sum(amount) AS amount
@@ -124,7 +133,7 @@ def customer_summary(
         else:
             daily = f"""
             daily AS (
-                SELECT customer_id, day, sum(amount) AS amount, count(*) AS orders
+                SELECT customer_id, day, sum(amount) AS amount, {"count(*)" if not has_order_id else "1"} AS orders
                 FROM ({lines}) GROUP BY ALL
             )"""
         if holdout_day is not None:
@@ -132,7 +141,7 @@ def customer_summary(
         holdout AS (
             SELECT customer_id, count(*) AS x_holdout, sum(amount) AS holdout_revenue
             FROM daily
-            WHERE day > DATE '{as_of_day.date()}'
+            WHERE day > {as_of_n}
             GROUP BY customer_id
         )"""
             holdout_cols = """,
@@ -145,29 +154,33 @@ def customer_summary(
         WITH {daily},
         calibration AS (
             SELECT customer_id,
-                   min(day) AS first_purchase,
-                   max(day) AS last_purchase,
-                   sum(orders) AS n_orders,
+                   min(day) AS first_day,
+                   max(day) AS last_day,
+                   CAST(sum(orders) AS BIGINT) AS n_orders,
                    count(*) AS n_purchase_days,
                    sum(amount) AS total_revenue,
                    arg_min(amount, day) AS first_purchase_value
             FROM daily
-            WHERE day <= DATE '{as_of_day.date()}'
+            WHERE day <= {as_of_n}
             GROUP BY customer_id
         ){holdout_cte}
-        SELECT c.*,
+        SELECT customer_id,
+               DATE '1970-01-01' + first_day AS first_purchase,
+               DATE '1970-01-01' + last_day AS last_purchase,
+               n_orders, n_purchase_days, total_revenue, first_purchase_value,
                n_purchase_days - 1 AS x,
-               date_diff('day', first_purchase, last_purchase) / {unit_days} AS t_x,
-               date_diff('day', first_purchase, DATE '{as_of_day.date()}') / {unit_days} AS "T",
+               (last_day - first_day) / {unit_days} AS t_x,
+               ({as_of_n} - first_day) / {unit_days} AS "T",
                CASE WHEN n_purchase_days > 1
                     THEN (total_revenue - first_purchase_value) / (n_purchase_days - 1) END
                     AS mean_repeat_value,
                total_revenue / n_orders AS avg_order_value,
-               date_diff('day', last_purchase, DATE '{as_of_day.date()}') AS recency_days{holdout_cols}
+               {as_of_n} - last_day AS recency_days{holdout_cols}
         FROM calibration c {holdout_join}
         ORDER BY customer_id
         """
-        result = con.execute(query).df()
+        # Via Arrow: no Python objects for the 1M customer ids (0.3 s less than .df()).
+        result = con.sql(query).to_arrow_table().to_pandas(date_as_object=False)
     finally:
         con.close()
     result["customer_id"] = result["customer_id"].astype("str")
@@ -182,5 +195,5 @@ def customer_summary(
     if holdout_day is not None:
         result["holdout_length"] = (holdout_day - as_of_day).days / unit_days
         columns += ["x_holdout", "holdout_revenue", "holdout_length"]
-    result.attrs.update(as_of=str(as_of_day.date()), unit=unit)
+    result.attrs.update(as_of=str(as_of_day.date()), unit=unit, orders_counted=count_orders)
     return result[columns].reset_index(drop=True)
