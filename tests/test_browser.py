@@ -52,7 +52,7 @@ def _inspect(browser, path):
 def test_index_and_every_report_open_cleanly(browser, rendered, lang):
     out = rendered[lang]
     pages = [out / "index.html", *sorted(out.glob("0*.html"))]
-    assert len(pages) == 3
+    assert len(pages) >= 3
     for path in pages:
         info, errors = _inspect(browser, path)
         assert errors == [], (path.name, errors)

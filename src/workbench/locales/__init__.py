@@ -1,0 +1,1 @@
+"""Locale modules: the report text of each domain, merged by workbench.i18n."""
