@@ -1,0 +1,508 @@
+"""Customer segmentation (客户分层): RFM scores and segments, value tiers, clusters, personas.
+
+Input is the per-customer summary of :func:`workbench.summary.customer_summary` (raw RFM
+values: ``recency_days`` in days, ``frequency`` in orders, ``monetary`` in currency units) and,
+for clustering, the transactions themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+from sklearn.mixture import GaussianMixture
+from sklearn.preprocessing import StandardScaler
+
+from workbench.i18n import t
+
+__all__ = [
+    "CN8_SEGMENTS",
+    "EN11_GRID",
+    "EN11_SEGMENTS",
+    "BehaviourClusters",
+    "behaviour_features",
+    "concentration",
+    "demographic_cuts",
+    "gini",
+    "lorenz_curve",
+    "membership_summary",
+    "name_personas",
+    "rfm_scores",
+    "score_quantiles",
+    "segment_cn8",
+    "segment_en11",
+    "segment_profile",
+    "segment_table",
+    "top_share",
+    "value_tiers",
+]
+
+# ------------------------------------------------------------------------------ RFM scores
+
+
+def score_quantiles(values: pd.Series, bins: int = 5, *, higher_is_better: bool = True) -> pd.Series:
+    """Scores 1..``bins`` by quantile of ``values``, correct under heavy ties.
+
+    Each value gets the score of its mid-rank: ``score = floor(bins * (rank - 0.5) / n) + 1``
+    with ``rank`` the average rank of the value's ties. Equal values always share a score
+    (``pd.qcut`` on ranks would split them), and a value shared by 70% of customers lands on
+    the score of its middle, leaving the other scores to the rest. With
+    ``higher_is_better=False`` (recency in days) small values score high.
+    """
+    if bins < 2:
+        raise ValueError(f"bins must be at least 2, got {bins}")
+    if values.isna().any():
+        raise ValueError(f"{values.name or 'values'} has {int(values.isna().sum())} missing values; "
+                         "RFM scores need a value for every customer")
+    ranks = values.rank(method="average", ascending=higher_is_better)
+    n = len(values)
+    scores = np.floor(bins * (ranks.to_numpy() - 0.5) / max(n, 1)).astype(int) + 1
+    return pd.Series(np.clip(scores, 1, bins), index=values.index, name=values.name)
+
+
+def rfm_scores(summary: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
+    """``customer_id``, raw R/F/M values and their 1..``bins`` scores (5 = best).
+
+    R is scored on ``recency_days`` (fewer days since the last purchase = higher score), F on
+    ``frequency`` (orders) and M on ``monetary`` (total spend).
+    """
+    missing = [c for c in ("customer_id", "recency_days", "frequency", "monetary") if c not in summary]
+    if missing:
+        raise ValueError(f"summary lacks column(s) {', '.join(missing)}; "
+                         "build it with workbench.summary.customer_summary")
+    out = summary[["customer_id", "recency_days", "frequency", "monetary"]].copy()
+    out["r_score"] = score_quantiles(out["recency_days"], bins, higher_is_better=False)
+    out["f_score"] = score_quantiles(out["frequency"], bins)
+    out["m_score"] = score_quantiles(out["monetary"], bins)
+    return out.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------ segments
+
+#: The Chinese 8-class RFM scheme: (R high, F high, M high) -> segment key.
+CN8_SEGMENTS: dict[tuple[bool, bool, bool], str] = {
+    (True, True, True): "important_value",          # 重要价值客户
+    (True, False, True): "important_development",   # 重要发展客户
+    (False, True, True): "important_retention",     # 重要保持客户
+    (False, False, True): "important_winback",      # 重要挽留客户
+    (True, True, False): "general_value",           # 一般价值客户
+    (True, False, False): "general_development",   # 一般发展客户
+    (False, True, False): "general_retention",     # 一般保持客户
+    (False, False, False): "general_winback",      # 一般挽留客户
+}
+
+
+def segment_cn8(rfm: pd.DataFrame, threshold: Literal["mean", "median"] = "mean") -> pd.Series:
+    """The 8-class scheme: R, F and M each high or low against the base's mean (or median).
+
+    On the raw values: R is high when the customer bought more recently than the threshold
+    (``recency_days`` below it), F and M when ``frequency`` / ``monetary`` are above it.
+    Returns segment keys (``important_value`` ...; names via ``t("seg.cn8.<key>")``).
+    """
+    if threshold not in ("mean", "median"):
+        raise ValueError(f"threshold must be 'mean' or 'median', got {threshold!r}")
+    cut = getattr(rfm[["recency_days", "frequency", "monetary"]], threshold)()
+    r_high = rfm["recency_days"] < cut["recency_days"]
+    f_high = rfm["frequency"] > cut["frequency"]
+    m_high = rfm["monetary"] > cut["monetary"]
+    code = r_high.astype(int) * 4 + f_high.astype(int) * 2 + m_high.astype(int)
+    lookup = {r * 4 + f * 2 + m: key for (r, f, m), key in CN8_SEGMENTS.items()}
+    return code.map(lookup).rename("segment_cn8")
+
+
+EN11_SEGMENTS = ("champions", "loyal", "potential_loyalist", "new", "promising",
+                 "need_attention", "about_to_sleep", "at_risk", "cant_lose", "hibernating", "lost")
+
+#: en11 segment of every (R score, FM score) cell, rows R = 5..1, columns FM = 1..5, where
+#: FM is the mean of the F and M scores rounded half up. Every cell has exactly one segment.
+EN11_GRID: dict[int, tuple[str, str, str, str, str]] = {
+    5: ("new", "potential_loyalist", "potential_loyalist", "champions", "champions"),
+    4: ("promising", "potential_loyalist", "potential_loyalist", "loyal", "champions"),
+    3: ("about_to_sleep", "about_to_sleep", "need_attention", "loyal", "loyal"),
+    2: ("hibernating", "hibernating", "at_risk", "at_risk", "cant_lose"),
+    1: ("lost", "lost", "at_risk", "cant_lose", "cant_lose"),
+}
+
+
+def _rescale(scores: pd.Series, bins: int) -> np.ndarray:
+    """Map scores 1..bins onto 1..5 so the 5x5 grid applies to any bin count."""
+    if bins == 5:
+        return scores.to_numpy()
+    return np.clip(np.ceil(scores.to_numpy() * 5 / bins), 1, 5).astype(int)
+
+
+def segment_en11(rfm: pd.DataFrame, bins: int = 5) -> pd.Series:
+    """The 11-segment score scheme (Champions ... Lost) from R and FM scores (``EN11_GRID``)."""
+    r = _rescale(rfm["r_score"], bins)
+    fm = np.floor((_rescale(rfm["f_score"], bins) + _rescale(rfm["m_score"], bins)) / 2 + 0.5)
+    fm = fm.astype(int)
+    grid = np.empty((6, 6), dtype=object)
+    for r_score, row in EN11_GRID.items():
+        for fm_score, key in enumerate(row, start=1):
+            grid[r_score, fm_score] = key
+    return pd.Series(grid[r, fm], index=rfm.index, name="segment_en11")
+
+
+def segment_table(rfm: pd.DataFrame, segments: pd.Series, scheme: str, lang: str = "en") -> pd.DataFrame:
+    """Per segment: customers, shares of customers and revenue, mean R/F/M, recommended action."""
+    frame = rfm.assign(segment=segments.to_numpy())
+    total_customers, total_revenue = len(frame), frame["monetary"].sum()
+    grouped = frame.groupby("segment").agg(
+        customers=("customer_id", "size"), revenue=("monetary", "sum"),
+        recency_days=("recency_days", "mean"), frequency=("frequency", "mean"),
+        monetary=("monetary", "mean"))
+    grouped["customer_share"] = grouped["customers"] / total_customers
+    grouped["revenue_share"] = grouped["revenue"] / total_revenue if total_revenue else np.nan
+    order = list(CN8_SEGMENTS.values()) if scheme == "cn8" else list(EN11_SEGMENTS)
+    grouped = grouped.reindex([k for k in order if k in grouped.index])
+    grouped.insert(0, "name", [t(f"seg.{scheme}.{k}", lang) for k in grouped.index])
+    grouped["action"] = [t(f"seg.action.{k}", lang) for k in grouped.index]
+    return grouped.reset_index(names="segment")
+
+
+# ------------------------------------------------------------------------------ value tiers
+
+
+def value_tiers(values: pd.Series, cuts: Sequence[float] = (0.2, 0.5),
+                labels: Sequence[str] | None = None) -> pd.Series:
+    """Tier customers by value, best first: by default top 20%, next 30%, rest.
+
+    ``cuts`` are cumulative shares of customers (ascending, in (0, 1)). Customers are ranked
+    by value, highest first; equal values keep their input order, so tier sizes are exact.
+    Returns labels ``A``, ``B``, ``C``, ... unless ``labels`` are given.
+    """
+    cuts = list(cuts)
+    if not cuts or any(not 0 < c < 1 for c in cuts) or cuts != sorted(cuts):
+        raise ValueError(f"cuts must be increasing shares between 0 and 1, got {cuts}")
+    labels = list(labels) if labels is not None else [chr(ord("A") + i) for i in range(len(cuts) + 1)]
+    if len(labels) != len(cuts) + 1:
+        raise ValueError(f"{len(cuts)} cuts make {len(cuts) + 1} tiers, got {len(labels)} labels")
+    order = np.argsort(-values.to_numpy(dtype=float), kind="stable")
+    position = np.empty(len(values), dtype=float)
+    position[order] = (np.arange(len(values)) + 1) / max(len(values), 1)
+    tier_index = np.searchsorted(np.asarray(cuts), position - 1e-12, side="left")
+    return pd.Series(np.asarray(labels, dtype=object)[tier_index], index=values.index,
+                     name="value_tier")
+
+
+def lorenz_curve(values: pd.Series) -> pd.DataFrame:
+    """Cumulative share of customers (smallest first) vs cumulative share of value."""
+    sorted_values = np.sort(np.clip(values.to_numpy(dtype=float), 0, None))
+    total = sorted_values.sum()
+    n = len(sorted_values)
+    customers = np.concatenate([[0.0], np.arange(1, n + 1) / n])
+    value = np.concatenate([[0.0], np.cumsum(sorted_values) / total]) if total else customers
+    return pd.DataFrame({"customer_share": customers, "value_share": value})
+
+
+def gini(values: pd.Series) -> float:
+    """Gini coefficient of value across customers (0 = equal, 1 = one customer has it all).
+
+    ``G = 2 * sum(i * x_(i)) / (n * sum(x)) - (n + 1) / n`` over values sorted ascending,
+    negative values counted as 0.
+    """
+    x = np.sort(np.clip(values.to_numpy(dtype=float), 0, None))
+    n, total = len(x), x.sum()
+    if n == 0 or total == 0:
+        return 0.0
+    return float(2 * np.sum(np.arange(1, n + 1) * x) / (n * total) - (n + 1) / n)
+
+
+def top_share(values: pd.Series, share: float = 0.2) -> float:
+    """Share of total value brought by the top ``share`` of customers."""
+    x = np.sort(values.to_numpy(dtype=float))[::-1]
+    k = int(np.ceil(share * len(x)))
+    return float(x[:k].sum() / x.sum()) if x.sum() else 0.0
+
+
+def concentration(values: pd.Series, shares: Sequence[float] = (0.01, 0.05, 0.1, 0.2, 0.5)) -> pd.DataFrame:
+    """"Top x% of customers bring y% of value", for each x in ``shares``."""
+    return pd.DataFrame({"top_customers": list(shares),
+                         "value_share": [top_share(values, s) for s in shares]})
+
+
+#: Membership levels in ascending order, as Chinese retailers commonly name them.
+KNOWN_TIER_ORDERS = (
+    ("普通", "白银", "黄金", "铂金", "钻石", "黑钻"),
+    ("regular", "silver", "gold", "platinum", "diamond"),
+    ("普通会员", "银卡会员", "金卡会员", "白金会员", "钻石会员"),
+)
+
+
+def membership_summary(tiers: pd.Series, revenue: pd.Series,
+                       order: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per membership level: members, shares of members and revenue, revenue per member.
+
+    ``tiers`` and ``revenue`` are aligned per customer (revenue 0 for members who never
+    bought). Levels are listed from the highest down, with the cumulative revenue share of
+    "this level and above", so "gold and above bring over 60%" reads off one row. The order
+    is ``order`` if given, else a known naming (普通 < 白银 < 黄金 < 铂金 ...), else revenue
+    per member.
+    """
+    frame = pd.DataFrame({"tier": tiers.fillna("–").astype(str).to_numpy(),
+                          "revenue": revenue.fillna(0).to_numpy(dtype=float)})
+    grouped = frame.groupby("tier").agg(members=("revenue", "size"), revenue=("revenue", "sum"))
+    grouped["revenue_per_member"] = grouped["revenue"] / grouped["members"]
+    levels = list(grouped.index)
+    if order is None:
+        for known in KNOWN_TIER_ORDERS:
+            if set(levels) - {"–"} <= set(known):
+                order = [lvl for lvl in known if lvl in levels]
+                break
+    if order is None:
+        order = list(grouped.sort_values("revenue_per_member").index)
+    ranked = [lvl for lvl in reversed(list(order)) if lvl in levels]
+    ranked += [lvl for lvl in levels if lvl not in ranked]
+    grouped = grouped.reindex(ranked)
+    grouped["member_share"] = grouped["members"] / grouped["members"].sum()
+    total = grouped["revenue"].sum()
+    grouped["revenue_share"] = grouped["revenue"] / total if total else np.nan
+    grouped["revenue_share_and_above"] = grouped["revenue_share"].cumsum()
+    return grouped.reset_index()
+
+
+# ------------------------------------------------------------------------------ clusters
+
+
+def behaviour_features(transactions: pd.DataFrame, summary: pd.DataFrame,
+                       *, max_categories: int = 8) -> pd.DataFrame:
+    """Per-customer behaviour features for clustering, indexed by ``customer_id``.
+
+    Always: ``log_frequency`` (log 1 + orders), ``log_monetary``, ``log_aov`` (average order
+    value), ``recency_days``, ``tenure_days`` (first purchase to as_of), ``regularity``
+    (coefficient of variation of the gaps between purchase days; 1 when fewer than 3
+    purchase days). Where the columns exist: ``discount_share`` (discount / (amount +
+    discount)), ``n_channels``, ``channel:<name>`` and ``category:<name>`` spend shares (the
+    ``max_categories`` largest categories).
+    """
+    s = summary.set_index("customer_id")
+    as_of = pd.Timestamp(summary.attrs.get("as_of", s["last_purchase"].max()))
+    features = pd.DataFrame(index=s.index)
+    features["log_frequency"] = np.log1p(s["frequency"])
+    features["log_monetary"] = np.log1p(s["monetary"].clip(lower=0))
+    features["log_aov"] = np.log1p(s["avg_order_value"].clip(lower=0))
+    features["recency_days"] = s["recency_days"].astype(float)
+    features["tenure_days"] = (as_of - s["first_purchase"]).dt.days.astype(float)
+    tx = transactions[transactions["customer_id"].isin(s.index)]
+    days = (tx[["customer_id"]].assign(day=tx["order_date"].dt.normalize())
+            .drop_duplicates().sort_values(["customer_id", "day"]))
+    gaps = days.groupby("customer_id")["day"].diff().dt.days
+    stats = gaps.groupby(days["customer_id"]).agg(["mean", "std", "count"])
+    cv = (stats["std"] / stats["mean"]).where(stats["count"] >= 2)
+    features["regularity"] = cv.reindex(features.index).fillna(1.0)
+    spend = tx.groupby("customer_id")["amount"].sum()
+    if "discount" in tx:
+        discount = tx.groupby("customer_id")["discount"].sum()
+        features["discount_share"] = (discount / (spend + discount)).reindex(features.index).fillna(0.0)
+    if "channel" in tx:
+        by_channel = tx.pivot_table(index="customer_id", columns="channel", values="amount",
+                                    aggfunc="sum", fill_value=0.0)
+        features["n_channels"] = (by_channel > 0).sum(axis=1).reindex(features.index).fillna(0)
+        shares = by_channel.div(by_channel.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
+        for channel in shares.columns:
+            features[f"channel:{channel}"] = shares[channel].reindex(features.index).fillna(0.0)
+    if "category" in tx:
+        top = tx.groupby("category")["amount"].sum().nlargest(max_categories).index
+        by_category = tx[tx["category"].isin(top)].pivot_table(
+            index="customer_id", columns="category", values="amount", aggfunc="sum", fill_value=0.0)
+        shares = by_category.div(spend.reindex(by_category.index).replace(0, np.nan), axis=0)
+        for category in shares.columns:
+            features[f"category:{category}"] = shares[category].reindex(features.index).fillna(0.0)
+    return features.astype(float)
+
+
+class BehaviourClusters:
+    """KMeans (or Gaussian mixture) clusters on scaled behaviour features.
+
+    The number of clusters is chosen by silhouette over ``k_range`` (on a sample of at most
+    ``silhouette_sample`` customers, so a million customers take seconds; the models are fitted
+    on at most ``fit_sample`` customers and then label everyone), and stability is the mean
+    adjusted Rand index between the chosen model and refits with ``n_stability_seeds`` other
+    seeds. Fitted attributes: ``k_``, ``silhouette_``, ``scores_`` (k -> silhouette),
+    ``stability_``, ``labels_``, ``profile_`` (feature means per cluster), ``z_means_``.
+    """
+
+    def __init__(self, k_range: Sequence[int] = (3, 4, 5, 6, 7, 8),
+                 method: Literal["kmeans", "gmm"] = "kmeans", silhouette_sample: int = 10_000,
+                 fit_sample: int = 200_000, n_stability_seeds: int = 4, random_state: int = 0):
+        self.k_range = k_range
+        self.method = method
+        self.silhouette_sample = silhouette_sample
+        self.fit_sample = fit_sample
+        self.n_stability_seeds = n_stability_seeds
+        self.random_state = random_state
+
+    def _model(self, k: int, seed: int) -> Any:
+        if self.method == "gmm":
+            return GaussianMixture(n_components=k, covariance_type="diag", random_state=seed)
+        return KMeans(n_clusters=k, n_init=3, random_state=seed)
+
+    def fit(self, features: pd.DataFrame, reliable: pd.Series | np.ndarray | None = None
+            ) -> BehaviourClusters:
+        """Choose k, fit, and label every customer.
+
+        ``reliable`` marks the customers whose features are trustworthy enough to shape the
+        clusters (e.g. at least 3 orders: one order's category mix is mostly chance); the
+        others are assigned to the nearest cluster. Default: everyone.
+        """
+        if self.method not in ("kmeans", "gmm"):
+            raise ValueError(f"method must be 'kmeans' or 'gmm', got {self.method!r}")
+        mask = np.ones(len(features), bool) if reliable is None else np.asarray(reliable, bool)
+        if mask.sum() < max(self.k_range) + 1:
+            mask = np.ones(len(features), bool)  # too few with long histories: use everyone
+        if len(features) < max(self.k_range) + 1:
+            raise ValueError(f"clustering needs more than {max(self.k_range)} customers, "
+                             f"got {len(features)}")
+        rng = np.random.default_rng(self.random_state)
+        self.feature_names_ = list(features.columns)
+        self.scaler_ = StandardScaler().fit(features.to_numpy()[mask])
+        scaled = self.scaler_.transform(features.to_numpy())
+        candidates = np.flatnonzero(mask)
+        fit_rows = (rng.choice(candidates, self.fit_sample, replace=False)
+                    if len(candidates) > self.fit_sample else candidates)
+        sil_rows = (rng.choice(candidates, self.silhouette_sample, replace=False)
+                    if len(candidates) > self.silhouette_sample else candidates)
+        self.n_fitted_on_ = int(mask.sum())
+        self.scores_ = {}
+        models = {}
+        for k in self.k_range:
+            model = self._model(k, self.random_state).fit(scaled[fit_rows])
+            labels = model.predict(scaled[sil_rows])
+            if len(np.unique(labels)) < 2:
+                continue
+            self.scores_[k] = float(silhouette_score(scaled[sil_rows], labels,
+                                                     random_state=self.random_state))
+            models[k] = model
+        if not self.scores_:
+            raise ValueError("no number of clusters gave two or more distinct groups")
+        self.k_ = max(self.scores_, key=self.scores_.get)
+        self.silhouette_ = self.scores_[self.k_]
+        self.model_ = models[self.k_]
+        reference = self.model_.predict(scaled[sil_rows])
+        seeds = [self.random_state + i + 1 for i in range(self.n_stability_seeds)]
+        self.stability_ = float(np.mean([
+            adjusted_rand_score(reference, self._model(self.k_, s).fit(scaled[fit_rows])
+                                .predict(scaled[sil_rows]))
+            for s in seeds])) if seeds else float("nan")
+        self.labels_ = pd.Series(self.model_.predict(scaled), index=features.index, name="cluster")
+        self.profile_ = self._profile(features, scaled)
+        self.embedding_ = PCA(n_components=2, random_state=self.random_state).fit(scaled[fit_rows])
+        return self
+
+    def _profile(self, features: pd.DataFrame, scaled: np.ndarray) -> pd.DataFrame:
+        means = features.groupby(self.labels_.to_numpy()).mean()
+        z = pd.DataFrame(scaled, index=features.index, columns=features.columns)
+        self.z_means_ = z.groupby(self.labels_.to_numpy()).mean()
+        means.insert(0, "customers", self.labels_.value_counts().sort_index())
+        return means
+
+    def project(self, features: pd.DataFrame) -> np.ndarray:
+        """2-D PCA coordinates of customers, for the cluster map."""
+        return self.embedding_.transform(self.scaler_.transform(features.to_numpy()))
+
+
+#: Persona rules: (feature, sign) -> persona key; the first rule matching one of a cluster's
+#: strongest standout features (|z| of the cluster mean >= 0.5) names it.
+PERSONA_RULES: tuple[tuple[str, int, str], ...] = (
+    ("discount_share", +1, "price_sensitive"),
+    ("log_aov", +1, "quality_seeking"),
+    ("n_channels", +1, "omnichannel"),
+    ("log_frequency", +1, "loyal_regular"),
+    ("recency_days", +1, "dormant"),
+    ("tenure_days", -1, "newcomer"),
+    ("log_aov", -1, "small_basket"),
+    ("log_frequency", -1, "occasional"),
+)
+
+
+def name_personas(clusters: BehaviourClusters, lang: str = "en", *, min_z: float = 0.5,
+                  rule_tolerance: float = 0.8) -> pd.DataFrame:
+    """An explainable persona per cluster from its standout features, in ``lang``.
+
+    For each cluster the features are ranked by |z| (the cluster mean in standard deviations
+    of the base). A behavioural rule (``PERSONA_RULES``: discount share -> price-sensitive,
+    order value -> quality-seeking, ...) names the cluster when its feature stands out by at
+    least ``min_z`` and ``rule_tolerance`` times the strongest feature; otherwise the strongest
+    category or channel share names it ("<category> lovers"); otherwise "mainstream". ``why``
+    lists the three strongest features with their direction. Repeated names get a number.
+    """
+    rules = {(f, s): p for f, s, p in PERSONA_RULES}
+    rows = []
+    for cluster, z in clusters.z_means_.iterrows():
+        ranked = z.reindex(z.abs().sort_values(ascending=False).index)
+        strongest = float(ranked.abs().iloc[0]) if len(ranked) else 0.0
+        floor = max(min_z, rule_tolerance * strongest)
+        key, detail = "mainstream", ""
+        by_rule = [rules[(f, 1 if v > 0 else -1)] for f, v in ranked.items()
+                   if abs(v) >= floor and (f, 1 if v > 0 else -1) in rules]
+        if by_rule:
+            key = by_rule[0]
+        else:
+            for feature, value in ranked.items():
+                if abs(value) < min_z:
+                    break
+                if value > 0 and feature.startswith(("category:", "channel:")):
+                    kind, detail = feature.split(":", 1)
+                    key = f"{kind}_lover"
+                    break
+        why = ", ".join(
+            f"{_feature_label(f, lang)} {'↑' if v > 0 else '↓'}{abs(v):.1f}σ"
+            for f, v in ranked.head(3).items())
+        rows.append({"cluster": int(cluster), "persona_key": key,
+                     "persona": t(f"persona.{key}", lang, detail=detail), "why": why})
+    frame = pd.DataFrame(rows, columns=["cluster", "persona_key", "persona", "why"])
+    counts = frame.groupby("persona").cumcount() + 1
+    repeated = frame["persona"].duplicated(keep=False)
+    frame.loc[repeated, "persona"] = frame.loc[repeated, "persona"] + " " + counts[repeated].astype(str)
+    return frame
+
+
+def _feature_label(feature: str, lang: str) -> str:
+    if ":" in feature:
+        kind, name = feature.split(":", 1)
+        return t(f"feature.{kind}", lang, name=name)
+    return t(f"feature.{feature}", lang)
+
+
+# ------------------------------------------------------------------------------ profiles
+
+
+def segment_profile(rfm: pd.DataFrame, customers: pd.DataFrame | None, segment: str,
+                    column: str, top: int = 10) -> pd.DataFrame:
+    """The ``top`` customers of one segment by spend, with their attributes (no PII columns)."""
+    chosen = rfm[rfm[column] == segment].nlargest(top, "monetary")
+    if customers is not None:
+        keep = [c for c in ("customer_id", "tier", "city", "age", "gender", "acquisition_channel")
+                if c in customers]
+        chosen = chosen.merge(customers[keep], on="customer_id", how="left")
+    return chosen
+
+
+AGE_BANDS = (0, 25, 35, 45, 55, 200)
+
+
+def demographic_cuts(table: pd.DataFrame, by: str, segment_column: str,
+                     lang: str = "en") -> pd.DataFrame:
+    """Customers, revenue share and segment mix per value of a customer attribute.
+
+    ``table`` holds one row per customer with ``monetary``, ``segment_column`` and ``by``;
+    ages are banded (<25, 25-34, ..., 55+).
+    """
+    values = table[by]
+    if by == "age":
+        labels = ["<25", "25-34", "35-44", "45-54", "55+"]
+        values = pd.cut(values, AGE_BANDS, right=False, labels=labels).astype(str)
+    frame = table.assign(_group=values.fillna("–").astype(str))
+    summary = frame.groupby("_group").agg(customers=("customer_id", "size"),
+                                          revenue=("monetary", "sum"))
+    summary["revenue_share"] = summary["revenue"] / summary["revenue"].sum()
+    summary["revenue_per_customer"] = summary["revenue"] / summary["customers"]
+    mix = pd.crosstab(frame["_group"], frame[segment_column], normalize="index")
+    scheme = "cn8" if segment_column.endswith("cn8") else "en11"
+    mix.columns = [t(f"seg.{scheme}.{c}", lang) for c in mix.columns]
+    return summary.join(mix).reset_index(names=by)
