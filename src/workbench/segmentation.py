@@ -8,36 +8,52 @@ for clustering, the transactions themselves.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import StandardScaler
 
+from workbench.charts import axes_for
 from workbench.i18n import t
+from workbench.style import format_money_axis
 
 __all__ = [
     "CN8_SEGMENTS",
     "EN11_GRID",
     "EN11_SEGMENTS",
     "BehaviourClusters",
+    "Segmentation",
     "behaviour_features",
     "concentration",
     "demographic_cuts",
+    "export_frame",
     "gini",
     "lorenz_curve",
     "membership_summary",
     "name_personas",
+    "plot_cluster_map",
+    "plot_demographic",
+    "plot_lorenz",
+    "plot_rfm_heatmap",
+    "plot_segments",
     "rfm_scores",
     "score_quantiles",
+    "segment",
     "segment_cn8",
     "segment_en11",
     "segment_profile",
     "segment_table",
+    "segmentation_metrics",
+    "tier_names",
+    "tier_table",
     "top_share",
     "value_tiers",
 ]
@@ -183,9 +199,9 @@ def value_tiers(values: pd.Series, cuts: Sequence[float] = (0.2, 0.5),
     if len(labels) != len(cuts) + 1:
         raise ValueError(f"{len(cuts)} cuts make {len(cuts) + 1} tiers, got {len(labels)} labels")
     order = np.argsort(-values.to_numpy(dtype=float), kind="stable")
-    position = np.empty(len(values), dtype=float)
-    position[order] = (np.arange(len(values)) + 1) / max(len(values), 1)
-    tier_index = np.searchsorted(np.asarray(cuts), position - 1e-12, side="left")
+    position = np.empty(len(values), dtype=int)
+    position[order] = np.arange(len(values))
+    tier_index = np.searchsorted(_top_counts(cuts, len(values)), position, side="right")
     return pd.Series(np.asarray(labels, dtype=object)[tier_index], index=values.index,
                      name="value_tier")
 
@@ -213,10 +229,15 @@ def gini(values: pd.Series) -> float:
     return float(2 * np.sum(np.arange(1, n + 1) * x) / (n * total) - (n + 1) / n)
 
 
+def _top_counts(shares: Sequence[float], n: int) -> np.ndarray:
+    """How many customers the top ``share`` of ``n`` means: nearest whole customer, >= 1."""
+    return np.maximum(np.floor(np.asarray(shares, dtype=float) * n + 0.5), 1).astype(int)
+
+
 def top_share(values: pd.Series, share: float = 0.2) -> float:
-    """Share of total value brought by the top ``share`` of customers."""
+    """Share of total value brought by the top ``share`` of customers (same count as tiers)."""
     x = np.sort(values.to_numpy(dtype=float))[::-1]
-    k = int(np.ceil(share * len(x)))
+    k = int(_top_counts([share], len(x))[0])
     return float(x[:k].sum() / x.sum()) if x.sum() else 0.0
 
 
@@ -506,3 +527,194 @@ def demographic_cuts(table: pd.DataFrame, by: str, segment_column: str,
     scheme = "cn8" if segment_column.endswith("cn8") else "en11"
     mix.columns = [t(f"seg.{scheme}.{c}", lang) for c in mix.columns]
     return summary.join(mix).reset_index(names=by)
+
+
+# ------------------------------------------------------------------------------ plots
+
+
+def plot_segments(table: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None) -> Figure:
+    """Share of customers vs share of revenue per segment (from :func:`segment_table`)."""
+    fig, ax = axes_for(ax, (9, 0.45 * len(table) + 1.8))
+    y = np.arange(len(table))[::-1]
+    ax.barh(y + 0.2, table["customer_share"] * 100, height=0.4, color="#56B4E9",
+            label=t("seg.col.customer_share", lang))
+    ax.barh(y - 0.2, table["revenue_share"] * 100, height=0.4, color="#0072B2",
+            label=t("seg.col.revenue_share", lang))
+    ax.set(yticks=y, yticklabels=table["name"], xlabel="%", title=t("seg.segments_chart", lang))
+    ax.legend(loc="lower right")
+    return fig
+
+
+def plot_rfm_heatmap(rfm: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None) -> Figure:
+    """Mean spend (colour and label) for each (R score, F score) cell; empty cells blank."""
+    fig, ax = axes_for(ax, (6.5, 5))
+    bins = int(max(rfm["r_score"].max(), rfm["f_score"].max()))
+    grid = (rfm.pivot_table(index="r_score", columns="f_score", values="monetary", aggfunc="mean")
+            .reindex(index=range(bins, 0, -1), columns=range(1, bins + 1)))
+    image = ax.imshow(grid.to_numpy(dtype=float), cmap="YlGnBu", aspect="auto")
+    for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
+        if np.isfinite(value):
+            ax.text(j, i, f"{value:,.0f}", ha="center", va="center", fontsize=8,
+                    color="white" if value > np.nanmean(grid.to_numpy(dtype=float)) else "black")
+    ax.set(xticks=range(bins), xticklabels=range(1, bins + 1), yticks=range(bins),
+           yticklabels=range(bins, 0, -1), xlabel=t("seg.f_score", lang),
+           ylabel=t("seg.r_score", lang), title=t("seg.heatmap_title", lang))
+    ax.grid(False)
+    fig.colorbar(image, ax=ax, label=t("seg.col.monetary", lang))
+    return fig
+
+
+def plot_lorenz(values: pd.Series, *, lang: str = "en", ax: Axes | None = None) -> Figure:
+    """Lorenz curve of value with the equality line and the top-20% point marked."""
+    fig, ax = axes_for(ax, (5.5, 5))
+    curve = lorenz_curve(values)
+    ax.plot(curve["customer_share"] * 100, curve["value_share"] * 100, color="#0072B2",
+            label=f"Gini {gini(values):.2f}")
+    ax.plot([0, 100], [0, 100], color="#999999", linestyle="--", label=t("seg.equality", lang))
+    share = top_share(values, 0.2)
+    ax.scatter([80], [(1 - share) * 100], color="#D55E00", zorder=3)
+    ax.annotate(f"top 20% → {share:.0%}", (80, (1 - share) * 100), textcoords="offset points",
+                xytext=(-110, 15), color="#D55E00")
+    ax.set(xlabel=t("seg.pareto_x", lang) + " (%)", ylabel=t("seg.pareto_y", lang) + " (%)",
+           title=t("seg.pareto_title", lang), xlim=(0, 100), ylim=(0, 100))
+    ax.legend(loc="upper left")
+    return fig
+
+
+def plot_cluster_map(coords: np.ndarray, labels: pd.Series, personas: pd.DataFrame, *,
+                     lang: str = "en", max_points: int = 5000, random_state: int = 0,
+                     ax: Axes | None = None) -> Figure:
+    """Customers on the first two principal components, coloured by cluster (a sample)."""
+    fig, ax = axes_for(ax, (7, 5.5))
+    rng = np.random.default_rng(random_state)
+    rows = (rng.choice(len(coords), max_points, replace=False) if len(coords) > max_points
+            else np.arange(len(coords)))
+    names = dict(zip(personas["cluster"], personas["persona"]))
+    label_values = labels.to_numpy()
+    for cluster in sorted(np.unique(label_values)):
+        chosen = rows[label_values[rows] == cluster]
+        ax.scatter(coords[chosen, 0], coords[chosen, 1], s=6, alpha=0.5,
+                   label=f"{cluster}: {names.get(cluster, cluster)}")
+    ax.set(xlabel=t("seg.pc1", lang), ylabel=t("seg.pc2", lang), title=t("seg.cluster_map", lang))
+    ax.legend(markerscale=3, loc="best", fontsize=8)
+    return fig
+
+
+def plot_demographic(cut: pd.DataFrame, attribute: str, *, lang: str = "en",
+                     ax: Axes | None = None) -> Figure:
+    """Revenue per customer for each value of a customer attribute (from :func:`demographic_cuts`)."""
+    shown = cut.sort_values("revenue_per_customer").tail(15)
+    fig, ax = axes_for(ax, (7, 0.4 * len(shown) + 1.6))
+    ax.barh(shown[attribute].astype(str), shown["revenue_per_customer"], color="#009E73")
+    format_money_axis(ax.xaxis, lang)
+    ax.set(xlabel=t("seg.revenue_per_customer", lang),
+           title=t("seg.demographic_title", lang, attribute=t(f"seg.attribute.{attribute}", lang)))
+    return fig
+
+
+# ------------------------------------------------------------------------------ one call
+
+
+@dataclass
+class Segmentation:
+    """Everything the segmentation report shows, per customer and per group."""
+
+    customers: pd.DataFrame  # one row per buying customer: RFM, scores, segments, tier, cluster
+    tiers: pd.DataFrame  # per value tier: customers, revenue, shares
+    clusters: BehaviourClusters | None
+    personas: pd.DataFrame | None
+    features: pd.DataFrame | None
+
+
+def tier_names(cuts: Sequence[float], lang: str = "en") -> list[str]:
+    """Readable tier names from the cuts: (0.2, 0.5) -> Top 20%, Next 30%, Rest 50%."""
+    bounds = [0.0, *cuts, 1.0]
+    widths = [f"{(hi - lo) * 100:.0f}%" for lo, hi in zip(bounds[:-1], bounds[1:])]
+    keys = ["tier.top"] + ["tier.next"] * (len(cuts) - 1) + ["tier.rest"]
+    return [t(key, lang, share=width) for key, width in zip(keys, widths)]
+
+
+def tier_table(customers: pd.DataFrame, cuts: Sequence[float] = (0.2, 0.5),
+               lang: str = "en") -> pd.DataFrame:
+    """Per value tier: customers, revenue, their shares and revenue per customer."""
+    grouped = customers.groupby("value_tier").agg(customers=("customer_id", "size"),
+                                                  revenue=("monetary", "sum"))
+    grouped["customer_share"] = grouped["customers"] / grouped["customers"].sum()
+    grouped["revenue_share"] = grouped["revenue"] / grouped["revenue"].sum()
+    grouped["revenue_per_customer"] = grouped["revenue"] / grouped["customers"]
+    names = dict(zip([chr(ord("A") + i) for i in range(len(cuts) + 1)], tier_names(cuts, lang)))
+    grouped.insert(0, "name", [names.get(k, k) for k in grouped.index])
+    return grouped.reset_index()
+
+
+def segment(transactions: pd.DataFrame, as_of: pd.Timestamp, *, bins: int = 5,
+            threshold: Literal["mean", "median"] = "mean", tier_cuts: Sequence[float] = (0.2, 0.5),
+            cluster_method: Literal["kmeans", "gmm"] = "kmeans", k_range: Sequence[int] = (3, 4, 5, 6, 7, 8),
+            min_orders_for_clusters: int = 3, lang: str = "en", random_state: int = 0) -> Segmentation:
+    """RFM scores, both segment schemes, value tiers and behaviour clusters in one call.
+
+    ``as_of`` is the reference date (inclusive); only transactions up to it count. Clusters
+    are fitted on customers with at least ``min_orders_for_clusters`` orders and everyone is
+    assigned; with too few customers to cluster, ``clusters`` is None.
+    """
+    from workbench.summary import customer_summary
+
+    summary = customer_summary(transactions, as_of, "D")
+    rfm = rfm_scores(summary, bins)
+    rfm["segment_cn8"] = segment_cn8(rfm, threshold).to_numpy()
+    rfm["segment_en11"] = segment_en11(rfm, bins).to_numpy()
+    rfm["value_tier"] = value_tiers(rfm["monetary"], tier_cuts).to_numpy()
+    clusters = personas = features = None
+    if len(rfm) > 10 * max(k_range):
+        features = behaviour_features(transactions[transactions["order_date"] < as_of + pd.Timedelta(days=1)],
+                                      summary)
+        reliable = summary.set_index("customer_id")["frequency"].reindex(features.index) >= min_orders_for_clusters
+        clusters = BehaviourClusters(k_range=k_range, method=cluster_method,
+                                     random_state=random_state).fit(features, reliable)
+        personas = name_personas(clusters, lang)
+        names = dict(zip(personas["cluster"], personas["persona"]))
+        labels = clusters.labels_.reindex(rfm["customer_id"]).to_numpy()
+        rfm["cluster"] = labels
+        rfm["persona"] = [names[c] for c in labels]
+    else:
+        rfm["cluster"] = -1
+        rfm["persona"] = ""
+    return Segmentation(rfm, tier_table(rfm, tier_cuts, lang), clusters, personas, features)
+
+
+EXPORT_COLUMNS = ("customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score",
+                  "m_score", "segment_cn8", "segment_en11", "value_tier", "cluster", "persona")
+
+
+def export_frame(result: Segmentation, lang: str = "en") -> pd.DataFrame:
+    """The campaign list: customer_id and analytics columns only (segment names in ``lang``)."""
+    out = result.customers[list(EXPORT_COLUMNS)].copy()
+    out["segment_cn8"] = [t(f"seg.cn8.{k}", lang) for k in out["segment_cn8"]]
+    out["segment_en11"] = [t(f"seg.en11.{k}", lang) for k in out["segment_en11"]]
+    return out
+
+
+def segmentation_metrics(result: Segmentation, lang_values: Sequence[str] = ("en", "zh")) -> dict[str, Any]:
+    """Headline figures for ``metrics.json`` (key ``segmentation``)."""
+    c = result.customers
+    tiers = result.tiers.set_index("value_tier")
+    by_revenue = c.groupby("segment_cn8")["monetary"].sum().sort_values(ascending=False)
+    top20 = top_share(c["monetary"], 0.2)
+    top_segment = by_revenue.index[0]
+    metrics: dict[str, Any] = {
+        "customers": len(c),
+        "customers_per_segment_cn8": c["segment_cn8"].value_counts().to_dict(),
+        "customers_per_segment_en11": c["segment_en11"].value_counts().to_dict(),
+        "revenue_share_per_value_tier": tiers["revenue_share"].to_dict(),
+        "gini": gini(c["monetary"]),
+        "top20_revenue_share": top20,
+        "k": result.clusters.k_ if result.clusters else None,
+        "silhouette": result.clusters.silhouette_ if result.clusters else None,
+        "cluster_stability_ari": result.clusters.stability_ if result.clusters else None,
+    }
+    metrics["headline"] = {
+        lang: t("seg.headline", lang, top_segment=t(f"seg.cn8.{top_segment}", lang),
+                top_share=f"{by_revenue.iloc[0] / by_revenue.sum():.0%}", top20=f"{top20:.0%}")
+        for lang in lang_values
+    }
+    return metrics

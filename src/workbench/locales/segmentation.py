@@ -104,9 +104,9 @@ ENTRIES: dict[str, dict[str, str]] = {
     "feature.channel": {"en": "{name} share", "zh": "{name}占比"},
     "feature.category": {"en": "{name} share", "zh": "{name}占比"},
     # ---- value tiers
-    "tier.A": {"en": "Top 20%", "zh": "头部20%"},
-    "tier.B": {"en": "Next 30%", "zh": "腰部30%"},
-    "tier.C": {"en": "Rest", "zh": "其余50%"},
+    "tier.top": {"en": "Top {share}", "zh": "头部{share}"},
+    "tier.next": {"en": "Next {share}", "zh": "其次{share}"},
+    "tier.rest": {"en": "Rest ({share})", "zh": "其余{share}"},
     # ---- report
     "seg.intro": {
         "en": "{customers} customers who bought up to {as_of}, segmented three ways: by RFM "
