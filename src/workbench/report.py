@@ -58,6 +58,10 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def _is_share(column: str) -> bool:
+    return "share" in column or column.endswith(("_rate", "_pct"))
+
+
 def _display(obj: Any) -> None:
     from IPython.display import display
 
@@ -113,7 +117,8 @@ class ReportContext:
               max_rows: int = 30, float_format: str = "{:,.2f}") -> None:
         """Show a table: personal data masked, every cell HTML-escaped, headers translated.
 
-        ``headers`` maps column names to catalogue keys.
+        ``headers`` maps column names to catalogue keys. Float columns whose name says they
+        are a share or rate (``*share*``, ``*_rate``) are shown as percentages.
         """
         from IPython.display import HTML
 
@@ -124,8 +129,13 @@ class ReportContext:
                    max_rows: int = 30, float_format: str = "{:,.2f}") -> str:
         shown = mask_frame(frame.head(max_rows))
         for column in shown.columns:
-            if pd.api.types.is_integer_dtype(shown[column]):
-                shown[column] = shown[column].map("{:,}".format).astype(object)
+            values = shown[column]
+            if pd.api.types.is_bool_dtype(values):
+                continue
+            if pd.api.types.is_integer_dtype(values):
+                shown[column] = values.map("{:,}".format).astype(object)
+            elif pd.api.types.is_float_dtype(values) and _is_share(str(column)):
+                shown[column] = values.map(lambda v: "–" if pd.isna(v) else f"{v:.1%}").astype(object)
         if headers:
             shown = shown.rename(columns={c: self.t(k) for c, k in headers.items()})
         body = shown.to_html(

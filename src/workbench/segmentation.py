@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Literal
 
 import numpy as np
@@ -27,6 +28,7 @@ from workbench.style import format_money_axis
 
 __all__ = [
     "CN8_SEGMENTS",
+    "DEMOGRAPHIC_ATTRIBUTES",
     "EN11_GRID",
     "EN11_SEGMENTS",
     "BehaviourClusters",
@@ -34,10 +36,14 @@ __all__ = [
     "behaviour_features",
     "concentration",
     "demographic_cuts",
+    "explore_widget",
     "export_frame",
     "gini",
     "lorenz_curve",
+    "membership_headline",
+    "persona_cards",
     "membership_summary",
+    "membership_table",
     "name_personas",
     "plot_cluster_map",
     "plot_demographic",
@@ -56,6 +62,7 @@ __all__ = [
     "tier_table",
     "top_share",
     "value_tiers",
+    "with_attributes",
 ]
 
 # ------------------------------------------------------------------------------ RFM scores
@@ -176,7 +183,8 @@ def segment_table(rfm: pd.DataFrame, segments: pd.Series, scheme: str, lang: str
     grouped["revenue_share"] = grouped["revenue"] / total_revenue if total_revenue else np.nan
     order = list(CN8_SEGMENTS.values()) if scheme == "cn8" else list(EN11_SEGMENTS)
     grouped = grouped.reindex([k for k in order if k in grouped.index])
-    grouped.insert(0, "name", [t(f"seg.{scheme}.{k}", lang) for k in grouped.index])
+    # "label", not "name": a column called "name" is personal data and reports mask it.
+    grouped.insert(0, "label", [t(f"seg.{scheme}.{k}", lang) for k in grouped.index])
     grouped["action"] = [t(f"seg.action.{k}", lang) for k in grouped.index]
     return grouped.reset_index(names="segment")
 
@@ -540,7 +548,7 @@ def plot_segments(table: pd.DataFrame, *, lang: str = "en", ax: Axes | None = No
             label=t("seg.col.customer_share", lang))
     ax.barh(y - 0.2, table["revenue_share"] * 100, height=0.4, color="#0072B2",
             label=t("seg.col.revenue_share", lang))
-    ax.set(yticks=y, yticklabels=table["name"], xlabel="%", title=t("seg.segments_chart", lang))
+    ax.set(yticks=y, yticklabels=table["label"], xlabel="%", title=t("seg.segments_chart", lang))
     ax.legend(loc="lower right")
     return fig
 
@@ -603,7 +611,8 @@ def plot_cluster_map(coords: np.ndarray, labels: pd.Series, personas: pd.DataFra
 def plot_demographic(cut: pd.DataFrame, attribute: str, *, lang: str = "en",
                      ax: Axes | None = None) -> Figure:
     """Revenue per customer for each value of a customer attribute (from :func:`demographic_cuts`)."""
-    shown = cut.sort_values("revenue_per_customer").tail(15)
+    shown = (cut.iloc[::-1] if attribute == "age"
+             else cut.sort_values("revenue_per_customer").tail(15))
     fig, ax = axes_for(ax, (7, 0.4 * len(shown) + 1.6))
     ax.barh(shown[attribute].astype(str), shown["revenue_per_customer"], color="#009E73")
     format_money_axis(ax.xaxis, lang)
@@ -629,7 +638,7 @@ class Segmentation:
 def tier_names(cuts: Sequence[float], lang: str = "en") -> list[str]:
     """Readable tier names from the cuts: (0.2, 0.5) -> Top 20%, Next 30%, Rest 50%."""
     bounds = [0.0, *cuts, 1.0]
-    widths = [f"{(hi - lo) * 100:.0f}%" for lo, hi in zip(bounds[:-1], bounds[1:])]
+    widths = [f"{(hi - lo) * 100:.0f}%" for lo, hi in pairwise(bounds)]
     keys = ["tier.top"] + ["tier.next"] * (len(cuts) - 1) + ["tier.rest"]
     return [t(key, lang, share=width) for key, width in zip(keys, widths)]
 
@@ -643,7 +652,7 @@ def tier_table(customers: pd.DataFrame, cuts: Sequence[float] = (0.2, 0.5),
     grouped["revenue_share"] = grouped["revenue"] / grouped["revenue"].sum()
     grouped["revenue_per_customer"] = grouped["revenue"] / grouped["customers"]
     names = dict(zip([chr(ord("A") + i) for i in range(len(cuts) + 1)], tier_names(cuts, lang)))
-    grouped.insert(0, "name", [names.get(k, k) for k in grouped.index])
+    grouped.insert(0, "label", [names.get(k, k) for k in grouped.index])
     return grouped.reset_index()
 
 
@@ -718,3 +727,69 @@ def segmentation_metrics(result: Segmentation, lang_values: Sequence[str] = ("en
         for lang in lang_values
     }
     return metrics
+
+
+# ------------------------------------------------------------------------------ report helpers
+
+DEMOGRAPHIC_ATTRIBUTES = ("age", "gender", "city", "region", "acquisition_channel")
+
+
+def with_attributes(customers: pd.DataFrame, attributes: pd.DataFrame | None) -> pd.DataFrame:
+    """Per-customer segmentation joined with the non-personal customer attributes."""
+    if attributes is None:
+        return customers
+    keep = ["customer_id", "tier", *DEMOGRAPHIC_ATTRIBUTES]
+    return customers.merge(attributes[[c for c in keep if c in attributes]], on="customer_id",
+                           how="left")
+
+
+def membership_table(customers: pd.DataFrame, attributes: pd.DataFrame) -> pd.DataFrame:
+    """Membership levels over all registered customers (revenue 0 for those who never bought)."""
+    revenue = customers.set_index("customer_id")["monetary"]
+    spend = revenue.reindex(attributes["customer_id"]).fillna(0.0).reset_index(drop=True)
+    return membership_summary(attributes["tier"].reset_index(drop=True), spend)
+
+
+def membership_headline(table: pd.DataFrame) -> dict[str, str]:
+    """The smallest group of top levels that brings at least half the revenue."""
+    row = table[table["revenue_share_and_above"] >= 0.5].iloc[0]
+    upto = table.loc[: row.name]
+    return {"level": str(row["tier"]), "members": f"{upto['member_share'].sum():.0%}",
+            "revenue": f"{row['revenue_share_and_above']:.0%}"}
+
+
+def explore_widget(table: pd.DataFrame, *, lang: str = "en") -> Any:
+    """JupyterLab widget: pick a segment to see its top customers by spend (PII masked)."""
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    from workbench.safety import mask_frame
+
+    keys = [k for k in CN8_SEGMENTS.values() if k in set(table["segment_cn8"])]
+    picker = widgets.Dropdown(options=[(t(f"seg.cn8.{k}", lang), k) for k in keys],
+                              description=t("seg.col.segment", lang))
+    output = widgets.Output()
+
+    def refresh(_: Any = None) -> None:
+        output.clear_output(wait=True)
+        with output:
+            chosen = table[table["segment_cn8"] == picker.value].nlargest(10, "monetary")
+            display(mask_frame(chosen))
+
+    picker.observe(refresh, names="value")
+    refresh()
+    return widgets.VBox([picker, output])
+
+
+def persona_cards(result: Segmentation, lang: str = "en") -> list[tuple[str, str, str]]:
+    """(persona, customers and revenue share, standout features) for the persona cards."""
+    c = result.customers
+    total = c["monetary"].sum()
+    cards = []
+    for _, row in result.personas.iterrows():
+        members = c[c["cluster"] == row["cluster"]]
+        value = f"{len(members):,} ({len(members) / len(c):.0%})"
+        share = members["monetary"].sum() / total if total else 0.0
+        note = f"{t('seg.col.revenue_share', lang)} {share:.0%} · {row['why']}"
+        cards.append((row["persona"], value, note))
+    return cards
