@@ -3,14 +3,13 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from sklearn.metrics import adjusted_rand_score  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
 
-from workbench import segmentation as seg  # noqa: E402
-from workbench.summary import customer_summary  # noqa: E402
+from workbench import segmentation as seg
 
 
 def test_scores_spread_evenly_without_ties():
