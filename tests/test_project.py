@@ -1,5 +1,6 @@
 """The project's own contract: one dependency list, two commands, CI calls the tests."""
 
+import ast
 import re
 import tomllib
 from pathlib import Path
@@ -29,8 +30,11 @@ def test_pyproject_declares_what_the_code_imports():
     stdlib_or_self = {"workbench", "IPython", "traitlets", "ipywidgets"}
     imported = set()
     for path in (ROOT / "src" / "workbench").rglob("*.py"):
-        for match in re.finditer(r"^\s*(?:from|import) ([a-zA-Z_]\w*)", path.read_text(), re.MULTILINE):
-            imported.add(match.group(1))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
     import sys
 
     third_party = {m for m in imported if m not in sys.stdlib_module_names and m not in stdlib_or_self

@@ -40,10 +40,22 @@ def test_metrics_are_plain_numbers_under_their_keys(rendered):
     assert isinstance(dq["duplicate_rate"], float)
 
 
+def _differences(a, b, path=""):
+    """Paths where two metrics trees differ (floats compared to 1e-9 relative)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        keys = set(a) | set(b)
+        return [d for k in sorted(keys) for d in _differences(a.get(k), b.get(k), f"{path}.{k}")]
+    if isinstance(a, float) and isinstance(b, float):
+        return [] if a == pytest.approx(b, rel=1e-9) else [f"{path}: {a} != {b}"]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
 def test_same_inputs_same_numbers(rendered):
     en = json.loads((rendered["en"] / "metrics.json").read_text())
     zh = json.loads((rendered["zh"] / "metrics.json").read_text())
-    assert en == zh  # two runs (different languages) give identical numbers
+    # Two runs (in different languages) give the same numbers. Parallel float reductions
+    # (DuckDB, OpenMP in scikit-learn) may differ in the last bits under load: 1e-9 relative.
+    assert _differences(en, zh) == []
 
 
 def test_manifest_records_inputs_versions_and_timing(rendered, tiny_demo):
