@@ -33,11 +33,12 @@ def test_table_masks_escapes_and_formats(tmp_path):
 
 def test_metrics_are_plain_json(tmp_path):
     ctx = _ctx(tmp_path)
-    path = ctx.save_metrics({"n": np.int64(3), "x": np.float64(0.5), "nan": float("nan"),
-                             "day": pd.Timestamp("2024-01-05"), "flag": np.bool_(True)})
+    returned = ctx.save_metrics({"n": np.int64(3), "x": np.float64(0.5), "nan": float("nan"),
+                                 "day": pd.Timestamp("2024-01-05"), "flag": np.bool_(True)})
+    assert returned is None  # nothing for a notebook cell to echo
+    path = tmp_path / "out" / "metrics" / "overview.json"
     assert json.loads(path.read_text()) == {"n": 3, "x": 0.5, "nan": None, "day": "2024-01-05",
                                             "flag": True}
-    assert path == tmp_path / "out" / "metrics" / "overview.json"
 
 
 def test_start_defaults_as_of_to_last_date_and_checks_lang(tmp_path):

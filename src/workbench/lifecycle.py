@@ -44,6 +44,7 @@ __all__ = [
     "PurchaseHistory",
     "StageRules",
     "cohort_matrix",
+    "cohort_text_values",
     "derive_rules",
     "early_warning",
     "explore_widget",
@@ -60,6 +61,7 @@ __all__ = [
     "plot_time_to_second",
     "plot_transition_heatmap",
     "rule_sentences",
+    "rules_from_parameters",
     "stage_table",
     "time_to_second_purchase",
     "transition_matrix",
@@ -225,7 +227,7 @@ class PurchaseHistory:
 
 
 def _percentile_days(values: np.ndarray, q: float, default: int) -> int:
-    return int(math.ceil(np.percentile(values, q))) if len(values) else default
+    return math.ceil(np.percentile(values, q)) if len(values) else default
 
 
 def derive_rules(history: PurchaseHistory, as_of: pd.Timestamp, **overrides: Any) -> StageRules:
@@ -484,11 +486,13 @@ def plot_cohort_heatmap(retention: pd.DataFrame, *, lang: str = "en", max_period
     return fig
 
 
-def plot_cumulative_revenue(per_customer: pd.DataFrame, *, lang: str = "en", last: int = 12,
+def plot_cumulative_revenue(per_customer: pd.DataFrame, *, lang: str = "en", last: int = 10,
                             ax: Axes | None = None) -> Figure:
     """Cumulative revenue per customer by months since acquisition, one line per cohort."""
     fig, ax = axes_for(ax, (9, 4.5))
-    shown = per_customer.iloc[-last:]
+    # Up to ``last`` cohorts spread over the whole range: old cohorts show the long run.
+    step = max(1, math.ceil(len(per_customer) / last))
+    shown = per_customer.iloc[::-1].iloc[::step].iloc[::-1]
     colors = [PALETTE[i % len(PALETTE)] for i in range(len(shown))]
     for (cohort, row), color in zip(shown.iterrows(), colors):
         ax.plot(row.index, row.to_numpy(dtype=float), color=color, label=str(cohort), lw=1.2)
@@ -504,8 +508,8 @@ def plot_time_to_second(curve: pd.DataFrame, gaps: pd.Series, *, lang: str = "en
     left.plot(curve["days"], curve["share_repeated"] * 100, color="#0072B2")
     left.set(xlabel=t("life.days_after_first", lang), ylabel="%",
              title=t("life.second_title", lang), ylim=(0, 100))
-    clipped = gaps.clip(upper=gaps.quantile(0.99) if len(gaps) else 0)
-    right.hist(clipped, bins=50, color="#009E73")
+    shown = gaps[gaps <= gaps.quantile(0.99)] if len(gaps) else gaps  # the longest 1% stretch the axis
+    right.hist(shown, bins=50, color="#009E73")
     right.set(xlabel=t("life.gap_days", lang), ylabel=t("word.count", lang),
               title=t("life.gap_title", lang))
     format_count_axis(right.yaxis, lang)
@@ -609,3 +613,19 @@ def headline(stages: pd.DataFrame, metrics: dict[str, Any]) -> dict[str, str]:
     return {lang: t("life.headline", lang, at_risk=f"{int(counts.get('at_risk', 0)):,}",
                     churned=f"{int(counts.get('churned', 0)):,}",
                     m1=f"{m1:.0%}" if m1 is not None else "–") for lang in ("en", "zh")}
+
+
+def rules_from_parameters(history: PurchaseHistory, as_of: pd.Timestamp,
+                          **thresholds: int | float | None) -> StageRules:
+    """Rules derived from the data, with the notebook parameters that are set overriding."""
+    return derive_rules(history, as_of, **{k: v for k, v in thresholds.items() if v is not None})
+
+
+def cohort_text_values(metrics: dict[str, Any]) -> dict[str, str]:
+    """Month-1 and month-3 retention and the repeat rate as percentages for the narrative."""
+    def pct(value: float | None) -> str:
+        return f"{value:.0%}" if value is not None else "–"
+
+    return {"m1": pct(metrics["cohort_retention_month_1"]),
+            "m3": pct(metrics["cohort_retention_month_3"]),
+            "repeat": pct(metrics["repeat_purchase_rate"])}

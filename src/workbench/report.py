@@ -172,14 +172,14 @@ class ReportContext:
             _display(build())
 
     # ------------------------------------------------------------------ results
-    def save_metrics(self, values: Mapping[str, Any]) -> Path:
+    # These two return None on purpose: a notebook cell ending with them must not echo a path.
+    def save_metrics(self, values: Mapping[str, Any]) -> None:
         """Write this notebook's part of ``metrics.json`` (plain JSON numbers)."""
-        return write_json(to_jsonable(dict(values)),
-                          metrics_dir(self.output_dir) / f"{self.topic}.json")
+        write_json(to_jsonable(dict(values)), metrics_dir(self.output_dir) / f"{self.topic}.json")
 
-    def export(self, frame: pd.DataFrame, name: str | None = None) -> Path:
+    def export(self, frame: pd.DataFrame, name: str | None = None) -> None:
         """Write ``exports/<name or topic>.csv``: formula-safe, UTF-8 with BOM."""
-        return write_csv(frame, self.output_dir / "exports" / f"{name or self.topic}.csv")
+        write_csv(frame, self.output_dir / "exports" / f"{name or self.topic}.csv")
 
 
 def _cached_dataset(data_dir: Path) -> Dataset | None:
