@@ -267,22 +267,31 @@ def transition_matrix(history: PurchaseHistory, start: pd.Timestamp, end: pd.Tim
 
     Customers unknown at ``start`` (neither registered nor buying yet) appear in an explicit
     ``newcomer`` row, so the counts add up to the customers at ``start`` plus newcomers.
-    Revenue is each customer's spend in (start, end].
+    Revenue is each customer's spend in (start, end]. Computed inside DuckDB: only the
+    small matrix comes back.
     """
     if end <= start:
         raise ValueError(f"end {end.date()} must be after start {start.date()}")
-    before = history.stages(start, rules).set_index("customer_id")["stage"]
-    after = history.stages(end, rules).set_index("customer_id")["stage"]
-    frame = pd.DataFrame({"after": after})
-    frame["before"] = before.reindex(frame.index).fillna("newcomer")
-    frame["revenue"] = history.revenue_between(start, end).reindex(frame.index).fillna(0.0)
+    frame = history.con.execute(f"""
+        WITH s AS ({history.snapshot_sql([start, end], rules)}),
+        spend AS (SELECT customer_id, sum(amount) AS revenue FROM hist
+                  WHERE day > DATE '{start.date()}' AND day <= DATE '{end.date()}' GROUP BY 1)
+        SELECT coalesce(b.stage, 'newcomer') AS before, a.stage AS after,
+               count(*) AS customers, sum(coalesce(spend.revenue, 0)) AS revenue
+        FROM (SELECT customer_id, stage FROM s WHERE snapshot = DATE '{end.date()}') a
+        LEFT JOIN (SELECT customer_id, stage FROM s WHERE snapshot = DATE '{start.date()}') b
+          USING (customer_id)
+        LEFT JOIN spend USING (customer_id)
+        GROUP BY ALL
+    """).df()
     rows = [s for s in STAGES if s in set(frame["before"])]
     rows += ["newcomer"] if (frame["before"] == "newcomer").any() else []
     cols = [s for s in STAGES if s in set(frame["after"])]
-    counts = pd.crosstab(frame["before"], frame["after"]).reindex(index=rows, columns=cols, fill_value=0)
+    counts = frame.pivot_table(index="before", columns="after", values="customers", aggfunc="sum",
+                               fill_value=0).reindex(index=rows, columns=cols, fill_value=0)
     revenue = frame.pivot_table(index="before", columns="after", values="revenue", aggfunc="sum",
                                 fill_value=0.0).reindex(index=rows, columns=cols, fill_value=0.0)
-    return counts, revenue
+    return counts.astype(int), revenue.astype(float)
 
 
 #: Recommended action per stage, shown in the early-warning list (catalogue keys).
@@ -616,7 +625,7 @@ def headline(stages: pd.DataFrame, metrics: dict[str, Any]) -> dict[str, str]:
 
 
 def rules_from_parameters(history: PurchaseHistory, as_of: pd.Timestamp,
-                          **thresholds: int | float | None) -> StageRules:
+                          **thresholds: float | None) -> StageRules:
     """Rules derived from the data, with the notebook parameters that are set overriding."""
     return derive_rules(history, as_of, **{k: v for k, v in thresholds.items() if v is not None})
 
