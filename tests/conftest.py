@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_openmp_thread_per_worker():
+    """pytest-xdist runs one worker per core: OpenMP threads beyond that busy-wait."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1):
+            yield
+    else:
+        yield
 EXTERNAL = ROOT / "data" / "external"
 
 

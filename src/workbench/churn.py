@@ -1,0 +1,783 @@
+"""Churn early warning, survival and retention targeting (客户流失预警与挽留).
+
+Two settings share one module:
+
+- contractual (subscriptions, telecom, SaaS): churn is observed, the customers table has a
+  ``churned`` flag (and perhaps ``tenure``/``churned_at``); features are the customer
+  attributes;
+- transactional (retail, e-commerce): a customer active before a cutoff (a purchase within
+  ``active_days`` before it) churns when they make no purchase in the ``horizon_days`` after
+  it. Features use only data up to the cutoff and labels only data after it; several rolling
+  cutoffs make the training set, and cross-validation is time-based (a model is tested on a
+  cutoff later than every label window it was trained on).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import duckdb
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from sklearn.calibration import calibration_curve
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.inspection import permutation_importance
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+from workbench.charts import axes_for
+from workbench.i18n import t
+from workbench.style import format_money_axis
+
+__all__ = [
+    "ChurnData",
+    "ChurnResult",
+    "ModelReport",
+    "analyse",
+    "churn_metrics",
+    "contractual_data",
+    "evaluate_models",
+    "expected_value_ranking",
+    "export_frame",
+    "gains_table",
+    "health_score",
+    "kaplan_meier",
+    "make_model",
+    "monthly_cutoffs",
+    "plot_budget_curve",
+    "plot_calibration",
+    "plot_gains",
+    "plot_health_bands",
+    "plot_importance",
+    "plot_roc_pr",
+    "plot_survival",
+    "predict",
+    "reasons",
+    "resolve_setting",
+    "transactional_data",
+    "transactional_features",
+]
+
+_DAY = pd.Timedelta(days=1)
+#: Columns never used as features: identifiers, labels and personal data.
+EXCLUDED = {"customer_id", "churned", "churned_at", "name", "phone", "email", "signup_date",
+            "source_row", "cutoff", "label"}
+
+
+@dataclass
+class ChurnData:
+    """Features, labels and the cutoff each row belongs to (one cutoff in the contractual case)."""
+
+    features: pd.DataFrame  # indexed 0..n-1; has customer_id and cutoff columns
+    label: pd.Series  # 1 = churned
+    setting: Literal["contractual", "transactional"]
+    horizon_days: int | None = None
+
+    @property
+    def X(self) -> pd.DataFrame:
+        return self.features.drop(columns=[c for c in EXCLUDED if c in self.features])
+
+
+# ------------------------------------------------------------------------------ data
+
+
+def contractual_data(customers: pd.DataFrame) -> ChurnData:
+    """Features = customer attributes, label = ``churned``; rows without a flag are dropped."""
+    if "churned" not in customers:
+        raise ValueError("the contractual setting needs a churned column in customers")
+    known = customers[customers["churned"].notna()].reset_index(drop=True)
+    features = known.drop(columns=["churned"]).assign(cutoff=pd.NaT)
+    return ChurnData(features, known["churned"].astype(int), "contractual")
+
+
+def transactional_features(transactions: pd.DataFrame, cutoff: pd.Timestamp, *,
+                           customers: pd.DataFrame | None = None,
+                           events: pd.DataFrame | None = None,
+                           feedback: pd.DataFrame | None = None,
+                           window_days: int = 90, max_categories: int = 6) -> pd.DataFrame:
+    """Per customer who bought on or before ``cutoff``: features from data up to the cutoff only.
+
+    Recency, frequency, spend, tenure and order value (days and currency units); the trend of
+    orders and spend in the last ``window_days`` against the ``window_days`` before;
+    channel count and mix, category mix, discount share; support tickets and other events in
+    the last ``window_days``; the last NPS/CSAT; and the customer attributes (no personal data).
+    """
+    end = cutoff + _DAY
+    tx = transactions[transactions["order_date"] < end]
+    con = duckdb.connect()
+    try:
+        con.register("tx", tx[["customer_id", "order_date", "amount"]])
+        w = window_days
+        frame = con.execute(f"""
+            WITH daily AS (
+                SELECT customer_id, CAST(order_date AS DATE) AS day, sum(amount) AS amount
+                FROM tx GROUP BY ALL)
+            SELECT customer_id,
+                   date_diff('day', max(day), DATE '{cutoff.date()}') AS recency_days,
+                   count(*) AS purchase_days,
+                   sum(amount) AS spend,
+                   sum(amount) / count(*) AS spend_per_day_bought,
+                   date_diff('day', min(day), DATE '{cutoff.date()}') AS tenure_days,
+                   count(*) FILTER (WHERE day > DATE '{cutoff.date()}' - {w}) AS days_recent,
+                   count(*) FILTER (WHERE day > DATE '{cutoff.date()}' - {2 * w}
+                                    AND day <= DATE '{cutoff.date()}' - {w}) AS days_before,
+                   coalesce(sum(amount) FILTER (WHERE day > DATE '{cutoff.date()}' - {w}), 0)
+                       AS spend_recent,
+                   coalesce(sum(amount) FILTER (WHERE day > DATE '{cutoff.date()}' - {2 * w}
+                                                AND day <= DATE '{cutoff.date()}' - {w}), 0)
+                       AS spend_before
+            FROM daily GROUP BY customer_id
+        """).df()
+    finally:
+        con.close()
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    frame["order_trend"] = (frame["days_recent"] - frame["days_before"]) / (
+        frame["days_recent"] + frame["days_before"]).replace(0, np.nan)
+    frame["spend_trend"] = (frame["spend_recent"] - frame["spend_before"]) / (
+        frame["spend_recent"] + frame["spend_before"]).replace(0, np.nan)
+    frame = frame.set_index("customer_id")
+    spend = tx.groupby("customer_id")["amount"].sum()
+    if "channel" in tx:
+        mix = tx.pivot_table(index="customer_id", columns="channel", values="amount",
+                             aggfunc="sum", fill_value=0.0)
+        frame["n_channels"] = (mix > 0).sum(axis=1)
+        for channel in mix.columns:
+            frame[f"channel:{channel}"] = mix[channel] / spend.reindex(mix.index).replace(0, np.nan)
+    if "category" in tx:
+        top = tx.groupby("category")["amount"].sum().nlargest(max_categories).index
+        mix = tx[tx["category"].isin(top)].pivot_table(index="customer_id", columns="category",
+                                                       values="amount", aggfunc="sum", fill_value=0.0)
+        for category in mix.columns:
+            frame[f"category:{category}"] = mix[category] / spend.reindex(mix.index).replace(0, np.nan)
+    if "discount" in tx:
+        discount = tx.groupby("customer_id")["discount"].sum()
+        frame["discount_share"] = discount / (spend + discount).replace(0, np.nan)
+    if events is not None and len(events):
+        recent = events[(events["timestamp"] < end) & (events["timestamp"] >= end - window_days * _DAY)]
+        counts = recent.pivot_table(index="customer_id", columns="event", values="timestamp",
+                                    aggfunc="count", fill_value=0)
+        for event in counts.columns:
+            frame[f"events:{event}"] = counts[event]
+    if feedback is not None and len(feedback):
+        known = feedback[feedback["submitted_at"] < end].sort_values("submitted_at")
+        last = known.groupby("customer_id").last()
+        for score in ("nps", "csat", "ces"):
+            if score in last:
+                frame[f"last_{score}"] = last[score]
+    frame = frame.reset_index()
+    frame = frame.fillna({c: 0.0 for c in frame.columns if c.startswith(("channel:", "category:", "events:"))})
+    if customers is not None:
+        attributes = customers.drop(columns=[c for c in EXCLUDED - {"customer_id"} if c in customers])
+        frame = frame.merge(attributes, on="customer_id", how="left")
+    return frame.assign(cutoff=cutoff)
+
+
+def transactional_data(transactions: pd.DataFrame, cutoffs: Sequence[pd.Timestamp], *,
+                       horizon_days: int = 90, active_days: int = 365, **feature_kwargs: Any
+                       ) -> ChurnData:
+    """Features at each cutoff and the label from the ``horizon_days`` after it.
+
+    Only customers active at the cutoff (a purchase within ``active_days`` before it) are
+    rows. The label is 1 when the customer makes no purchase in (cutoff, cutoff + horizon].
+    Each cutoff needs its whole label window inside the data.
+    """
+    last_day = transactions["order_date"].max().normalize()
+    parts = []
+    for cutoff in sorted(pd.Timestamp(c).normalize() for c in cutoffs):
+        if cutoff + horizon_days * _DAY > last_day:
+            raise ValueError(f"cutoff {cutoff.date()} + {horizon_days} days passes the last "
+                             f"transaction date {last_day.date()}: its label is not observed yet")
+        features = transactional_features(transactions, cutoff, **feature_kwargs)
+        features = features[features["recency_days"] < active_days]
+        after = transactions[(transactions["order_date"] >= cutoff + _DAY)
+                             & (transactions["order_date"] < cutoff + (horizon_days + 1) * _DAY)]
+        returned = set(after["customer_id"].astype(str))
+        features = features.assign(label=(~features["customer_id"].isin(returned)).astype(int))
+        parts.append(features)
+    data = pd.concat(parts, ignore_index=True)
+    label = data.pop("label")
+    return ChurnData(data, label, "transactional", horizon_days)
+
+
+# ------------------------------------------------------------------------------ models
+
+
+def _split_columns(X: pd.DataFrame) -> tuple[list[str], list[str]]:
+    numeric = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c])
+               or pd.api.types.is_bool_dtype(X[c])]
+    categorical = [c for c in X.columns if c not in numeric]
+    return numeric, categorical
+
+
+def make_model(kind: Literal["logistic", "gradient_boosting"], X: pd.DataFrame,
+               random_state: int = 0) -> Pipeline:
+    """A scikit-learn Pipeline: imputation and encoding of categories, then the classifier."""
+    numeric, categorical = _split_columns(X)
+    if kind == "logistic":
+        pre = ColumnTransformer([
+            ("num", Pipeline([("impute", SimpleImputer(strategy="median")),
+                              ("scale", StandardScaler())]), numeric),
+            ("cat", Pipeline([("impute", SimpleImputer(strategy="constant", fill_value="missing")),
+                              ("onehot", OneHotEncoder(handle_unknown="ignore", min_frequency=20))]),
+             categorical),
+        ])
+        model = LogisticRegression(C=0.5, max_iter=3000)
+    elif kind == "gradient_boosting":
+        pre = ColumnTransformer([
+            ("num", "passthrough", numeric),
+            ("cat", Pipeline([("impute", SimpleImputer(strategy="constant", fill_value="missing")),
+                              ("ordinal", OrdinalEncoder(handle_unknown="use_encoded_value",
+                                                         unknown_value=-1))]), categorical),
+        ])
+        mask = [False] * len(numeric) + [True] * len(categorical)
+        model = HistGradientBoostingClassifier(
+            learning_rate=0.05, max_iter=300, max_leaf_nodes=15, min_samples_leaf=40,
+            l2_regularization=1.0, categorical_features=mask if categorical else None,
+            early_stopping=False, random_state=random_state)
+    else:
+        raise ValueError(f"kind must be 'logistic' or 'gradient_boosting', got {kind!r}")
+    return Pipeline([("prepare", pre), ("model", model)])
+
+
+def _prepare(X: pd.DataFrame) -> pd.DataFrame:
+    """Booleans to floats and text to object, so both models accept the frame."""
+    out = X.copy()
+    for column in out.columns:
+        if pd.api.types.is_bool_dtype(out[column]):
+            out[column] = out[column].astype(float)
+        elif not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out
+
+
+@dataclass
+class ModelReport:
+    """Cross-validated evaluation of each model, and the best model refitted on all rows."""
+
+    scores: pd.DataFrame  # model x (roc_auc, pr_auc, brier)
+    predictions: pd.DataFrame  # out-of-fold probability per model, plus label
+    best: str
+    model: Pipeline
+    columns: list[str]
+
+
+def _folds(data: ChurnData, n_splits: int, random_state: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    if data.setting == "transactional" and data.features["cutoff"].nunique() > 1:
+        cutoffs = np.sort(data.features["cutoff"].unique())
+        folds = []
+        for test_cutoff in cutoffs[1:]:
+            test = np.flatnonzero(data.features["cutoff"].to_numpy() == test_cutoff)
+            # train only on cutoffs whose label window closed before the test cutoff
+            usable = cutoffs[cutoffs + np.timedelta64(data.horizon_days, "D") <= test_cutoff]
+            train = np.flatnonzero(data.features["cutoff"].isin(usable).to_numpy())
+            if len(train) and data.label.iloc[train].nunique() == 2:
+                folds.append((train, test))
+        if folds:
+            return folds
+    splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+    return list(splitter.split(np.zeros(len(data.label)), data.label))
+
+
+def evaluate_models(data: ChurnData, *, n_splits: int = 5, random_state: int = 0,
+                    kinds: Sequence[str] = ("logistic", "gradient_boosting")) -> ModelReport:
+    """Cross-validate each model (time-based for several cutoffs), then refit the best.
+
+    Scores are ROC-AUC, PR-AUC (average precision) and Brier score on the out-of-fold
+    predictions; the best model has the highest ROC-AUC.
+    """
+    X = _prepare(data.X)
+    y = data.label.to_numpy()
+    if len(np.unique(y)) < 2:
+        raise ValueError("every customer has the same label: there is nothing to learn")
+    folds = _folds(data, n_splits, random_state)
+    tested = np.zeros(len(y), bool)
+    predictions = pd.DataFrame(index=X.index)
+    rows = []
+    for kind in kinds:
+        oof = np.full(len(y), np.nan)
+        for train, test in folds:
+            model = make_model(kind, X, random_state).fit(X.iloc[train], y[train])
+            oof[test] = model.predict_proba(X.iloc[test])[:, 1]
+            tested[test] = True
+        predictions[kind] = oof
+        mask = ~np.isnan(oof)
+        rows.append({"model": kind, "roc_auc": roc_auc_score(y[mask], oof[mask]),
+                     "pr_auc": average_precision_score(y[mask], oof[mask]),
+                     "brier": brier_score_loss(y[mask], oof[mask])})
+    predictions["label"] = y
+    predictions = predictions[tested]
+    scores = pd.DataFrame(rows).set_index("model")
+    best = str(scores["roc_auc"].idxmax())
+    final = make_model(best, X, random_state).fit(X, y)
+    return ModelReport(scores, predictions, best, final, list(X.columns))
+
+
+def predict(report: ModelReport, features: pd.DataFrame) -> np.ndarray:
+    """Churn probability of each row of ``features`` with the refitted best model."""
+    X = _prepare(features.reindex(columns=report.columns))
+    return report.model.predict_proba(X)[:, 1]
+
+
+def gains_table(label: np.ndarray, score: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """Cumulative gains and lift by score decile (decile 1 = highest scores)."""
+    order = np.argsort(-score, kind="stable")
+    sorted_label = np.asarray(label)[order]
+    decile = np.minimum((np.arange(len(score)) * bins) // len(score), bins - 1) + 1
+    frame = pd.DataFrame({"decile": decile, "label": sorted_label})
+    table = frame.groupby("decile").agg(customers=("label", "size"), churners=("label", "sum"))
+    table["churn_rate"] = table["churners"] / table["customers"]
+    table["cumulative_gain"] = table["churners"].cumsum() / table["churners"].sum()
+    table["lift"] = table["churn_rate"] / (table["churners"].sum() / table["customers"].sum())
+    return table.reset_index()
+
+
+def importance(report: ModelReport, data: ChurnData, *, sample: int = 3000,
+               random_state: int = 0) -> pd.DataFrame:
+    """Permutation importance (drop in ROC-AUC) of each feature for the best model."""
+    X = _prepare(data.X).reindex(columns=report.columns)
+    rng = np.random.default_rng(random_state)
+    rows = rng.choice(len(X), min(sample, len(X)), replace=False)
+    result = permutation_importance(report.model, X.iloc[rows], data.label.to_numpy()[rows],
+                                    scoring="roc_auc", n_repeats=3, random_state=random_state)
+    return (pd.DataFrame({"feature": report.columns, "importance": result.importances_mean})
+            .sort_values("importance", ascending=False).reset_index(drop=True))
+
+
+def reasons(report: ModelReport, features: pd.DataFrame, reference: pd.DataFrame, *,
+            top: int = 3, lang: str = "en") -> list[str]:
+    """The features pushing each customer's risk up, in plain words.
+
+    For each row and feature, the feature is set to the typical value of ``reference``
+    (median, or most common category) and the drop in predicted probability measured; the
+    ``top`` largest drops are the reasons, written as "<feature>: <value> (typical <value>)".
+    """
+    X = _prepare(features.reindex(columns=report.columns)).reset_index(drop=True)
+    ref = _prepare(reference.reindex(columns=report.columns))
+    typical = {c: (ref[c].median() if pd.api.types.is_numeric_dtype(ref[c]) else ref[c].mode().iloc[0])
+               for c in report.columns}
+    base = report.model.predict_proba(X)[:, 1]
+    drops = np.zeros((len(X), len(report.columns)))
+    for j, column in enumerate(report.columns):
+        changed = X.copy()
+        changed[column] = typical[column]
+        drops[:, j] = base - report.model.predict_proba(changed)[:, 1]
+    out = []
+    for i in range(len(X)):
+        order = np.argsort(-drops[i])[:top]
+        parts = [_reason_text(report.columns[j], X.iloc[i, j], typical[report.columns[j]], lang)
+                 for j in order if drops[i, j] > 0.005]
+        out.append("; ".join(parts) if parts else t("churn.reason.none", lang))
+    return out
+
+
+def _reason_text(column: str, value: Any, typical: Any, lang: str) -> str:
+    def show(v: Any) -> str:
+        if isinstance(v, (float, np.floating)):
+            return "–" if np.isnan(v) else (f"{v:.0%}" if column.endswith(("trend", "share")) or ":" in column
+                                             else f"{v:,.0f}" if abs(v) >= 10 else f"{v:.2f}")
+        return str(v)
+
+    return t("churn.reason.format", lang, feature=feature_label(column, lang), value=show(value),
+             typical=show(typical))
+
+
+def feature_label(column: str, lang: str) -> str:
+    """A readable name for a feature column."""
+    from workbench.i18n import CATALOGUE
+
+    if ":" in column:
+        kind, name = column.split(":", 1)
+        return t(f"churn.feature.{kind}", lang, name=name)
+    key = f"churn.feature.{column}"
+    return t(key, lang) if key in CATALOGUE else column
+
+
+# ------------------------------------------------------------------------------ survival
+
+
+def kaplan_meier(duration: np.ndarray, event: np.ndarray, groups: pd.Series | None = None,
+                 alpha: float = 0.05) -> dict[str, Any]:
+    """Kaplan-Meier retention per group (lifelines), median lifetime, log-rank test.
+
+    ``duration`` in any time unit (months for contracts, days for purchases), ``event`` 1
+    when the customer churned. Returns ``curves`` (group -> DataFrame with time, retention,
+    lower, upper), ``medians`` (group -> median lifetime, inf if never reached) and
+    ``logrank`` (test statistic and p-value across groups, when there are several).
+    """
+    with warnings.catch_warnings():
+        # lifelines 0.30 calls pandas in ways pandas 3 deprecates (Pandas4Warning); the results
+        # are unaffected, and a warning would show as an error block in the HTML report.
+        warnings.filterwarnings("ignore", category=getattr(pd.errors, "Pandas4Warning", FutureWarning))
+        warnings.filterwarnings("ignore", category=FutureWarning, module="lifelines")
+        return _kaplan_meier(duration, event, groups, alpha)
+
+
+def _kaplan_meier(duration: np.ndarray, event: np.ndarray, groups: pd.Series | None,
+                  alpha: float) -> dict[str, Any]:
+    from lifelines import KaplanMeierFitter
+    from lifelines.statistics import multivariate_logrank_test
+
+    duration = np.asarray(duration, dtype=float)
+    event = np.asarray(event, dtype=int)
+    labels = (pd.Series("all", index=range(len(duration))) if groups is None
+              else groups.fillna("–").astype(str).reset_index(drop=True))
+    curves, medians = {}, {}
+    for group in sorted(labels.unique()):
+        mask = (labels == group).to_numpy()
+        fitter = KaplanMeierFitter(alpha=alpha).fit(duration[mask], event[mask])
+        ci = fitter.confidence_interval_survival_function_
+        curves[group] = pd.DataFrame({
+            "time": fitter.survival_function_.index.to_numpy(),
+            "retention": fitter.survival_function_.iloc[:, 0].to_numpy(),
+            "lower": ci.iloc[:, 0].to_numpy(), "upper": ci.iloc[:, 1].to_numpy()})
+        medians[group] = float(fitter.median_survival_time_)
+    logrank = None
+    if labels.nunique() > 1:
+        test = multivariate_logrank_test(duration, labels, event)
+        logrank = {"statistic": float(test.test_statistic), "p_value": float(test.p_value)}
+    return {"curves": curves, "medians": medians, "logrank": logrank}
+
+
+# ------------------------------------------------------------------------------ health and value
+
+
+DEFAULT_HEALTH_WEIGHTS = {"recency": 0.4, "trend": 0.25, "satisfaction": 0.2, "support": 0.15}
+
+
+def health_score(features: pd.DataFrame, weights: dict[str, float] | None = None,
+                 *, churn_days: float | None = None) -> pd.Series:
+    """Customer health 0-100 (客户健康度) from recency, trend, satisfaction and support load.
+
+    Components, each 0-100: recency = 100 x (1 - days since last purchase / ``churn_days``,
+    floored at 0; default ``churn_days`` is the 95th percentile of recency); trend = 50 x
+    (1 + order trend), the trend being (recent - earlier) / (recent + earlier) purchase days;
+    satisfaction = last NPS x 10 or (last CSAT - 1) x 25; support = 100 - 25 x support
+    tickets in the window (floored at 0). Missing components are left out and the weights
+    of the others renormalised per customer.
+    """
+    weights = {**DEFAULT_HEALTH_WEIGHTS, **(weights or {})}
+    parts = pd.DataFrame(index=features.index)
+    if "recency_days" in features:
+        scale = churn_days or float(features["recency_days"].quantile(0.95)) or 1.0
+        parts["recency"] = (100 * (1 - features["recency_days"] / scale)).clip(0, 100)
+    if "order_trend" in features:
+        parts["trend"] = 50 * (1 + features["order_trend"].fillna(0))
+    if "last_nps" in features or "last_csat" in features:
+        nps = features["last_nps"] * 10 if "last_nps" in features else pd.Series(np.nan, index=features.index)
+        csat = (features["last_csat"] - 1) * 25 if "last_csat" in features else np.nan
+        parts["satisfaction"] = nps.fillna(csat)
+    if "events:support_ticket" in features:
+        parts["support"] = (100 - 25 * features["events:support_ticket"]).clip(0, 100)
+    if parts.empty:
+        return pd.Series(np.nan, index=features.index, name="health_score")
+    w = pd.Series({k: weights.get(k, 0.0) for k in parts.columns})
+    present = parts.notna()
+    total = present.mul(w, axis=1).sum(axis=1).replace(0, np.nan)
+    score = parts.fillna(0).mul(w, axis=1).sum(axis=1) / total
+    return score.round(1).rename("health_score")
+
+
+def expected_value_ranking(churn_probability: np.ndarray, value: np.ndarray, *,
+                           save_rate: float = 0.2, contact_cost: float = 10.0) -> pd.DataFrame:
+    """Expected value of contacting each customer, best first, with the budget curve.
+
+    EV = P(churn) x value at stake x save rate - contact cost (currency units). Columns
+    ``position`` (original row), ``expected_value``, and cumulative ``contacted``, ``cost``,
+    ``revenue_saved`` (expected) and ``net``.
+    """
+    if not 0 <= save_rate <= 1:
+        raise ValueError(f"save_rate must be between 0 and 1, got {save_rate}")
+    saved = np.asarray(churn_probability, float) * np.asarray(value, float) * save_rate
+    ev = saved - contact_cost
+    order = np.argsort(-ev, kind="stable")
+    frame = pd.DataFrame({"position": order, "expected_value": ev[order], "saved": saved[order]})
+    frame["contacted"] = np.arange(1, len(frame) + 1)
+    frame["cost"] = frame["contacted"] * contact_cost
+    frame["revenue_saved"] = frame["saved"].cumsum()
+    frame["net"] = frame["revenue_saved"] - frame["cost"]
+    return frame.drop(columns="saved")
+
+
+# ------------------------------------------------------------------------------ plots
+
+
+def plot_roc_pr(predictions: pd.DataFrame, models: Sequence[str], *, lang: str = "en") -> Figure:
+    """ROC and precision-recall curves of each model's out-of-fold predictions."""
+    from sklearn.metrics import precision_recall_curve, roc_curve
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+    y = predictions["label"].to_numpy()
+    for model in models:
+        fpr, tpr, _ = roc_curve(y, predictions[model])
+        left.plot(fpr, tpr, label=f"{t('churn.model.' + model, lang)} ({roc_auc_score(y, predictions[model]):.3f})")
+        precision, recall, _ = precision_recall_curve(y, predictions[model])
+        right.plot(recall, precision, label=t("churn.model." + model, lang))
+    left.plot([0, 1], [0, 1], color="#999999", linestyle="--")
+    left.set(xlabel=t("churn.fpr", lang), ylabel=t("churn.tpr", lang), title=t("churn.roc_title", lang))
+    right.axhline(y.mean(), color="#999999", linestyle="--")
+    right.set(xlabel=t("churn.recall", lang), ylabel=t("churn.precision", lang),
+              title=t("churn.pr_title", lang))
+    left.legend(loc="lower right")
+    right.legend(loc="upper right")
+    return fig
+
+
+def plot_calibration(predictions: pd.DataFrame, model: str, *, lang: str = "en",
+                     ax: Axes | None = None) -> Figure:
+    """Predicted vs observed churn rate in 10 probability bins."""
+    fig, ax = axes_for(ax, (5, 4.5))
+    observed, predicted = calibration_curve(predictions["label"], predictions[model], n_bins=10,
+                                            strategy="quantile")
+    ax.plot(predicted, observed, marker="o", color="#0072B2", label=t("churn.model." + model, lang))
+    ax.plot([0, 1], [0, 1], color="#999999", linestyle="--")
+    ax.set(xlabel=t("churn.predicted", lang), ylabel=t("churn.observed", lang),
+           title=t("churn.calibration_title", lang))
+    ax.legend(loc="upper left")
+    return fig
+
+
+def plot_gains(table: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None) -> Figure:
+    """Lift per decile (bars) and cumulative gains (line)."""
+    fig, ax = axes_for(ax, (8, 4))
+    ax.bar(table["decile"], table["lift"], color="#56B4E9", label=t("churn.lift", lang))
+    ax.axhline(1, color="#999999", linestyle="--")
+    ax.set(xlabel=t("churn.decile", lang), ylabel=t("churn.lift", lang), title=t("churn.gains_title", lang),
+           xticks=table["decile"])
+    twin = ax.twinx()
+    twin.plot(table["decile"], table["cumulative_gain"] * 100, color="#D55E00", marker="o",
+              label=t("churn.gain", lang))
+    twin.set(ylabel=t("churn.gain", lang) + " (%)", ylim=(0, 105))
+    twin.grid(False)
+    handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], loc="center right")
+    return fig
+
+
+def plot_importance(table: pd.DataFrame, *, lang: str = "en", top: int = 12,
+                    ax: Axes | None = None) -> Figure:
+    """Permutation importance of the most important features."""
+    shown = table.head(top).iloc[::-1]
+    fig, ax = axes_for(ax, (8, 0.35 * len(shown) + 1.5))
+    ax.barh([feature_label(f, lang) for f in shown["feature"]], shown["importance"], color="#0072B2")
+    ax.set(xlabel=t("churn.importance_x", lang), title=t("churn.importance_title", lang))
+    return fig
+
+
+def plot_survival(result: dict[str, Any], *, lang: str = "en", time_label_key: str = "churn.months",
+                  ax: Axes | None = None) -> Figure:
+    """Kaplan-Meier curves with confidence bands, one per group."""
+    fig, ax = axes_for(ax, (8, 4.5))
+    for group, curve in result["curves"].items():
+        line = ax.step(curve["time"], curve["retention"] * 100, where="post", label=str(group))[0]
+        ax.fill_between(curve["time"], curve["lower"] * 100, curve["upper"] * 100, step="post",
+                        alpha=0.2, color=line.get_color())
+    ax.set(xlabel=t(time_label_key, lang), ylabel=t("churn.retained", lang) + " (%)", ylim=(0, 101),
+           title=t("churn.survival_title", lang))
+    ax.legend(loc="lower left", fontsize=8)
+    return fig
+
+
+def plot_health_bands(bands: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None) -> Figure:
+    """Churn rate by health band: it should fall as health rises."""
+    fig, ax = axes_for(ax, (7, 3.8))
+    bars = ax.bar(bands["band"].astype(str), bands["churn_rate"] * 100, color="#009E73")
+    ax.bar_label(bars, labels=[f"{v:.0%}" for v in bands["churn_rate"]], padding=2)
+    ax.set(xlabel=t("churn.health_band", lang), ylabel=t("churn.churn_rate", lang) + " (%)",
+           title=t("churn.health_title", lang))
+    return fig
+
+
+def plot_budget_curve(curve: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None) -> Figure:
+    """Expected revenue saved, cost and net value against customers contacted."""
+    fig, ax = axes_for(ax, (8, 4))
+    ax.plot(curve["contacted"], curve["revenue_saved"], label=t("churn.saved", lang), color="#009E73")
+    ax.plot(curve["contacted"], curve["cost"], label=t("churn.cost", lang), color="#D55E00")
+    ax.plot(curve["contacted"], curve["net"], label=t("churn.net", lang), color="#0072B2")
+    best = int(curve["net"].idxmax())
+    ax.axvline(curve.loc[best, "contacted"], color="#999999", linestyle="--")
+    format_money_axis(ax.yaxis, lang)
+    ax.set(xlabel=t("churn.contacted", lang), title=t("churn.budget_title", lang))
+    ax.legend(loc="upper left")
+    return fig
+
+
+def health_bands(health: pd.Series, label: pd.Series, bands: int = 5) -> pd.DataFrame:
+    """Churn rate per health band (equal-width 0-100 bands)."""
+    edges = np.linspace(0, 100, bands + 1)
+    band = pd.cut(health, edges, include_lowest=True)
+    frame = pd.DataFrame({"band": band, "label": label.to_numpy()})
+    table = frame.groupby("band", observed=False)["label"].agg(["size", "mean"]).reset_index()
+    return table.rename(columns={"size": "customers", "mean": "churn_rate"})
+
+
+# ------------------------------------------------------------------------------ one call
+
+
+@dataclass
+class ChurnResult:
+    """Everything the churn report shows."""
+
+    setting: str
+    data: ChurnData
+    report: ModelReport
+    current: pd.DataFrame  # customers scored now: risk, value, health, reasons, action, EV
+    ranking: pd.DataFrame  # expected-value ranking (budget curve)
+    survival: dict[str, Any] | None
+    survival_group: str | None
+    baseline_auc: float | None
+    health: pd.DataFrame | None  # churn rate by health band (validation)
+
+
+def resolve_setting(dataset: Any, setting: str = "auto") -> str:
+    """``auto``: contractual when customers carry a churned flag, else transactional."""
+    if setting not in ("auto", "contractual", "transactional"):
+        raise ValueError(f"setting must be auto, contractual or transactional, got {setting!r}")
+    if setting != "auto":
+        return setting
+    has_flag = dataset.customers is not None and "churned" in dataset.customers \
+        and dataset.customers["churned"].notna().any()
+    return "contractual" if has_flag else "transactional"
+
+
+def monthly_cutoffs(last_day: pd.Timestamp, horizon_days: int, n: int = 6,
+                    first_day: pd.Timestamp | None = None) -> list[pd.Timestamp]:
+    """``n`` month-end cutoffs whose label windows of ``horizon_days`` end by ``last_day``."""
+    latest = last_day - horizon_days * _DAY
+    ends = pd.date_range(end=latest, periods=n + 1, freq="ME")
+    cutoffs = [d for d in ends if d <= latest][-n:]
+    if first_day is not None:
+        cutoffs = [d for d in cutoffs if d > first_day + 90 * _DAY]
+    return cutoffs
+
+
+def _bgnbd_baseline(transactions: pd.DataFrame, data: ChurnData) -> float | None:
+    """ROC-AUC of 1 - P(alive) from BG/NBD at the last cutoff, on the same customers."""
+    try:
+        from workbench.clv import BetaGeo
+    except ImportError:  # pragma: no cover - the CLV module ships with the package
+        return None
+    from workbench.summary import customer_summary
+
+    cutoff = data.features["cutoff"].max()
+    rows = (data.features["cutoff"] == cutoff).to_numpy()
+    summary = customer_summary(transactions, cutoff, "W").set_index("customer_id")
+    model = BetaGeo().fit(summary["x"], summary["t_x"], summary["T"])
+    ids = data.features.loc[rows, "customer_id"]
+    s = summary.reindex(ids)
+    risk = 1 - model.prob_alive(s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy())
+    return float(roc_auc_score(data.label.to_numpy()[rows], risk))
+
+
+def _action(row: pd.Series, top_reason: str, value_cut: float) -> str:
+    if "support" in top_reason or "客服" in top_reason or "ticket" in top_reason:
+        return "churn.action.service"
+    if "contract" in top_reason or "合约" in top_reason:
+        return "churn.action.contract"
+    if row["value_at_stake"] >= value_cut and row["churn_probability"] >= 0.5:
+        return "churn.action.call"
+    if row["churn_probability"] >= 0.5:
+        return "churn.action.winback"
+    return "churn.action.nurture"
+
+
+def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon_days: int = 90,
+            n_cutoffs: int = 6, save_rate: float = 0.2, contact_cost: float = 10.0,
+            n_reasons: int = 300, lang: str = "en", random_state: int = 0) -> ChurnResult:
+    """Label, features, model comparison, scores, reasons, health, targeting and survival."""
+    chosen = resolve_setting(dataset, setting)
+    if chosen == "contractual":
+        data = contractual_data(dataset.customers)
+        report = evaluate_models(data, random_state=random_state)
+        oof = report.predictions[report.best].reindex(range(len(data.label)))
+        current = data.features.assign(churn_probability=oof.to_numpy(), churned=data.label.to_numpy())
+        current = current[current["churned"] == 0].drop(columns="churned")
+        value = (current["monthly_charges"] * 12 if "monthly_charges" in current
+                 else pd.Series(1.0, index=current.index))
+        survival_group = "contract" if "contract" in current else None
+        tenure = data.features["tenure"] if "tenure" in data.features else None
+        survival = (kaplan_meier(tenure.fillna(0).to_numpy(), data.label.to_numpy(),
+                                 data.features[survival_group] if survival_group else None)
+                    if tenure is not None else None)
+        baseline, health_table = None, None
+    else:
+        tx = dataset.transactions
+        kwargs = {"customers": dataset.customers, "events": dataset.events, "feedback": dataset.feedback}
+        cutoffs = monthly_cutoffs(as_of, horizon_days, n_cutoffs, tx["order_date"].min())
+        data = transactional_data(tx, cutoffs, horizon_days=horizon_days, **kwargs)
+        report = evaluate_models(data, random_state=random_state)
+        baseline = _bgnbd_baseline(tx, data)
+        current = transactional_features(tx, as_of, **kwargs)
+        current = current[current["recency_days"] < 365].reset_index(drop=True)
+        current["churn_probability"] = predict(report, current)
+        recent = tx[tx["order_date"] >= as_of + _DAY - 365 * _DAY]
+        value = recent.groupby("customer_id")["amount"].sum().reindex(current["customer_id"]).fillna(0.0)
+        value.index = current.index
+        last = data.features["cutoff"] == data.features["cutoff"].max()
+        scored = health_score(data.features[last])
+        health_table = health_bands(scored, data.label[last])
+        survival_group = "tier" if "tier" in current else ("channel" if "channel" in current else None)
+        history = tx.groupby("customer_id")["order_date"].agg(["min", "max"])
+        lifetime = (history["max"] - history["min"]).dt.days.to_numpy()
+        ended = ((as_of - history["max"]).dt.days > horizon_days).astype(int).to_numpy()
+        groups = (dataset.customers.set_index("customer_id")["tier"].reindex(history.index)
+                  if survival_group == "tier" else None)
+        survival = kaplan_meier(lifetime, ended, groups)
+    current["value_at_stake"] = value.to_numpy()
+    current["health_score"] = health_score(current).to_numpy()
+    ranking = expected_value_ranking(current["churn_probability"].to_numpy(),
+                                     current["value_at_stake"].to_numpy(), save_rate=save_rate,
+                                     contact_cost=contact_cost)
+    current["expected_value"] = (current["churn_probability"] * current["value_at_stake"] * save_rate
+                                 - contact_cost)
+    current = current.sort_values("expected_value", ascending=False).reset_index(drop=True)
+    top = current.head(n_reasons)
+    reference = data.X
+    explained = reasons(report, top, reference, lang=lang) if len(top) else []
+    current["top_reasons"] = explained + [""] * (len(current) - len(explained))
+    value_cut = float(current["value_at_stake"].quantile(0.8)) if len(current) else 0.0
+    current["recommended_action"] = [
+        t(_action(row, row["top_reasons"], value_cut), lang) for _, row in current.iterrows()]
+    return ChurnResult(chosen, data, report, current, ranking, survival, survival_group,
+                       baseline, health_table)
+
+
+EXPORT_COLUMNS = ("customer_id", "churn_probability", "value_at_stake", "health_score",
+                  "top_reasons", "recommended_action", "expected_value")
+
+
+def export_frame(result: ChurnResult) -> pd.DataFrame:
+    """The action list for campaign tools, highest expected value first."""
+    return result.current[list(EXPORT_COLUMNS)].copy()
+
+
+def churn_metrics(result: ChurnResult) -> dict[str, Any]:
+    """Headline figures for ``metrics.json`` (key ``churn``)."""
+    scores = result.report.scores
+    high = result.current[result.current["churn_probability"] > 0.5]
+    auc = float(scores.loc[result.report.best, "roc_auc"])
+    metrics = {
+        "setting": result.setting,
+        "base_rate": float(result.data.label.mean()),
+        "rows": len(result.data.label),
+        "models": {m: {"roc_auc": float(r["roc_auc"]), "pr_auc": float(r["pr_auc"]),
+                       "brier": float(r["brier"])} for m, r in scores.iterrows()},
+        "best_model": result.report.best,
+        "bgnbd_baseline_auc": result.baseline_auc,
+        "high_risk_customers": len(high),
+        "value_at_stake_high_risk": float(high["value_at_stake"].sum()),
+    }
+    metrics["headline"] = {
+        lang: t("churn.headline", lang, high=f"{len(high):,}", value=f"¥{high['value_at_stake'].sum():,.0f}",
+                auc=f"{auc:.3f}") for lang in ("en", "zh")}
+    return metrics
