@@ -1,0 +1,135 @@
+"""The steps of the 04_clv report: split planning, validation, refit, report parts, metrics."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench import clv
+from workbench.i18n import CATALOGUE, t
+from workbench.io import load_dataset
+from workbench.report import to_jsonable
+
+
+@pytest.fixture(scope="module")
+def tiny_tx(tiny_demo) -> pd.DataFrame:
+    return load_dataset(tiny_demo).transactions
+
+
+@pytest.fixture(scope="module")
+def tiny_result(tiny_tx):
+    return clv.fit_clv(tiny_tx, tiny_tx["order_date"].max(), model="bgnbd", unit="W",
+                       horizon=52, discount_rate=0.1, margin=0.3)
+
+
+def log(customers: list[str], dates: list[str], amounts: list[float] | None = None):
+    return pd.DataFrame({"customer_id": customers, "order_date": pd.to_datetime(dates),
+                         "amount": amounts or [10.0] * len(dates),
+                         "order_id": [str(i) for i in range(len(dates))]})
+
+
+def say_all(sentences, lang: str) -> list[str]:
+    """Fill each (key, values) as ctx.say does; fails on a missing key or placeholder."""
+    return [t(key, lang, **values) for key, values in sentences]
+
+
+def test_plan_validation():
+    tx = log(["a", "b"], ["2024-01-01", "2025-06-30"])
+    auto = clv.plan_validation(tx, "2025-06-30")
+    assert auto.automatic and auto.calibration_end == pd.Timestamp("2024-12-30")  # 182 days
+    short = clv.plan_validation(tx, "2024-04-30")  # 120 days: the last third, 40 days
+    assert short.calibration_end == pd.Timestamp("2024-03-21")
+    assert clv.plan_validation(tx, "2024-03-01").calibration_end is None  # under 84 days
+    given = clv.plan_validation(tx, "2025-06-30", "2025-01-31")
+    assert not given.automatic and given.holdout_end == pd.Timestamp("2025-06-30")
+    with pytest.raises(ValueError, match="must lie between"):
+        clv.plan_validation(tx, "2025-06-30", "2025-07-31")
+
+
+def test_validation_that_cannot_run_says_why():
+    tx = log(["a", "b", "a"], ["2024-01-01", "2024-01-02", "2024-06-01"])
+    plan = clv.plan_validation(tx, "2024-06-30", "2024-03-31")
+    result = clv.validate(tx, plan, model="bgnbd")
+    assert not result.ok and "no customer has a repeat purchase" in result.error
+    assert clv.validation_cards(result, "en") == []
+    keys = [k for k, _ in clv.validation_sentences(result, "zh")]
+    assert keys == ["clv.validation.given", "clv.validation.failed"]
+    none = clv.validate(tx, clv.ValidationPlan(None, pd.Timestamp("2024-06-30"), True))
+    assert [k for k, _ in clv.validation_sentences(none, "en")] == ["clv.validation.none"]
+
+
+def test_fit_clv_on_the_tiny_demo(tiny_result, tiny_tx):
+    res = tiny_result
+    assert set(res.models) == {"bgnbd", "paretonbd"} and res.model is res.models["bgnbd"]
+    c = res.customers
+    assert len(c) == tiny_tx["customer_id"].nunique()
+    assert c["clv"].ge(0).all() and c["prob_alive"].between(0, 1).all()
+    assert c["expected_avg_spend"].gt(0).all() and np.isfinite(c.select_dtypes("number")).all().all()
+    assert (c["clv_tier"].value_counts().sort_index() / len(c)).round(1).tolist() == \
+        [0.1, 0.2, 0.3, 0.4]
+    export = clv.export_frame(res)
+    assert list(export.columns) == ["customer_id", "frequency", "recency", "T", "prob_alive",
+                                    "expected_purchases", "expected_avg_spend", "clv", "clv_tier"]
+    assert res.tiers["value_share"].sum() == pytest.approx(1.0)
+    assert res.fit_table["actual"].sum() == len(c)
+    assert set(res.at_risk.columns) >= {"customer_id", "prob_alive_before", "prob_alive", "drop"}
+    assert "name" not in res.at_risk.columns and "phone" not in res.at_risk.columns
+
+
+def test_report_parts_in_both_languages(tiny_result, tiny_tx):
+    res = tiny_result
+    plan = clv.plan_validation(tiny_tx, res.as_of)
+    val = clv.validate(tiny_tx, plan, model="bgnbd")
+    for lang in ("en", "zh"):
+        texts = say_all(clv.validation_sentences(val, lang) + clv.model_sentences(res, lang)
+                        + clv.risk_sentences(res, lang), lang)
+        for section in clv.value_sentences(res, lang).values():
+            texts += say_all(section, lang)
+        assert all("{" not in text for text in texts)
+        cards = clv.value_cards(res, lang) + clv.validation_cards(val, lang)
+        assert len(cards) == 9 and all(isinstance(v, str) for card in cards for v in card)
+        params = clv.parameter_table(res, lang)
+        assert len(params) == 11 and params["log_likelihood"].notna().sum() == 3
+        tiers = clv.tier_table(res, lang)
+        assert tiers["tier"].iloc[0] == t("clv.tier.A", lang)
+        assert tiers["customer_share"].iloc[0].endswith("%") and tiers["clv_total"].iloc[0][0] == "¥"
+        risk = clv.risk_table(res, lang)
+        assert list(risk.columns) == list(clv.RISK_HEADERS) and len(risk) <= 20
+    for headers in (clv.PARAMETER_HEADERS, clv.FREQUENCY_HEADERS, clv.TIER_HEADERS,
+                    clv.RISK_HEADERS):
+        assert all(key in CATALOGUE for key in headers.values())
+
+
+def test_metrics_are_plain_json_with_a_headline(tiny_result, tiny_tx):
+    plan = clv.plan_validation(tiny_tx, tiny_result.as_of)
+    val = clv.validate(tiny_tx, plan, model="bgnbd")
+    metrics = to_jsonable(clv.clv_metrics(tiny_result, val))
+    json.dumps(metrics, allow_nan=False)
+    assert set(metrics["models"]) == {"bgnbd", "paretonbd", "gamma_gamma"}
+    assert set(metrics["models"]["bgnbd"]["params"]) == {"r", "alpha", "a", "b"}
+    assert isinstance(metrics["models"]["paretonbd"]["log_likelihood"], float)
+    holdout = metrics["holdout"]
+    assert holdout["automatic"] and holdout["actual_total"] > 0 and holdout["mae"] > 0
+    assert metrics["clv_total"] == pytest.approx(tiny_result.customers["clv"].sum())
+    headline = metrics["headline"]
+    assert headline["en"].startswith("The ") and "¥" in headline["en"]
+    assert "预计" in headline["zh"] and "52周" in headline["zh"]
+
+
+def test_spend_model_fallback_and_argument_checks():
+    # Only one repeat customer: the spend model cannot be fitted; the average transaction
+    # value is used instead and the report says so.
+    tx = log(["a", "a", "b", "c", "d", "a"],
+             ["2024-01-01", "2024-02-01", "2024-01-05", "2024-01-09", "2024-02-10", "2024-03-01"],
+             [10.0, 20.0, 30.0, 40.0, 50.0, 60.0])
+    res = clv.fit_clv(tx, "2024-03-31", model="bgnbd", horizon=13)
+    assert res.spend_model is None and res.mean_spend == pytest.approx(35.0)
+    assert "clv.models.spend_fallback" in [k for k, _ in res.notes]
+    assert all("{" not in s for s in say_all(clv.model_sentences(res, "zh"), "zh"))
+    with pytest.raises(ValueError, match="model must be one of"):
+        clv.fit_clv(tx, "2024-03-31", model="mbgnbd")
+    with pytest.raises(ValueError, match="margin is a share"):
+        clv.fit_clv(tx, "2024-03-31", margin=30)
+    with pytest.raises(ValueError, match="horizon must be positive"):
+        clv.fit_clv(tx, "2024-03-31", horizon=0)
