@@ -83,3 +83,14 @@ def rendered(tiny_demo, tmp_path_factory) -> dict[str, Path]:
         assert code == 0, f"workbench run --lang {lang} exited {code}"
         outputs[lang] = out
     return outputs
+
+
+@pytest.fixture(scope="session")
+def full_demo(tmp_path_factory):
+    """The default-size demo (20,000 customers, seed 0) and its loaded dataset."""
+    from workbench.demo import generate_demo
+    from workbench.io import load_dataset
+
+    folder = tmp_path_factory.mktemp("full_demo")
+    generate_demo(folder, customers=20_000, seed=0)
+    return folder, load_dataset(folder)

@@ -143,16 +143,6 @@ def test_cdnow_segments_and_tiers_cover_every_customer_and_dollar(cdnow_transact
     assert set(metrics["headline"]) == {"en", "zh"}
 
 
-@pytest.fixture(scope="module")
-def full_demo(tmp_path_factory):
-    from workbench.demo import generate_demo
-    from workbench.io import load_dataset
-
-    folder = tmp_path_factory.mktemp("full_demo")
-    generate_demo(folder, customers=20_000, seed=0)
-    return folder, load_dataset(folder)
-
-
 def test_demo_personas_are_recovered(full_demo):
     folder, data = full_demo
     result = seg.segment(data.transactions, data.last_date)

@@ -635,7 +635,7 @@ class ChurnResult:
     ranking: pd.DataFrame  # expected-value ranking (budget curve)
     survival: dict[str, Any] | None
     survival_group: str | None
-    baseline_auc: float | None
+    baseline_auc: dict[str, float] | None  # BG/NBD baselines (see _bgnbd_baseline)
     health: pd.DataFrame | None  # churn rate by health band (validation)
 
 
@@ -661,8 +661,15 @@ def monthly_cutoffs(last_day: pd.Timestamp, horizon_days: int, n: int = 6,
     return cutoffs
 
 
-def _bgnbd_baseline(transactions: pd.DataFrame, data: ChurnData) -> float | None:
-    """ROC-AUC of 1 - P(alive) from BG/NBD at the last cutoff, on the same customers."""
+def _bgnbd_baseline(transactions: pd.DataFrame, data: ChurnData) -> dict[str, float] | None:
+    """BG/NBD scores at the last cutoff, on the same customers, as ROC-AUC for churn.
+
+    ``prob_alive``: 1 - P(alive), the usual baseline. BG/NBD lets customers drop out only
+    after a repeat purchase, so one-time buyers get P(alive) = 1 and this score ranks them
+    as safest although they are the likeliest not to return. ``expected_purchases``: minus
+    the expected purchases over the label horizon, which uses the same fitted model without
+    that blind spot.
+    """
     try:
         from workbench.clv import BetaGeo
     except ImportError:  # pragma: no cover - the CLV module ships with the package
@@ -673,10 +680,15 @@ def _bgnbd_baseline(transactions: pd.DataFrame, data: ChurnData) -> float | None
     rows = (data.features["cutoff"] == cutoff).to_numpy()
     summary = customer_summary(transactions, cutoff, "W").set_index("customer_id")
     model = BetaGeo().fit(summary["x"], summary["t_x"], summary["T"])
-    ids = data.features.loc[rows, "customer_id"]
-    s = summary.reindex(ids)
-    risk = 1 - model.prob_alive(s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy())
-    return float(roc_auc_score(data.label.to_numpy()[rows], risk))
+    s = summary.reindex(data.features.loc[rows, "customer_id"])
+    x, t_x, T = s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy()  # noqa: N806
+    label = data.label.to_numpy()[rows]
+    horizon_weeks = (data.horizon_days or 90) / 7
+    return {
+        "prob_alive": float(roc_auc_score(label, 1 - model.prob_alive(x, t_x, T))),
+        "expected_purchases": float(roc_auc_score(
+            label, -model.predict_purchases(horizon_weeks, x, t_x, T))),
+    }
 
 
 def _action(row: pd.Series, top_reason: str, value_cut: float) -> str:
@@ -773,7 +785,8 @@ def churn_metrics(result: ChurnResult) -> dict[str, Any]:
         "models": {m: {"roc_auc": float(r["roc_auc"]), "pr_auc": float(r["pr_auc"]),
                        "brier": float(r["brier"])} for m, r in scores.iterrows()},
         "best_model": result.report.best,
-        "bgnbd_baseline_auc": result.baseline_auc,
+        "bgnbd_baseline_auc": (result.baseline_auc or {}).get("prob_alive"),
+        "bgnbd_expected_purchases_auc": (result.baseline_auc or {}).get("expected_purchases"),
         "high_risk_customers": len(high),
         "value_at_stake_high_risk": float(high["value_at_stake"].sum()),
     }

@@ -14,8 +14,8 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "交易型场景：在截止日前一年内有购买的客户，若在之后 {horizon} 天内没有购买即视为流失。"
               "共 {cutoffs} 个月度截止日、{rows} 个客户样本；基础流失率为 {rate}。特征只使用截止日及之前的数据。"},
     "churn.col.model": {"en": "Model", "zh": "模型"},
-    "churn.col.roc_auc": {"en": "ROC-AUC", "zh": "ROC-AUC"},
-    "churn.col.pr_auc": {"en": "PR-AUC", "zh": "PR-AUC"},
+    "churn.col.roc_auc": {"en": "ROC-AUC", "zh": "ROC曲线下面积"},
+    "churn.col.pr_auc": {"en": "PR-AUC", "zh": "PR曲线下面积"},
     "churn.col.brier": {"en": "Brier score (lower is better)", "zh": "Brier 分数（越低越好）"},
     "churn.best": {"en": "The best model is {model} (ROC-AUC {auc}).", "zh": "最佳模型为{model}（ROC-AUC {auc}）。"},
     "churn.baseline": {"en": "Against the BG/NBD baseline (1 - P(alive), ROC-AUC {auc}) the machine-learning model {verdict}.",
