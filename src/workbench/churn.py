@@ -44,16 +44,22 @@ __all__ = [
     "ChurnData",
     "ChurnResult",
     "ModelReport",
+    "action_table",
     "analyse",
     "churn_metrics",
     "contractual_data",
+    "describe_setting",
     "evaluate_models",
     "expected_value_ranking",
+    "explore_widget",
     "export_frame",
     "gains_table",
     "health_score",
+    "health_sentence",
+    "importance",
     "kaplan_meier",
     "make_model",
+    "model_sentences",
     "monthly_cutoffs",
     "plot_budget_curve",
     "plot_calibration",
@@ -65,6 +71,9 @@ __all__ = [
     "predict",
     "reasons",
     "resolve_setting",
+    "scores_table",
+    "survival_sentence",
+    "targeting_sentence",
     "transactional_data",
     "transactional_features",
 ]
@@ -384,8 +393,11 @@ def reasons(report: ModelReport, features: pd.DataFrame, reference: pd.DataFrame
 def _reason_text(column: str, value: Any, typical: Any, lang: str) -> str:
     def show(v: Any) -> str:
         if isinstance(v, (float, np.floating)):
-            return "–" if np.isnan(v) else (f"{v:.0%}" if column.endswith(("trend", "share")) or ":" in column
-                                             else f"{v:,.0f}" if abs(v) >= 10 else f"{v:.2f}")
+            if np.isnan(v):
+                return "–"
+            if column.endswith(("trend", "share")) or ":" in column:
+                return f"{v:.0%}"
+            return f"{v:,.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:.2f}"
         return str(v)
 
     return t("churn.reason.format", lang, feature=feature_label(column, lang), value=show(value),
@@ -681,7 +693,7 @@ def _bgnbd_baseline(transactions: pd.DataFrame, data: ChurnData) -> dict[str, fl
     summary = customer_summary(transactions, cutoff, "W").set_index("customer_id")
     model = BetaGeo().fit(summary["x"], summary["t_x"], summary["T"])
     s = summary.reindex(data.features.loc[rows, "customer_id"])
-    x, t_x, T = s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy()  # noqa: N806
+    x, t_x, T = s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy()
     label = data.label.to_numpy()[rows]
     horizon_weeks = (data.horizon_days or 90) / 7
     return {
@@ -794,3 +806,107 @@ def churn_metrics(result: ChurnResult) -> dict[str, Any]:
         lang: t("churn.headline", lang, high=f"{len(high):,}", value=f"¥{high['value_at_stake'].sum():,.0f}",
                 auc=f"{auc:.3f}") for lang in ("en", "zh")}
     return metrics
+
+
+# ------------------------------------------------------------------------------ report text
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def describe_setting(result: ChurnResult, lang: str = "en") -> str:
+    """One sentence: how churn is defined here and the base rate."""
+    rate = _pct(result.data.label.mean())
+    if result.setting == "contractual":
+        return t("churn.setting.contractual", lang, n=f"{len(result.data.label):,}", rate=rate)
+    return t("churn.setting.transactional", lang, horizon=result.data.horizon_days,
+             rows=f"{len(result.data.label):,}", cutoffs=result.data.features["cutoff"].nunique(),
+             rate=rate)
+
+
+def scores_table(result: ChurnResult, lang: str = "en") -> pd.DataFrame:
+    """Model comparison with translated names, BG/NBD baselines included when computed."""
+    table = result.report.scores.reset_index()
+    table["model"] = [t(f"churn.model.{m}", lang) for m in table["model"]]
+    for name, auc in (result.baseline_auc or {}).items():
+        label = t("churn.model.bgnbd", lang) if name == "prob_alive" else t("churn.model.bgnbd_expected", lang)
+        table.loc[len(table)] = {"model": label, "roc_auc": auc, "pr_auc": np.nan, "brier": np.nan}
+    return table
+
+
+def model_sentences(result: ChurnResult, lang: str = "en") -> list[str]:
+    """Which model is best, and how it compares with the BG/NBD baselines."""
+    best = result.report.best
+    auc = result.report.scores.loc[best, "roc_auc"]
+    lines = [t("churn.best", lang, model=t(f"churn.model.{best}", lang), auc=f"{auc:.3f}")]
+    if result.baseline_auc:
+        base = max(result.baseline_auc.values())
+        lines.append(t("churn.baseline", lang, auc=f"{base:.3f}",
+                       verdict=t("churn.wins" if auc > base else "churn.loses", lang)))
+    return lines
+
+
+def survival_sentence(result: ChurnResult, lang: str = "en") -> str:
+    """Median lifetime per group and the log-rank p-value."""
+    medians = "; ".join(f"{g}: {v:.0f}" if np.isfinite(v) else f"{g}: {t('churn.never', lang)}"
+                        for g, v in result.survival["medians"].items())
+    p = result.survival["logrank"]["p_value"] if result.survival["logrank"] else float("nan")
+    group = t(f"churn.feature.{result.survival_group}", lang) if result.survival_group else "–"
+    return t("churn.survival_text", lang, group=group, medians=medians,
+             p=f"{p:.3g}" if np.isfinite(p) else "–")
+
+
+def health_sentence(result: ChurnResult, lang: str = "en") -> str:
+    """Churn rate in the weakest and healthiest bands, and whether it falls band by band."""
+    bands = result.health.dropna()
+    monotone = bands["churn_rate"].is_monotonic_decreasing
+    return t("churn.health_text", lang, low=_pct(bands["churn_rate"].iloc[0]),
+             high=_pct(bands["churn_rate"].iloc[-1]),
+             monotone=t("churn.monotone" if monotone else "churn.not_monotone", lang))
+
+
+def targeting_sentence(result: ChurnResult, save_rate: float, contact_cost: float,
+                       lang: str = "en", budget: float | None = None) -> str:
+    """What contacting the positive-expected-value customers (within budget) brings."""
+    curve = result.ranking[result.ranking["expected_value"] > 0]
+    if budget is not None:
+        curve = curve[curve["cost"] <= budget]
+    last = curve.iloc[-1] if len(curve) else pd.Series({"contacted": 0, "revenue_saved": 0.0,
+                                                         "cost": 0.0, "net": 0.0})
+    return t("churn.targeting_text", lang, save_rate=_pct(save_rate), cost=f"¥{contact_cost:,.0f}",
+             n=f"{int(last['contacted']):,}", saved=f"¥{last['revenue_saved']:,.0f}",
+             spend=f"¥{last['cost']:,.0f}", net=f"¥{last['net']:,.0f}")
+
+
+def action_table(result: ChurnResult, n: int = 20) -> pd.DataFrame:
+    """The top of the action list (customer_id and analytics only, no personal data)."""
+    return export_frame(result).head(n)
+
+
+def explore_widget(result: ChurnResult, *, lang: str = "en") -> Any:
+    """JupyterLab widget: save rate, contact cost and budget redraw the budget curve."""
+    import ipywidgets as widgets
+    from IPython.display import HTML, display
+
+    save = widgets.FloatSlider(value=0.2, min=0.05, max=0.8, step=0.05, description=t("churn.saved", lang))
+    cost = widgets.FloatText(value=10.0, description=t("churn.cost", lang))
+    budget = widgets.FloatText(value=0.0, description="Budget")
+    output = widgets.Output()
+
+    def refresh(_: Any = None) -> None:
+        output.clear_output(wait=True)
+        ranking = expected_value_ranking(result.current["churn_probability"].to_numpy(),
+                                         result.current["value_at_stake"].to_numpy(),
+                                         save_rate=save.value, contact_cost=cost.value)
+        scenario = ChurnResult(**{**result.__dict__, "ranking": ranking})
+        with output:
+            display(HTML(f"<p>{targeting_sentence(scenario, save.value, cost.value, lang, budget.value or None)}</p>"))
+            fig = plot_budget_curve(ranking, lang=lang)
+            display(fig)
+            plt.close(fig)
+
+    for control in (save, cost, budget):
+        control.observe(refresh, names="value")
+    refresh()
+    return widgets.VBox([widgets.HBox([save, cost, budget]), output])

@@ -4,6 +4,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "churn.model.logistic": {"en": "Logistic regression", "zh": "逻辑回归"},
     "churn.model.gradient_boosting": {"en": "Gradient boosting", "zh": "梯度提升树"},
     "churn.model.bgnbd": {"en": "BG/NBD 1 - P(alive)", "zh": "BG/NBD 1 - 存活概率"},
+    "churn.model.bgnbd_expected": {"en": "BG/NBD expected purchases", "zh": "BG/NBD 预期购买次数"},
     "churn.setting.contractual": {
         "en": "Contractual setting: churn is the churned flag of {n} customers; the base rate is {rate}.",
         "zh": "合约型场景：以 {n} 位客户的流失标记为准；基础流失率为 {rate}。"},
@@ -108,6 +109,13 @@ ENTRIES: dict[str, dict[str, str]] = {
     "churn.feature.internet_service": {"en": "internet service", "zh": "宽带类型"},
     "churn.feature.tier": {"en": "membership level", "zh": "会员等级"},
     "churn.feature.age": {"en": "age", "zh": "年龄"},
+    "churn.feature.city": {"en": "city", "zh": "城市"},
+    "churn.feature.region": {"en": "region", "zh": "地区"},
+    "churn.feature.gender": {"en": "gender", "zh": "性别"},
+    "churn.feature.acquisition_channel": {"en": "acquisition channel", "zh": "获客渠道"},
+    "churn.feature.preferred_payment": {"en": "preferred payment", "zh": "常用支付方式"},
+    "churn.feature.wechat_follower": {"en": "WeChat follower", "zh": "关注公众号"},
+    "churn.feature.channel_group": {"en": "channel", "zh": "渠道"},
     "churn.headline": {
         "en": "{high} customers have a churn risk above 50%, holding {value} of value at stake; best model ROC-AUC {auc}.",
         "zh": "{high} 位客户流失概率超过50%，涉及风险价值 {value}；最佳模型 ROC-AUC 为 {auc}。"},
