@@ -45,6 +45,10 @@ lab: $(STAMP) ## Open JupyterLab on the notebooks with the venv's kernel
 
 bench: $(STAMP) ## Run the benchmarks (creates a separate venv for the lifetimes baseline)
 	$(BIN)/python benchmarks/bench_summary.py
+	$(BIN)/python benchmarks/bench_clv.py
+	$(BIN)/python benchmarks/bench_segmentation.py
+	$(BIN)/python benchmarks/bench_lifecycle.py
+	$(BIN)/python benchmarks/bench_churn.py
 
 clean: ## Remove the venv, generated demo data and reports
 	rm -rf $(VENV) $(DEMO_DATA) $(DEMO_OUT)

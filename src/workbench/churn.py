@@ -729,7 +729,7 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
         value = (current["monthly_charges"] * 12 if "monthly_charges" in current
                  else pd.Series(1.0, index=current.index))
         survival_group = "contract" if "contract" in current else None
-        tenure = data.features["tenure"] if "tenure" in data.features else None
+        tenure = data.features.get("tenure")
         survival = (kaplan_meier(tenure.fillna(0).to_numpy(), data.label.to_numpy(),
                                  data.features[survival_group] if survival_group else None)
                     if tenure is not None else None)
