@@ -104,7 +104,10 @@ def customer_summary(
         if holdout_day is not None and holdout_day <= as_of_day:
             raise ValueError(f"holdout_end {holdout_day.date()} must be after as_of {as_of_day.date()}")
         end_day = holdout_day or as_of_day
-        # Lines -> one row per (customer, day[, order]) -> one row per customer. Days are
+        # Money is summed as DECIMAL: exact, so the result does not depend on how DuckDB's
+        # threads split the rows (float sums differ in the last bits between runs, and model
+        # fits downstream amplify that). Lines -> one row per (customer, day[, order]) -> one
+        # row per customer. Days are
         # integers (days since 1970-01-01): cheaper to group on than DATE values. Orders are
         # counted by grouping on order_id first and then counting the non-null ids of each day:
         # the same numbers as count(DISTINCT order_id) per day, about twice as fast on large
@@ -116,7 +119,7 @@ def customer_summary(
             SELECT CAST(customer_id AS VARCHAR) AS customer_id,
                    CAST(epoch_us(CAST(order_date AS TIMESTAMP)) // 86400000000 AS INTEGER) AS day,
                    {"order_id," if count_orders else ""}
-                   amount
+                   CAST(amount AS DECIMAL(18, 4)) AS amount
             FROM {source}
             WHERE order_date < DATE '{end_day.date()}' + INTERVAL 1 DAY
         """
@@ -139,7 +142,7 @@ def customer_summary(
         if holdout_day is not None:
             holdout_cte = f""",
         holdout AS (
-            SELECT customer_id, count(*) AS x_holdout, sum(amount) AS holdout_revenue
+            SELECT customer_id, count(*) AS x_holdout, sum(amount)::DOUBLE AS holdout_revenue
             FROM daily
             WHERE day > {as_of_n}
             GROUP BY customer_id
@@ -158,8 +161,8 @@ def customer_summary(
                    max(day) AS last_day,
                    CAST(sum(orders) AS BIGINT) AS n_orders,
                    count(*) AS n_purchase_days,
-                   sum(amount) AS total_revenue,
-                   arg_min(amount, day) AS first_purchase_value
+                   sum(amount)::DOUBLE AS total_revenue,
+                   arg_min(amount, day)::DOUBLE AS first_purchase_value
             FROM daily
             WHERE day <= {as_of_n}
             GROUP BY customer_id
