@@ -130,7 +130,9 @@ def transactional_features(transactions: pd.DataFrame, cutoff: pd.Timestamp, *,
         w = window_days
         frame = con.execute(f"""
             WITH daily AS (
-                SELECT customer_id, CAST(order_date AS DATE) AS day, sum(amount) AS amount
+                -- exact DECIMAL sums: float sums vary with DuckDB's thread split
+                SELECT customer_id, CAST(order_date AS DATE) AS day,
+                       sum(CAST(amount AS DECIMAL(18, 4))) AS amount
                 FROM tx GROUP BY ALL)
             SELECT customer_id,
                    date_diff('day', max(day), DATE '{cutoff.date()}') AS recency_days,
@@ -147,6 +149,7 @@ def transactional_features(transactions: pd.DataFrame, cutoff: pd.Timestamp, *,
                                                 AND day <= DATE '{cutoff.date()}' - {w}), 0)
                        AS spend_before
             FROM daily GROUP BY customer_id
+            ORDER BY customer_id  -- a fixed row order: folds and fits must not depend on threads
         """).df()
     finally:
         con.close()

@@ -122,7 +122,9 @@ class PurchaseHistory:
             CREATE TABLE hist AS
             WITH daily AS (
                 SELECT CAST(customer_id AS VARCHAR) AS customer_id,
-                       CAST(order_date AS DATE) AS day, sum(amount) AS amount
+                       CAST(order_date AS DATE) AS day,
+                       -- exact DECIMAL sums: float sums vary with DuckDB's thread split
+                       sum(CAST(amount AS DECIMAL(18, 4))) AS amount
                 FROM tx GROUP BY ALL
             )
             SELECT customer_id, day, amount,
