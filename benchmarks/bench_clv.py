@@ -37,17 +37,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-DATA_DIR = HERE / "_data"
-LIFETIMES_VENV = HERE / ".venv-lifetimes"
-LIFETIMES_REQ = ["lifetimes==0.11.3", "scipy", "setuptools<82"]
+from _harness import (
+    DATA_DIR,
+    ROOT,
+    _loadavg,
+    ensure_lifetimes_venv,
+    run_worker,
+)
+
 EXTERNAL = ROOT / "data" / "external"
 
 # CDNOW estimates (Fader, Hardie & Lee 2005; Fader & Hardie 2013) as simulation truth.
@@ -268,47 +269,6 @@ def worker_reference(params_path: Path, out_csv: Path, out_json: Path) -> dict:
 # Driver
 # --------------------------------------------------------------------------------------------
 
-def run_worker(python: Path | str, *args: str) -> dict:
-    t0 = time.perf_counter()
-    proc = subprocess.run([str(python), str(Path(__file__).resolve()), "--worker", *args],
-                          check=False, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        raise SystemExit(f"worker {args[0]} failed with exit code {proc.returncode}")
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    result["process_wall_s"] = wall
-    return result
-
-
-def ensure_lifetimes_venv() -> Path:
-    python = LIFETIMES_VENV / "bin" / "python"
-    check = [str(python), "-c", "import lifetimes, pandas, pyarrow, scipy"]
-    if python.exists() and subprocess.run(check, check=False, capture_output=True).returncode == 0:
-        return python
-    from importlib.metadata import version
-
-    req = LIFETIMES_REQ + [f"{p}=={version(p)}" for p in ("pandas", "numpy", "pyarrow")]
-    print(f"creating {LIFETIMES_VENV.relative_to(ROOT)} with {' '.join(req)} ...", flush=True)
-    uv = Path(sys.executable).parent / "uv"
-    uv = str(uv) if uv.exists() else shutil.which("uv")
-    if uv:
-        subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(LIFETIMES_VENV)],
-                       check=True)
-        subprocess.run([uv, "pip", "install", "-q", "--python", str(python), *req], check=True)
-    else:
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(LIFETIMES_VENV)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *req], check=True)
-    return python
-
-
-def _loadavg() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "n/a"
-
-
 def make_reference() -> int:
     sys.path.insert(0, str(ROOT / "src"))
     import pandas as pd
@@ -329,7 +289,7 @@ def make_reference() -> int:
     params_path = DATA_DIR / "cdnow_params.json"
     params_path.write_text(json.dumps(params, indent=1))
     python = ensure_lifetimes_venv()
-    out = run_worker(python, "reference", str(params_path),
+    out = run_worker(__file__, python, "reference", str(params_path),
                      str(EXTERNAL / "cdnow" / "lifetimes_reference.csv"),
                      str(EXTERNAL / "cdnow" / "lifetimes_reference.json"))
     print(f"wrote {out['rows']} rows to {out['csv']} and {out['json']}")
@@ -374,7 +334,7 @@ def main() -> int:
         if path.exists():
             print(f"reusing {path.relative_to(ROOT)}")
         else:
-            g = run_worker(sys.executable, "generate", str(path), kind, str(n), str(args.seed))
+            g = run_worker(__file__, sys.executable, "generate", str(path), kind, str(n), str(args.seed))
             print(f"generated {path.relative_to(ROOT)}: {n:,} customers "
                   f"({g['repeaters']:,} with repeat purchases) in {g['seconds']:.1f} s")
     lt_python = ensure_lifetimes_venv()
@@ -387,7 +347,7 @@ def main() -> int:
                                      ("lifetimes", lt_python, args.lifetimes_repeat)):
             runs = []
             for i in range(repeat):
-                r = run_worker(python, tool, kind, str(paths[kind]))
+                r = run_worker(__file__, python, tool, kind, str(paths[kind]))
                 print(f"{kind} {tool} run {i + 1}: fit {r['seconds']:.2f} s, "
                       f"LL {r['log_likelihood']:,.4f}", flush=True)
                 runs.append(r)
