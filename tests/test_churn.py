@@ -141,3 +141,14 @@ def test_demo_planted_churners_found_and_health_bands_fall(full_demo):
     assert export["expected_value"].is_monotonic_decreasing
     metrics = churn.churn_metrics(result)
     assert metrics["best_model"] in metrics["models"] and set(metrics["headline"]) == {"en", "zh"}
+
+
+def test_confusion_matrix_by_hand():
+    predictions = pd.DataFrame({"m": [0.9, 0.8, 0.3, 0.6, 0.1], "label": [1, 0, 1, 1, 0]})
+    table = churn.confusion_at(predictions, "m", 0.5).set_index("actual")
+    # flagged: 0.9 (churn), 0.8 (stay), 0.6 (churn); missed: 0.3 (churn); correct stay: 0.1
+    assert table.to_numpy().tolist() == [[1, 1], [1, 2]]
+    sentence = churn.confusion_sentence(predictions, "m", 0.5)
+    assert "3 customers are flagged; 67%" in sentence and "67% of all churners" in sentence
+    with pytest.raises(ValueError, match="threshold"):
+        churn.confusion_at(predictions, "m", 1.5)

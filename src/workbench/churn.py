@@ -47,6 +47,8 @@ __all__ = [
     "action_table",
     "analyse",
     "churn_metrics",
+    "confusion_at",
+    "confusion_sentence",
     "contractual_data",
     "describe_setting",
     "evaluate_models",
@@ -913,3 +915,28 @@ def explore_widget(result: ChurnResult, *, lang: str = "en") -> Any:
         control.observe(refresh, names="value")
     refresh()
     return widgets.VBox([widgets.HBox([save, cost, budget]), output])
+
+
+def confusion_at(predictions: pd.DataFrame, model: str, threshold: float = 0.5,
+                 lang: str = "en") -> pd.DataFrame:
+    """Confusion matrix of the out-of-fold predictions at ``threshold``, with precision/recall."""
+    if not 0 < threshold < 1:
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    predicted = predictions[model].to_numpy() >= threshold
+    actual = predictions["label"].to_numpy() == 1
+    cells = [[int(np.sum(~predicted & ~actual)), int(np.sum(predicted & ~actual))],
+             [int(np.sum(~predicted & actual)), int(np.sum(predicted & actual))]]
+    frame = pd.DataFrame(cells, columns=[t("churn.pred_stay", lang), t("churn.pred_churn", lang)])
+    frame.insert(0, "actual", [t("churn.actual_stay", lang), t("churn.actual_churn", lang)])
+    return frame
+
+
+def confusion_sentence(predictions: pd.DataFrame, model: str, threshold: float,
+                       lang: str = "en") -> str:
+    """Precision and recall at the threshold in one sentence."""
+    predicted = predictions[model].to_numpy() >= threshold
+    actual = predictions["label"].to_numpy() == 1
+    precision = (predicted & actual).sum() / max(predicted.sum(), 1)
+    recall = (predicted & actual).sum() / max(actual.sum(), 1)
+    return t("churn.confusion_text", lang, threshold=f"{threshold:.2f}", flagged=f"{int(predicted.sum()):,}",
+             precision=_pct(precision), recall=_pct(recall))

@@ -23,6 +23,15 @@ ENTRIES: dict[str, dict[str, str]] = {
                        "zh": "与 BG/NBD 基线（1 - 存活概率，ROC-AUC {auc}）相比，机器学习模型{verdict}。"},
     "churn.wins": {"en": "wins", "zh": "更好"},
     "churn.loses": {"en": "does not win", "zh": "并未更好"},
+    "churn.pred_stay": {"en": "Predicted to stay", "zh": "预测留存"},
+    "churn.pred_churn": {"en": "Predicted to churn", "zh": "预测流失"},
+    "churn.actual_stay": {"en": "Stayed", "zh": "实际留存"},
+    "churn.actual_churn": {"en": "Churned", "zh": "实际流失"},
+    "churn.col.actual": {"en": "Actual", "zh": "实际"},
+    "churn.confusion_text": {
+        "en": "At a threshold of {threshold}, {flagged} customers are flagged; {precision} of them do churn "
+              "(precision) and they include {recall} of all churners (recall).",
+        "zh": "阈值为 {threshold} 时，共标记 {flagged} 位客户；其中 {precision} 确实流失（精确率），覆盖了全部流失客户的 {recall}（召回率）。"},
     "churn.fpr": {"en": "False positive rate", "zh": "假阳性率"},
     "churn.tpr": {"en": "True positive rate", "zh": "真阳性率"},
     "churn.roc_title": {"en": "ROC curve (out of fold)", "zh": "ROC 曲线（交叉验证）"},
