@@ -52,6 +52,8 @@ def test_notebooks_stay_thin(path):
         tree = ast.parse(cell.source)
         defined = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
         assert defined == [], "functions and classes belong in src/workbench"
+        if "parameters" in cell.metadata.get("tags", []):
+            continue  # declarations, one per parameter: not logic
         lines = [ln for ln in cell.source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
         assert len(lines) <= MAX_CODE_LINES, cell.source
 
