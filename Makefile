@@ -49,6 +49,7 @@ bench: $(STAMP) ## Run the benchmarks (creates a separate venv for the lifetimes
 	$(BIN)/python benchmarks/bench_segmentation.py
 	$(BIN)/python benchmarks/bench_lifecycle.py
 	$(BIN)/python benchmarks/bench_churn.py
+	$(BIN)/python benchmarks/bench_recommend.py
 
 clean: ## Remove the venv, generated demo data and reports
 	rm -rf $(VENV) $(DEMO_DATA) $(DEMO_OUT)

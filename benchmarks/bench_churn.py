@@ -39,7 +39,7 @@ def main() -> int:
     start = time.perf_counter()
     data = churn.transactional_data(tx, [CUTOFF], horizon_days=90)
     timings["features + labels"] = time.perf_counter() - start
-    X = churn._prepare(data.X)  # noqa: N806
+    X = churn._prepare(data.X)
     y = data.label.to_numpy()
     models = {}
     for kind in ("logistic", "gradient_boosting"):
