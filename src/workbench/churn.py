@@ -37,6 +37,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from workbench.charts import axes_for
+from workbench.features import purchase_mix
 from workbench.i18n import t
 from workbench.style import format_money_axis
 
@@ -161,22 +162,7 @@ def transactional_features(transactions: pd.DataFrame, cutoff: pd.Timestamp, *,
     frame["spend_trend"] = (frame["spend_recent"] - frame["spend_before"]) / (
         frame["spend_recent"] + frame["spend_before"]).replace(0, np.nan)
     frame = frame.set_index("customer_id")
-    spend = tx.groupby("customer_id")["amount"].sum()
-    if "channel" in tx:
-        mix = tx.pivot_table(index="customer_id", columns="channel", values="amount",
-                             aggfunc="sum", fill_value=0.0)
-        frame["n_channels"] = (mix > 0).sum(axis=1)
-        for channel in mix.columns:
-            frame[f"channel:{channel}"] = mix[channel] / spend.reindex(mix.index).replace(0, np.nan)
-    if "category" in tx:
-        top = tx.groupby("category")["amount"].sum().nlargest(max_categories).index
-        mix = tx[tx["category"].isin(top)].pivot_table(index="customer_id", columns="category",
-                                                       values="amount", aggfunc="sum", fill_value=0.0)
-        for category in mix.columns:
-            frame[f"category:{category}"] = mix[category] / spend.reindex(mix.index).replace(0, np.nan)
-    if "discount" in tx:
-        discount = tx.groupby("customer_id")["discount"].sum()
-        frame["discount_share"] = discount / (spend + discount).replace(0, np.nan)
+    frame = frame.join(purchase_mix(tx, max_categories=max_categories))
     if events is not None and len(events):
         recent = events[(events["timestamp"] < end) & (events["timestamp"] >= end - window_days * _DAY)]
         counts = recent.pivot_table(index="customer_id", columns="event", values="timestamp",

@@ -23,6 +23,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import StandardScaler
 
 from workbench.charts import axes_for
+from workbench.features import purchase_mix
 from workbench.i18n import t
 from workbench.style import format_money_axis
 
@@ -324,24 +325,8 @@ def behaviour_features(transactions: pd.DataFrame, summary: pd.DataFrame,
     stats = gaps.groupby(days["customer_id"]).agg(["mean", "std", "count"])
     cv = (stats["std"] / stats["mean"]).where(stats["count"] >= 2)
     features["regularity"] = cv.reindex(features.index).fillna(1.0)
-    spend = tx.groupby("customer_id")["amount"].sum()
-    if "discount" in tx:
-        discount = tx.groupby("customer_id")["discount"].sum()
-        features["discount_share"] = (discount / (spend + discount)).reindex(features.index).fillna(0.0)
-    if "channel" in tx:
-        by_channel = tx.pivot_table(index="customer_id", columns="channel", values="amount",
-                                    aggfunc="sum", fill_value=0.0)
-        features["n_channels"] = (by_channel > 0).sum(axis=1).reindex(features.index).fillna(0)
-        shares = by_channel.div(by_channel.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
-        for channel in shares.columns:
-            features[f"channel:{channel}"] = shares[channel].reindex(features.index).fillna(0.0)
-    if "category" in tx:
-        top = tx.groupby("category")["amount"].sum().nlargest(max_categories).index
-        by_category = tx[tx["category"].isin(top)].pivot_table(
-            index="customer_id", columns="category", values="amount", aggfunc="sum", fill_value=0.0)
-        shares = by_category.div(spend.reindex(by_category.index).replace(0, np.nan), axis=0)
-        for category in shares.columns:
-            features[f"category:{category}"] = shares[category].reindex(features.index).fillna(0.0)
+    mix = purchase_mix(tx, max_categories=max_categories)
+    features = features.join(mix).fillna({c: 0.0 for c in mix.columns})
     return features.astype(float)
 
 
