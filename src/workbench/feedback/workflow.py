@@ -1,0 +1,603 @@
+"""The whole feedback analysis in one call, and what the ``06_feedback`` report shows of it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.feedback.drivers import behaviour_after_feedback, behaviour_by, behaviour_contrast
+from workbench.feedback.scores import NPS_GROUPS, nps_group, period_change, score_summary
+from workbench.feedback.sentiment import SentimentModel, load_sentiment_model
+from workbench.feedback.text import Segmenter, default_segmenter, detect_languages
+from workbench.feedback.themes import CategoryRules, Topics, category_counts, fit_topics
+from workbench.i18n import fmt_number, fmt_pct, t
+
+__all__ = [
+    "COMPARISON_DIMENSIONS",
+    "EXPORT_COLUMNS",
+    "HEADERS",
+    "SENTIMENTS",
+    "FeedbackResult",
+    "analyse",
+    "analyse_dataset",
+    "answers_set_aside",
+    "behaviour_sentence",
+    "behaviour_summary",
+    "category_table",
+    "change_sentences",
+    "comparison_dimensions",
+    "complaint_indicators",
+    "driver_metric",
+    "drivers",
+    "export_frame",
+    "feedback_metrics",
+    "follow_up",
+    "format_p",
+    "headers_for",
+    "headline",
+    "keyword_table",
+    "label_groups",
+    "language_table",
+    "score_cards",
+    "scores_table",
+    "segment_of_customers",
+    "sentiment_labels",
+    "sentiment_values",
+    "topic_indicators",
+    "topic_table",
+    "trend_metrics",
+]
+
+SENTIMENTS = ("positive", "neutral", "negative")
+#: Columns of ``exports/feedback.csv``, one row per answer in input order.
+EXPORT_COLUMNS = ("customer_id", "submitted_at", "language", "sentiment", "sentiment_score",
+                  "categories", "topic")
+
+
+@dataclass
+class FeedbackResult:
+    """Everything the report needs: one row per answer (``frame``, input order) and more.
+
+    ``frame`` adds to the feedback columns: ``in_scope`` (submitted on or before ``as_of``),
+    ``nps_group``, ``language``, ``sentiment_score`` (probability positive, NaN without
+    text), ``sentiment``, ``categories`` (list of category keys mentioned),
+    ``main_category``, ``topic`` (0-based, -1 none), ``topic_label``, and when the tables
+    exist ``tier``, ``segment`` (RFM 8-class key as of ``as_of``), ``observed``,
+    ``purchases_after``, ``spend_after``, ``churned``.
+    """
+
+    frame: pd.DataFrame
+    topics: Topics
+    rules: CategoryRules
+    tokens: list[list[str]]
+    as_of: pd.Timestamp
+    horizon_days: int
+    models: dict[str, SentimentModel] = field(default_factory=dict)
+
+    @property
+    def answers(self) -> pd.DataFrame:
+        """The answers up to ``as_of`` (what scores and drivers use)."""
+        return self.frame[self.frame["in_scope"]]
+
+    @property
+    def comments(self) -> pd.DataFrame:
+        """Answers up to ``as_of`` with a comment that has words."""
+        answers = self.answers
+        return answers[answers["language"] != "empty"]
+
+
+def sentiment_labels(scores: pd.Series, band: tuple[float, float] = (0.4, 0.6)) -> pd.Series:
+    """``negative`` below ``band[0]``, ``positive`` from ``band[1]``, ``neutral`` between,
+    None without a score."""
+    values = pd.to_numeric(scores, errors="coerce")
+    out = pd.Series(None, index=scores.index, dtype=object)
+    out[values < band[0]] = "negative"
+    out[(values >= band[0]) & (values < band[1])] = "neutral"
+    out[values >= band[1]] = "positive"
+    return out
+
+
+def segment_of_customers(transactions: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """RFM 8-class segment key per ``customer_id`` as of ``as_of`` (see
+    :mod:`workbench.segmentation`); names via ``t("seg.cn8.<key>")``."""
+    from workbench.segmentation import rfm_scores, segment_cn8
+    from workbench.summary import customer_summary
+
+    summary = customer_summary(transactions, as_of, "D", count_orders=False)
+    if summary.empty:
+        return pd.Series(dtype=object)
+    rfm = rfm_scores(summary)
+    return pd.Series(segment_cn8(rfm).to_numpy(), index=rfm["customer_id"].to_numpy())
+
+
+def analyse(feedback: pd.DataFrame, *, customers: pd.DataFrame | None = None,
+            transactions: pd.DataFrame | None = None, as_of: pd.Timestamp | str | None = None,
+            segmenter: Segmenter | None = None, user_words: Sequence[str] = (),
+            user_dict: str | None = None,
+            sentiment_models: Mapping[str, SentimentModel] | None = None,
+            rules: CategoryRules | None = None, n_topics: int = 8,
+            neutral_band: tuple[float, float] = (0.4, 0.6), horizon_days: int = 90,
+            random_state: int = 0) -> FeedbackResult:
+    """Scores, language, sentiment, categories, topics and behaviour for every answer.
+
+    Parameters
+    ----------
+    feedback
+        Canonical feedback (``customer_id``, ``submitted_at``, optional ``nps``, ``csat``,
+        ``ces``, ``comment``, ``channel``, ``category``), as :func:`workbench.io.load_dataset`
+        returns it.
+    customers, transactions
+        Optional: ``tier`` comes from customers; the RFM segment and the purchases after
+        each answer from transactions.
+    as_of
+        Reference date (inclusive); defaults to the last answer. Later answers are kept in
+        ``frame`` (and the export) but left out of scores and drivers.
+    segmenter, user_words, user_dict
+        A :class:`~workbench.feedback.text.Segmenter`, or words / a jieba dictionary file
+        added to the shipped customer-service dictionary.
+    sentiment_models
+        ``{"zh": model, "en": model}`` to replace the shipped models (e.g. from
+        :func:`~workbench.feedback.sentiment.retrain`). Mixed comments use the Chinese model.
+    rules
+        The complaint-category dictionary (default :data:`~.themes.DEFAULT_CATEGORIES`).
+    n_topics
+        Number of NMF topics.
+    neutral_band
+        Probability-positive range labelled neutral.
+    horizon_days
+        Window after each answer for the churn and spend link (days).
+    """
+    missing = [c for c in ("customer_id", "submitted_at") if c not in feedback]
+    if missing:
+        raise ValueError(f"feedback lacks column(s) {', '.join(missing)}")
+    frame = feedback.copy()
+    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else frame["submitted_at"].max().normalize()
+    frame["in_scope"] = frame["submitted_at"] < as_of + pd.Timedelta(days=1)
+    frame["nps_group"] = nps_group(frame["nps"]) if "nps" in frame else None
+    comments = frame["comment"] if "comment" in frame else pd.Series(None, index=frame.index, dtype=object)
+    comments = comments.astype(object).where(comments.notna(), None)
+    frame["language"] = detect_languages(comments.fillna("")).to_numpy()
+    if segmenter is None:
+        segmenter = Segmenter(user_words, user_dict) if (user_words or user_dict) else default_segmenter()
+    texts = comments.tolist()
+    cut = segmenter.cut_many(texts)
+    tokens = segmenter.tokens_many(texts, cut=cut)
+
+    models = {"zh": load_sentiment_model("zh"), "en": load_sentiment_model("en")}
+    models.update(sentiment_models or {})
+    score = np.full(len(frame), np.nan)
+    language = frame["language"].to_numpy()
+    for lang, use in (("zh", np.isin(language, ["zh", "mixed"])), ("en", language == "en")):
+        idx = np.flatnonzero(use)
+        if len(idx):
+            score[idx] = models[lang].predict_proba([texts[i] for i in idx], [cut[i] for i in idx])[:, 1]
+    frame["sentiment_score"] = score
+    frame["sentiment"] = sentiment_labels(frame["sentiment_score"], neutral_band).to_numpy()
+
+    rules = rules or CategoryRules()
+    assigned = rules.assign(texts)
+    frame["categories"] = assigned["categories"].to_numpy()
+    frame["main_category"] = assigned["main_category"].to_numpy()
+    topics = fit_topics(tokens, n_topics, random_state=random_state)
+    frame["topic"] = topics.assignment
+    frame["topic_label"] = topics.labels()
+
+    if customers is not None and "tier" in customers:
+        tiers = customers.drop_duplicates("customer_id").set_index("customer_id")["tier"]
+        frame["tier"] = frame["customer_id"].map(tiers)
+    if transactions is not None and not transactions.empty:
+        frame["segment"] = frame["customer_id"].map(segment_of_customers(transactions, as_of))
+        behaviour = behaviour_after_feedback(frame, transactions, as_of, horizon_days=horizon_days)
+        frame = frame.join(behaviour)
+    return FeedbackResult(frame, topics, rules, tokens, as_of, horizon_days, models)
+
+
+def analyse_dataset(dataset: Any, as_of: pd.Timestamp | None = None, **options: Any) -> FeedbackResult:
+    """:func:`analyse` on a loaded :class:`workbench.io.Dataset` (its feedback, customers and
+    transactions)."""
+    return analyse(dataset.feedback, customers=dataset.customers, transactions=dataset.transactions,
+                   as_of=as_of, **options)
+
+
+# ---------------------------------------------------------------------------- report helpers
+
+
+def answers_set_aside(quality: Any) -> dict[str, int]:
+    """Survey values the loader blanked (out of range or unreadable), per column."""
+    out: dict[str, int] = {}
+    for item in getattr(quality, "set_aside", []):
+        if item.table == "feedback" and item.values_only and item.column in ("nps", "csat", "ces"):
+            out[item.column] = out.get(item.column, 0) + item.rows
+    return out
+
+
+def label_groups(table: pd.DataFrame, column: str, lang: str, *, kind: str) -> pd.DataFrame:
+    """Replace group keys by their names: ``kind`` is ``nps_group``, ``sentiment``,
+    ``segment`` (RFM 8-class) or ``category`` (uses the default dictionary)."""
+    out = table.copy()
+
+    def name(key: Any) -> Any:
+        if key is None or (isinstance(key, float) and np.isnan(key)):
+            return key
+        if kind == "segment":
+            return t(f"seg.cn8.{key}", lang)
+        if kind == "category":
+            return CategoryRules().name(str(key), lang)
+        return t(f"fb.{kind}.{key}", lang)
+
+    out[column] = out[column].map(name)
+    return out
+
+
+def _interval(low: float, high: float, digits: int = 1, pct: bool = False) -> str:
+    if pct:
+        return f"{fmt_pct(low, digits)} – {fmt_pct(high, digits)}"
+    return f"{low:,.{digits}f} – {high:,.{digits}f}"
+
+
+def score_cards(result: FeedbackResult, lang: str = "en") -> list[tuple[str, str, str]]:
+    """KPI cards: NPS, CSAT top-two-box, CSAT mean, CES mean (each with its 95% interval and
+    number of answers), and comments with their negative share."""
+    summary = score_summary(result.answers).set_index("metric")
+    cards = []
+    for metric, pct, digits in (("nps", False, 1), ("csat_top2", True, 1), ("csat_mean", False, 2),
+                                ("ces_mean", False, 2)):
+        if metric not in summary.index:
+            continue
+        row = summary.loc[metric]
+        value = fmt_pct(row["value"]) if pct else f"{row['value']:,.{digits}f}"
+        note = t("fb.card_note", lang, interval=_interval(row["low"], row["high"], digits, pct),
+                 n=fmt_number(row["n"], "en"))
+        cards.append((t(f"fb.metric.{metric}", lang), value, note))
+    comments = result.comments
+    if len(comments):
+        negative = (comments["sentiment"] == "negative").mean()
+        cards.append((t("fb.metric.comments", lang), fmt_number(len(comments), "en"),
+                      t("fb.card_negative", lang, share=fmt_pct(negative))))
+    return cards
+
+
+def change_sentences(result: FeedbackResult, days: int, lang: str = "en") -> list[str]:
+    """One sentence per metric: last ``days`` against the ``days`` before, and whether the
+    change is significant at the 5% level (so noise is not celebrated)."""
+    table = period_change(result.answers, result.as_of, days)
+    sentences = []
+    for row in table.itertuples():
+        pct = row.metric == "csat_top2"
+        digits = 1 if row.metric == "nps" else 2
+
+        def show(v: float, pct: bool = pct, digits: int = digits) -> str:
+            return fmt_pct(v) if pct else f"{v:,.{digits}f}"
+
+        if row.n_current < 2 or row.n_previous < 2:
+            sentences.append(t("fb.change_too_few", lang, metric=t(f"fb.metric.{row.metric}", lang),
+                               n_current=row.n_current, n_previous=row.n_previous))
+            continue
+        change = (f"{row.change * 100:+.1f} pp" if pct else f"{row.change:+,.2f}")
+        key = "fb.change_significant" if row.significant else "fb.change_noise"
+        sentences.append(t(key, lang, metric=t(f"fb.metric.{row.metric}", lang),
+                           previous=show(row.previous), current=show(row.current), change=change,
+                           interval=_interval(row.low * (100 if pct else 1), row.high * (100 if pct else 1),
+                                              1 if pct or row.metric == "nps" else 2),
+                           p=f"{row.p_value:.3f}", n_current=fmt_number(row.n_current, "en"),
+                           n_previous=fmt_number(row.n_previous, "en"), days=days))
+    return sentences
+
+
+def complaint_indicators(result: FeedbackResult, lang: str = "en") -> dict[str, pd.Series]:
+    """One boolean per category: the comment is negative and mentions it (among comments)."""
+    comments = result.comments
+    negative = comments["sentiment"] == "negative"
+    return {result.rules.name(key, lang): negative & comments["categories"].map(lambda c, k=key: k in c)
+            for key in result.rules.keys}
+
+
+def topic_indicators(result: FeedbackResult) -> dict[str, pd.Series]:
+    """One boolean per topic (among comments)."""
+    comments = result.comments
+    return {result.topics.label(k): comments["topic"] == k for k in range(result.topics.n_topics)}
+
+
+def export_frame(result: FeedbackResult, lang: str = "en") -> pd.DataFrame:
+    """``exports/feedback.csv``: one row per answer in input order (see :data:`EXPORT_COLUMNS`).
+
+    ``sentiment`` is positive/neutral/negative (empty without text), ``sentiment_score`` the
+    probability positive, ``categories`` the names (in ``lang``) of the categories mentioned,
+    joined by "; ", ``topic`` the topic label (``T3: 快递 · 物流 · 发货``).
+    """
+    frame = result.frame
+    out = pd.DataFrame({
+        "customer_id": frame["customer_id"].to_numpy(),
+        "submitted_at": frame["submitted_at"].dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy(),
+        "language": frame["language"].to_numpy(),
+        "sentiment": frame["sentiment"].fillna("").to_numpy(),
+        "sentiment_score": frame["sentiment_score"].round(4).to_numpy(),
+        "categories": ["; ".join(result.rules.name(k, lang) for k in cats) for cats in frame["categories"]],
+        "topic": frame["topic_label"].to_numpy(),
+    })
+    return out[list(EXPORT_COLUMNS)]
+
+
+def _row(summary: pd.DataFrame, metric: str) -> pd.Series | None:
+    return summary.loc[metric] if metric in summary.index else None
+
+
+def _estimate(row: pd.Series | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"value": row["value"], "low": row["low"], "high": row["high"], "n": int(row["n"])}
+
+
+def feedback_metrics(result: FeedbackResult, *, days: int = 90, set_aside: Mapping[str, int] | None = None,
+                     lang_values: Sequence[str] = ("en", "zh")) -> dict[str, Any]:
+    """Headline figures for ``metrics.json`` (key ``feedback``)."""
+    answers, comments = result.answers, result.comments
+    summary = score_summary(answers).set_index("metric")
+    negative = comments["sentiment"] == "negative"
+    counts = category_counts(comments["categories"], negative, result.rules)
+    top = counts[counts["complaints"] > 0].head(3)
+    nps = _row(summary, "nps")
+    metrics: dict[str, Any] = {
+        "as_of": result.as_of,
+        "nps": None if nps is None else _estimate(nps) | {
+            "promoter_share": float((answers["nps_group"] == "promoter").sum() / nps["n"]),
+            "detractor_share": float((answers["nps_group"] == "detractor").sum() / nps["n"])},
+        "csat_top2": _estimate(_row(summary, "csat_top2")),
+        "csat_mean": _estimate(_row(summary, "csat_mean")),
+        "ces_mean": _estimate(_row(summary, "ces_mean")),
+        "counts": {"answers": len(answers), "comments": len(comments),
+                   "answers_after_as_of": int((~result.frame["in_scope"]).sum()),
+                   "languages": comments["language"].value_counts().to_dict(),
+                   "values_set_aside": dict(set_aside or {})},
+        "sentiment_shares": {s: float((comments["sentiment"] == s).mean()) if len(comments) else None
+                             for s in SENTIMENTS},
+        "top_categories": [{"category": r.category, "name_en": result.rules.name(r.category, "en"),
+                            "name_zh": result.rules.name(r.category, "zh"), "complaints": r.complaints,
+                            "complaint_share": r.complaint_share} for r in top.itertuples()],
+        "change": period_change(answers, result.as_of, days).drop(
+            columns=["previous_start", "current_start", "end"]).to_dict("records")
+        if len(answers) else [],
+        "sentiment_model": {lang: {"version": m.metadata_.get("version"),
+                                   "holdout_accuracy": m.metadata_.get("holdout", {}).get("accuracy")}
+                            for lang, m in result.models.items()},
+    }
+    metrics["headline"] = {lang: headline(metrics, lang) for lang in lang_values}
+    return metrics
+
+
+def headline(metrics: Mapping[str, Any], lang: str = "en") -> str:
+    """One sentence: NPS (or CSAT) with its interval and the most common complaint."""
+    n_answers = fmt_number(metrics["counts"]["answers"], "en")
+    top = metrics["top_categories"][0] if metrics["top_categories"] else None
+    complaint = (t("fb.headline_complaint", lang, category=top[f"name_{lang}"],
+                   share=fmt_pct(top["complaint_share"], 0)) if top else t("fb.headline_no_complaint", lang))
+    if metrics.get("nps"):
+        nps = metrics["nps"]
+        return t("fb.headline_nps", lang, nps=f"{nps['value']:.1f}", low=f"{nps['low']:.1f}",
+                 high=f"{nps['high']:.1f}", n=n_answers, complaint=complaint)
+    if metrics.get("csat_top2"):
+        csat = metrics["csat_top2"]
+        return t("fb.headline_csat", lang, share=fmt_pct(csat["value"]), low=fmt_pct(csat["low"]),
+                 high=fmt_pct(csat["high"]), n=n_answers, complaint=complaint)
+    return t("fb.headline_comments", lang, n=fmt_number(metrics["counts"]["comments"], "en"),
+             complaint=complaint)
+
+
+def behaviour_summary(result: FeedbackResult, lang: str = "en") -> dict[str, pd.DataFrame]:
+    """Churn and spend after feedback by NPS group and by comment sentiment (names in ``lang``)."""
+    frame = result.answers
+    if "observed" not in frame:
+        return {}
+    out = {}
+    if "nps_group" in frame and frame["nps_group"].notna().any():
+        out["nps_group"] = label_groups(behaviour_by(frame, "nps_group", order=NPS_GROUPS),
+                                        "nps_group", lang, kind="nps_group")
+    with_text = frame[frame["sentiment"].notna()]
+    if len(with_text):
+        out["sentiment"] = label_groups(behaviour_by(with_text, "sentiment", order=SENTIMENTS),
+                                        "sentiment", lang, kind="sentiment")
+    return out
+
+
+def behaviour_sentence(result: FeedbackResult, lang: str = "en") -> str:
+    """Detractors vs promoters: churn within the horizon, with interval and p value."""
+    frame = result.answers
+    if "observed" not in frame or "nps_group" not in frame:
+        return t("fb.behaviour_none", lang)
+    c = behaviour_contrast(frame, "nps_group", "detractor", "promoter")
+    if c["n_group"] < 10 or c["n_reference"] < 10:
+        return t("fb.behaviour_none", lang)
+    key = "fb.behaviour_significant" if c["churn_significant"] else "fb.behaviour_noise"
+    return t(key, lang, days=result.horizon_days, detractors=fmt_pct(c["churn_group"]),
+             promoters=fmt_pct(c["churn_reference"]),
+             difference=f"{c['churn_difference'] * 100:+.1f} pp",
+             interval=_interval(c["churn_low"] * 100, c["churn_high"] * 100),
+             p=f"{c['churn_p_value']:.3f}", n_d=fmt_number(c["n_group"], "en"),
+             n_p=fmt_number(c["n_reference"], "en"))
+
+
+# ---------------------------------------------------------------------------- report tables
+
+#: Dimensions compared in the report, in this order, when the column has 2+ values.
+COMPARISON_DIMENSIONS = ("segment", "channel", "category", "tier")
+#: Table headers of the report (column -> catalogue key).
+HEADERS: dict[str, str] = {
+    "group": "fb.col.group", "responses": "fb.col.answers", "answers": "fb.col.answers",
+    "nps": "fb.metric.nps", "nps_low": "fb.col.low", "nps_high": "fb.col.high",
+    "csat_top2_share": "fb.metric.csat_top2", "csat_mean": "fb.metric.csat_mean",
+    "ces_mean": "fb.metric.ces_mean", "language": "fb.col.language", "comments": "fb.axis.comments",
+    "comment_share": "word.share", "positive_share": "fb.col.positive_share",
+    "negative_share": "fb.col.negative_share", "mean_score": "fb.col.mean_score",
+    "category_name": "fb.col.category", "mentions": "fb.axis.mentions", "complaints": "fb.axis.complaints",
+    "complaint_share": "fb.col.complaint_share", "label": "fb.col.topic", "share": "word.share",
+    "examples": "fb.col.examples", "terms": "fb.col.terms", "theme": "fb.col.theme",
+    "n_with": "fb.col.n_with", "with_theme": "fb.col.with_theme",
+    "without_theme": "fb.col.without_theme", "difference": "fb.col.difference",
+    "low": "fb.col.low", "high": "fb.col.high", "p_value": "fb.col.p_value",
+    "churn_rate": "fb.axis.churn_rate", "churn_low_rate": "fb.col.low",
+    "churn_high_rate": "fb.col.high", "spend_after": "fb.axis.spend_after",
+    "spend_low": "fb.col.low", "spend_high": "fb.col.high",
+    "customer_id": "fb.col.customer", "tier": "fb.col.tier", "spend": "fb.col.spend",
+    "submitted_at": "fb.col.submitted_at", "sentiment_score": "fb.col.sentiment_score",
+    "categories": "fb.col.categories", "comment": "fb.col.comment", "days_since": "fb.col.days_since",
+    "phone": "fb.col.phone", "email": "fb.col.email", "name": "fb.col.name",
+}
+
+
+def headers_for(frame: pd.DataFrame) -> dict[str, str]:
+    """The :data:`HEADERS` entries of the columns of ``frame``."""
+    return {c: HEADERS[c] for c in frame.columns if c in HEADERS}
+
+
+def trend_metrics(answers: pd.DataFrame) -> list[str]:
+    """Metrics with answers, for the monthly trend charts: nps, csat_top2, ces_mean."""
+    present = {"nps": "nps", "csat_top2": "csat", "ces_mean": "ces"}
+    return [m for m, c in present.items() if c in answers and answers[c].notna().any()]
+
+
+def comparison_dimensions(answers: pd.DataFrame) -> list[str]:
+    """The :data:`COMPARISON_DIMENSIONS` present in ``answers`` with two or more values."""
+    return [d for d in COMPARISON_DIMENSIONS if d in answers and answers[d].nunique() >= 2]
+
+
+def scores_table(answers: pd.DataFrame, by: str, lang: str = "en", *, min_n: int = 30) -> pd.DataFrame:
+    """Scores per group of ``by`` for display: ``group`` (named in ``lang``), answers, NPS
+    with its interval, CSAT top-two-box and mean, CES mean (as present), ``small``."""
+    from workbench.feedback.scores import scores_by
+
+    order = None
+    if by == "segment":
+        from workbench.segmentation import CN8_SEGMENTS
+
+        order = list(CN8_SEGMENTS.values())
+    table = scores_by(answers, by, min_n=min_n, order=order)
+    if by == "segment":
+        table = label_groups(table, by, lang, kind="segment")
+    table = table.rename(columns={by: "group"})
+    keep = ["group", "responses", "nps", "nps_low", "nps_high", "csat_top2_share", "csat_mean",
+            "ces_mean", "small"]
+    return table[[c for c in keep if c in table]]
+
+
+def language_table(result: FeedbackResult, lang: str = "en") -> pd.DataFrame:
+    """Per detected language: comments, share, positive and negative shares, mean score."""
+    comments = result.comments
+    rows = []
+    for code, group in comments.groupby("language", sort=False):
+        rows.append({"language": t(f"fb.language.{code}", lang), "comments": len(group),
+                     "comment_share": len(group) / len(comments),
+                     "positive_share": float((group["sentiment"] == "positive").mean()),
+                     "negative_share": float((group["sentiment"] == "negative").mean()),
+                     "mean_score": float(group["sentiment_score"].mean())})
+    return pd.DataFrame(rows).sort_values("comments", ascending=False).reset_index(drop=True)
+
+
+def sentiment_values(result: FeedbackResult) -> dict[str, str]:
+    """Values for the sentiment paragraph: shares and the shipped model's held-out accuracy."""
+    comments = result.comments
+    meta = result.models["zh"].metadata_
+    holdout = meta.get("holdout", {})
+    return {"positive": fmt_pct((comments["sentiment"] == "positive").mean() if len(comments) else float("nan")),
+            "neutral": fmt_pct((comments["sentiment"] == "neutral").mean() if len(comments) else float("nan")),
+            "negative": fmt_pct((comments["sentiment"] == "negative").mean() if len(comments) else float("nan")),
+            "version": str(meta.get("version", "custom")),
+            "accuracy": fmt_pct(holdout.get("accuracy", float("nan"))),
+            "n_holdout": fmt_number(holdout.get("n", 0), "en")}
+
+
+def category_table(result: FeedbackResult, lang: str = "en") -> pd.DataFrame:
+    """:func:`~.themes.category_counts` over the comments, with names in ``lang``."""
+    comments = result.comments
+    return category_counts(comments["categories"], comments["sentiment"] == "negative", result.rules, lang)
+
+
+def topic_table(result: FeedbackResult, n_examples: int = 2) -> pd.DataFrame:
+    """Topics with top words, comment counts and example comments (raw text: show it through
+    ``ctx.table``, which escapes and masks it)."""
+    if result.topics.n_topics == 0:
+        return pd.DataFrame(columns=["label", "comments", "share", "examples"])
+    in_scope = result.frame["in_scope"].to_numpy()
+    topics = Topics(result.topics.words, result.topics.weights[in_scope],
+                    result.topics.assignment[in_scope], result.topics.reconstruction_error)
+    summary = topics.summary(result.frame.loc[in_scope, "comment"], n_examples=n_examples)
+    return summary[["label", "comments", "share", "examples"]]
+
+
+def keyword_table(result: FeedbackResult, lang: str = "en", *, top_n: int = 8) -> pd.DataFrame:
+    """Distinctive words of negative vs positive comments and of detractors vs promoters."""
+    from workbench.feedback.themes import distinctive_terms
+
+    frame = result.frame
+    keep = np.flatnonzero(frame["in_scope"].to_numpy() & (frame["language"] != "empty").to_numpy())
+    tokens = [result.tokens[i] for i in keep]
+    rows = []
+    for column, kind, groups in (("sentiment", "sentiment", ("negative", "positive")),
+                                 ("nps_group", "nps_group", ("detractor", "promoter"))):
+        if column not in frame or frame[column].isna().all():
+            continue
+        labels = frame[column].iloc[keep].where(frame[column].iloc[keep].isin(groups), None)
+        terms = distinctive_terms(tokens, labels.tolist(), top_n=top_n)
+        for group in groups:
+            words = terms.loc[terms["group"] == group, "term"].tolist()
+            if words:
+                rows.append({"group": t(f"fb.{kind}.{group}", lang), "terms": " · ".join(words)})
+    return pd.DataFrame(rows, columns=["group", "terms"])
+
+
+def driver_metric(answers: pd.DataFrame) -> str | None:
+    """``nps`` when answered, else ``csat_mean``, else None."""
+    if "nps" in answers and answers["nps"].notna().any():
+        return "nps"
+    if "csat" in answers and answers["csat"].notna().any():
+        return "csat_mean"
+    return None
+
+
+def drivers(result: FeedbackResult, lang: str = "en", *, kind: str = "complaints",
+            min_n: int = 10) -> pd.DataFrame:
+    """:func:`~.drivers.driver_table` of complaint categories (``kind="complaints"``) or
+    topics (``"topics"``) among the comments, on NPS (or CSAT when there is no NPS)."""
+    from workbench.feedback.drivers import driver_table
+
+    metric = driver_metric(result.comments)
+    if metric is None:
+        return pd.DataFrame(columns=["theme"])
+    flags = complaint_indicators(result, lang) if kind == "complaints" else topic_indicators(result)
+    table = driver_table(result.comments, flags, metric=metric, min_n=min_n)
+    digits = 1 if metric == "nps" else 2
+    for column in ("with_theme", "without_theme", "difference", "low", "high"):
+        table[column] = table[column].astype(float).round(digits)
+    return table
+
+
+def format_p(values: pd.Series) -> pd.Series:
+    """p values as text for tables: ``<0.001`` or three decimals."""
+    return values.map(lambda p: "–" if pd.isna(p) else ("<0.001" if p < 0.001 else f"{p:.3f}"))
+
+
+def follow_up(result: FeedbackResult, dataset: Any, lang: str = "en", *, days: int = 90,
+              high_value_share: float = 0.2, followup_events: Sequence[str] | None = None) -> pd.DataFrame:
+    """The closed-loop list of :func:`~.drivers.follow_up_list` with category names in ``lang``
+    (contact data masked)."""
+    from workbench.feedback.drivers import follow_up_list
+
+    listing = follow_up_list(result.answers, customers=dataset.customers,
+                             transactions=dataset.transactions, events=dataset.events,
+                             as_of=result.as_of, days=days, high_value_share=high_value_share,
+                             followup_events=followup_events)
+    names = result.rules.names(lang)
+    listing["categories"] = listing["categories"].map(
+        lambda v: "; ".join(names.get(k, k) for k in v.split("; ")) if isinstance(v, str) and v else v)
+    listing["submitted_at"] = listing["submitted_at"].map(
+        lambda v: v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp) else v)
+    if "sentiment_score" in listing:
+        listing["sentiment_score"] = pd.to_numeric(listing["sentiment_score"]).round(2)
+    listing["spend"] = pd.to_numeric(listing["spend"]).round(0)
+    if "nps" in listing:
+        listing["nps"] = pd.to_numeric(listing["nps"]).round().astype("Int64")
+    return listing
+
