@@ -355,12 +355,14 @@ def importance(report: ModelReport, data: ChurnData, *, sample: int = 3000,
 
 
 def reasons(report: ModelReport, features: pd.DataFrame, reference: pd.DataFrame, *,
-            top: int = 3, lang: str = "en") -> list[str]:
+            top: int = 3, lang: str = "en", with_features: bool = False
+            ) -> list[str] | tuple[list[str], list[str | None]]:
     """The features pushing each customer's risk up, in plain words.
 
     For each row and feature, the feature is set to the typical value of ``reference``
     (median, or most common category) and the drop in predicted probability measured; the
     ``top`` largest drops are the reasons, written as "<feature>: <value> (typical <value>)".
+    With ``with_features`` also returns each row's strongest feature column (None if none).
     """
     X = _prepare(features.reindex(columns=report.columns)).reset_index(drop=True)
     ref = _prepare(reference.reindex(columns=report.columns))
@@ -372,13 +374,14 @@ def reasons(report: ModelReport, features: pd.DataFrame, reference: pd.DataFrame
         changed = X.copy()
         changed[column] = typical[column]
         drops[:, j] = base - report.model.predict_proba(changed)[:, 1]
-    out = []
+    out, strongest = [], []
     for i in range(len(X)):
-        order = np.argsort(-drops[i])[:top]
+        order = [j for j in np.argsort(-drops[i])[:top] if drops[i, j] > 0.005]
         parts = [_reason_text(report.columns[j], X.iloc[i, j], typical[report.columns[j]], lang)
-                 for j in order if drops[i, j] > 0.005]
+                 for j in order]
         out.append("; ".join(parts) if parts else t("churn.reason.none", lang))
-    return out
+        strongest.append(report.columns[order[0]] if order else None)
+    return (out, strongest) if with_features else out
 
 
 def _reason_text(column: str, value: Any, typical: Any, lang: str) -> str:
@@ -694,10 +697,11 @@ def _bgnbd_baseline(transactions: pd.DataFrame, data: ChurnData) -> dict[str, fl
     }
 
 
-def _action(row: pd.Series, top_reason: str, value_cut: float) -> str:
-    if "support" in top_reason or "客服" in top_reason or "ticket" in top_reason:
+def _action(row: pd.Series, top_feature: str | None, value_cut: float) -> str:
+    """Catalogue key of the recommended action, from the strongest reason's feature."""
+    if top_feature is not None and top_feature.startswith("events:support"):
         return "churn.action.service"
-    if "contract" in top_reason or "合约" in top_reason:
+    if top_feature == "contract":
         return "churn.action.contract"
     if row["value_at_stake"] >= value_cut and row["churn_probability"] >= 0.5:
         return "churn.action.call"
@@ -758,11 +762,14 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
     current = current.sort_values("expected_value", ascending=False).reset_index(drop=True)
     top = current.head(n_reasons)
     reference = data.X
-    explained = reasons(report, top, reference, lang=lang) if len(top) else []
-    current["top_reasons"] = explained + [""] * (len(current) - len(explained))
+    explained, strongest = (reasons(report, top, reference, lang=lang, with_features=True)
+                            if len(top) else ([], []))
+    padding = [None] * (len(current) - len(explained))
+    current["top_reasons"] = explained + [""] * len(padding)
     value_cut = float(current["value_at_stake"].quantile(0.8)) if len(current) else 0.0
     current["recommended_action"] = [
-        t(_action(row, row["top_reasons"], value_cut), lang) for _, row in current.iterrows()]
+        t(_action(row, feature, value_cut), lang)
+        for (_, row), feature in zip(current.iterrows(), strongest + padding)]
     return ChurnResult(chosen, data, report, current, ranking, survival, survival_group,
                        baseline, health_table)
 

@@ -37,15 +37,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                   f"{truth.n_transactions:,} transaction lines in {data}")
     elif not args.quiet:
         print(f"Demo data already in {data} (use --force to regenerate)")
-    try:
-        dataset = load_dataset(data)
-    except DataError as exc:  # pragma: no cover - the generator's own output
-        print(f"workbench demo: generated data failed validation:\n{exc}", file=sys.stderr)
-        return EXIT_DATA
-    if not args.quiet:
-        print(dataset.quality.to_text())
     if args.data_only:
+        try:
+            dataset = load_dataset(data)
+        except DataError as exc:  # pragma: no cover - the generator's own output
+            print(f"workbench demo: generated data failed validation:\n{exc}", file=sys.stderr)
+            return EXIT_DATA
+        if not args.quiet:
+            print(dataset.quality.to_text())
         return EXIT_OK
+    # The runner loads and validates the data once for all notebooks (and exits 2 on problems).
     from workbench.runner import run_from_args
 
     return run_from_args(args, data_dir=data)

@@ -26,10 +26,12 @@ from workbench.io import Dataset, load_dataset
 from workbench.safety import escape_html, mask_frame, write_csv, write_json
 from workbench.style import use_style
 
-__all__ = ["RENDER_ENV", "ReportContext", "metrics_dir", "start", "to_jsonable"]
+__all__ = ["DATASET_CACHE_ENV", "RENDER_ENV", "ReportContext", "metrics_dir", "start", "to_jsonable"]
 
 #: Set by ``workbench run`` for its kernels: widgets are skipped, static views shown.
 RENDER_ENV = "WORKBENCH_RENDER"
+#: Set by ``workbench run``: a pickle of the dataset it already loaded, reused by notebooks.
+DATASET_CACHE_ENV = "WORKBENCH_DATASET_CACHE"
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -184,7 +186,7 @@ class ReportContext:
 
 def _cached_dataset(data_dir: Path) -> Dataset | None:
     """The dataset ``workbench run`` already loaded for this data folder, if any."""
-    cache = os.environ.get("WORKBENCH_DATASET_CACHE")
+    cache = os.environ.get(DATASET_CACHE_ENV)
     if not cache or not Path(cache).exists():
         return None
     with open(cache, "rb") as handle:

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from workbench.i18n import t
 from workbench.io import SUFFIXES, DataError, load_dataset
-from workbench.report import RENDER_ENV, metrics_dir
+from workbench.report import DATASET_CACHE_ENV, RENDER_ENV, metrics_dir
 from workbench.safety import atomic_write, write_json
 
 __all__ = ["NOTEBOOKS", "NotebookResult", "RunConfig", "run", "run_from_args"]
@@ -51,7 +51,6 @@ NOTEBOOKS: dict[str, str] = {
 }
 #: Topics that read the other topics' metrics, so they run after them.
 RUN_LAST = ("overview",)
-DATASET_CACHE_ENV = "WORKBENCH_DATASET_CACHE"
 PACKAGES = ("workbench", "pandas", "numpy", "scipy", "scikit-learn", "duckdb", "matplotlib",
             "pandera", "papermill", "nbconvert", "ipykernel")
 
