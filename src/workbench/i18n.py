@@ -14,7 +14,8 @@ import math
 from importlib import import_module
 from typing import Any
 
-__all__ = ["CATALOGUE", "LANGS", "fmt_money", "fmt_number", "fmt_pct", "t"]
+__all__ = ["CATALOGUE", "LANGS", "fmt_money", "fmt_number", "fmt_p", "fmt_pct", "fmt_pp",
+           "fmt_range", "t"]
 
 LANGS = ("en", "zh")
 
@@ -75,3 +76,34 @@ def fmt_pct(value: float, digits: int = 1) -> str:
     if value is None or math.isnan(value):
         return "–"
     return f"{value * 100:.{digits}f}%"
+
+
+def fmt_p(p: float) -> str:
+    """A p-value as readers expect it: ``p < 0.001`` below 0.001, never ``p = 0``."""
+    if p is None or math.isnan(p):
+        return "p = –"
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+
+
+def fmt_range(low: float, high: float, digits: int = 0, unit: str = "") -> str:
+    """A bin as ``20–40`` (en dash, no interval brackets); open ends as ``<20`` / ``≥40``."""
+    def num(v: float) -> str:
+        return f"{v:,.{digits}f}"
+    if low is None or (isinstance(low, float) and math.isinf(low)):
+        return f"<{num(high)}{unit}"
+    if high is None or (isinstance(high, float) and math.isinf(high)):
+        return f"≥{num(low)}{unit}"
+    return f"{num(low)}–{num(high)}{unit}"
+
+
+def fmt_pp(delta: float, lang: str = "en", digits: int = 1) -> str:
+    """A change of a share in percentage points, labelled as such: ``+2.3 pp`` / ``+2.3 个百分点``.
+
+    ``delta`` is a difference of two shares (0.023 is 2.3 percentage points).
+    """
+    if delta is None or math.isnan(delta):
+        return "–"
+    unit = " 个百分点" if lang == "zh" else " pp"
+    return f"{delta * 100:+.{digits}f}{unit}"
