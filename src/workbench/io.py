@@ -106,16 +106,44 @@ class LoadOptions:
 
     @classmethod
     def from_mapping(cls, raw: dict[str, Any], source: Path) -> LoadOptions:
+        """Options from ``mapping.yaml`` (or keyword arguments), each checked for its type."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(raw) - known)
         if unknown:
             raise DataError(
-                f"{source}: unknown option(s) {', '.join(unknown)} under 'options'; "
+                f"{source}: unknown option(s) {', '.join(map(str, unknown))} under 'options'; "
                 f"known options are {', '.join(sorted(known))}."
             )
         values = dict(raw)
+        for name, value in values.items():
+            default = getattr(cls, name)
+            if isinstance(default, bool) and not isinstance(value, bool):
+                raise DataError(
+                    f"{source}: option '{name}' must be true or false, got {value!r}."
+                )
         if "cancelled_status" in values:
-            values["cancelled_status"] = tuple(str(v).lower() for v in values["cancelled_status"])
+            status = values["cancelled_status"]
+            status = [status] if isinstance(status, str) else status
+            if not isinstance(status, (list, tuple)):
+                raise DataError(
+                    f"{source}: option 'cancelled_status' must be a list of status values, "
+                    f"got {status!r}."
+                )
+            values["cancelled_status"] = tuple(str(v).strip().lower() for v in status)
+        pattern = values.get("cancel_order_pattern")
+        if pattern is not None:
+            if not isinstance(pattern, str):
+                raise DataError(
+                    f"{source}: option 'cancel_order_pattern' must be a regular expression in "
+                    f"quotes, got {pattern!r}."
+                )
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise DataError(
+                    f"{source}: option 'cancel_order_pattern' {pattern!r} is not a valid "
+                    f"regular expression: {exc}."
+                ) from None
         return cls(**values)
 
 
@@ -356,14 +384,72 @@ def _read_mapping(data_dir: Path) -> dict[str, Any]:
         path = data_dir / "mapping.yml"
         if not path.exists():
             return {}
-    try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    raw = path.read_bytes()
+    try:  # Notepad on a Chinese Windows saves GBK: read it like the data files
+        loaded = yaml.safe_load(raw.decode(_detect_encoding(raw, path))) or {}
+    except yaml.YAMLError as exc:
         raise DataError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(loaded, dict):
         raise DataError(f"{path}: expected a mapping of names, got {type(loaded).__name__}.")
+    _check_mapping_shape(loaded, path)
     loaded["_path"] = path
     return loaded
+
+
+_MAPPING_EXAMPLE = {
+    "columns": "columns:\n  客户ID: customer_id",
+    "values": "values:\n  tier: {\"1\": 普通, \"2\": 白银}",
+    "options": "options:\n  merge_same_day: true",
+}
+
+
+def _check_mapping_shape(loaded: dict[str, Any], path: Path) -> None:
+    """Every section of mapping.yaml is a mapping of the expected kind, or a DataError says so."""
+
+    def need_dict(value: Any, where: str, kind: str) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise DataError(
+                f"{path}: '{where}' must be a mapping of names, one 'name: value' per line, "
+                f"got {type(value).__name__} {value!r}. Example:\n{_MAPPING_EXAMPLE[kind]}"
+            )
+        return value
+
+    known = ("columns", "values", "options", *TABLES)
+    unknown = [str(k) for k in loaded if k not in known]
+    if unknown:
+        raise DataError(
+            f"{path}: unknown section(s) {', '.join(unknown)}; the known sections are "
+            f"{', '.join(known)}."
+        )
+    need_dict(loaded.get("options"), "options", "options")
+    sections = [("", loaded)]
+    for table in TABLES:
+        section = loaded.get(table)
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            raise DataError(
+                f"{path}: '{table}' must hold 'columns:' and/or 'values:', got "
+                f"{type(section).__name__} {section!r}."
+            )
+        extra = [str(k) for k in section if k not in ("columns", "values")]
+        if extra:
+            raise DataError(
+                f"{path}: '{table}' may hold 'columns:' and 'values:' only, not "
+                f"{', '.join(extra)}."
+            )
+        sections.append((f"{table}.", section))
+    for prefix, section in sections:
+        for src, dst in need_dict(section.get("columns"), f"{prefix}columns", "columns").items():
+            if not isinstance(dst, str) or not dst.strip():
+                raise DataError(
+                    f"{path}: '{prefix}columns: {src}' must name one canonical column, got "
+                    f"{dst!r}."
+                )
+        for column, values in need_dict(section.get("values"), f"{prefix}values", "values").items():
+            need_dict(values, f"{prefix}values.{column}", "values")
 
 
 # ----------------------------------------------------------------------------- mapping
@@ -428,7 +514,7 @@ def _apply_value_mapping(
     section = mapping.get(table.name) or {}
     for source in (mapping.get("values") or {}, section.get("values") or {}):
         for column, values in source.items():
-            if column in frame and isinstance(values, dict):
+            if column in frame and values:
                 lookup = {str(k): v for k, v in values.items()}
                 text = frame[column].astype("string").str.strip()
                 frame[column] = text.map(lookup).fillna(text)
