@@ -79,3 +79,36 @@ def test_mapping_saved_as_gbk_by_notepad_is_read(tmp_path):
     data = load_dataset(tmp_path)
     assert data.transactions["customer_id"].tolist() == ["001", "002"]
     assert data.transactions["amount"].tolist() == [10.0, 20.0]
+
+
+# ------------------------------------------------------------------- finding the files
+
+
+@pytest.mark.parametrize("name", ["Transactions.csv", "TRANSACTIONS.CSV", "transactions.Csv"])
+def test_table_file_name_in_any_case_is_found(tmp_path, name):
+    """Windows and macOS ignore the case of file names; the Linux server must find them too."""
+    write_csv(tmp_path / name, EXPORT)
+    data = load_dataset(tmp_path)
+    assert data.transactions["order_id"].tolist() == ["A1", "A2"]
+    assert data.quality.tables["transactions"].file.endswith(name)
+
+
+def test_a_backup_copy_beside_the_table_is_not_taken_for_it(tmp_path):
+    write_csv(tmp_path / "transactions.csv", EXPORT)
+    write_csv(tmp_path / "transactions.old.csv", "customer_id,order_date,amount\n9,2020-01-01,1\n")
+    assert load_dataset(tmp_path).transactions["customer_id"].tolist() == ["001", "002"]
+
+
+def test_a_file_given_instead_of_its_folder_is_explained(tmp_path, capsys):
+    path = write_csv(tmp_path / "transactions.csv", EXPORT)
+    with pytest.raises(DataError, match=r"this is a file; give the folder that holds it") as info:
+        load_dataset(path)
+    assert str(tmp_path) in str(info.value)
+    code, out = _validate(path, capsys)
+    assert code == 2 and "this is a file" in out
+
+
+def test_folder_of_chinese_file_names_says_how_to_name_them(tmp_path):
+    write_csv(tmp_path / "订单.csv", EXPORT)
+    with pytest.raises(DataError, match=r"订单\.csv\. Each file is named after its table"):
+        load_dataset(tmp_path)

@@ -371,7 +371,11 @@ def read_table_file(path: Path) -> tuple[pd.DataFrame, str | None, str | None]:
 
 
 def _find_file(data_dir: Path, table: str) -> Path | None:
-    found = [p for p in sorted(data_dir.glob(f"{table}.*")) if p.suffix.lower() in SUFFIXES]
+    """The file holding ``table``: its name is the table's, in any case (Transactions.CSV)."""
+    found = [
+        p for p in sorted(data_dir.iterdir())
+        if p.is_file() and p.stem.lower() == table and p.suffix.lower() in SUFFIXES
+    ]
     if len(found) > 1:
         names = ", ".join(p.name for p in found)
         raise DataError(f"{data_dir}: several files for the {table} table ({names}); keep one.")
@@ -784,6 +788,11 @@ def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
     set in ``mapping.yaml``). Raises :class:`DataError` when the folder cannot be used.
     """
     data_dir = Path(data_dir)
+    if data_dir.is_file():
+        raise DataError(
+            f"{data_dir}: this is a file; give the folder that holds it instead (each file named "
+            f"after its table: {', '.join(f'{t}.csv' for t in TABLES)}): {data_dir.parent}"
+        )
     if not data_dir.is_dir():
         raise DataError(f"{data_dir}: no such data folder.")
     mapping = _read_mapping(data_dir)
@@ -806,7 +815,8 @@ def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
         raise DataError(
             f"{data_dir}: found neither transactions nor customers "
             f"(expected transactions.csv/.xlsx/.parquet or customers.*); the folder holds: "
-            f"{', '.join(present) or 'nothing'}."
+            f"{', '.join(present) or 'nothing'}. Each file is named after its table: rename "
+            f"e.g. 订单.xlsx to transactions.xlsx and 会员.csv to customers.csv."
         )
     tx, cust = frames["transactions"], frames["customers"]
     if tx is not None and cust is not None:
