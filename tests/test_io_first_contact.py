@@ -4,6 +4,7 @@ Each case is a mistake seen in real first runs; `workbench validate` must answer
 naming the file (exit 2) or load the data correctly, never with a traceback.
 """
 
+import pandas as pd
 import pytest
 
 from tests.conftest import write_csv
@@ -112,3 +113,85 @@ def test_folder_of_chinese_file_names_says_how_to_name_them(tmp_path):
     write_csv(tmp_path / "订单.csv", EXPORT)
     with pytest.raises(DataError, match=r"订单\.csv\. Each file is named after its table"):
         load_dataset(tmp_path)
+
+
+# ------------------------------------------------------------------- reading the file
+
+
+def test_title_and_export_note_above_the_header_are_skipped_in_csv(tmp_path):
+    write_csv(tmp_path / "transactions.csv",
+              "导出时间：2024-02-01\n\n客户ID\t下单时间\t实付金额\n001\t2024-01-05\t10\n"
+              "002\t2024-01-06\t20\n", encoding="gbk")
+    data = load_dataset(tmp_path)
+    tx = data.transactions
+    assert tx["customer_id"].tolist() == ["001", "002"]
+    assert tx["amount"].tolist() == [10.0, 20.0]
+    assert tx["source_row"].tolist() == [4, 5]  # as the spreadsheet numbers them
+    assert "the header is on row 3" in data.quality.to_text()
+
+
+def test_title_rows_above_the_header_are_skipped_in_excel(tmp_path):
+    path = tmp_path / "transactions.xlsx"
+    frame = pd.DataFrame({"会员编号": ["007", "008"], "支付时间": ["2024-01-05", "2024-01-06"],
+                          "实付金额": [10.5, 20.0], "备注": ["", "gift"]})
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame([["订单报表"]]).to_excel(writer, index=False, header=False)
+        frame.to_excel(writer, index=False, startrow=2)
+    data = load_dataset(tmp_path)
+    tx = data.transactions
+    assert tx["customer_id"].tolist() == ["007", "008"]
+    assert tx["amount"].tolist() == [10.5, 20.0]
+    assert tx["source_row"].tolist() == [4, 5]
+    assert data.quality.tables["transactions"].column_map["会员编号"] == "customer_id"
+
+
+def test_header_found_through_mapping_under_a_title(tmp_path):
+    write_csv(tmp_path / "transactions.csv", "月报\nkh,rq,je\nA,2024-01-05,3\n")
+    write_csv(tmp_path / "mapping.yaml",
+              "columns:\n  kh: customer_id\n  rq: order_date\n  je: amount\n")
+    assert load_dataset(tmp_path).transactions["amount"].tolist() == [3.0]
+
+
+def test_a_delimiter_at_the_end_of_every_line_does_not_shift_the_columns(tmp_path):
+    """Pandas takes the first column as the index then: ids became dates, dates amounts."""
+    write_csv(tmp_path / "transactions.csv",
+              "customer_id,order_date,amount\n002,2024-01-06,20,\n001,2024-01-05,10,\n")
+    tx = load_dataset(tmp_path).transactions
+    assert tx["customer_id"].tolist() == ["002", "001"]
+    assert tx["order_date"].tolist() == [pd.Timestamp("2024-01-06"), pd.Timestamp("2024-01-05")]
+    assert tx["amount"].tolist() == [20.0, 10.0]
+
+
+@pytest.mark.parametrize("first_row_long", [True, False])
+def test_rows_with_more_fields_than_the_header_are_named(tmp_path, capsys, first_row_long):
+    long, short = "001,2024-01-05,1,299.00", "002,2024-01-06,20"
+    body = f"{long}\n{short}\n" if first_row_long else f"{short}\n{long}\n"
+    write_csv(tmp_path / "transactions.csv", "customer_id,order_date,amount\n" + body)
+    row = 2 if first_row_long else 3
+    with pytest.raises(DataError, match=rf"more fields than the header's 3 .* row {row}: "
+                                        r"'001,2024-01-05,1,299.00'.*without quotes"):
+        load_dataset(tmp_path)
+    code, out = _validate(tmp_path, capsys)
+    assert code == 2 and "Traceback" not in out
+
+
+def test_xls_that_is_tab_separated_text_is_read(tmp_path):
+    write_csv(tmp_path / "transactions.xls",
+              "客户ID\t下单时间\t实付金额\n001\t2024-01-05\t10\n", encoding="gbk")
+    tx = load_dataset(tmp_path).transactions
+    assert tx["customer_id"].tolist() == ["001"] and tx["amount"].tolist() == [10.0]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, r"old-style Excel \(\.xls\).*\.xlsx"),
+        ("<html><table><tr><td>客户ID</td></tr></table></html>".encode(), r"web page \(HTML\)"),
+    ],
+)
+def test_xls_that_cannot_be_read_says_what_to_do(tmp_path, capsys, content, message):
+    (tmp_path / "transactions.xls").write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        load_dataset(tmp_path)
+    code, out = _validate(tmp_path, capsys)
+    assert code == 2 and "save it as .xlsx" in out

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import io as _io
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -336,38 +337,134 @@ def _sniff_delimiter(text: str, suffix: str) -> str:
         return max(counts, key=counts.get) if max(counts.values()) else ","
 
 
-def read_table_file(path: Path) -> tuple[pd.DataFrame, str | None, str | None]:
+#: How many lines at the top of a file may hold a title or export notes above the header.
+HEADER_SEARCH_ROWS = 20
+
+HeaderFinder = Callable[[list[list[Any]]], "int | None"]
+
+_EXCEL_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # xlsx (zip), xls (OLE)
+
+
+def read_table_file(
+    path: Path, find_header: HeaderFinder | None = None
+) -> tuple[pd.DataFrame, str | None, str | None]:
     """Read one file as it is: text cells for CSV/Excel, typed cells for Parquet.
 
     Returns the frame, the detected encoding and the delimiter. The frame's index is the row
-    number as a spreadsheet shows it (header = row 1).
+    number as a spreadsheet shows it (header = row 1, or the header's row when lines above
+    it were skipped; ``frame.attrs["header_row"]`` holds that row). ``find_header`` receives
+    the first :data:`HEADER_SEARCH_ROWS` lines of a CSV or Excel file as lists of text cells
+    and returns the index of the header line, or None when it sees none (the first line is
+    then the header). An ``.xls`` that is really tab-separated text, as many back offices
+    export it, is read as text.
     """
     suffix = path.suffix.lower()
     encoding = delimiter = None
+    skip = 0
     try:
+        raw = path.read_bytes() if suffix != ".parquet" else b""
+        if suffix in (".xlsx", ".xls") and not raw.startswith(_EXCEL_MAGIC):
+            if raw.lstrip()[:1] == b"<":
+                raise DataError(
+                    f"{path}: this '{suffix}' file is a web page (HTML), not a workbook. Open "
+                    "it in Excel or WPS and save it as .xlsx (or CSV UTF-8), then try again."
+                )
+            suffix = ".txt"  # tab-separated text under an Excel name
         if suffix in (".csv", ".tsv", ".txt"):
-            raw = path.read_bytes()
             encoding = _detect_encoding(raw, path)
             text = raw.decode(encoding)
             delimiter = _sniff_delimiter(text, suffix)
-            frame = pd.read_csv(
-                _io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                skipinitialspace=True, skip_blank_lines=True,
-            )
+            if find_header is not None:
+                text, delimiter, skip = _skip_to_header(text, delimiter, find_header)
+            frame = _read_delimited(text, delimiter, path)
         elif suffix in (".xlsx", ".xls"):
-            frame = pd.read_excel(path, dtype=str, sheet_name=0).fillna("")
+            cells = pd.read_excel(_io.BytesIO(raw), dtype=str, sheet_name=0, header=None)
+            cells = cells.fillna("")
+            if find_header is not None and len(cells):
+                top = cells.head(HEADER_SEARCH_ROWS).to_numpy(dtype=object).tolist()
+                skip = find_header(top) or 0
+            header = cells.iloc[skip].tolist() if len(cells) else []
+            frame = cells.iloc[skip + 1:].set_axis(_unique_headers(header), axis=1)
         elif suffix == ".parquet":
             frame = pd.read_parquet(path)
         else:  # pragma: no cover - guarded by _find_file
             raise DataError(f"{path}: unsupported file type {suffix}")
     except DataError:
         raise
+    except ImportError:  # .xls needs xlrd, which is not a dependency
+        raise DataError(
+            f"{path}: old-style Excel (.xls) files cannot be read here. Open the file in "
+            "Excel or WPS and save it as .xlsx (or CSV UTF-8), then try again."
+        ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"{path}: the file cannot be read as a table: {detail}") from None
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    frame.index = pd.RangeIndex(skip + 2, len(frame) + skip + 2)
+    frame.attrs["header_row"] = skip + 1
     return frame, encoding, delimiter
+
+
+def _skip_to_header(
+    text: str, delimiter: str, find_header: HeaderFinder
+) -> tuple[str, str, int]:
+    """Cut the lines above the header; the delimiter is sniffed again below a title."""
+    lines = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    # A title line can mislead the sniffer, so each usual delimiter gets its turn.
+    for candidate in dict.fromkeys((delimiter, ",", "\t", ";", "|")):
+        rows = [next(csv.reader([line], delimiter=candidate), []) for line in lines]
+        skip = find_header(rows)
+        if skip is not None:
+            break
+    if not skip:
+        return text, delimiter, 0
+    text = text[sum(len(line) + 1 for line in lines[:skip]):]
+    return text, _sniff_delimiter(text, ".tsv" if candidate == "\t" else ""), skip
+
+
+def _unique_headers(header: list[Any]) -> list[str]:
+    """Header cells as pandas names them: blanks ``Unnamed: i``, repeats ``name.1``."""
+    names: list[str] = []
+    for i, cell in enumerate(header):
+        name = str(cell).strip() or f"Unnamed: {i}"
+        base, n = name, 0
+        while name in names:
+            n += 1
+            name = f"{base}.{n}"
+        names.append(name)
+    return names
+
+
+def _read_delimited(text: str, delimiter: str, path: Path) -> pd.DataFrame:
+    """Parse CSV text into text cells; rows longer than the header are explained or trimmed.
+
+    A delimiter at the end of every data line (common in exports) leaves empty fields beyond
+    the header: they are dropped. Pandas would otherwise shift the columns by taking the first
+    ones as the index, so customer ids would silently become dates.
+    """
+    options = {"sep": delimiter, "dtype": str, "keep_default_na": False,
+               "skipinitialspace": True, "skip_blank_lines": True}
+    try:
+        frame = pd.read_csv(_io.StringIO(text), **options)
+        if isinstance(frame.index, pd.RangeIndex):
+            return frame
+    except pd.errors.ParserError as exc:
+        if "Expected" not in str(exc):
+            raise
+    records = csv.reader(_io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    rows = [row for row in records if row]
+    header, width = rows[0], len(rows[0])
+    long = [(i + 2, row) for i, row in enumerate(rows[1:])
+            if len(row) > width and any(cell.strip() for cell in row[width:])]
+    if long:
+        shown = "; ".join(f"row {n}: {delimiter.join(row)!r}" for n, row in long[:3])
+        raise DataError(
+            f"{path}: {len(long):,} row(s) have more fields than the header's {width} "
+            f"({delimiter.join(header)!r}), e.g. {shown}. A value probably holds the delimiter "
+            f"{delimiter!r} without quotes; quote it or export the file again."
+        )
+    trimmed = [row[:width] + [""] * (width - len(row)) for row in rows[1:]]
+    return pd.DataFrame(trimmed, columns=header, dtype=str)
 
 
 def _find_file(data_dir: Path, table: str) -> Path | None:
@@ -463,14 +560,45 @@ def _norm(name: str) -> str:
     return re.sub(r"[\s_\-]+", "", str(name)).lower()
 
 
-def _map_columns(
-    frame: pd.DataFrame, table: Table, mapping: dict[str, Any], path: Path
-) -> dict[str, str]:
-    """Source header -> canonical name, from mapping.yaml first, then known aliases."""
+def _explicit_columns(table: Table, mapping: dict[str, Any]) -> dict[str, str]:
+    """Source header -> canonical name as mapping.yaml states it for ``table``."""
     explicit: dict[str, str] = {}
     section = mapping.get(table.name) or {}
     for source in (mapping.get("columns") or {}, section.get("columns") or {}):
         explicit.update({str(k).strip(): str(v).strip() for k, v in source.items()})
+    return explicit
+
+
+def _header_finder(table: Table, mapping: dict[str, Any]) -> HeaderFinder:
+    """Find the header line under a title or export notes (``订单报表``, ``导出时间: ...``).
+
+    The header is the first line naming every required column of ``table`` (through
+    mapping.yaml or the known aliases); when no line does, the first line stays the header
+    and the missing-column message explains.
+    """
+    explicit = _explicit_columns(table, mapping)
+    wanted = [
+        {table[name].name, *explicit_sources, *table[name].aliases}
+        for name in table.required
+        for explicit_sources in [[s for s, d in explicit.items() if d == name]]
+    ]
+    wanted_norm = [{_norm(w) for w in names} for names in wanted]
+
+    def names_all(cells: list[Any]) -> bool:
+        normed = {_norm(str(c).strip().lstrip("\ufeff")) for c in cells}
+        return all(normed & names for names in wanted_norm)
+
+    def find(rows: list[list[Any]]) -> int | None:
+        return next((i for i, row in enumerate(rows) if names_all(row)), None)
+
+    return find
+
+
+def _map_columns(
+    frame: pd.DataFrame, table: Table, mapping: dict[str, Any], path: Path
+) -> dict[str, str]:
+    """Source header -> canonical name, from mapping.yaml first, then known aliases."""
+    explicit = _explicit_columns(table, mapping)
     headers = list(frame.columns)
     result: dict[str, str] = {}
     for src, dst in explicit.items():
@@ -665,9 +793,15 @@ class _Loader:
 def _load_table(
     table: Table, path: Path, mapping: dict[str, Any], options: LoadOptions, report: QualityReport
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    raw, encoding, delimiter = read_table_file(path)
+    raw, encoding, delimiter = read_table_file(path, _header_finder(table, mapping))
     rep = TableReport(table.name, str(path), encoding, delimiter, rows_read=len(raw))
     report.tables[table.name] = rep
+    header_row = raw.attrs.get("header_row", 1)
+    if header_row > 1:
+        rep.warnings.append(
+            f"{path.name}: the header is on row {header_row}; the {header_row - 1} line(s) "
+            "above it (a title or export notes) were skipped."
+        )
     column_map = _map_columns(raw, table, mapping, path)
     rep.column_map = column_map
     status = None
