@@ -195,3 +195,30 @@ def test_xls_that_cannot_be_read_says_what_to_do(tmp_path, capsys, content, mess
         load_dataset(tmp_path)
     code, out = _validate(tmp_path, capsys)
     assert code == 2 and "save it as .xlsx" in out
+
+
+# ------------------------------------------------------------------- nothing left to use
+
+
+def test_header_only_export_is_not_reported_usable(tmp_path, capsys):
+    write_csv(tmp_path / "transactions.csv", "客户ID,下单时间,实付金额\n")
+    with pytest.raises(DataError, match=r"no usable rows .*transactions\.csv: no rows below"):
+        load_dataset(tmp_path)
+    code, out = _validate(tmp_path, capsys)
+    assert code == 2 and "Usable: yes" not in out
+
+
+def test_every_row_set_aside_says_why(tmp_path):
+    write_csv(tmp_path / "transactions.csv",
+              "customer_id,order_date,amount\n1,2024-01-05,\n2,2024-01-06,\n")
+    with pytest.raises(DataError, match=r"all 2 rows set aside \(amount is empty: 2\)"):
+        load_dataset(tmp_path)
+
+
+def test_an_empty_side_table_is_a_warning_not_a_failure(tmp_path):
+    write_csv(tmp_path / "transactions.csv", EXPORT)
+    write_csv(tmp_path / "feedback.csv", "customer_id,submitted_at,nps\n")
+    data = load_dataset(tmp_path)
+    assert data.quality.usable and not data.has("feedback")
+    assert "feedback.csv: no rows below the header; the analyses that need this table are " \
+        "skipped." in data.quality.to_text()

@@ -37,12 +37,14 @@ import yaml
 
 from workbench.parsing import (
     CSAT_WORDS,
+    PLAUSIBLE_DATES,
     is_blank,
     parse_amounts,
     parse_bools,
     parse_dates,
     parse_ids,
     parse_scores,
+    read_dates,
 )
 from workbench.schema import ANALYSIS_REQUIREMENTS, TABLES, Column, Table
 
@@ -92,7 +94,15 @@ class LoadOptions:
     cancelled_status
         Status values (lower case) that mark a cancelled or refunded line.
     dayfirst
-        Read ``05/01/2024`` as 5 January instead of May 1.
+        Read ``05/01/2024`` as 5 January (true) or May 1 (false). By default (None) the order
+        is decided once per column from its values: any day above 12 settles it; dotted dates
+        (``05.01.2024``) are read day first; otherwise month first, with a warning.
+    as_of
+        ``YYYY-MM-DD``: rows whose required date (order, answer or event date) is after this
+        day are set aside with the reason. By default the limit is today: a date in the
+        future cannot be a real order. Placeholder dates (``9999-12-31``, ``2999-01-01``,
+        anything outside 1900-2199) set the row aside in a required column and are blanked,
+        with a counted note, in an optional one (signup or end dates meaning "never").
     """
 
     drop_exact_duplicates: bool = True
@@ -103,7 +113,8 @@ class LoadOptions:
         "cancelled", "canceled", "refunded", "returned", "refund", "return",
         "已取消", "取消", "已退款", "退款", "退货", "已退货", "交易关闭",
     )
-    dayfirst: bool = False
+    dayfirst: bool | None = None
+    as_of: str | None = None
 
     @classmethod
     def from_mapping(cls, raw: dict[str, Any], source: Path) -> LoadOptions:
@@ -122,6 +133,19 @@ class LoadOptions:
                 raise DataError(
                     f"{source}: option '{name}' must be true or false, got {value!r}."
                 )
+            if name == "dayfirst" and value is not None and not isinstance(value, bool):
+                raise DataError(
+                    f"{source}: option 'dayfirst' must be true or false (or left out to decide "
+                    f"from the dates), got {value!r}."
+                )
+        if values.get("as_of") is not None:
+            as_of = values["as_of"]
+            try:
+                values["as_of"] = str(pd.Timestamp(str(as_of)).date())
+            except (ValueError, TypeError):
+                raise DataError(
+                    f"{source}: option 'as_of' must be a date written YYYY-MM-DD, got {as_of!r}."
+                ) from None
         if "cancelled_status" in values:
             status = values["cancelled_status"]
             status = [status] if isinstance(status, str) else status
@@ -177,6 +201,7 @@ class TableReport:
     file: str
     encoding: str | None = None
     delimiter: str | None = None
+    header_row: int = 1  # the header's row as a spreadsheet numbers it (>1: title lines above)
     rows_read: int = 0
     rows_kept: int = 0
     column_map: dict[str, str] = field(default_factory=dict)
@@ -202,7 +227,8 @@ class QualityReport:
 
     @property
     def usable(self) -> bool:
-        return any(t in self.tables for t in ("transactions", "customers"))
+        return any(t in self.tables and self.tables[t].rows_kept > 0
+                   for t in ("transactions", "customers"))
 
     def rows_set_aside(self, table: str | None = None) -> int:
         return sum(
@@ -677,6 +703,11 @@ def _examples(mask: pd.Series) -> list[int]:
     return [int(i) for i in mask[mask].index[:N_EXAMPLES]]
 
 
+def _first_value(values: pd.Series, mask: pd.Series) -> str:
+    """The first value under ``mask``, as written in the file (for reason texts)."""
+    return str(values[mask].iloc[0]).strip() if mask.any() else ""
+
+
 def _describe(frame_raw: pd.Series, mask: pd.Series) -> str:
     rows = mask[mask].index[:3]
     return ", ".join(f"row {i}: {str(frame_raw.loc[i])!r}" for i in rows)
@@ -710,9 +741,13 @@ class _Loader:
             if column is None:
                 out[name] = _infer_attribute(values)
                 continue
-            parsed = self._parse(values, column)
+            placeholder = pd.Series(False, index=raw.index)
+            if column.kind == "datetime":
+                parsed, placeholder = self._parse_dates(values, name)
+            else:
+                parsed = self._parse(values, column)
             blank = is_blank(values)
-            unreadable = parsed.isna() & ~blank
+            unreadable = parsed.isna() & ~blank & ~placeholder
             if column.required:
                 share = unreadable.mean() if len(values) else 0.0
                 if share > MAX_UNREADABLE_SHARE:
@@ -726,12 +761,49 @@ class _Loader:
                 drop |= blank
                 self.set_aside(unreadable & ~drop, "unreadable", name, kind=column.kind)
                 drop |= unreadable
+                self.set_aside(placeholder & ~drop, "date_out_of_range", name,
+                               low=f"{PLAUSIBLE_DATES[0].year}", high=f"{PLAUSIBLE_DATES[1].year}",
+                               value=_first_value(values, placeholder))
+                drop |= placeholder
+                if column.kind == "datetime":
+                    limit = self.latest_date()
+                    future = (parsed > limit).fillna(False).astype(bool) & ~drop
+                    self.set_aside(future, "date_future", name, limit=str(limit.date()),
+                                   value=_first_value(values, future))
+                    drop |= future
             else:
                 self.set_aside(unreadable, "unreadable_value", name, values_only=True,
                                kind=column.kind)
+                self.set_aside(placeholder, "date_placeholder", name, values_only=True,
+                               value=_first_value(values, placeholder))
             out[name] = parsed
         self.drop = drop
         return out
+
+    def latest_date(self) -> pd.Timestamp:
+        """The last plausible moment of a required date: the end of ``as_of``, else of today."""
+        day = pd.Timestamp(self.options.as_of) if self.options.as_of else pd.Timestamp.today()
+        return day.normalize() + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+
+    def _parse_dates(self, values: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
+        """Dates and the mask of placeholder dates; how day/month was decided goes to warnings."""
+        result = read_dates(values, dayfirst=self.options.dayfirst)
+        rep = self.report.tables.get(self.table.name)
+        if rep is not None and result.decided_by == "default":
+            rep.warnings.append(
+                f"{self.path.name}: column '{name}': dates like 05/01/2024 cannot tell day from "
+                "month (no value has a day above 12), so they were read month first (May 1). "
+                "If they are day first, put 'dayfirst: true' under 'options:' in mapping.yaml."
+            )
+        if rep is not None and result.contradicting:
+            order = "day first" if result.dayfirst else "month first"
+            rep.warnings.append(
+                f"{self.path.name}: column '{name}': most dates are written {order}, but "
+                f"{len(result.contradicting):,} distinct value(s) only read the other way "
+                f"round (e.g. {', '.join(map(repr, result.contradicting[:3]))}); they were not "
+                "used. Set 'dayfirst' under 'options:' in mapping.yaml to choose."
+            )
+        return result.dates, result.out_of_range
 
     def _parse(self, values: pd.Series, column: Column) -> pd.Series:
         kind = column.kind
@@ -794,13 +866,13 @@ def _load_table(
     table: Table, path: Path, mapping: dict[str, Any], options: LoadOptions, report: QualityReport
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     raw, encoding, delimiter = read_table_file(path, _header_finder(table, mapping))
-    rep = TableReport(table.name, str(path), encoding, delimiter, rows_read=len(raw))
+    rep = TableReport(table.name, str(path), encoding, delimiter,
+                      header_row=raw.attrs.get("header_row", 1), rows_read=len(raw))
     report.tables[table.name] = rep
-    header_row = raw.attrs.get("header_row", 1)
-    if header_row > 1:
+    if rep.header_row > 1:
         rep.warnings.append(
-            f"{path.name}: the header is on row {header_row}; the {header_row - 1} line(s) "
-            "above it (a title or export notes) were skipped."
+            f"{path.name}: the header is on row {rep.header_row}; the {rep.header_row - 1} "
+            "line(s) above it (a title or export notes) were skipped."
         )
     column_map = _map_columns(raw, table, mapping, path)
     rep.column_map = column_map
@@ -915,6 +987,16 @@ def merge_same_day(transactions: pd.DataFrame) -> pd.DataFrame:
     return merged[[c for c in transactions.columns if c in merged] + ["n_lines"]]
 
 
+def _why_no_rows(report: QualityReport, table: str) -> str:
+    """'no rows below the header' or 'all 2 rows set aside (amount is empty: 2)'."""
+    rows_read = report.tables[table].rows_read
+    if not rows_read:
+        return "no rows below the header"
+    reasons = [s for s in report.set_aside if s.table == table and not s.values_only]
+    shown = "; ".join(f"{s.reason}: {s.rows:,}" for s in reasons)
+    return f"all {rows_read:,} rows set aside ({shown})"
+
+
 def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
     """Load a dataset folder into canonical frames and a :class:`QualityReport`.
 
@@ -952,6 +1034,18 @@ def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
             f"{', '.join(present) or 'nothing'}. Each file is named after its table: rename "
             f"e.g. 订单.xlsx to transactions.xlsx and 会员.csv to customers.csv."
         )
+    for name, rep in report.tables.items():
+        if rep.rows_kept == 0:
+            rep.warnings.append(
+                f"{Path(rep.file).name}: {_why_no_rows(report, name)}; the analyses that "
+                "need this table are skipped."
+            )
+    if not report.usable:
+        detail = "; ".join(
+            f"{report.tables[t].file}: {_why_no_rows(report, t)}"
+            for t in ("transactions", "customers") if t in report.tables
+        )
+        raise DataError(f"{data_dir}: no usable rows in transactions or customers. {detail}.")
     tx, cust = frames["transactions"], frames["customers"]
     if tx is not None and cust is not None:
         buyers = set(tx["customer_id"].unique())
