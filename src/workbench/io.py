@@ -762,7 +762,7 @@ class _Loader:
                 self.set_aside(unreadable & ~drop, "unreadable", name, kind=column.kind)
                 drop |= unreadable
                 self.set_aside(placeholder & ~drop, "date_out_of_range", name,
-                               low=f"{PLAUSIBLE_DATES[0].year}", high=f"{PLAUSIBLE_DATES[1].year}",
+                               low=f"{PLAUSIBLE_DATES[0].year}", high=f"{PLAUSIBLE_DATES[1].year - 1}",
                                value=_first_value(values, placeholder))
                 drop |= placeholder
                 if column.kind == "datetime":

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CSAT_WORDS", "is_blank", "parse_amounts", "parse_bools", "parse_dates", "parse_ids", "parse_scores"]
+__all__ = [
+    "CSAT_WORDS", "PLAUSIBLE_DATES", "DateParse", "is_blank", "parse_amounts", "parse_bools",
+    "parse_dates", "parse_ids", "parse_scores", "read_dates",
+]
 
 _TIME = r"(?:[ T]+(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2})(?:\.\d+)?秒?)?)?"
 _TZ = r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?"
@@ -42,38 +46,130 @@ def _per_distinct(values: pd.Series, parse: Callable[[pd.Series], pd.Series]) ->
     return result
 
 
-def parse_dates(values: pd.Series, *, dayfirst: bool = False) -> pd.Series:
+#: Dates before the first or from the second of these are not real dates but placeholders
+#: ("never": 9999-12-31, 2999-01-01; "unknown": 0001-01-01, 1899-12-30). They are reported
+#: apart from unreadable values, and never reach ``datetime64[ns]`` (whose range ends in 2262).
+PLAUSIBLE_DATES = (pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"))
+
+
+@dataclass
+class DateParse:
+    """The result of :func:`read_dates` for one column.
+
+    Attributes
+    ----------
+    dates
+        ``datetime64[ns]``; NaT where the value is blank, unreadable or out of range.
+    out_of_range
+        True where the value is a readable date outside :data:`PLAUSIBLE_DATES`.
+    dayfirst
+        How ``05/01/2024``-style values were read (None when the column has none).
+    decided_by
+        ``"option"`` (the caller said), ``"values"`` (a day above 12 settles it for the whole
+        column), ``"separator"`` (only ``dd.mm.yyyy`` dots, read day first), ``"default"``
+        (ambiguous: every day and month is 12 or less; read month first) or ``""``.
+    contradicting
+        Distinct values that only read the other way round (set as NaT), when the column
+        mixes both orders.
+    """
+
+    dates: pd.Series
+    out_of_range: pd.Series
+    dayfirst: bool | None = None
+    decided_by: str = ""
+    contradicting: list[str] = field(default_factory=list)
+
+
+def parse_dates(values: pd.Series, *, dayfirst: bool | None = None) -> pd.Series:
     """Parse dates written in the common export formats into ``datetime64[ns]``.
 
     Accepted: ``2024-01-05``, ``2024/1/5``, ``2024.01.05``, ``2024年1月5日``, each optionally
     followed by a time (``10:00``, ``10:00:30``, ``T10:00:30.5+08:00``; time zones are
     dropped, the local time kept), ``20240105`` with optional ``HHMMSS``, and
-    ``05/01/2024`` (month first unless ``dayfirst``). Unreadable values become NaT.
+    ``05/01/2024`` / ``05.01.2024 10:30``. The day/month order of those is decided once for
+    the whole column (see :func:`read_dates`) unless ``dayfirst`` says. Unreadable values and
+    placeholder dates outside :data:`PLAUSIBLE_DATES` become NaT.
     """
+    return read_dates(values, dayfirst=dayfirst).dates
+
+
+def read_dates(values: pd.Series, *, dayfirst: bool | None = None) -> DateParse:
+    """Parse a date column and say how: see :class:`DateParse`.
+
+    Without ``dayfirst``, the order of ``xx/xx/yyyy`` values comes from the whole column: a
+    first number above 12 anywhere means day first, a second number above 12 means month
+    first. When both occur, the more frequent reading wins and the others are NaT (listed in
+    ``contradicting``). When no value settles it, dotted dates (``05.01.2024``) are read day
+    first, as everywhere dots are used, and slashed ones month first.
+    """
+    low, high = PLAUSIBLE_DATES
     if pd.api.types.is_datetime64_any_dtype(values):
-        out = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
-        return out.astype("datetime64[ns]")
+        typed = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
+        out_of_range = ((typed < low) | (typed >= high)).fillna(False).astype(bool)
+        dates = typed.where(~out_of_range).astype("datetime64[ns]")
+        return DateParse(dates, out_of_range, dayfirst)
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    text = pd.Series(uniques, dtype="string").str.strip()
+    parsed, info = _parse_unique_dates(text, dayfirst)
+    out_of_range_u = ((parsed < low) | (parsed >= high)).fillna(False).astype(bool)
+    out_of_range_u |= info.pop("placeholder")
+    parsed = parsed.where(~out_of_range_u).astype("datetime64[ns]")
+    take = np.where(codes >= 0, codes, 0)
+    dates = pd.Series(parsed.to_numpy()[take], index=values.index, dtype="datetime64[ns]")
+    dates[codes < 0] = pd.NaT
+    out_of_range = pd.Series(out_of_range_u.to_numpy()[take] & (codes >= 0), index=values.index)
+    return DateParse(dates, out_of_range, **info)
 
-    def parse(uniq: pd.Series) -> pd.Series:
-        text = uniq.str.strip()
-        # Fast path for the two layouts most exports use; the regexes handle the rest.
-        fast = pd.to_datetime(text, format="%Y-%m-%d %H:%M:%S", errors="coerce")
-        todo = fast.isna()
-        if todo.any():
-            fast[todo] = pd.to_datetime(text[todo], format="%Y-%m-%d", errors="coerce")
-        todo = fast.isna() & text.notna()
-        if not todo.any():
-            return fast.astype("datetime64[ns]")
-        return fast.astype("datetime64[ns]").fillna(_parse_dates_slow(text[todo], dayfirst))
 
-    return _per_distinct(values.astype("string"), parse).astype("datetime64[ns]")
+def _parse_unique_dates(text: pd.Series, dayfirst: bool | None) -> tuple[pd.Series, dict]:
+    """Parse distinct values to ``datetime64[us]`` (wide enough for year 9999)."""
+    # Fast path for the two layouts most exports use; the regexes handle the rest.
+    fast = pd.to_datetime(text, format="%Y-%m-%d %H:%M:%S", errors="coerce").astype(
+        "datetime64[us]")
+    todo = fast.isna()
+    if todo.any():
+        fast[todo] = pd.to_datetime(text[todo], format="%Y-%m-%d", errors="coerce")
+    todo = fast.isna() & text.notna()
+    info: dict = {"dayfirst": dayfirst, "decided_by": "option" if dayfirst is not None else "",
+                  "contradicting": [], "placeholder": pd.Series(False, index=text.index)}
+    if todo.any():
+        slow, info = _parse_dates_slow(text[todo], dayfirst)
+        fast[todo] = slow
+        info["placeholder"] = info["placeholder"].reindex(text.index, fill_value=False)
+    return fast, info
 
 
-def _parse_dates_slow(text: pd.Series, dayfirst: bool) -> pd.Series:
+def _decide_dayfirst(xyz: pd.DataFrame, dayfirst: bool | None) -> tuple[bool | None, str, pd.Series]:
+    """Day/month order for the ``xx/xx/yyyy`` values of one column, and who decided it.
+
+    Returns the order, how it was decided, and a mask of values contradicting it.
+    """
+    first = pd.to_numeric(xyz[0], errors="coerce")
+    second = pd.to_numeric(xyz[1], errors="coerce")
+    present = first.notna() & second.notna()
+    nothing = pd.Series(False, index=xyz.index)
+    if not present.any():
+        return dayfirst, "option" if dayfirst is not None else "", nothing
+    says_day = present & (first > 12) & (second <= 12)
+    says_month = present & (second > 12) & (first <= 12)
+    if dayfirst is not None:
+        return dayfirst, "option", nothing
+    if says_day.any() or says_month.any():
+        decided = bool(says_day.sum() >= says_month.sum())
+        return decided, "values", says_month if decided else says_day
+    dots = xyz["sep"] == "."
+    if dots[present].all():
+        return True, "separator", nothing
+    return False, "default", nothing
+
+
+def _parse_dates_slow(text: pd.Series, dayfirst: bool | None) -> tuple[pd.Series, dict]:
     """Regex-based parse of the less common layouts (Chinese, compact, day/month/year)."""
     parts = text.str.extract(_YMD).fillna(text.str.extract(_COMPACT))
     xyz = text.str.extract(_XYZ)
-    xyz = xyz[[2, 1, 0, 3, 4, 5]] if dayfirst else xyz[[2, 0, 1, 3, 4, 5]]
+    xyz["sep"] = text.str.extract(r"^\d{1,2}([-/.])")[0]
+    decided, decided_by, contradicting = _decide_dayfirst(xyz, dayfirst)
+    xyz = xyz[[2, 1, 0, 3, 4, 5]] if decided else xyz[[2, 0, 1, 3, 4, 5]]
     xyz.columns = range(6)
     nums = parts.fillna(xyz).apply(pd.to_numeric, errors="coerce")
     frame = pd.DataFrame(
@@ -83,10 +179,16 @@ def _parse_dates_slow(text: pd.Series, dayfirst: bool) -> pd.Series:
         }
     )
     ok = frame[["year", "month", "day"]].notna().all(axis=1)
-    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    ok &= frame["month"].between(1, 12) & frame["day"].between(1, 31)
+    low, high = PLAUSIBLE_DATES
+    placeholder = ok & ((frame["year"] < low.year) | (frame["year"] >= high.year))
+    ok &= ~placeholder
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     if ok.any():
-        parsed[ok] = pd.to_datetime(frame[ok], errors="coerce")
-    return parsed
+        parsed[ok] = pd.to_datetime(frame[ok], errors="coerce").astype("datetime64[us]")
+    info = {"dayfirst": decided, "decided_by": decided_by,
+            "contradicting": text[contradicting].tolist(), "placeholder": placeholder}
+    return parsed, info
 
 
 _AMOUNT_ALLOWED = re.compile(
@@ -103,7 +205,9 @@ def parse_amounts(values: pd.Series) -> pd.Series:
     thousands separators in either convention (``1,299.00`` and ``1.299,00``; a lone comma
     followed by one or two digits is a decimal comma: ``12,5`` is 12.5), a leading or
     trailing minus and accounting parentheses ``(12.00)`` for negatives. Anything else
-    (letters, two numbers in one cell) becomes NaN.
+    (letters, two numbers in one cell) becomes NaN. The convention is read from the whole
+    column: where other values write decimal commas (``12,50``, ``1.299,00``), ``1.299`` is
+    1299, not 1.299.
     """
     if pd.api.types.is_numeric_dtype(values):
         return values.astype("float64")
@@ -124,6 +228,16 @@ def parse_amounts(values: pd.Series) -> pd.Series:
         thousands_comma = only_comma & digits.str.fullmatch(r"\d{1,3}(,\d{3})+").fillna(False)
         many_dots = (last_comma < 0) & (digits.str.count(r"\.") > 1)
         dotted_thousands = many_dots & digits.str.fullmatch(r"\d{1,3}(\.\d{3})+").fillna(False)
+        # The column's convention, from its unambiguous values: ``1.299`` is 1299 in a column
+        # that writes decimal commas (``12,50``, ``1.299,00``) and 1.299 otherwise.
+        decimal_dot = (last_comma < 0) & digits.str.fullmatch(r"\d*\.\d{1,2}").fillna(False)
+        says_eu = (european | decimal_comma | dotted_thousands).any()
+        says_us = (both & ~european | decimal_dot).any() | digits.str.fullmatch(
+            r"\d{1,3}(,\d{3}){2,}(\.\d*)?").fillna(False).any()
+        if says_eu and not says_us:
+            lone_dot = (last_comma < 0) & digits.str.fullmatch(r"\d{1,3}\.\d{3}").fillna(False)
+            dotted_thousands |= lone_dot
+            many_dots |= lone_dot
 
         cleaned = digits.copy()
         eu = european | decimal_comma

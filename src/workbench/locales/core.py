@@ -125,6 +125,15 @@ ENTRIES: dict[str, dict[str, str]] = {
                              "zh": "订单状态为取消/退款：单独保存"},
     "reason.return_prefix": {"en": "order id marks a cancellation: kept apart",
                              "zh": "订单号标记为取消：单独保存"},
+    "reason.date_out_of_range": {
+        "en": "{column} is a placeholder date outside {low}-{high} (e.g. {value}), not a real date",
+        "zh": "{column} 为 {low}-{high} 年范围之外的占位日期（如 {value}），不是真实日期"},
+    "reason.date_placeholder": {
+        "en": "{column} is a placeholder date (e.g. {value}, meaning 'never' or 'unknown'); value left empty",
+        "zh": "{column} 为占位日期（如 {value}，表示“从不”或“未知”），该值置空"},
+    "reason.date_future": {
+        "en": "{column} is after {limit}, in the future of the data (e.g. {value})",
+        "zh": "{column} 晚于 {limit}，超出数据的合理时间范围（如 {value}）"},
     # ---- overview
     "ov.intro": {
         "en": "The customer base on {as_of}: who buys, how much and how often, and how revenue "
