@@ -133,3 +133,66 @@ def test_spend_model_fallback_and_argument_checks():
         clv.fit_clv(tx, "2024-03-31", margin=30)
     with pytest.raises(ValueError, match="horizon must be positive"):
         clv.fit_clv(tx, "2024-03-31", horizon=0)
+
+
+def _scope_case():
+    """Hand-built: as_of 2024-12-31, horizon 52 weeks = 364 days, window from 2024-01-03."""
+    from types import SimpleNamespace
+
+    tx = log(["a", "a", "a", "a", "a", "b", "b", "z"],
+             ["2023-06-01", "2024-01-02", "2024-01-03", "2024-12-31", "2025-01-01",
+              "2024-05-01", "2024-06-01", "2024-03-01"],
+             [100.0, 7.0, 20.0, 30.0, 1000.0, 50.0, 25.0, 40.0])
+    # "z" bought in the window but is not a modelled customer (e.g. left out of the fit)
+    customers = pd.DataFrame({"customer_id": ["a", "b"], "expected_purchases": [2.0, 3.0],
+                              "expected_avg_spend": [10.0, 5.0], "clv": [4.0, 3.0]})
+    result = SimpleNamespace(customers=customers, as_of=pd.Timestamp("2024-12-31"), horizon=52.0,
+                             unit="W", discount_rate=0.1)
+    return tx, result
+
+
+def test_forecast_scope_numbers_by_hand():
+    tx, result = _scope_case()
+    scope = clv.workflow.forecast_scope(tx, result)
+    assert scope["horizon_days"] == 364 and scope["window_start"] == pd.Timestamp("2024-01-03")
+    assert scope["customers"] == 2
+    assert scope["forecast_revenue"] == pytest.approx(2 * 10 + 3 * 5)  # undiscounted
+    assert scope["clv"] == pytest.approx(7.0)
+    # a: 20 (first day) + 30 (as_of); the 7 of the day before and the 1,000 after as_of are out
+    assert scope["revenue_same"] == pytest.approx(20 + 30 + 50 + 25)
+    assert scope["revenue_all"] == pytest.approx(20 + 30 + 50 + 25 + 40)  # with z
+    assert scope["new_customers"] == 1 and scope["revenue_new"] == pytest.approx(75.0)  # b
+    assert scope["revenue_existing"] == pytest.approx(50.0)  # a, a customer before the window
+
+
+def test_forecast_scope_sentences_come_from_the_numbers():
+    tx, result = _scope_case()
+    scope = clv.workflow.forecast_scope(tx, result)
+    en = " ".join(say_all(clv.workflow.scope_sentences(scope, result, "en"), "en"))
+    assert "only the 2 existing customers" in en and "up to 2024-12-31" in en
+    assert "new customers" in en and "next 52 weeks" in en and "10.0% a year" in en
+    assert "¥35.00" in en  # the forecast
+    assert "the same customers spent ¥125.00, and all customers ¥165.00" in en
+    assert "¥75.00 came from the 1 customers" in en and "2024-01-03 to 2024-12-31" in en
+    assert "before 2024-01-03 spent ¥50.00" in en
+    zh = " ".join(say_all(clv.workflow.scope_sentences(scope, result, "zh"), "zh"))
+    assert "不包括尚未购买的客户（新客户）" in zh and "¥125.00" in zh and "¥165.00" in zh
+    cards = clv.workflow.scope_cards(scope, result, "en")
+    assert [value for _, value, _ in cards] == ["¥35.00", "¥125.00"]
+    assert "no new customers" in cards[0][2] and "¥165.00" in cards[1][2]
+    big = dict(scope, forecast_revenue=16_227_992.0, revenue_same=20_049_000.0)
+    zh_big = " ".join(say_all(clv.workflow.scope_sentences(big, result, "zh"), "zh"))
+    assert "¥1,622.8万" in zh_big and "¥2,004.9万" in zh_big  # money in 万 in Chinese
+
+
+def test_forecast_scope_on_the_tiny_demo(tiny_result, tiny_tx):
+    scope = clv.workflow.forecast_scope(tiny_tx, tiny_result)
+    window = tiny_tx[(tiny_tx["order_date"] >= scope["window_start"])
+                     & (tiny_tx["order_date"] < tiny_result.as_of + pd.Timedelta(days=1))]
+    assert scope["revenue_all"] == pytest.approx(window["amount"].sum())
+    assert 0 < scope["revenue_new"] < scope["revenue_same"] <= scope["revenue_all"] + 1e-6
+    metrics = to_jsonable(clv.clv_metrics(tiny_result, None, scope))
+    json.dumps(metrics, allow_nan=False)
+    assert metrics["forecast_scope"]["existing_customers_only"] is True
+    assert metrics["forecast_scope"]["revenue_all_customers"] == pytest.approx(scope["revenue_all"])
+    assert "new customers not included" in metrics["headline"]["en"]

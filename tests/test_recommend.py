@@ -133,7 +133,7 @@ def test_export_and_heatmap():
     model = recommend.CoPurchase("lift", "category").fit(_baskets())
     out = recommend.export_frame(model.recommend(n=2, reasons=True))
     assert out.columns.tolist() == ["customer_id", "rank", "item", "score", "reason"]
-    assert isinstance(recommend.plot_affinity_heatmap(_baskets()), Figure)
+    assert isinstance(recommend.plot_affinity_heatmap(recommend.association_rules(_baskets())), Figure)
     with pytest.raises(ValueError, match="level"):
         recommend.interactions(_baskets(), "brand")
 

@@ -19,7 +19,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from workbench.charts import axes_for
-from workbench.i18n import fmt_money, t
+from workbench.i18n import CATALOGUE, fmt_money, t
+from workbench.style import format_money_axis
 from workbench.safety import escape_html, mask_text
 
 __all__ = [
@@ -100,7 +101,9 @@ class CustomerProfile:
         if self.segment.get("segment_cn8"):
             status.append((t("profile.segment", lang), t(f"seg.cn8.{self.segment['segment_cn8']}", lang)))
         if self.segment.get("value_tier"):
-            status.append((t("profile.tier", lang), self.segment["value_tier"]))
+            tier = str(self.segment["value_tier"])
+            key = f"profile.value_tier.{tier}"
+            status.append((t("profile.tier", lang), t(key, lang) if key in CATALOGUE else tier))
         if self.stage:
             status.append((t("profile.stage", lang), t(f"life.stage.{self.stage}", lang)))
         for key, label in (("clv", "profile.clv"), ("p_alive", "profile.p_alive")):
@@ -133,7 +136,8 @@ class CustomerProfile:
         if len(self.feedback):
             items = []
             for row in self.feedback.head(5).itertuples():
-                scores = " ".join(f"{k.upper()} {getattr(row, k):g}" for k in ("nps", "csat", "ces")
+                scores = " ".join(f"{t(f'profile.score.{k}', lang)} {getattr(row, k):g}"
+                                  for k in ("nps", "csat", "ces")
                                   if k in self.feedback and pd.notna(getattr(row, k)))
                 comment = getattr(row, "comment", "")
                 comment = comment if isinstance(comment, str) else ""
@@ -267,6 +271,7 @@ def plot_timeline(profile: CustomerProfile, *, lang: str = "en", ax: Axes | None
     if groups.nunique() > 1 or groups.iloc[0]:
         ax.legend(fontsize=7, loc="upper left", ncol=3)
     ax.set(ylabel=t("profile.amount", lang))
+    format_money_axis(ax.yaxis, lang)
     ax.set_ylim(bottom=0)
     fig.autofmt_xdate()
     fig.tight_layout()

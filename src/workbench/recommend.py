@@ -39,10 +39,14 @@ __all__ = [
     "EVAL_HEADERS",
     "EXPORT_HEADERS",
     "MODELS",
+    "RULE_MIN_COUNT",
+    "RULE_MIN_SUPPORT",
+    "RULES_HEADERS",
     "CoPurchase",
     "Interactions",
     "all_customers",
     "association_rules",
+    "available_levels",
     "best_model",
     "cross_sell_by_segment",
     "evaluate",
@@ -53,12 +57,17 @@ __all__ = [
     "headline",
     "interactions",
     "item_similarity",
+    "offered_rules",
+    "pair_matrix",
     "personalization_metrics",
     "plot_affinity_heatmap",
     "plot_evaluation",
     "precision_recall_at_n",
+    "resolve_level",
+    "rules_sentence",
     "segment_labels",
     "segment_series",
+    "text_colour",
     "time_split",
     "up_to",
 ]
@@ -67,6 +76,10 @@ Level = Literal["category", "product"]
 MODELS = ("cosine", "lift", "popularity")
 _COLUMN = {"category": "category", "product": "product_id"}
 _CHUNK = 20_000  # customers scored at once: chunk x items dense floats
+#: Rules offered for use: at least this share of baskets holds both items ...
+RULE_MIN_SUPPORT = 0.01
+#: ... and at least this many baskets (a floor for small data).
+RULE_MIN_COUNT = 5
 
 
 # ------------------------------------------------------------------------------ matrices
@@ -94,6 +107,32 @@ def _item_column(transactions: pd.DataFrame, level: str) -> str:
         raise ValueError(f"transactions have no {column!r} column, needed for {level}-level "
                          "recommendations")
     return column
+
+
+def available_levels(transactions: pd.DataFrame) -> tuple[str, ...]:
+    """The levels the transactions can be recommended at: ``product``, ``category`` or both.
+
+    A level counts only when its column exists and holds at least one value.
+    """
+    return tuple(level for level in ("product", "category")
+                 if _COLUMN[level] in transactions and transactions[_COLUMN[level]].notna().any())
+
+
+def resolve_level(transactions: pd.DataFrame, level: str) -> str:
+    """``level`` when the transactions have it, else the other level (product -> category).
+
+    Raises ValueError when the transactions have neither a product nor a category column
+    (the runner skips the report before that: see ``schema.ANALYSIS_REQUIREMENTS``).
+    """
+    if level not in _COLUMN:
+        raise ValueError(f"level must be 'category' or 'product', got {level!r}")
+    levels = available_levels(transactions)
+    if level in levels:
+        return level
+    if levels:
+        return levels[0]
+    raise ValueError("transactions have neither a 'product_id' nor a 'category' column with "
+                     "values: nothing to recommend")
 
 
 def interactions(transactions: pd.DataFrame, level: Level = "category", *, by: str = "customer_id",
@@ -144,11 +183,14 @@ def item_similarity(inter: Interactions, method: Literal["cosine", "lift"] = "co
 
 def association_rules(transactions: pd.DataFrame, level: Level = "category", *,
                       basket: str = "order_id", min_support: float = 0.0,
-                      min_confidence: float = 0.0, min_count: int = 1) -> pd.DataFrame:
+                      min_confidence: float = 0.0, min_count: int = 1,
+                      min_lift: float | None = None) -> pd.DataFrame:
     """Pair rules A -> B over baskets (orders by default), vectorised with sparse matrices.
 
     ``support`` = share of baskets with A and B, ``confidence`` = support / share with A,
-    ``lift`` = confidence / share with B. Sorted by lift, then support.
+    ``lift`` = confidence / share with B. With ``min_lift`` only rules whose lift is strictly
+    above it are kept. Sorted by lift, then support. ``attrs`` carry the number of
+    ``baskets`` and every ``items`` seen (also those never bought with another).
     """
     inter = interactions(transactions, level, by=basket)
     n = inter.matrix.shape[0]
@@ -167,9 +209,50 @@ def association_rules(transactions: pd.DataFrame, level: Level = "category", *,
     })
     keep = ((rules["support"] >= min_support) & (rules["confidence"] >= min_confidence)
             & (rules["count"] >= min_count))
+    if min_lift is not None:
+        keep &= rules["lift"] > min_lift
     rules = rules[keep].sort_values(["lift", "support", "antecedent", "consequent"],
-                                    ascending=[False, False, True, True])
-    return rules.reset_index(drop=True)
+                                    ascending=[False, False, True, True]).reset_index(drop=True)
+    rules.attrs = {"baskets": int(n), "items": [str(i) for i in inter.items]}
+    return rules
+
+
+def offered_rules(pairs: pd.DataFrame, *, min_support: float = RULE_MIN_SUPPORT,
+                  min_count: int = RULE_MIN_COUNT, min_lift: float = 1.0) -> pd.DataFrame:
+    """The rules worth acting on among all ``pairs`` of :func:`association_rules`: bought
+    together more often than chance (lift strictly above ``min_lift``) in at least
+    ``min_support`` of the baskets and ``min_count`` baskets. Order and ``attrs`` are kept."""
+    keep = (pairs["lift"] > min_lift) & (pairs["support"] >= min_support) & (pairs["count"] >= min_count)
+    out = pairs[keep].reset_index(drop=True)
+    out.attrs = dict(pairs.attrs)
+    return out
+
+
+def pair_matrix(pairs: pd.DataFrame, value: str = "lift") -> pd.DataFrame:
+    """``value`` of every pair as an item x item table (row: antecedent, column: consequent).
+
+    ``pairs`` is the unfiltered output of :func:`association_rules`, so the numbers are the
+    ones its table shows; pairs never bought together are 0, the diagonal is NaN.
+    """
+    items = list(pairs.attrs.get("items") or sorted(set(pairs["antecedent"]) | set(pairs["consequent"])))
+    table = pairs.pivot_table(index="antecedent", columns="consequent", values=value, aggfunc="first")
+    table = table.reindex(index=items, columns=items).fillna(0.0).astype(float)
+    values = table.to_numpy(copy=True)
+    np.fill_diagonal(values, np.nan)
+    return pd.DataFrame(values, index=pd.Index(items, dtype=object), columns=pd.Index(items, dtype=object))
+
+
+RULES_HEADERS = {"antecedent": "rec.col.antecedent", "consequent": "rec.col.consequent",
+                 "count": "rec.col.count", "support": "rec.col.support",
+                 "confidence": "rec.col.confidence", "lift": "rec.col.lift"}
+
+
+def rules_sentence(pairs: pd.DataFrame, offered: pd.DataFrame, *, min_support: float = RULE_MIN_SUPPORT,
+                   min_count: int = RULE_MIN_COUNT) -> tuple[str, dict[str, str]]:
+    """(key, values) introducing the rules table: baskets, the thresholds, how many pairs pass."""
+    values = {"baskets": f"{pairs.attrs.get('baskets', 0):,}", "support": f"{min_support:.1%}",
+              "min_count": f"{min_count:,}", "offered": f"{len(offered):,}", "pairs": f"{len(pairs):,}"}
+    return ("rec.rules_text" if len(offered) else "rec.no_rules"), values
 
 
 # ------------------------------------------------------------------------------ recommender
@@ -573,26 +656,44 @@ def export_frame(recommendations: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------ plots
 
 
-def plot_affinity_heatmap(transactions: pd.DataFrame, *, method: Literal["cosine", "lift"] = "lift",
+def _relative_luminance(rgba: Sequence[float]) -> float:
+    """WCAG relative luminance of an sRGB colour (0 black to 1 white)."""
+    channels = np.asarray(rgba[:3], dtype=float)
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    return float(linear @ np.array([0.2126, 0.7152, 0.0722]))
+
+
+def text_colour(rgba: Sequence[float]) -> str:
+    """Black or white, whichever contrasts more with a cell of colour ``rgba`` (WCAG ratio)."""
+    lum = _relative_luminance(rgba)
+    return "white" if (1.05 / (lum + 0.05)) > ((lum + 0.05) / 0.05) else "black"
+
+
+def plot_affinity_heatmap(pairs: pd.DataFrame, *, value: Literal["lift", "confidence", "support"] = "lift",
                           lang: str = "en", ax: Axes | None = None) -> Figure:
-    """Category x category co-purchase (lift or cosine) over customers, annotated."""
-    inter = interactions(transactions, "category")
-    sim = item_similarity(inter, method).astype(float)
-    np.fill_diagonal(sim, np.nan)
+    """Item x item ``value`` of :func:`association_rules` (all pairs, unfiltered), annotated
+    with the same three decimals as the rules table. Cell text is black or white by the
+    luminance of the cell's colour."""
+    table = pair_matrix(pairs, value)
+    sim = table.to_numpy(dtype=float)
     fig, ax = axes_for(ax, (6.5, 5.5))
-    center = 1.0 if method == "lift" else np.nanmean(sim)
-    spread = np.nanmax(np.abs(sim - center)) if np.isfinite(sim).any() else 1.0
+    finite = np.isfinite(sim)
+    center = 1.0 if value == "lift" else (float(np.nanmean(sim)) if finite.any() else 0.0)
+    spread = float(np.nanmax(np.abs(sim - center))) if finite.any() else 1.0
+    spread = spread if spread > 0 else 1.0
     image = ax.imshow(sim, cmap="RdBu_r", vmin=center - spread, vmax=center + spread)
-    labels = list(inter.items)
+    labels = [str(i) for i in table.index]
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     ax.set_yticks(range(len(labels)), labels)
     for i in range(len(labels)):
         for j in range(len(labels)):
-            if np.isfinite(sim[i, j]):
-                ax.text(j, i, f"{sim[i, j]:.2f}", ha="center", va="center", fontsize=8)
+            if finite[i, j]:
+                colour = text_colour(image.cmap(image.norm(sim[i, j])))
+                ax.text(j, i, f"{sim[i, j]:.3f}", ha="center", va="center", fontsize=8, color=colour)
     ax.grid(False)
-    ax.set_title(t(f"rec.affinity_title.{method}", lang))
-    fig.colorbar(image, ax=ax, shrink=0.8)
+    ax.set(xlabel=t("rec.col.consequent", lang), ylabel=t("rec.col.antecedent", lang),
+           title=t(f"rec.affinity_title.{value}", lang))
+    fig.colorbar(image, ax=ax, shrink=0.8).set_label(t(f"rec.col.{value}", lang))
     fig.tight_layout()
     return fig
 

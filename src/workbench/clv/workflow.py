@@ -50,12 +50,15 @@ __all__ = [
     "clv_metrics",
     "export_frame",
     "fit_clv",
+    "forecast_scope",
     "make_model",
     "model_sentences",
     "parameter_table",
     "plan_validation",
     "risk_sentences",
     "risk_table",
+    "scope_cards",
+    "scope_sentences",
     "tier_table",
     "validate",
     "validation_cards",
@@ -453,6 +456,84 @@ def value_sentences(result: CLVResult, lang: str) -> dict[str, list[tuple[str, d
     }
 
 
+def forecast_scope(transactions: pd.DataFrame, result: CLVResult) -> dict[str, Any]:
+    """What the revenue forecast covers, and the last equally long period to compare it with.
+
+    The forecast values only the customers who bought on or before ``as_of`` (the rows of
+    ``result.customers``): customers who have not bought yet are not in it. The comparison
+    window is the ``horizon`` (in days) up to and including ``as_of``. Returns
+
+    * ``customers``, ``as_of``, ``horizon_days``, ``discount_rate``;
+    * ``forecast_revenue``: expected purchases x expected spend summed, undiscounted, and
+      ``clv``, the discounted margin;
+    * ``window_start`` (first day of the window), ``revenue_same``: what the forecast's
+      customers spent in it, ``revenue_all``: every line in it (also lines of customers who
+      are not modelled);
+    * ``new_customers`` / ``revenue_new``: customers whose first purchase falls in the window
+      and what they spent there, the kind of customer the forecast has no counterpart for;
+      ``revenue_existing`` = ``revenue_same`` - ``revenue_new``, the like-for-like figure.
+    """
+    days = max(int(round(result.horizon * _unit_days(result.unit))), 1)
+    as_of = pd.Timestamp(result.as_of).normalize()
+    end = as_of + pd.Timedelta(days=1)
+    start = as_of - pd.Timedelta(days=days - 1)
+    dates = transactions["order_date"]
+    history = transactions[dates < end]
+    ids = history["customer_id"].astype(str)
+    in_window = (history["order_date"] >= start).to_numpy()
+    amount = history["amount"].to_numpy(dtype=float)
+    modelled = ids.isin(set(result.customers["customer_id"].astype(str))).to_numpy()
+    first = history.groupby(ids)["order_date"].min()
+    new_ids = first.index[first >= start]
+    is_new = ids.isin(set(new_ids)).to_numpy()
+    c = result.customers
+    revenue_same = float(amount[in_window & modelled].sum())
+    revenue_new = float(amount[in_window & modelled & is_new].sum())
+    return {
+        "customers": int(len(c)), "as_of": as_of, "horizon_days": days,
+        "discount_rate": float(result.discount_rate),
+        "forecast_revenue": float((c["expected_purchases"] * c["expected_avg_spend"]).sum()),
+        "clv": float(c["clv"].sum()),
+        "window_start": start, "revenue_same": revenue_same,
+        "revenue_all": float(amount[in_window].sum()),
+        "new_customers": int(len(set(new_ids) & set(c["customer_id"].astype(str)))),
+        "revenue_new": revenue_new, "revenue_existing": revenue_same - revenue_new,
+    }
+
+
+def scope_sentences(scope: dict[str, Any], result: CLVResult, lang: str
+                    ) -> list[tuple[str, dict[str, str]]]:
+    """(key, values) saying what the forecast does and does not include, with the revenue of
+    the last period of the same length for the same and for all customers beside it."""
+    horizon = _horizon_text(result.horizon, result.unit, lang)
+    values = {
+        "customers": fmt_number(scope["customers"], lang), "as_of": str(scope["as_of"].date()),
+        "horizon": horizon, "forecast": fmt_money(scope["forecast_revenue"], lang),
+        "clv": fmt_money(scope["clv"], lang), "rate": fmt_pct(scope["discount_rate"]),
+    }
+    out = [("clv.scope.text", values)]
+    out.append(("clv.scope.compare", {
+        "horizon": horizon, "start": str(scope["window_start"].date()),
+        "as_of": str(scope["as_of"].date()), "same": fmt_money(scope["revenue_same"], lang),
+        "all": fmt_money(scope["revenue_all"], lang), "new": fmt_money(scope["revenue_new"], lang),
+        "new_customers": fmt_number(scope["new_customers"], lang),
+        "existing": fmt_money(scope["revenue_existing"], lang),
+        "forecast": fmt_money(scope["forecast_revenue"], lang)}))
+    return out
+
+
+def scope_cards(scope: dict[str, Any], result: CLVResult, lang: str) -> list[tuple[str, str, str]]:
+    """KPI cards: the revenue forecast (existing customers only) beside the last period's."""
+    horizon = _horizon_text(result.horizon, result.unit, lang)
+    return [
+        (t("clv.kpi.forecast_revenue", lang, horizon=horizon), fmt_money(scope["forecast_revenue"], lang),
+         t("clv.kpi.forecast_note", lang, customers=fmt_number(scope["customers"], lang))),
+        (t("clv.kpi.recent_revenue", lang, horizon=horizon), fmt_money(scope["revenue_same"], lang),
+         t("clv.kpi.recent_note", lang, all=fmt_money(scope["revenue_all"], lang),
+           new=fmt_money(scope["revenue_new"], lang))),
+    ]
+
+
 def tier_table(result: CLVResult, lang: str) -> pd.DataFrame:
     """The tier summary for display: translated tier labels, shares and money formatted."""
     table = result.tiers.copy()
@@ -498,9 +579,11 @@ def _model_metrics(model: Any) -> dict[str, Any] | None:
             "log_likelihood": model.log_likelihood_, "converged": model.converged_}
 
 
-def clv_metrics(result: CLVResult, validation: Validation | None = None) -> dict[str, Any]:
-    """The report's part of ``metrics.json``: fitted models, holdout figures, value totals and
-    a one-sentence ``headline`` in English and Chinese."""
+def clv_metrics(result: CLVResult, validation: Validation | None = None,
+                scope: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The report's part of ``metrics.json``: fitted models, holdout figures, value totals,
+    the forecast's scope (:func:`forecast_scope`, when given) and a one-sentence ``headline``
+    in English and Chinese."""
     c = result.customers
     shares = result.tiers.set_index("tier")["value_share"]
     models = {name: _model_metrics(m) for name, m in result.models.items()}
@@ -537,5 +620,11 @@ def clv_metrics(result: CLVResult, validation: Validation | None = None) -> dict
         "likely_active": int((c["prob_alive"] >= 0.5).sum()),
         "tier_value_share": {k: float(v) for k, v in shares.items()},
         "at_risk_customers": len(result.at_risk),
+        "forecast_scope": None if scope is None else {
+            "existing_customers_only": True, "horizon_days": scope["horizon_days"],
+            "forecast_revenue": scope["forecast_revenue"],
+            "window_start": scope["window_start"].date().isoformat(),
+            "revenue_same_customers": scope["revenue_same"], "revenue_all_customers": scope["revenue_all"],
+            "revenue_new_customers": scope["revenue_new"], "new_customers": scope["new_customers"]},
         "headline": headline,
     }

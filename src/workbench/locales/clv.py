@@ -94,6 +94,13 @@ ENTRIES: dict[str, dict[str, str]] = {
     "clv.kpi.spend": {"en": "Expected spend per purchase", "zh": "预计单次消费"},
     "clv.kpi.discounted": {"en": "discounted at {rate} a year, margin {margin}",
                            "zh": "年折现率{rate}，毛利率{margin}"},
+    "clv.kpi.forecast_revenue": {"en": "Expected revenue, next {horizon}", "zh": "未来{horizon}预期消费金额"},
+    "clv.kpi.forecast_note": {"en": "the {customers} existing customers only, no new customers",
+                              "zh": "仅含现有的{customers}位客户，不含新客户"},
+    "clv.kpi.recent_revenue": {"en": "Revenue of the same customers, last {horizon}",
+                               "zh": "同一批客户最近{horizon}的消费金额"},
+    "clv.kpi.recent_note": {"en": "all customers {all}; first-time buyers of the period {new}",
+                            "zh": "全部客户{all}；其中期内新客户{new}"},
     "clv.kpi.error_over": {"en": "model over by {pct}", "zh": "模型高估{pct}"},
     "clv.kpi.error_under": {"en": "model under by {pct}", "zh": "模型低估{pct}"},
     # ---- generated narrative
@@ -178,6 +185,23 @@ ENTRIES: dict[str, dict[str, str]] = {
               "customers have a CLV below {median}; the mean is {mean}.",
         "zh": "未来{horizon}内，预计客户共购买{purchases}次，金额{revenue}，折现毛利（CLV）合计 **{clv}**。"
               "一半客户的 CLV 低于{median}，平均为{mean}。"},
+    "clv.scope.text": {
+        "en": "What the forecast covers: only the {customers} existing customers, those who bought "
+              "up to {as_of}, over the next {horizon}. Customers who have not bought yet (new "
+              "customers) are not in it. Their expected revenue, {forecast}, is not discounted; the "
+              "CLV of {clv} is the margin on it, discounted at {rate} a year.",
+        "zh": "预测的范围：仅包括截至{as_of}已有购买的{customers}位现有客户在未来{horizon}内的购买，"
+              "不包括尚未购买的客户（新客户）。其预期消费金额{forecast}未折现；CLV {clv} 是其中的毛利，"
+              "按年折现率{rate}折现。"},
+    "clv.scope.compare": {
+        "en": "For comparison, over the last {horizon} ({start} to {as_of}) the same customers spent "
+              "{same}, and all customers {all}. Of that, {new} came from the {new_customers} customers "
+              "whose first purchase fell in that period: the forecast has no such newcomers. Customers "
+              "who had bought before {start} spent {existing}, the figure to set beside the forecast "
+              "of {forecast}.",
+        "zh": "作为对比：最近{horizon}（{start}至{as_of}），同一批客户共消费{same}，全部客户共消费{all}。"
+              "其中{new}来自在此期间首次购买的{new_customers}位客户，而预测中不含这类新客户。{start}之前已有购买的客户"
+              "消费{existing}，可与预测的{forecast}相比。"},
     "clv.tiers.text": {
         "en": "Tier A, the top 10% of customers by CLV, holds {share_a} of the expected value; "
               "tiers A and B together (30% of customers) hold {share_ab}.",
@@ -199,7 +223,8 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "每位客户的结果已导出至 exports/clv.csv（{rows}行）：频次、最近购买时长与客户年龄（单位："
               "{unit}）、存活概率、预测期内预计购买次数与单次消费、CLV 及 CLV 分层（A 至 D）。"},
     "clv.headline": {
-        "en": "The {customers} customers are expected to bring {clv} of discounted margin over "
-              "the next {horizon}; the top 10% account for {share_a} of it.",
-        "zh": "预计{customers}位客户在未来{horizon}内贡献折现毛利{clv}，其中前10%的客户贡献{share_a}。"},
+        "en": "The {customers} existing customers (new customers not included) are expected to "
+              "bring {clv} of discounted margin over the next {horizon}; the top 10% account for "
+              "{share_a} of it.",
+        "zh": "预计现有的{customers}位客户（不含新客户）在未来{horizon}内贡献折现毛利{clv}，其中前10%的客户贡献{share_a}。"},
 }

@@ -30,10 +30,12 @@ ENTRIES: dict[str, dict[str, str]] = {
     "rec.col.rank": {"en": "Rank", "zh": "排名"},
     "rec.col.score": {"en": "Score", "zh": "得分"},
     "rec.col.reason": {"en": "Reason", "zh": "推荐理由"},
-    "rec.affinity_title.lift": {"en": "Category co-purchase lift (1 = independent)",
-                                "zh": "品类共同购买提升度（1 表示无关联）"},
-    "rec.affinity_title.cosine": {"en": "Category co-purchase similarity (cosine)",
-                                  "zh": "品类共同购买相似度（余弦）"},
+    "rec.affinity_title.lift": {"en": "Lift of category pairs in the same order (1 = chance)",
+                                "zh": "同一订单中品类两两组合的提升度（1 表示与随机相同）"},
+    "rec.affinity_title.confidence": {"en": "Confidence of category pairs in the same order",
+                                      "zh": "同一订单中品类两两组合的置信度"},
+    "rec.affinity_title.support": {"en": "Support of category pairs in the same order",
+                                   "zh": "同一订单中品类两两组合的支持度"},
     "rec.eval_title": {"en": "Offline evaluation on the time split", "zh": "按时间切分的离线评估"},
     "rec.intro": {
         "en": "Recommendations at **{level}** level from purchases up to {as_of}: {customers} customers, "
@@ -45,12 +47,25 @@ ENTRIES: dict[str, dict[str, str]] = {
     "rec.bought.excluded": {"en": "excluded", "zh": "不再推荐"},
     "rec.bought.kept": {"en": "kept", "zh": "仍可推荐"},
     "rec.rules_text": {
-        "en": "Pair rules over {baskets} orders. Lift above 1 means the two are bought together more "
-              "often than chance; confidence is the share of orders with the first that also hold the second.",
-        "zh": "基于 {baskets} 个订单的两两关联规则。提升度大于 1 表示两者一起购买的频率高于随机；"
-              "置信度是含前者的订单中同时含后者的比例。"},
-    "rec.no_rules": {"en": "No pair appears together in enough orders for a rule.",
-                     "zh": "没有足够多的订单同时包含两个推荐项，无法生成关联规则。"},
+        "en": "Pair rules over {baskets} orders. Offered are only the {offered} of {pairs} rules whose "
+              "lift is above 1 (the two are bought together more often than chance) and that hold in "
+              "at least {support} of the orders and {min_count} orders; confidence is the share of "
+              "orders with the first that also hold the second. The chart shows the lift of every pair, "
+              "the same figure as in the table.",
+        "zh": "基于 {baskets} 个订单的两两关联规则。{pairs} 条规则中，只列出提升度大于 1（两者一起购买的频率高于随机）、"
+              "且至少出现在 {support} 的订单和 {min_count} 个订单中的 {offered} 条；置信度是含前者的订单中同时含后者的比例。"
+              "下图给出每一对品类的提升度，与表中的数值相同。"},
+    "rec.no_rules": {
+        "en": "Of {pairs} pair rules over {baskets} orders, none has a lift above 1 while holding in at "
+              "least {support} of the orders and {min_count} orders: no pair is offered. The chart shows "
+              "the lift of every pair.",
+        "zh": "基于 {baskets} 个订单的 {pairs} 条两两关联规则中，没有一条提升度大于 1 且至少出现在 {support} 的订单和 "
+              "{min_count} 个订单中，因此不列出规则。下图给出每一对品类的提升度。"},
+    "rec.level_fallback": {
+        "en": "The transactions have no {requested} column, so recommendations work at **{used}** level.",
+        "zh": "交易数据中没有{requested}字段，因此在**{used}**层面推荐。"},
+    "rec.no_category": {"en": "The transactions have no category, so this section is left out.",
+                        "zh": "交易数据中没有品类，因此略去本部分。"},
     "rec.eval_text": {
         "en": "Models learn from purchases before {cutoff} and are judged on what {customers} customers "
               "bought from then to {end} (items new to them). Hit rate: share of customers who bought at "
@@ -113,6 +128,12 @@ ENTRIES: dict[str, dict[str, str]] = {
     "profile.timeline_title": {"en": "Purchases of customer {customer_id}", "zh": "客户 {customer_id} 的购买记录"},
     "profile.amount": {"en": "Amount", "zh": "金额"},
     "profile.date": {"en": "Date", "zh": "日期"},
+    "profile.score.nps": {"en": "NPS", "zh": "NPS 净推荐值"},
+    "profile.score.csat": {"en": "CSAT", "zh": "CSAT 满意度"},
+    "profile.score.ces": {"en": "CES", "zh": "CES 费力度"},
+    "profile.value_tier.A": {"en": "A · top 20%", "zh": "A · 前20%"},
+    "profile.value_tier.B": {"en": "B · next 30%", "zh": "B · 其后30%"},
+    "profile.value_tier.C": {"en": "C · bottom 50%", "zh": "C · 末尾50%"},
     "profile.field.gender": {"en": "Gender", "zh": "性别"},
     "profile.field.age": {"en": "Age", "zh": "年龄"},
     "profile.field.city": {"en": "City", "zh": "城市"},
