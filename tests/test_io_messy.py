@@ -8,11 +8,12 @@ folders and reports whose optional columns are absent. Small files written in ea
 from decimal import Decimal
 
 import pandas as pd
+import pytest
 
 from tests.conftest import write_csv
 from workbench import parsing
 from workbench.cli import main
-from workbench.io import load_dataset
+from workbench.io import DataError, load_dataset
 
 
 def _validate(folder, capsys) -> tuple[int, str, str]:
@@ -115,3 +116,144 @@ def test_a_future_order_date_is_set_aside_without_as_of(tmp_path):
     assert data.transactions["customer_id"].tolist() == ["1", "2"]
     assert [s.code for s in data.quality.set_aside] == ["date_future"]
     assert data.last_date == pd.Timestamp("2024-01-06")
+
+
+# ------------------------------------------------------------------ 3. nothing silently ignored
+
+GOOD = "customer_id,order_id,order_date,amount\n001,A1,2024-01-05,10\n002,A2,2024-01-06,20\n"
+
+
+@pytest.mark.parametrize(("name", "table"), [
+    ("orders.csv", "transactions"), ("订单.csv", "transactions"), ("交易记录.csv", "transactions"),
+    ("Sales.CSV", "transactions"),
+])
+def test_common_file_names_are_recognised(tmp_path, name, table):
+    write_csv(tmp_path / name, GOOD)
+    data = load_dataset(tmp_path)
+    assert data.quality.tables[table].file.endswith(name)
+    assert data.transactions["order_id"].tolist() == ["A1", "A2"]
+
+
+def test_customer_and_survey_aliases_and_files_section(tmp_path):
+    write_csv(tmp_path / "会员.csv", "customer_id,tier\n001,金\n")
+    write_csv(tmp_path / "nps.csv", "customer_id,submitted_at,nps\n001,2024-01-05,9\n")
+    write_csv(tmp_path / "export_0131.csv", GOOD)
+    write_csv(tmp_path / "mapping.yaml", "files:\n  export_0131.csv: transactions\n")
+    data = load_dataset(tmp_path)
+    assert sorted(data.quality.tables) == ["customers", "feedback", "transactions"]
+    assert data.quality.unread_files == []
+
+
+def test_unread_table_files_are_named_with_the_reason(tmp_path, capsys):
+    write_csv(tmp_path / "transactions.csv", GOOD)
+    write_csv(tmp_path / "notes.csv", "a,b\n1,2\n")
+    write_csv(tmp_path / "orders.xlsm", "binary")
+    write_csv(tmp_path / "README.md", "# data\n")
+    data = load_dataset(tmp_path)
+    unread = {u["file"]: u for u in data.quality.unread_files}
+    assert sorted(unread) == ["notes.csv", "orders.xlsm"]
+    assert "matches no table" in unread["notes.csv"]["reason"]
+    assert ".xlsm files cannot be read" in unread["orders.xlsm"]["reason"]
+    frame = data.quality.unread_frame("zh")
+    assert frame["file"].tolist() == ["notes.csv", "orders.xlsm"]
+    assert "文件名不对应任何数据表" in frame["reason"].iloc[0]
+    code, out, _ = _validate(tmp_path, capsys)
+    assert code == 0 and "notes.csv was not read: its name matches no table" in out
+
+
+def test_two_files_for_one_table_through_an_alias_is_an_error(tmp_path):
+    write_csv(tmp_path / "transactions.csv", GOOD)
+    write_csv(tmp_path / "orders.csv", GOOD)
+    with pytest.raises(DataError, match=r"several files for the transactions table \(orders.csv, "
+                                        r"transactions.csv\)"):
+        load_dataset(tmp_path)
+
+
+def test_mapping_entry_naming_no_column_is_an_error(tmp_path, capsys):
+    # 下单日期 is misspelt (the file says 下单时间): auto-detection would take 下单时间 silently.
+    write_csv(tmp_path / "transactions.csv",
+              "客户ID,下单时间,支付时间,实付金额\n001,2024-01-05,2024-01-06,10\n")
+    write_csv(tmp_path / "mapping.yaml", "columns:\n  下单日期: order_date\n")
+    with pytest.raises(DataError, match=r"'下单日期: order_date' .*none of the files read "
+                                        r"\(transactions.csv\)"):
+        load_dataset(tmp_path)
+    code, _, err = _validate(tmp_path, capsys)
+    assert code == 2 and "mapping.yaml" in err and "Traceback" not in err
+    write_csv(tmp_path / "mapping.yaml", "transactions:\n  columns: {付款时间: order_date}\n")
+    with pytest.raises(DataError, match=r"'付款时间: order_date'.*transactions.csv does not have"):
+        load_dataset(tmp_path)
+    write_csv(tmp_path / "mapping.yaml", "feedback:\n  columns: {评分: nps}\n")
+    with pytest.raises(DataError, match=r"'评分: nps' under 'feedback: columns:'.*no feedback file"):
+        load_dataset(tmp_path)
+    write_csv(tmp_path / "mapping.yaml", "columns:\n  支付时间: order_date\n")  # exists: used
+    assert load_dataset(tmp_path).transactions["order_date"][0] == pd.Timestamp("2024-01-06")
+
+
+def test_header_without_rows_exits_2_even_beside_other_tables(tmp_path, capsys):
+    write_csv(tmp_path / "transactions.csv", "customer_id,order_date,amount\n")
+    write_csv(tmp_path / "customers.csv", "customer_id,tier\n001,金\n")
+    with pytest.raises(DataError, match=r"transactions.csv has a header but no rows"):
+        load_dataset(tmp_path)
+    code, out, err = _validate(tmp_path, capsys)
+    assert code == 2 and "transactions.csv has a header but no rows" in err and not out
+
+
+def test_repeated_header_exits_2_naming_the_column(tmp_path, capsys):
+    write_csv(tmp_path / "transactions.csv",
+              "customer_id,order_date,amount,amount\n001,2024-01-05,10,12\n")
+    with pytest.raises(DataError, match=r"two columns have the same header 'amount' "
+                                        r"\(columns 3 and 4\)"):
+        load_dataset(tmp_path)
+    code, _, err = _validate(tmp_path, capsys)
+    assert code == 2 and "'amount'" in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ 4. CSV parse errors
+
+
+def test_unquoted_comma_in_a_comment_is_explained(tmp_path, capsys):
+    write_csv(tmp_path / "feedback.csv",
+              "customer_id,submitted_at,nps,comment\n1,2024-01-05,9,great\n"
+              "2,2024-01-06,3,slow, rude staff\n3,2024-01-07,8,ok\n")
+    code, _, err = _validate(tmp_path, capsys)
+    assert code == 2 and "feedback.csv" in err and "row 3" in err and "quote" in err
+    assert "C error" not in err and "Error tokenizing" not in err
+
+
+def test_unclosed_quote_is_explained_with_its_line(tmp_path, capsys):
+    write_csv(tmp_path / "transactions.csv",
+              'customer_id,order_date,amount,note\n1,2024-01-05,10,ok\n2,2024-01-06,20,"fine\n'
+              "3,2024-01-07,30,x\n")
+    code, _, err = _validate(tmp_path, capsys)
+    assert code == 2 and "transactions.csv, line 3" in err and "never closed" in err
+    assert "double quotes" in err and "C error" not in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ 5./6. what a report needs
+
+
+SURVEY = ("customer_id,submitted_at,nps,comment\n"
+          "1,2024-03-01,9,很好\n2,2024-03-05,3,太慢\n3,2024-03-09,10,满意\n")
+
+
+def test_survey_only_folder_is_usable_for_feedback(tmp_path, capsys):
+    write_csv(tmp_path / "feedback.csv", SURVEY)
+    data = load_dataset(tmp_path)
+    assert data.quality.usable and data.transactions is None and data.customers is None
+    assert data.last_date == pd.Timestamp("2024-03-09")
+    assert data.missing_for("feedback") is None
+    assert data.missing_for("data_quality") is None
+    assert "transactions.csv" in data.missing_for("segmentation")
+    assert "transactions.csv or customers.csv" in data.missing_for("overview")
+    code, out, _ = _validate(tmp_path, capsys)
+    assert code == 0 and "feedback: feedback.csv" in out
+
+
+def test_personalization_needs_a_product_or_category_column(tmp_path):
+    write_csv(tmp_path / "transactions.csv", GOOD)
+    reason = load_dataset(tmp_path).missing_for("personalization")
+    assert reason is not None and "'product_id' or 'category'" in reason
+    assert "transactions.csv" in reason
+    write_csv(tmp_path / "transactions.csv",
+              "customer_id,order_date,amount,category\n001,2024-01-05,10,服装\n")
+    assert load_dataset(tmp_path).missing_for("personalization") is None

@@ -1,7 +1,7 @@
 """Load a dataset folder into canonical frames plus a data-quality report.
 
 A dataset is a folder holding ``transactions.(csv|tsv|txt|xlsx|parquet)``, ``customers.*``,
-``feedback.*`` and ``events.*`` (at least one of the first two), and an optional
+``feedback.*`` and ``events.*`` (any of them), and an optional
 ``mapping.yaml``::
 
     columns:            # the file's own header -> canonical name, for every table
@@ -14,6 +14,22 @@ A dataset is a folder holding ``transactions.(csv|tsv|txt|xlsx|parquet)``, ``cus
         tier: {"1": 普通, "2": 白银, "3": 黄金, "4": 铂金}
     options:            # the cleaning rules, see LoadOptions
       merge_same_day: true
+    files:              # a file whose name says nothing -> its table
+      export_20240131.csv: transactions
+
+Files are recognised by name, in any case and with any supported extension: the table's own
+name, or one of the aliases in :data:`workbench.schema.FILE_ALIASES`:
+
+- transactions: orders, order, sales, purchases, invoices, 订单, 订单明细, 交易, 交易记录,
+  交易明细, 销售, 销售记录, 购买记录, 消费记录
+- customers: customer, clients, members, member, users, 客户, 客户信息, 会员, 会员信息, 用户
+- feedback: survey, surveys, nps, csat, reviews, comments, 评价, 评论, 反馈, 问卷, 调研, 满意度
+- events: event, activity, behaviour, behavior, 行为, 行为日志, 事件, 埋点, 访问记录
+
+Any other file that looks like a table (``notes.csv``, ``orders.xlsm``, ``data.json``) is not
+read and is listed with the reason in ``QualityReport.unread_files`` (and so in
+``workbench validate`` and the data-quality report). At least one table must have rows; a
+folder holding only ``feedback.*`` (a survey export) is usable for the feedback report.
 
 Every problem with the data either sets rows aside (with the reason and example row numbers in
 the :class:`QualityReport`) or raises :class:`DataError` with a message naming the file, the
@@ -46,7 +62,14 @@ from workbench.parsing import (
     parse_scores,
     read_dates,
 )
-from workbench.schema import ANALYSIS_REQUIREMENTS, TABLES, Column, Table
+from workbench.schema import (
+    ANALYSIS_COLUMNS,
+    ANALYSIS_REQUIREMENTS,
+    FILE_ALIASES,
+    TABLES,
+    Column,
+    Table,
+)
 
 __all__ = [
     "DataError",
@@ -224,11 +247,22 @@ class QualityReport:
     options: dict[str, Any] = field(default_factory=dict)
     customers_without_transactions: int | None = None
     transaction_customers_not_in_customers: int | None = None
+    #: Files in the folder that look like tables but were not read: ``{"file", "reason",
+    #: "code", "params"}`` (reason in English; ``code`` keys ``dq.unread.<code>``).
+    unread_files: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def usable(self) -> bool:
-        return any(t in self.tables and self.tables[t].rows_kept > 0
-                   for t in ("transactions", "customers"))
+        """At least one table (transactions, customers, feedback or events) has rows kept."""
+        return any(rep.rows_kept > 0 for rep in self.tables.values())
+
+    def unread_frame(self, lang: str = "en") -> pd.DataFrame:
+        """One row per file not read: file and reason (in ``lang``)."""
+        from workbench.i18n import t
+
+        rows = [{"file": u["file"], "reason": t(f"dq.unread.{u['code']}", lang, **u["params"])}
+                for u in self.unread_files]
+        return pd.DataFrame(rows, columns=["file", "reason"])
 
     def rows_set_aside(self, table: str | None = None) -> int:
         return sum(
@@ -274,6 +308,9 @@ class QualityReport:
                 col = f" [{s.column}]" if s.column else ""
                 ex = f" (e.g. rows {', '.join(map(str, s.examples))})" if s.examples else ""
                 lines.append(f"- {s.table}{col}: {s.rows:,} {what}: {s.reason}{ex}")
+        if self.unread_files:
+            lines.append("Files not read:")
+            lines.extend(f"- {u['file']} was not read: {u['reason']}" for u in self.unread_files)
         if self.customers_without_transactions:
             lines.append(
                 f"Customers without transactions: {self.customers_without_transactions:,}"
@@ -302,28 +339,46 @@ class Dataset:
         return frame is not None and len(frame) > 0
 
     def missing_for(self, analysis: str) -> str | None:
-        """Why ``analysis`` cannot run on this dataset, or None when it can."""
+        """Why ``analysis`` cannot run on this dataset, or None when it can.
+
+        Checks the tables of :data:`ANALYSIS_REQUIREMENTS` and the columns of
+        :data:`ANALYSIS_COLUMNS` (personalization needs a product or a category column).
+        """
         needs = ANALYSIS_REQUIREMENTS[analysis]
         for need in needs:
             options = need if isinstance(need, tuple) else (need,)
             if not any(self.has(t) for t in options):
                 wanted = " or ".join(f"{t}.csv" for t in options)
                 return f"{analysis} needs {wanted} in {self.quality.data_dir}, which is absent or empty"
+        for table, alternatives in ANALYSIS_COLUMNS.get(analysis, {}).items():
+            frame = getattr(self, table)
+            if not any(c in frame and frame[c].notna().any() for c in alternatives):
+                rep = self.quality.tables.get(table)
+                file = Path(rep.file).name if rep else f"{table}.csv"
+                wanted = " or ".join(f"'{c}'" for c in alternatives)
+                return (f"{analysis} needs the product or category of each line ({wanted} "
+                        f"column in {file}, or a line in mapping.yaml naming it), and {file} "
+                        "has neither")
         return None
 
     @property
     def last_date(self) -> pd.Timestamp | None:
-        """The last date seen in transactions (or customers/feedback/events when absent)."""
-        candidates = []
-        for table, col in (("transactions", "order_date"), ("feedback", "submitted_at"),
-                           ("events", "timestamp"), ("customers", "signup_date"),
-                           ("customers", "churned_at")):
-            frame = getattr(self, table)
-            if frame is not None and col in frame and frame[col].notna().any():
-                candidates.append(frame[col].max())
-            if candidates and table == "transactions":
-                break
-        return max(candidates).normalize() if candidates else None
+        """The last date seen: in transactions, else in feedback and events, else customers.
+
+        The default ``as_of`` of the reports; a survey-only folder takes its answer dates.
+        """
+        groups = ((("transactions", "order_date"),),
+                  (("feedback", "submitted_at"), ("events", "timestamp")),
+                  (("customers", "signup_date"), ("customers", "churned_at")))
+        for group in groups:
+            candidates = []
+            for table, col in group:
+                frame = getattr(self, table)
+                if frame is not None and col in frame and frame[col].notna().any():
+                    candidates.append(frame[col].max())
+            if candidates:
+                return max(candidates).normalize()
+        return None
 
 
 # ---------------------------------------------------------------------------------- reading
@@ -422,13 +477,43 @@ def read_table_file(
             f"{path}: old-style Excel (.xls) files cannot be read here. Open the file in "
             "Excel or WPS and save it as .xlsx (or CSV UTF-8), then try again."
         ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
+    except pd.errors.ParserError as exc:
+        raise DataError(_explain_parser_error(exc, path, locals().get("text"), delimiter,
+                                              skip)) from None
+    except (pd.errors.EmptyDataError, ValueError, OSError) as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"{path}: the file cannot be read as a table: {detail}") from None
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     frame.index = pd.RangeIndex(skip + 2, len(frame) + skip + 2)
     frame.attrs["header_row"] = skip + 1
     return frame, encoding, delimiter
+
+
+def _explain_parser_error(
+    exc: Exception, path: Path, text: str | None, delimiter: str | None, skip: int
+) -> str:
+    """Pandas' ``Error tokenizing data. C error: ...`` in plain words: file, line, expected."""
+    message = str(exc)
+    hint = (f"Text fields that contain the delimiter {delimiter!r}, quotes or line breaks must "
+            'be put in double quotes ("slow, rude staff"), as Excel and most exports do with '
+            "'CSV UTF-8'; export the file again that way or fix the line.")
+    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if match:
+        expected, line, seen = map(int, match.groups())
+        return (f"{path}, line {line + skip}: expected {expected} fields as in the header, found "
+                f"{seen}. {hint}")
+    if "EOF" in message:
+        opened, line = False, None
+        for number, content in enumerate((text or "").split("\n"), start=1 + skip):
+            if content.count('"') % 2:
+                opened = not opened
+                line = number if opened else None
+        where = f", line {line}" if line else ""
+        return (f"{path}{where}: a double quote opens a text field that is never closed, so "
+                f"the rest of the file would be read as one value. {hint}")
+    detail = message.strip().splitlines()[0] if message.strip() else type(exc).__name__
+    detail = re.sub(r"^Error tokenizing data\. C error: ", "", detail)
+    return f"{path}: the file cannot be read as a table: {detail}. {hint}"
 
 
 def _skip_to_header(
@@ -493,6 +578,104 @@ def _read_delimited(text: str, delimiter: str, path: Path) -> pd.DataFrame:
     return pd.DataFrame(trimmed, columns=header, dtype=str)
 
 
+#: File types that hold tables but are not read; they are listed as unread with the reason.
+_OTHER_TABLE_SUFFIXES = (".xlsm", ".xlsb", ".ods", ".numbers", ".json", ".jsonl", ".ndjson",
+                         ".gz", ".zip", ".7z", ".rar", ".feather", ".arrow", ".sav", ".dta",
+                         ".sqlite", ".db", ".dbf", ".xml")
+_FILE_TABLES = {_n: table for table, names in FILE_ALIASES.items()
+                for _n in (re.sub(r"[\s_\-]+", "", n).lower() for n in (table, *names))}
+
+
+def _unread(code: str, file: str, **params: Any) -> dict[str, Any]:
+    from workbench.i18n import t
+
+    params = {"file": file, **params}
+    return {"file": file, "reason": t(f"dq.unread.{code}", "en", **params), "code": code,
+            "params": params}
+
+
+def _discover_files(
+    data_dir: Path, mapping: dict[str, Any]
+) -> tuple[dict[str, Path], list[dict[str, Any]]]:
+    """Which file holds which table, and the table-like files that are not read (and why).
+
+    A file is a table's when its name (without extension, in any case) is the table's or one
+    of :data:`workbench.schema.FILE_ALIASES` (``orders.csv``, ``订单.xlsx``, ``会员.csv``,
+    ``nps.csv``, ...), or when ``mapping.yaml`` names it under ``files:``.
+    """
+    named = {str(k).strip(): str(v).strip() for k, v in (mapping.get("files") or {}).items()}
+    names_lower = {p.name.lower(): p for p in data_dir.iterdir()}
+    for file_name, table_name in named.items():
+        if file_name.lower() not in names_lower:
+            raise DataError(
+                f"{mapping['_path']}: 'files: {file_name}: {table_name}' names a file that "
+                f"is not in {data_dir} (it holds: {', '.join(sorted(names_lower)) or 'nothing'})."
+            )
+    named = {k.lower(): v for k, v in named.items()}
+    found: dict[str, list[Path]] = {t: [] for t in TABLES}
+    unread: list[dict[str, Any]] = []
+    for path in sorted(data_dir.iterdir()):
+        name = path.name
+        if name.startswith((".", "~$")) or not path.is_file():
+            continue  # hidden files, Excel's lock files, folders
+        suffix = path.suffix.lower()
+        if name.lower() in ("mapping.yaml", "mapping.yml"):
+            continue
+        table = named.get(name.lower()) or _FILE_TABLES.get(_norm(path.stem))
+        if suffix in SUFFIXES and table:
+            found[table].append(path)
+        elif suffix in SUFFIXES:
+            unread.append(_unread("unknown_name", name, tables=", ".join(TABLES)))
+        elif suffix in _OTHER_TABLE_SUFFIXES:
+            unread.append(_unread("unsupported_type", name, suffix=suffix))
+    chosen: dict[str, Path] = {}
+    for table, paths in found.items():
+        if len(paths) > 1:
+            names = ", ".join(p.name for p in paths)
+            raise DataError(
+                f"{data_dir}: several files for the {table} table ({names}); keep one."
+            )
+        if paths:
+            chosen[table] = paths[0]
+    return chosen, unread
+
+
+def _check_mapping_sources(mapping: dict[str, Any], report: QualityReport) -> None:
+    """Every column named in mapping.yaml is in a file read: a misspelt name is an error.
+
+    Otherwise the entry would be ignored and the automatic detection might pick another column.
+    """
+    if "_path" not in mapping:
+        return
+    path = mapping["_path"]
+    headers = {name: {_norm(h) for h in [*rep.column_map, *rep.extra_columns]}
+               for name, rep in report.tables.items()}
+    files = {name: Path(rep.file).name for name, rep in report.tables.items()}
+    read = ", ".join(files.values()) or "no file"
+    for src, dst in (mapping.get("columns") or {}).items():
+        if not any(_norm(str(src).strip()) in h for h in headers.values()):
+            raise DataError(
+                f"{path}: the entry '{src}: {dst}' under 'columns:' names a column '{src}' that "
+                f"is in none of the files read ({read}). Write the name as the file's header "
+                "spells it, or remove the entry."
+            )
+    for table in TABLES:
+        section = mapping.get(table) or {}
+        for src, dst in (section.get("columns") or {}).items():
+            if table not in report.tables:
+                raise DataError(
+                    f"{path}: the entry '{src}: {dst}' under '{table}: columns:' is for the "
+                    f"{table} table, but {report.data_dir} has no {table} file (read: {read})."
+                )
+            if _norm(str(src).strip()) not in headers[table]:
+                rep = report.tables[table]
+                shown = ", ".join([*rep.column_map, *rep.extra_columns][:20])
+                raise DataError(
+                    f"{path}: the entry '{src}: {dst}' under '{table}: columns:' names a column "
+                    f"'{src}' that {files[table]} does not have (its columns: {shown})."
+                )
+
+
 def _find_file(data_dir: Path, table: str) -> Path | None:
     """The file holding ``table``: its name is the table's, in any case (Transactions.CSV)."""
     found = [
@@ -527,6 +710,7 @@ _MAPPING_EXAMPLE = {
     "columns": "columns:\n  客户ID: customer_id",
     "values": "values:\n  tier: {\"1\": 普通, \"2\": 白银}",
     "options": "options:\n  merge_same_day: true",
+    "files": "files:\n  my_export.csv: transactions",
 }
 
 
@@ -543,7 +727,13 @@ def _check_mapping_shape(loaded: dict[str, Any], path: Path) -> None:
             )
         return value
 
-    known = ("columns", "values", "options", *TABLES)
+    known = ("columns", "values", "options", "files", *TABLES)
+    for file_name, table in need_dict(loaded.get("files"), "files", "files").items():
+        if table not in TABLES:
+            raise DataError(
+                f"{path}: 'files: {file_name}: {table}' must name a table: one of "
+                f"{', '.join(TABLES)}."
+            )
     unknown = [str(k) for k in loaded if k not in known]
     if unknown:
         raise DataError(
@@ -627,9 +817,12 @@ def _map_columns(
     explicit = _explicit_columns(table, mapping)
     headers = list(frame.columns)
     result: dict[str, str] = {}
+    normed_headers = {_norm(h): h for h in headers}
     for src, dst in explicit.items():
-        if src not in headers:
-            continue  # global mappings name columns of other tables too
+        if src not in headers:  # 'Order Date' in mapping.yaml finds 'order date' in the file
+            src = normed_headers.get(_norm(src), src)
+        if src not in headers or src in result:
+            continue  # global mappings name columns of other tables too (checked afterwards)
         if dst not in table and not table.keep_extra_columns:
             raise DataError(
                 f"{mapping['_path']}: '{src}: {dst}' maps to '{dst}', which is not a column of "
@@ -657,6 +850,13 @@ def _map_columns(
     if missing:
         shown = ", ".join(headers[:20]) + (" ..." if len(headers) > 20 else "")
         first = missing[0]
+        named = [src for src, dst in explicit.items() if dst == first]
+        if named:
+            raise DataError(
+                f"{mapping['_path']}: the entry '{named[0]}: {first}' names a column "
+                f"'{named[0]}' that {path.name} does not have. The file's columns are: "
+                f"{shown}. Write the column's name as the file's header spells it."
+            )
         raise DataError(
             f"{path}: required column '{first}' is missing"
             + (f" (also: {', '.join(missing[1:])})" if missing[1:] else "")
@@ -664,6 +864,34 @@ def _map_columns(
             f"'<your column>: {first}' under 'columns:' in mapping.yaml."
         )
     return result
+
+
+def _check_repeated_headers(
+    raw: pd.DataFrame, table: Table, column_map: dict[str, str], path: Path, rep: TableReport
+) -> None:
+    """Two columns with one header (``amount,amount``): which one holds the data is unclear.
+
+    Pandas names the second ``amount.1``; a used column repeated is a DataError, a repeated
+    column the table ignores only a warning.
+    """
+    headers = [str(h) for h in raw.columns]
+    for position, header in enumerate(headers):
+        match = re.fullmatch(r"(.+)\.(\d+)", header)
+        base = match.group(1) if match and match.group(1) in headers else None
+        if base is None and header in headers[:position]:
+            base = header
+        if base is None:
+            continue
+        first = headers.index(base) + 1
+        used = base in column_map or table.keep_extra_columns
+        text = (f"{path}: two columns have the same header '{base}' (columns {first} and "
+                f"{position + 1})")
+        if used:
+            raise DataError(
+                f"{text}, so it is not clear which one holds "
+                f"{column_map.get(base, base)}. Rename or remove one of them in the file."
+            )
+        rep.warnings.append(f"{path.name}: {text.split(': ', 1)[1]}; neither is used.")
 
 
 def _apply_value_mapping(
@@ -866,6 +1094,13 @@ def _load_table(
     table: Table, path: Path, mapping: dict[str, Any], options: LoadOptions, report: QualityReport
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     raw, encoding, delimiter = read_table_file(path, _header_finder(table, mapping))
+    if len(raw) == 0:
+        shown = ", ".join(map(str, list(raw.columns)[:12]))
+        raise DataError(
+            f"{path}: {path.name} has a header but no rows (columns: {shown}). Export the "
+            f"{table.name} again with its rows, or move the file out of {path.parent} if there "
+            "is no such data."
+        )
     rep = TableReport(table.name, str(path), encoding, delimiter,
                       header_row=raw.attrs.get("header_row", 1), rows_read=len(raw))
     report.tables[table.name] = rep
@@ -876,6 +1111,7 @@ def _load_table(
         )
     column_map = _map_columns(raw, table, mapping, path)
     rep.column_map = column_map
+    _check_repeated_headers(raw, table, column_map, path, rep)
     status = None
     if table.name == "transactions":
         for header in raw.columns:
@@ -1017,8 +1253,18 @@ def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
     report = QualityReport(str(data_dir), options=asdict(load_options))
     frames: dict[str, pd.DataFrame | None] = {}
     returns = None
+    files, report.unread_files = _discover_files(data_dir, mapping)
+    if not files:
+        present = sorted(p.name for p in data_dir.iterdir())
+        raise DataError(
+            f"{data_dir}: found neither transactions nor customers, feedback or events; the "
+            f"folder holds: {', '.join(present) or 'nothing'}. Each file is named after its "
+            f"table (transactions.csv, customers.xlsx, ...; also recognised: orders, 订单, 交易, "
+            f"members, 会员, 客户, survey, nps, 反馈, 评价, events, 行为), or named under "
+            f"'files:' in mapping.yaml (e.g. 'files: {{my_export.csv: transactions}}')."
+        )
     for name, table in TABLES.items():
-        path = _find_file(data_dir, name)
+        path = files.get(name)
         if path is None:
             frames[name] = None
             continue
@@ -1026,14 +1272,7 @@ def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
         frames[name] = frame
         if name == "transactions":
             returns = table_returns
-    if frames["transactions"] is None and frames["customers"] is None:
-        present = sorted(p.name for p in data_dir.iterdir()) if data_dir.exists() else []
-        raise DataError(
-            f"{data_dir}: found neither transactions nor customers "
-            f"(expected transactions.csv/.xlsx/.parquet or customers.*); the folder holds: "
-            f"{', '.join(present) or 'nothing'}. Each file is named after its table: rename "
-            f"e.g. 订单.xlsx to transactions.xlsx and 会员.csv to customers.csv."
-        )
+    _check_mapping_sources(mapping, report)
     for name, rep in report.tables.items():
         if rep.rows_kept == 0:
             rep.warnings.append(
@@ -1041,11 +1280,9 @@ def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
                 "need this table are skipped."
             )
     if not report.usable:
-        detail = "; ".join(
-            f"{report.tables[t].file}: {_why_no_rows(report, t)}"
-            for t in ("transactions", "customers") if t in report.tables
-        )
-        raise DataError(f"{data_dir}: no usable rows in transactions or customers. {detail}.")
+        detail = "; ".join(f"{rep.file}: {_why_no_rows(report, t)}"
+                           for t, rep in report.tables.items())
+        raise DataError(f"{data_dir}: no usable rows in any table. {detail}.")
     tx, cust = frames["transactions"], frames["customers"]
     if tx is not None and cust is not None:
         buyers = set(tx["customer_id"].unique())

@@ -30,10 +30,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "ANALYSIS_COLUMNS",
     "ANALYSIS_REQUIREMENTS",
     "CUSTOMERS",
     "EVENTS",
     "FEEDBACK",
+    "FILE_ALIASES",
     "PII_COLUMNS",
     "TABLES",
     "TRANSACTIONS",
@@ -210,12 +212,35 @@ EVENTS = Table(
 
 TABLES: dict[str, Table] = {t.name: t for t in (TRANSACTIONS, CUSTOMERS, FEEDBACK, EVENTS)}
 
+#: File names (without extension; case, spaces, ``_`` and ``-`` ignored) recognised as each
+#: table besides the table's own name: ``orders.csv`` and ``订单.xlsx`` hold transactions.
+#: Any other name can be given in ``mapping.yaml`` under ``files:``.
+FILE_ALIASES: dict[str, tuple[str, ...]] = {
+    "transactions": (
+        "transaction", "orders", "order", "order_lines", "orderlines", "sales", "purchases",
+        "invoices", "订单", "订单明细", "订单数据", "交易", "交易记录", "交易明细", "交易数据",
+        "销售", "销售记录", "销售明细", "购买记录", "消费记录",
+    ),
+    "customers": (
+        "customer", "clients", "client", "members", "member", "users", "客户", "客户信息",
+        "客户表", "客户数据", "会员", "会员信息", "会员表", "会员数据", "用户", "用户信息",
+    ),
+    "feedback": (
+        "feedbacks", "survey", "surveys", "nps", "csat", "reviews", "review", "comments",
+        "评价", "评论", "反馈", "问卷", "调研", "满意度", "满意度调查", "客户反馈", "用户反馈",
+    ),
+    "events": (
+        "event", "activity", "activities", "behaviour", "behavior", "behaviours", "behaviors",
+        "行为", "行为数据", "行为日志", "事件", "埋点", "访问记录",
+    ),
+}
+
 #: Columns holding personal data; reports mask them (see :mod:`workbench.safety`).
 PII_COLUMNS: tuple[str, ...] = ("name", "phone", "email")
 
 #: Which tables each analysis needs. An inner tuple means "any one of these".
 ANALYSIS_REQUIREMENTS: dict[str, tuple[str | tuple[str, ...], ...]] = {
-    "data_quality": (("transactions", "customers"),),
+    "data_quality": (("transactions", "customers", "feedback", "events"),),
     "overview": (("transactions", "customers"),),
     "segmentation": ("transactions",),
     "lifecycle": ("transactions",),
@@ -223,4 +248,11 @@ ANALYSIS_REQUIREMENTS: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "churn": (("transactions", "customers"),),
     "feedback": ("feedback",),
     "personalization": ("transactions",),
+}
+
+#: Columns an analysis needs in a table beyond the required ones: any one of the alternatives
+#: must be present and hold values. Personalization recommends products, or categories when
+#: the transactions carry no product id.
+ANALYSIS_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "personalization": {"transactions": ("product_id", "category")},
 }

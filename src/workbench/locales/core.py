@@ -104,6 +104,20 @@ ENTRIES: dict[str, dict[str, str]] = {
     "dq.no_warnings": {"en": "No warnings.", "zh": "没有警告。"},
     "dq.verdict_ok": {"en": "The data is usable for the analyses.",
                       "zh": "数据可用于后续分析。"},
+    "dq.unread_title": {"en": "Files not read", "zh": "未读取的文件"},
+    "dq.unread_intro": {
+        "en": "These files in the data folder look like tables but were not read:",
+        "zh": "数据文件夹中的以下文件看起来是数据表，但未被读取："},
+    "dq.all_read": {"en": "Every table file in the data folder was read.",
+                    "zh": "数据文件夹中的所有数据表文件均已读取。"},
+    "dq.unread.unknown_name": {
+        "en": "its name matches no table ({tables}, or a known alias such as orders, 订单, "
+              "members, 会员, survey, 反馈); rename it or name it under 'files:' in mapping.yaml",
+        "zh": "文件名不对应任何数据表（{tables}，或订单、交易、会员、客户、反馈、评价等别名）；"
+              "请重命名，或在 mapping.yaml 的 files: 下指定"},
+    "dq.unread.unsupported_type": {
+        "en": "{suffix} files cannot be read; save it as CSV (UTF-8), .xlsx or .parquet",
+        "zh": "无法读取 {suffix} 文件；请另存为 CSV（UTF-8）、.xlsx 或 .parquet"},
     "dq.explore": {"en": "Pick a table and a reason to see the affected rows.",
                    "zh": "选择数据表和原因，查看受影响的行。"},
     # ---- reasons the loader sets rows or values aside (SetAside.code)
