@@ -257,3 +257,42 @@ def test_personalization_needs_a_product_or_category_column(tmp_path):
     write_csv(tmp_path / "transactions.csv",
               "customer_id,order_date,amount,category\n001,2024-01-05,10,服装\n")
     assert load_dataset(tmp_path).missing_for("personalization") is None
+
+
+def test_validate_reports_an_unexpected_error_without_a_traceback(tmp_path, capsys, monkeypatch):
+    import workbench.io
+
+    def broken(*args, **kwargs):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(workbench.io, "load_dataset", broken)
+    code, out, err = _validate(tmp_path, capsys)
+    assert code == 1 and "unexpected error" in err and "KeyError" in err
+    assert "Traceback" not in out + err
+
+
+def test_run_on_a_survey_export_renders_feedback_and_skips_the_rest(tmp_path):
+    """The one end-to-end run of this file: an NPS export named nps.csv, nothing else."""
+    import json
+
+    comments = ["服务很好，下次还来", "发货太慢了", "客服态度差", "质量不错", "价格有点贵", ""]
+    lines = ["customer_id,submitted_at,nps,comment"]
+    for i in range(120):
+        day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=i)
+        lines.append(f"{i % 40:04d},{day.date()},{(i * 7) % 11},{comments[i % len(comments)]}")
+    data = tmp_path / "survey"
+    write_csv(data / "nps.csv", "\n".join(lines) + "\n")
+    write_csv(data / "readme.txt", "exported from the survey tool\n")
+    out = tmp_path / "out"
+    code = main(["run", "--data", str(data), "--out", str(out), "--quiet", "--jobs", "1",
+                 "--notebooks", "data_quality,feedback,overview"])
+    manifest = json.loads((out / "manifest.json").read_text())
+    by_topic = {n["topic"]: n for n in manifest["notebooks"]}
+    assert by_topic["overview"]["status"] == "skipped"
+    assert "transactions.csv or customers.csv" in by_topic["overview"]["error"]
+    assert by_topic["data_quality"]["status"] == "ok", by_topic["data_quality"]["error"]
+    assert by_topic["feedback"]["status"] == "ok", by_topic["feedback"]["error"]
+    assert code == 0
+    assert manifest["parameters"]["as_of_resolved"] == "2024-04-29"
+    html = (out / "01_data_quality.html").read_text(encoding="utf-8")
+    assert "readme.txt" in html and "Files not read" in html

@@ -137,7 +137,8 @@ def rates_table(rates: dict[str, Any], lang: str = "en") -> pd.DataFrame:
     ]
     return pd.DataFrame(
         [{"metric": t(key, lang), "value": fmt(value)} for key, value, fmt in rows
-         if value is not None]
+         if value is not None],
+        columns=["metric", "value"],
     )
 
 
@@ -163,6 +164,7 @@ def quality_metrics(dataset: Dataset) -> dict[str, Any]:
         "date_min": tx.date_min if tx else None,
         "date_max": tx.date_max if tx else None,
         "usable": report.usable,
+        "unread_files": [u["file"] for u in report.unread_files],
     }
     out.update(quality_rates(dataset))
     return out
