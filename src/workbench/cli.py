@@ -20,7 +20,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     except DataError as exc:
         print(f"workbench validate: the data cannot be used.\n{exc}", file=sys.stderr)
         return EXIT_DATA
-    except Exception as exc:  # a loader bug: say so in one line, not with a traceback
+    except Exception as exc:  # noqa: BLE001 - a loader bug: one line, not a traceback
         print(f"workbench validate: unexpected error while reading {args.data}: "
               f"{type(exc).__name__}: {exc}. This is a bug in workbench; please report it "
               "with the file's first lines.", file=sys.stderr)
