@@ -164,7 +164,7 @@ def quality_metrics(dataset: Dataset) -> dict[str, Any]:
         "date_min": tx.date_min if tx else None,
         "date_max": tx.date_max if tx else None,
         "usable": report.usable,
-        "unread_files": [u["file"] for u in report.unread_files],
+        "unread_files": len(report.unread_files),
     }
     out.update(quality_rates(dataset))
     return out

@@ -111,9 +111,9 @@ ENTRIES: dict[str, dict[str, str]] = {
     "dq.all_read": {"en": "Every table file in the data folder was read.",
                     "zh": "数据文件夹中的所有数据表文件均已读取。"},
     "dq.unread.unknown_name": {
-        "en": "its name matches no table ({tables}, or a known alias such as orders, 订单, "
-              "members, 会员, survey, 反馈); rename it or name it under 'files:' in mapping.yaml",
-        "zh": "文件名不对应任何数据表（{tables}，或订单、交易、会员、客户、反馈、评价等别名）；"
+        "en": "its name matches no table ({tables}, or a known alias such as orders, sales, "
+              "members, survey, nps); rename it or name it under 'files:' in mapping.yaml",
+        "zh": "文件名不对应任何数据表（{tables}，或 orders、订单、会员、survey、反馈等别名）；"
               "请重命名，或在 mapping.yaml 的 files: 下指定"},
     "dq.unread.unsupported_type": {
         "en": "{suffix} files cannot be read; save it as CSV (UTF-8), .xlsx or .parquet",
