@@ -10,6 +10,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from workbench import segmentation as seg
+from workbench.i18n import fmt_money
 
 
 def test_scores_spread_evenly_without_ties():
@@ -96,12 +97,15 @@ def test_value_tiers_gini_and_concentration_by_hand():
 
 
 def test_membership_levels_cumulate_from_the_top():
+    # Listed in the ladder's order (lowest first), as in every chart and table; the
+    # cumulative share still counts "this level and above".
     tiers = pd.Series(["普通", "普通", "白银", "黄金", "铂金", "黄金"])
     revenue = pd.Series([10.0, 10, 20, 100, 300, 60])
     table = seg.membership_summary(tiers, revenue)
-    assert table["tier"].tolist() == ["铂金", "黄金", "白银", "普通"]
-    assert table["revenue_share_and_above"].tolist() == pytest.approx([0.6, 0.92, 0.96, 1.0])
+    assert table["tier"].tolist() == ["普通", "白银", "黄金", "铂金"]
+    assert table["revenue_share_and_above"].tolist() == pytest.approx([1.0, 0.96, 0.92, 0.6])
     assert table.set_index("tier").loc["黄金", "revenue_per_member"] == 80.0
+    assert seg.membership_headline(table) == {"level": "铂金", "members": "17%", "revenue": "60%"}
 
 
 def test_clusters_find_planted_blobs_and_name_them():
@@ -167,7 +171,7 @@ def test_plots_draw_what_they_say(cdnow_transactions):
     fig = seg.plot_rfm_heatmap(result.customers)
     texts = [t.get_text() for t in fig.axes[0].texts]
     cell = result.customers.query("r_score == 5 and f_score == 5")["monetary"].mean()
-    assert f"{cell:,.0f}" in texts
+    assert fmt_money(cell, "en") in texts
     plt.close(fig)
     fig = seg.plot_lorenz(result.customers["monetary"])
     line = fig.axes[0].lines[0]

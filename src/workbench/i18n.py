@@ -14,8 +14,9 @@ import math
 from importlib import import_module
 from typing import Any
 
-__all__ = ["CATALOGUE", "LANGS", "fmt_money", "fmt_number", "fmt_p", "fmt_pct", "fmt_pp",
-           "fmt_range", "t"]
+__all__ = ["CATALOGUE", "LANGS", "fmt_money", "fmt_money_short", "fmt_number",
+           "fmt_number_short", "fmt_p", "fmt_pct", "fmt_pp", "fmt_range", "label_or_name",
+           "money_columns", "t"]
 
 LANGS = ("en", "zh")
 
@@ -107,3 +108,60 @@ def fmt_pp(delta: float, lang: str = "en", digits: int = 1) -> str:
         return "–"
     unit = " 个百分点" if lang == "zh" else " pp"
     return f"{delta * 100:+.{digits}f}{unit}"
+
+
+def _trimmed(value: float, digits: int) -> str:
+    """``value`` with grouping and at most ``digits`` decimals, trailing zeros dropped."""
+    text = f"{value:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt_number_short(value: float, lang: str = "en") -> str:
+    """A compact number for chart ticks and cells: ``1.5M`` / ``150万``.
+
+    Chinese uses the thresholds of :func:`fmt_number` (万 from 10,000, 亿 from 100,000,000)
+    with the same decimals, trailing zeros dropped; English uses K, M and B.
+    """
+    if value is None or math.isnan(value):
+        return "–"
+    if lang == "zh":
+        for size, unit, digits in ((1e8, "亿", 2), (1e4, "万", 1)):
+            if abs(value) >= size:
+                return _trimmed(value / size, digits) + unit
+        return _trimmed(value, 0 if abs(value) >= 1000 else 2)
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= size:
+            return _trimmed(value / size, 2) + unit
+    return _trimmed(value, 2)
+
+
+def fmt_money_short(value: float, lang: str = "en", currency: str = "¥") -> str:
+    """Compact money for chart ticks and cells (``¥1.5M`` / ``¥150万``); the sign goes first."""
+    if value is None or math.isnan(value):
+        return "–"
+    sign = "-" if value < 0 else ""
+    return f"{sign}{currency}{fmt_number_short(abs(value), lang)}"
+
+
+def money_columns(frame: Any, columns: Any, lang: str = "en", currency: str = "¥") -> Any:
+    """A copy of ``frame`` for display with the money ``columns`` as :func:`fmt_money` text.
+
+    Columns absent from ``frame`` are skipped, so one list serves several tables.
+    """
+    out = frame.copy()
+    for column in columns:
+        if column in out:
+            out[column] = [fmt_money(float(v), lang, currency) if v is not None and v == v
+                           else "–" for v in out[column]]
+            out[column] = out[column].astype(object)
+    return out
+
+
+def label_or_name(prefix: str, name: Any, lang: str = "en") -> str:
+    """The catalogue label ``<prefix>.<name>`` (an event, a column), or ``name`` as given.
+
+    Names the catalogue does not know (a client's own event types) are shown unchanged; such
+    a name belongs in a table cell or a legend, not inside a translated sentence.
+    """
+    key = f"{prefix}.{name}"
+    return t(key, lang) if key in CATALOGUE else str(name)

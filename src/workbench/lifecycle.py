@@ -35,9 +35,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from workbench.charts import axes_for
-from workbench.i18n import t
-from workbench.style import PALETTE, format_count_axis
+from workbench.charts import annotate_heatmap, axes_for
+from workbench.i18n import fmt_money, fmt_number, money_columns, t
+from workbench.style import PALETTE, format_count_axis, format_money_axis
 
 __all__ = [
     "STAGES",
@@ -66,6 +66,8 @@ __all__ = [
     "time_to_second_purchase",
     "transition_matrix",
     "transition_summary",
+    "warning_table",
+    "warning_values",
 ]
 
 STAGES = ("prospect", "new", "active", "loyal", "reactivated", "at_risk", "churned")
@@ -462,11 +464,9 @@ def plot_transition_heatmap(matrix: pd.DataFrame, *, title_key: str, lang: str =
     fig, ax = axes_for(ax, (7.5, 5.5))
     values = matrix.to_numpy(dtype=float)
     image = ax.imshow(values, cmap="Blues", aspect="auto")
-    for (i, j), value in np.ndenumerate(values):
-        text = f"¥{value / 1e4:,.1f}万" if money and lang == "zh" else (
-            f"¥{value:,.0f}" if money else f"{value:,.0f}")
-        ax.text(j, i, text, ha="center", va="center", fontsize=7,
-                color="white" if value > values.max() / 2 else "black")
+    annotate_heatmap(ax, image, values,
+                     (lambda v: fmt_money(v, lang)) if money else (lambda v: fmt_number(v, lang)),
+                     fontsize=7)
     names = {s: t(f"life.stage.{s}", lang) for s in (*STAGES, "newcomer")}
     ax.set(xticks=range(matrix.shape[1]), xticklabels=[names[s] for s in matrix.columns],
            yticks=range(matrix.shape[0]), yticklabels=[names[s] for s in matrix.index],
@@ -474,7 +474,8 @@ def plot_transition_heatmap(matrix: pd.DataFrame, *, title_key: str, lang: str =
            title=t(title_key, lang))
     ax.tick_params(axis="x", labelrotation=30)
     ax.grid(False)
-    fig.colorbar(image, ax=ax)
+    bar = fig.colorbar(image, ax=ax)
+    (format_money_axis if money else format_count_axis)(bar.ax.yaxis, lang)
     return fig
 
 
@@ -484,9 +485,7 @@ def plot_cohort_heatmap(retention: pd.DataFrame, *, lang: str = "en", max_period
     shown = retention.iloc[-24:, 1: max_periods + 1] * 100
     fig, ax = axes_for(ax, (10, 0.3 * len(shown) + 2))
     image = ax.imshow(shown.to_numpy(dtype=float), cmap="YlGn", aspect="auto")
-    for (i, j), value in np.ndenumerate(shown.to_numpy(dtype=float)):
-        if np.isfinite(value):
-            ax.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=6)
+    annotate_heatmap(ax, image, shown.to_numpy(dtype=float), lambda v: f"{v:.0f}", fontsize=6)
     ax.set(xticks=range(shown.shape[1]), xticklabels=shown.columns,
            yticks=range(len(shown)), yticklabels=[str(p) for p in shown.index],
            xlabel=t("life.months_since", lang), ylabel=t("life.cohort", lang),
@@ -509,6 +508,7 @@ def plot_cumulative_revenue(per_customer: pd.DataFrame, *, lang: str = "en", las
         ax.plot(row.index, row.to_numpy(dtype=float), color=color, label=str(cohort), lw=1.2)
     ax.set(xlabel=t("life.months_since", lang), ylabel=t("life.revenue_per_customer", lang),
            title=t("life.cumulative_title", lang))
+    format_money_axis(ax.yaxis, lang)
     ax.legend(fontsize=7, ncols=3, loc="upper left")
     return fig
 
@@ -532,7 +532,7 @@ def plot_funnel(steps: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None
     fig, ax = axes_for(ax, (8, 3.6))
     y = np.arange(len(steps))[::-1]
     bars = ax.barh(y, steps["customers"], color=PALETTE[: len(steps)])
-    labels = [f"{c:,}" + (f"  ({v:.0%})" if np.isfinite(v) else "")
+    labels = [fmt_number(c, lang) + (f"  ({v:.0%})" if np.isfinite(v) else "")
               for c, v in zip(steps["customers"], steps["conversion"].fillna(np.nan))]
     ax.bar_label(bars, labels=labels, padding=3, fontsize=8)
     ax.set(yticks=y, yticklabels=[t(f"life.funnel.{s}", lang) for s in steps["step"]],
@@ -554,6 +554,19 @@ def export_frame(history: PurchaseHistory, previous: pd.Timestamp, current: pd.T
     now["previous_stage"] = before.reindex(now["customer_id"]).fillna("newcomer").to_numpy()
     now = now.rename(columns={"first_day": "first_purchase", "last_day": "last_purchase"})
     return now[list(EXPORT_COLUMNS)]
+
+
+def warning_values(warning: pd.DataFrame, lang: str = "en") -> dict[str, str]:
+    """How many customers the early-warning list holds and their spend to date, as text."""
+    return {"n": fmt_number(len(warning), lang), "spend": fmt_money(float(warning["spend"].sum()), lang)}
+
+
+def warning_table(warning: pd.DataFrame, lang: str = "en", top: int = 20) -> pd.DataFrame:
+    """The first ``top`` rows of :func:`early_warning` for display: stages named, spend as money."""
+    shown = warning.head(top).assign(
+        previous_stage=[t(f"life.stage.{s}", lang) for s in warning["previous_stage"].head(top)],
+        stage=[t(f"life.stage.{s}", lang) for s in warning["stage"].head(top)])
+    return money_columns(shown, ["spend"], lang)
 
 
 def rule_sentences(rules: StageRules, lang: str = "en") -> list[str]:

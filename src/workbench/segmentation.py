@@ -22,10 +22,10 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import StandardScaler
 
-from workbench.charts import axes_for
+from workbench.charts import KNOWN_LADDERS, annotate_heatmap, axes_for, ordered_levels
 from workbench.features import purchase_mix
-from workbench.i18n import t
-from workbench.style import format_money_axis
+from workbench.i18n import fmt_money, fmt_number, fmt_range, t
+from workbench.style import PALETTE, format_money_axis
 
 __all__ = [
     "CN8_SEGMENTS",
@@ -34,6 +34,7 @@ __all__ = [
     "EN11_SEGMENTS",
     "BehaviourClusters",
     "Segmentation",
+    "age_band_labels",
     "behaviour_features",
     "concentration",
     "demographic_cuts",
@@ -60,6 +61,7 @@ __all__ = [
     "segment_table",
     "segmentation_metrics",
     "tier_names",
+    "tier_order",
     "tier_table",
     "top_share",
     "value_tiers",
@@ -256,12 +258,8 @@ def concentration(values: pd.Series, shares: Sequence[float] = (0.01, 0.05, 0.1,
                          "value_share": [top_share(values, s) for s in shares]})
 
 
-#: Membership levels in ascending order, as Chinese retailers commonly name them.
-KNOWN_TIER_ORDERS = (
-    ("普通", "白银", "黄金", "铂金", "钻石", "黑钻"),
-    ("regular", "silver", "gold", "platinum", "diamond"),
-    ("普通会员", "银卡会员", "金卡会员", "白金会员", "钻石会员"),
-)
+#: Membership levels in ascending order, as retailers commonly name them.
+KNOWN_TIER_ORDERS = KNOWN_LADDERS
 
 
 def membership_summary(tiers: pd.Series, revenue: pd.Series,
@@ -269,31 +267,49 @@ def membership_summary(tiers: pd.Series, revenue: pd.Series,
     """Per membership level: members, shares of members and revenue, revenue per member.
 
     ``tiers`` and ``revenue`` are aligned per customer (revenue 0 for members who never
-    bought). Levels are listed from the highest down, with the cumulative revenue share of
-    "this level and above", so "gold and above bring over 60%" reads off one row. The order
-    is ``order`` if given, else a known naming (普通 < 白银 < 黄金 < 铂金 ...), else revenue
-    per member.
+    bought). Levels are listed from the lowest up (普通, 白银, 黄金, 铂金), the order of every
+    chart and table, with the cumulative revenue share of "this level and above", so "gold
+    and above bring over 60%" reads off one row. The order is ``order`` if given (the
+    ``values:`` order of ``mapping.yaml``), else that of an ordered categorical ``tiers``, else
+    a known naming (:data:`workbench.charts.KNOWN_LADDERS`), else revenue per member; a
+    missing level ("–") comes last.
     """
-    frame = pd.DataFrame({"tier": tiers.fillna("–").astype(str).to_numpy(),
+    if order is None and isinstance(tiers.dtype, pd.CategoricalDtype) and tiers.cat.ordered:
+        order = [str(c) for c in tiers.cat.categories]
+    frame = pd.DataFrame({"tier": tiers.astype(object).where(tiers.notna(), "–").astype(str).to_numpy(),
                           "revenue": revenue.fillna(0).to_numpy(dtype=float)})
     grouped = frame.groupby("tier").agg(members=("revenue", "size"), revenue=("revenue", "sum"))
     grouped["revenue_per_member"] = grouped["revenue"] / grouped["members"]
-    levels = list(grouped.index)
-    if order is None:
-        for known in KNOWN_TIER_ORDERS:
-            if set(levels) - {"–"} <= set(known):
-                order = [lvl for lvl in known if lvl in levels]
-                break
-    if order is None:
-        order = list(grouped.sort_values("revenue_per_member").index)
-    ranked = [lvl for lvl in reversed(list(order)) if lvl in levels]
-    ranked += [lvl for lvl in levels if lvl not in ranked]
-    grouped = grouped.reindex(ranked)
+    levels = ordered_levels(grouped.index, None if order is None else [str(o) for o in order])
+    if levels is None:
+        known = grouped.drop(index="–", errors="ignore")
+        levels = list(known.sort_values("revenue_per_member").index)
+        levels += ["–"] if "–" in grouped.index else []
+    grouped = grouped.reindex(levels)
     grouped["member_share"] = grouped["members"] / grouped["members"].sum()
     total = grouped["revenue"].sum()
     grouped["revenue_share"] = grouped["revenue"] / total if total else np.nan
-    grouped["revenue_share_and_above"] = grouped["revenue_share"].cumsum()
+    ranked = grouped.drop(index="–", errors="ignore")
+    grouped["revenue_share_and_above"] = ranked["revenue_share"][::-1].cumsum()[::-1]
     return grouped.reset_index()
+
+
+def tier_order(dataset: Any) -> list[str] | None:
+    """The membership order the data gives, lowest first, or None.
+
+    Read from an ordered categorical ``tier`` column, or from the loader's record of the
+    ``values:`` order in ``mapping.yaml`` (``dataset.value_orders["tier"]``) where it keeps one.
+    """
+    customers = getattr(dataset, "customers", None)
+    if customers is not None and "tier" in customers:
+        column = customers["tier"]
+        if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.ordered:
+            return [str(c) for c in column.cat.categories]
+    orders = getattr(dataset, "value_orders", None) or {}
+    found = orders.get("tier") if isinstance(orders, dict) else None
+    if found is None and isinstance(orders, dict):
+        found = (orders.get("customers") or {}).get("tier") if isinstance(orders.get("customers"), dict) else None
+    return [str(v) for v in dict.fromkeys(found)] if found else None
 
 
 # ------------------------------------------------------------------------------ clusters
@@ -500,26 +516,51 @@ def segment_profile(rfm: pd.DataFrame, customers: pd.DataFrame | None, segment: 
 AGE_BANDS = (0, 25, 35, 45, 55, 200)
 
 
+def age_band_labels(bands: Sequence[float] = AGE_BANDS) -> list[str]:
+    """Labels of whole-year age bands [low, high): ``<25``, ``25–34``, ..., ``≥55``."""
+    inner = list(pairwise(bands))
+    last = len(inner) - 1
+    return [fmt_range(None, hi) if i == 0 else fmt_range(lo, None) if i == last
+            else fmt_range(lo, hi - 1) for i, (lo, hi) in enumerate(inner)]
+
+
 def demographic_cuts(table: pd.DataFrame, by: str, segment_column: str,
-                     lang: str = "en") -> pd.DataFrame:
+                     lang: str = "en", order: Sequence[str] | None = None) -> pd.DataFrame:
     """Customers, revenue share and segment mix per value of a customer attribute.
 
     ``table`` holds one row per customer with ``monetary``, ``segment_column`` and ``by``;
-    ages are banded (<25, 25-34, ..., 55+).
+    ages are banded (<25, 25–34, ..., ≥55). Rows follow the attribute's natural order
+    (``order``, else age bands from the youngest, membership ladders from the lowest: see
+    :func:`workbench.charts.ordered_levels`), otherwise revenue per customer, highest first;
+    customers without a value ("–") come last.
     """
     values = table[by]
     if by == "age":
-        labels = ["<25", "25-34", "35-44", "45-54", "55+"]
-        values = pd.cut(values, AGE_BANDS, right=False, labels=labels).astype(str)
-    frame = table.assign(_group=values.fillna("–").astype(str))
+        labels = age_band_labels()
+        banded = pd.cut(pd.to_numeric(values, errors="coerce"), AGE_BANDS, right=False,
+                        labels=labels)
+        values = pd.Series(banded.astype(object), index=table.index)
+        order = labels
+    values = values.astype(object).where(values.notna(), "–").astype(str)
+    frame = table.assign(_group=values.to_numpy())
     summary = frame.groupby("_group").agg(customers=("customer_id", "size"),
                                           revenue=("monetary", "sum"))
     summary["revenue_share"] = summary["revenue"] / summary["revenue"].sum()
     summary["revenue_per_customer"] = summary["revenue"] / summary["customers"]
+    levels = ordered_levels(summary.index, order)
+    if levels is None:
+        known = summary.drop(index="–", errors="ignore")
+        levels = list(known.sort_values("revenue_per_customer", ascending=False).index)
+        levels += ["–"] if "–" in summary.index else []
+    summary = summary.reindex(levels)
     mix = pd.crosstab(frame["_group"], frame[segment_column], normalize="index")
     scheme = "cn8" if segment_column.endswith("cn8") else "en11"
+    keys = list(CN8_SEGMENTS.values()) if scheme == "cn8" else list(EN11_SEGMENTS)
+    mix = mix[[k for k in keys if k in mix.columns]]
     mix.columns = [t(f"seg.{scheme}.{c}", lang) for c in mix.columns]
-    return summary.join(mix).reset_index(names=by)
+    out = summary.join(mix).reset_index(names=by)
+    out.attrs["ordinal"] = ordered_levels(summary.index, order) is not None
+    return out
 
 
 # ------------------------------------------------------------------------------ plots
@@ -539,21 +580,23 @@ def plot_segments(table: pd.DataFrame, *, lang: str = "en", ax: Axes | None = No
 
 
 def plot_rfm_heatmap(rfm: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None) -> Figure:
-    """Mean spend (colour and label) for each (R score, F score) cell; empty cells blank."""
+    """Mean spend (colour and label) for each (R score, F score) cell; empty cells blank.
+
+    Cell labels are :func:`workbench.i18n.fmt_money` text, black or white by cell colour.
+    """
     fig, ax = axes_for(ax, (6.5, 5))
     bins = int(max(rfm["r_score"].max(), rfm["f_score"].max()))
     grid = (rfm.pivot_table(index="r_score", columns="f_score", values="monetary", aggfunc="mean")
             .reindex(index=range(bins, 0, -1), columns=range(1, bins + 1)))
-    image = ax.imshow(grid.to_numpy(dtype=float), cmap="YlGnBu", aspect="auto")
-    for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
-        if np.isfinite(value):
-            ax.text(j, i, f"{value:,.0f}", ha="center", va="center", fontsize=8,
-                    color="white" if value > np.nanmean(grid.to_numpy(dtype=float)) else "black")
+    values = grid.to_numpy(dtype=float)
+    image = ax.imshow(values, cmap="YlGnBu", aspect="auto")
+    annotate_heatmap(ax, image, values, lambda v: fmt_money(v, lang), fontsize=8)
     ax.set(xticks=range(bins), xticklabels=range(1, bins + 1), yticks=range(bins),
            yticklabels=range(bins, 0, -1), xlabel=t("seg.f_score", lang),
            ylabel=t("seg.r_score", lang), title=t("seg.heatmap_title", lang))
     ax.grid(False)
-    fig.colorbar(image, ax=ax, label=t("seg.col.monetary", lang))
+    bar = fig.colorbar(image, ax=ax, label=t("seg.col.monetary", lang))
+    format_money_axis(bar.ax.yaxis, lang)
     return fig
 
 
@@ -562,12 +605,12 @@ def plot_lorenz(values: pd.Series, *, lang: str = "en", ax: Axes | None = None) 
     fig, ax = axes_for(ax, (5.5, 5))
     curve = lorenz_curve(values)
     ax.plot(curve["customer_share"] * 100, curve["value_share"] * 100, color="#0072B2",
-            label=f"Gini {gini(values):.2f}")
+            label=t("seg.gini_label", lang, gini=f"{gini(values):.2f}"))
     ax.plot([0, 100], [0, 100], color="#999999", linestyle="--", label=t("seg.equality", lang))
     share = top_share(values, 0.2)
     ax.scatter([80], [(1 - share) * 100], color="#D55E00", zorder=3)
-    ax.annotate(f"top 20% → {share:.0%}", (80, (1 - share) * 100), textcoords="offset points",
-                xytext=(-110, 15), color="#D55E00")
+    ax.annotate(t("seg.top20_label", lang, share=f"{share:.0%}"), (80, (1 - share) * 100),
+                textcoords="offset points", xytext=(-110, 15), color="#D55E00")
     ax.set(xlabel=t("seg.pareto_x", lang) + " (%)", ylabel=t("seg.pareto_y", lang) + " (%)",
            title=t("seg.pareto_title", lang), xlim=(0, 100), ylim=(0, 100))
     ax.legend(loc="upper left")
@@ -577,27 +620,47 @@ def plot_lorenz(values: pd.Series, *, lang: str = "en", ax: Axes | None = None) 
 def plot_cluster_map(coords: np.ndarray, labels: pd.Series, personas: pd.DataFrame, *,
                      lang: str = "en", max_points: int = 5000, random_state: int = 0,
                      ax: Axes | None = None) -> Figure:
-    """Customers on the first two principal components, coloured by cluster (a sample)."""
+    """Customers on the first two principal components, coloured by cluster (a sample).
+
+    The largest cluster is drawn first (lowest z-order) and smaller ones on top, all
+    semi-transparent, so no cluster hides behind a bigger one; the legend lists clusters by
+    number, each with its own palette colour.
+    """
     fig, ax = axes_for(ax, (7, 5.5))
     rng = np.random.default_rng(random_state)
     rows = (rng.choice(len(coords), max_points, replace=False) if len(coords) > max_points
             else np.arange(len(coords)))
     names = dict(zip(personas["cluster"], personas["persona"]))
     label_values = labels.to_numpy()
-    for cluster in sorted(np.unique(label_values)):
+    clusters = sorted(np.unique(label_values))
+    sizes = {c: int((label_values == c).sum()) for c in clusters}
+    colours = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(clusters)}
+    by_size = sorted(clusters, key=lambda c: (-sizes[c], c))
+    drawn = {}
+    for rank, cluster in enumerate(by_size):
         chosen = rows[label_values[rows] == cluster]
-        ax.scatter(coords[chosen, 0], coords[chosen, 1], s=6, alpha=0.5,
-                   label=f"{cluster}: {names.get(cluster, cluster)}")
+        drawn[cluster] = ax.scatter(coords[chosen, 0], coords[chosen, 1], s=6,
+                                    alpha=0.35 if rank == 0 else 0.6, color=colours[cluster],
+                                    zorder=2 + rank, linewidths=0,
+                                    label=f"{cluster}: {names.get(cluster, cluster)}")
     ax.set(xlabel=t("seg.pc1", lang), ylabel=t("seg.pc2", lang), title=t("seg.cluster_map", lang))
-    ax.legend(markerscale=3, loc="best", fontsize=8)
+    legend = ax.legend([drawn[c] for c in clusters], [drawn[c].get_label() for c in clusters],
+                       markerscale=3, loc="best", fontsize=8)
+    for handle in legend.legend_handles:
+        handle.set_alpha(1.0)
     return fig
 
 
 def plot_demographic(cut: pd.DataFrame, attribute: str, *, lang: str = "en",
                      ax: Axes | None = None) -> Figure:
-    """Revenue per customer for each value of a customer attribute (from :func:`demographic_cuts`)."""
-    shown = (cut.iloc[::-1] if attribute == "age"
-             else cut.sort_values("revenue_per_customer").tail(15))
+    """Revenue per customer for each value of a customer attribute (from :func:`demographic_cuts`).
+
+    Bars read top to bottom in the table's order: ordered attributes (age bands, membership
+    levels) in their order, others by revenue per customer (at most 15, highest first).
+    """
+    ordinal = cut.attrs.get("ordinal", attribute == "age")
+    shown = cut if ordinal else cut.sort_values("revenue_per_customer", ascending=False).head(15)
+    shown = shown.iloc[::-1]  # barh draws the first row at the bottom
     fig, ax = axes_for(ax, (7, 0.4 * len(shown) + 1.6))
     ax.barh(shown[attribute].astype(str), shown["revenue_per_customer"], color="#009E73")
     format_money_axis(ax.xaxis, lang)
@@ -728,17 +791,23 @@ def with_attributes(customers: pd.DataFrame, attributes: pd.DataFrame | None) ->
                            how="left")
 
 
-def membership_table(customers: pd.DataFrame, attributes: pd.DataFrame) -> pd.DataFrame:
-    """Membership levels over all registered customers (revenue 0 for those who never bought)."""
+def membership_table(customers: pd.DataFrame, attributes: pd.DataFrame,
+                     order: Sequence[str] | None = None) -> pd.DataFrame:
+    """Membership levels over all registered customers (revenue 0 for those who never bought).
+
+    ``order`` is the level order, lowest first (see :func:`tier_order`); by default the
+    known ladders.
+    """
     revenue = customers.set_index("customer_id")["monetary"]
     spend = revenue.reindex(attributes["customer_id"]).fillna(0.0).reset_index(drop=True)
-    return membership_summary(attributes["tier"].reset_index(drop=True), spend)
+    return membership_summary(attributes["tier"].reset_index(drop=True), spend, order)
 
 
 def membership_headline(table: pd.DataFrame) -> dict[str, str]:
     """The smallest group of top levels that brings at least half the revenue."""
-    row = table[table["revenue_share_and_above"] >= 0.5].iloc[0]
-    upto = table.loc[: row.name]
+    ranked = table[table["revenue_share_and_above"].notna()]
+    row = ranked[ranked["revenue_share_and_above"] >= 0.5].iloc[-1]
+    upto = ranked.loc[row.name:]
     return {"level": str(row["tier"]), "members": f"{upto['member_share'].sum():.0%}",
             "revenue": f"{row['revenue_share_and_above']:.0%}"}
 
@@ -773,7 +842,7 @@ def persona_cards(result: Segmentation, lang: str = "en") -> list[tuple[str, str
     cards = []
     for _, row in result.personas.iterrows():
         members = c[c["cluster"] == row["cluster"]]
-        value = f"{len(members):,} ({len(members) / len(c):.0%})"
+        value = f"{fmt_number(len(members), lang)} ({len(members) / len(c):.0%})"
         share = members["monetary"].sum() / total if total else 0.0
         note = f"{t('seg.col.revenue_share', lang)} {share:.0%} · {row['why']}"
         cards.append((row["persona"], value, note))

@@ -127,20 +127,21 @@ def use_style(*, prefer_system_font: bool = True) -> str:
 
 
 def _short_number(value: float, lang: str) -> str:
-    if lang == "zh":
-        for size, unit in ((1e8, "亿"), (1e4, "万")):
-            if abs(value) >= size:
-                return f"{value / size:,.4g}{unit}"
-        return f"{value:,.0f}"
-    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= size:
-            return f"{value / size:,.4g}{unit}"
-    return f"{value:,.0f}"
+    """Compact tick text; the same 万/亿 rules as :func:`workbench.i18n.fmt_number`."""
+    from workbench.i18n import fmt_number_short
+
+    return fmt_number_short(value, lang)
 
 
 def format_money_axis(axis: Any, lang: str = "en", currency: str = "¥") -> None:
-    """Tick labels like ¥1.5M (English) or ¥150万 (Chinese) instead of an offset '1e6'."""
-    axis.set_major_formatter(FuncFormatter(lambda v, _: currency + _short_number(v, lang)))
+    """Tick labels like ¥1.5M (English) or ¥150万 (Chinese) instead of an offset '1e6'.
+
+    The text is :func:`workbench.i18n.fmt_money_short`: the same ¥ and 万/亿 rules as
+    :func:`workbench.i18n.fmt_money`, with the sign before the currency (-¥2K).
+    """
+    from workbench.i18n import fmt_money_short
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: fmt_money_short(v, lang, currency)))
 
 
 def format_count_axis(axis: Any, lang: str = "en") -> None:

@@ -86,6 +86,15 @@ ENTRIES: dict[str, dict[str, str]] = {
     "life.col.share": {"en": "Share", "zh": "占比"},
     "life.col.conversion": {"en": "Conversion from previous step", "zh": "较上一步转化率"},
     "life.col.share_of_acquired": {"en": "Share of acquired", "zh": "占引入比例"},
+    # ---- event types of events.csv (unknown types are shown as given, in tables only)
+    "event.visit": {"en": "Visit", "zh": "访问"},
+    "event.email_open": {"en": "Email opened", "zh": "打开邮件"},
+    "event.coupon_claim": {"en": "Coupon claimed", "zh": "领取优惠券"},
+    "event.support_ticket": {"en": "Support ticket", "zh": "客服工单"},
+    "event.page_view": {"en": "Page view", "zh": "页面浏览"},
+    "event.add_to_cart": {"en": "Added to cart", "zh": "加入购物车"},
+    "event.login": {"en": "Login", "zh": "登录"},
+    "event.sms_click": {"en": "SMS link clicked", "zh": "点击短信链接"},
     "life.explore": {"en": "Pick two snapshot dates to compare.", "zh": "选择两个快照日期进行比较。"},
     "life.headline": {
         "en": "{at_risk} customers are at risk and {churned} have churned; {m1} of a new cohort buys again in its second month.",

@@ -139,6 +139,10 @@ ENTRIES: dict[str, dict[str, str]] = {
     "seg.pareto_x": {"en": "Share of customers, smallest spenders first", "zh": "客户累计占比（消费从低到高）"},
     "seg.pareto_y": {"en": "Share of revenue", "zh": "销售额累计占比"},
     "seg.equality": {"en": "perfect equality", "zh": "完全平均"},
+    "seg.gini_label": {"en": "Gini coefficient {gini}", "zh": "基尼系数 {gini}"},
+    "seg.top20_label": {"en": "top 20% of customers → {share} of revenue",
+                        "zh": "前20%客户 → 销售额的{share}"},
+    "seg.col.customer": {"en": "Customer", "zh": "客户"},
     "seg.concentration": {
         "en": "The top 20% of customers bring {top20} of revenue; the Gini coefficient is {gini} "
               "(0 = everyone spends the same, 1 = one customer brings everything).",
@@ -159,6 +163,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "seg.attribute.gender": {"en": "gender", "zh": "性别"},
     "seg.attribute.city": {"en": "city", "zh": "城市"},
     "seg.attribute.region": {"en": "region", "zh": "地区"},
+    "seg.attribute.tier": {"en": "membership level", "zh": "会员等级"},
     "seg.attribute.acquisition_channel": {"en": "acquisition channel", "zh": "获客渠道"},
     "seg.explore": {"en": "Pick a segment to see its top customers.", "zh": "选择客户群查看其头部客户。"},
     "seg.headline": {
