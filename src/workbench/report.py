@@ -8,9 +8,12 @@ stakeholder HTML never carries raw markup or personal data from the data.
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import re
+import sys
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +29,8 @@ from workbench.io import Dataset, load_dataset
 from workbench.safety import escape_html, mask_frame, write_csv, write_json
 from workbench.style import use_style
 
-__all__ = ["DATASET_CACHE_ENV", "RENDER_ENV", "ReportContext", "metrics_dir", "start", "to_jsonable"]
+__all__ = ["DATASET_CACHE_ENV", "RENDER_ENV", "ReportContext", "log_path", "metrics_dir",
+           "route_warnings_to_log", "start", "to_jsonable"]
 
 #: Set by ``workbench run`` for its kernels: widgets are skipped, static views shown.
 RENDER_ENV = "WORKBENCH_RENDER"
@@ -184,6 +188,38 @@ class ReportContext:
         write_csv(frame, self.output_dir / "exports" / f"{name or self.topic}.csv")
 
 
+def log_path(output_dir: str | Path, topic: str) -> Path:
+    """The run log of one report: warnings raised while it ran, never shown to stakeholders."""
+    return Path(output_dir) / "logs" / f"{topic}.log"
+
+
+class _RunLogHandler(logging.FileHandler):
+    """Marks the handler this module installed, so a second ``start`` replaces it."""
+
+
+def route_warnings_to_log(path: Path) -> None:
+    """Send warnings and library log records to ``path`` instead of the notebook's stderr.
+
+    Used for rendered runs: a stakeholder report must never show a pink stderr block, while
+    the analyst still finds every warning (sklearn, numpy, lifelines, matplotlib's findfont)
+    in the run log.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, _RunLogHandler) or (
+                isinstance(handler, logging.StreamHandler)
+                and getattr(handler, "stream", None) in (sys.stderr, sys.__stderr__)):
+            root.removeHandler(handler)
+    handler = _RunLogHandler(path, encoding="utf-8", delay=True)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    if root.level > logging.WARNING or root.level == logging.NOTSET:
+        root.setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+
+
 def _cached_dataset(data_dir: Path) -> Dataset | None:
     """The dataset ``workbench run`` already loaded for this data folder, if any."""
     cache = os.environ.get(DATASET_CACHE_ENV)
@@ -204,6 +240,8 @@ def start(topic: str, *, data_dir: str | Path, as_of: str | None = None, lang: s
     """
     if lang not in ("en", "zh"):
         raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+    if os.environ.get(RENDER_ENV) == "1":
+        route_warnings_to_log(log_path(output_dir, topic))
     use_style()
     try:
         from IPython import get_ipython

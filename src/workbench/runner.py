@@ -17,10 +17,12 @@ import json
 import os
 import pickle
 import platform
+import re
 import shutil
 import sys
 import tempfile
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -34,9 +36,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from workbench.i18n import t
 from workbench.io import SUFFIXES, DataError, load_dataset
 from workbench.report import DATASET_CACHE_ENV, RENDER_ENV, metrics_dir
-from workbench.safety import atomic_write, write_json
+from workbench.outdir import OutdirError, staged_output
+from workbench.safety import atomic_write, usual_mode, write_json
 
-__all__ = ["NOTEBOOKS", "NotebookResult", "RunConfig", "run", "run_from_args"]
+__all__ = ["NOTEBOOKS", "NotebookResult", "RunConfig", "run", "run_from_args", "set_html_lang",
+           "take_stderr_outputs"]
 
 #: Topic -> notebook file stem, in report order.
 NOTEBOOKS: dict[str, str] = {
@@ -116,6 +120,8 @@ class NotebookResult:
     ended: str | None = None
     seconds: float = 0.0
     error: str | None = None
+    #: stderr outputs (warnings) moved out of the HTML into ``logs/<topic>.log``
+    stderr_blocks: int = 0
 
 
 @dataclass
@@ -177,7 +183,40 @@ def _install_kernelspec(folder: Path) -> None:
     os.environ["JUPYTER_PATH"] = str(folder) + (os.pathsep + existing if existing else "")
 
 
-def _render_html(notebook_path: Path, html_path: Path, title: str, lang: str) -> None:
+_HTML_TAG = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+
+
+def _html_lang(lang: str) -> str:
+    return "zh-CN" if lang == "zh" else "en"
+
+
+def set_html_lang(body: str, lang: str) -> str:
+    """Declare the report language on the page's ``<html>`` tag, whatever nbconvert wrote."""
+    return _HTML_TAG.sub(f'<html lang="{_html_lang(lang)}">', body, count=1)
+
+
+def take_stderr_outputs(notebook: Any) -> list[str]:
+    """Remove every stderr stream output from ``notebook`` (in place) and return its texts.
+
+    Stakeholder HTML never shows stderr: warnings a notebook still raised go to the run log.
+    """
+    taken = []
+    for cell in notebook.cells:
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                taken.append(str(output.get("text", "")))
+            else:
+                kept.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = kept
+    return taken
+
+
+def _render_html(notebook_path: Path, html_path: Path, title: str, lang: str,
+                 log_path: Path | None = None) -> int:
+    """Write the stakeholder HTML of an executed notebook; returns the stderr blocks moved
+    into ``log_path``."""
     import nbformat
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -191,20 +230,81 @@ def _render_html(notebook_path: Path, html_path: Path, title: str, lang: str) ->
     config.HTMLExporter.exclude_output_prompt = True
     exporter = HTMLExporter(config=config, template_name="lab")
     notebook = nbformat.read(notebook_path, as_version=4)
+    stderr = take_stderr_outputs(notebook)
+    if stderr and log_path is not None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("a", encoding="utf-8") as handle:
+            handle.write("".join(f"[stderr of {notebook_path.name}]\n{text}\n" for text in stderr))
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
-    body = body.replace("<html>", f'<html lang="{"zh-CN" if lang == "zh" else "en"}">', 1)
     with atomic_write(html_path, "w", encoding="utf-8") as handle:
-        handle.write(body)
+        handle.write(set_html_lang(body, lang))
+    return len(stderr)
 
 
-def _execute(topic: str, cfg: RunConfig, base_parameters: dict[str, Any],
+def _kernel_manager_class(socket_dir: Path, log_path: Path) -> type:
+    """A kernel manager whose channels are Unix sockets with unique names, never TCP ports.
+
+    jupyter_client picks TCP ports by binding and releasing them; two kernels started at once
+    (``--jobs 2``) can be handed the same port, and the kernel's heartbeat thread then dies
+    with ``ZMQError: Address already in use`` on the console. Unix sockets named after a UUID
+    cannot collide. The kernel process's own stdout and stderr (not cell output) go to
+    ``log_path`` instead of the console.
+    """
+    from jupyter_client import AsyncKernelManager
+
+    class RunKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            if os.name == "posix":
+                self.transport = "ipc"
+                self.ip = str(socket_dir / f"k{uuid.uuid4().hex[:16]}")
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            with log_path.open("ab") as sink:
+                kw.setdefault("stdout", sink)
+                kw.setdefault("stderr", sink)
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return RunKernelManager
+
+
+def _point_parameters_at(executed: Path, staging: Path, final: Path) -> None:
+    """The executed notebook's injected parameters name the final folder, not the staging one."""
+    import nbformat
+
+    notebook = nbformat.read(executed, as_version=4)
+    changed = False
+    for cell in notebook.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.source.replace(str(staging), str(final))
+            changed |= source != cell.source
+            cell.source = source
+    if changed:
+        with atomic_write(executed, "w", encoding="utf-8") as handle:
+            nbformat.write(notebook, handle)
+
+
+@dataclass(frozen=True)
+class _Paths:
+    """Where a run writes: ``stage`` while it runs, swapped into ``final`` at the end."""
+
+    stage: Path
+    final: Path
+    sockets: Path
+
+    def log(self, topic: str) -> Path:
+        return self.stage / "logs" / f"{topic}.log"
+
+
+def _execute(topic: str, cfg: RunConfig, base_parameters: dict[str, Any], paths: _Paths,
              log: Any) -> NotebookResult:
     import papermill as pm
 
     stem = NOTEBOOKS[topic]
     source = cfg.notebooks_dir / f"{stem}.ipynb"
-    executed = cfg.out / "notebooks" / f"{stem}.ipynb"
-    html = cfg.out / f"{stem}.html"
+    executed = paths.stage / "notebooks" / f"{stem}.ipynb"
+    html = paths.stage / f"{stem}.html"
     result = NotebookResult(topic, "ok", html=html.name, notebook=f"notebooks/{stem}.ipynb")
     if not source.exists():
         result.status, result.error = "failed", f"notebook {source} does not exist"
@@ -220,7 +320,8 @@ def _execute(topic: str, cfg: RunConfig, base_parameters: dict[str, Any],
         pm.execute_notebook(
             str(source), str(tmp), parameters=base_parameters | cfg.parameters,
             kernel_name="python3", language="python", progress_bar=False, log_output=False,
-            cwd=str(cfg.out),
+            cwd=str(paths.stage),
+            kernel_manager_class=_kernel_manager_class(paths.sockets, paths.log(topic)),
         )
     except pm.PapermillExecutionError as exc:
         result.status, result.error = "failed", f"{exc.ename}: {exc.evalue}"
@@ -228,8 +329,11 @@ def _execute(topic: str, cfg: RunConfig, base_parameters: dict[str, Any],
         result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
     try:
         if tmp.exists() and tmp.stat().st_size:
+            os.chmod(tmp, usual_mode())
             os.replace(tmp, executed)
-            _render_html(executed, html, t(f"topic.{topic}", cfg.lang), cfg.lang)
+            _point_parameters_at(executed, paths.stage, paths.final)
+            result.stderr_blocks = _render_html(executed, html, t(f"topic.{topic}", cfg.lang),
+                                                cfg.lang, paths.log(topic))
         else:
             result.html = result.notebook = None
     finally:
@@ -264,7 +368,13 @@ def _merge_metrics(out: Path) -> dict[str, Any]:
 
 
 def run(cfg: RunConfig) -> RunResult:
-    """Execute the configured notebooks and write reports, metrics, manifest and index."""
+    """Execute the configured notebooks and write reports, metrics, manifest and index.
+
+    Everything is built in a staging folder beside ``cfg.out`` and swapped in when the run
+    has finished (see :mod:`workbench.outdir`): a run that is killed or raises leaves the
+    previous run whole. Raises ``DataError`` for unusable data and ``OutdirError`` for an
+    output folder that cannot be used.
+    """
 
     def log(message: str) -> None:
         if not cfg.quiet:
@@ -274,7 +384,6 @@ def run(cfg: RunConfig) -> RunResult:
     topics = cfg.selected()
     run_start = time.perf_counter()
     started = datetime.now().isoformat(timespec="seconds")
-    cfg.out.mkdir(parents=True, exist_ok=True)
     dataset = load_dataset(cfg.data)  # raises DataError: the caller reports it
     as_of = cfg.as_of.isoformat() if cfg.as_of else (
         dataset.last_date.date().isoformat() if dataset.last_date is not None else None)
@@ -294,7 +403,14 @@ def run(cfg: RunConfig) -> RunResult:
         # Kernels running side by side must share the cores: OpenMP threads that outnumber
         # them busy-wait, and a 6 s gradient-boosting fit was measured at 94 s that way.
         os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // cfg.jobs)))
-        return _run_notebooks(cfg, topics, dataset, as_of, started, run_start, log)
+        sockets = work / "sockets"
+        sockets.mkdir()
+        with staged_output(cfg.out) as stage:
+            paths = _Paths(stage=stage, final=cfg.out, sockets=sockets)
+            result = _run_notebooks(cfg, topics, dataset, as_of, started, run_start, paths)
+        log(f"workbench run: finished in {time.perf_counter() - run_start:.1f} s; "
+            f"open {cfg.out / 'index.html'}")
+        return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
         for key, value in saved_env.items():
@@ -305,10 +421,15 @@ def run(cfg: RunConfig) -> RunResult:
 
 
 def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: Any, as_of: str | None,
-                   started: str, run_start: float, log: Any) -> RunResult:
+                   started: str, run_start: float, paths: _Paths) -> RunResult:
     from workbench.index import write_index
 
-    base = {"data_dir": str(cfg.data), "output_dir": str(cfg.out), "lang": cfg.lang,
+    def log(message: str) -> None:
+        if not cfg.quiet:
+            print(message, flush=True)
+
+    out = paths.stage
+    base = {"data_dir": str(cfg.data), "output_dir": str(out), "lang": cfg.lang,
             "as_of": as_of, "seed": cfg.seed}
     results: dict[str, NotebookResult] = {}
     runnable = []
@@ -319,14 +440,16 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: Any, as_of: str |
             log(f"  {topic}: skipped ({reason})")
         else:
             runnable.append(topic)
-            (metrics_dir(cfg.out) / f"{topic}.json").unlink(missing_ok=True)
     first = [tp for tp in runnable if tp not in RUN_LAST]
     last = [tp for tp in runnable if tp in RUN_LAST]
     log(f"workbench run: {len(runnable)} notebook(s) on {cfg.data} -> {cfg.out} "
         f"(lang {cfg.lang}, as of {as_of}, {cfg.jobs} job(s))")
+    for unread in getattr(dataset.quality, "unread_files", []):
+        log(f"  {unread['file']} was not read: {unread['reason']}")
+
     def execute(topic: str) -> NotebookResult:
         try:
-            return _execute(topic, cfg, base, log)
+            return _execute(topic, cfg, base, paths, log)
         finally:
             _close_thread_event_loop()
 
@@ -336,7 +459,7 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: Any, as_of: str |
         for result in pool.map(execute, last):
             results[result.topic] = result
 
-    metrics = _merge_metrics(cfg.out)
+    metrics = _merge_metrics(out)
     ordered = [results[tp] for tp in topics]
     inputs = {
         p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size}
@@ -352,11 +475,9 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: Any, as_of: str |
         "notebooks": [asdict(r) for r in ordered],
         "status": "failed" if any(r.status == "failed" for r in ordered) else "ok",
     }
-    write_json(manifest, cfg.out / "manifest.json")
-    write_index(cfg.out, ordered, metrics, lang=cfg.lang, data_dir=cfg.data, as_of=as_of,
+    write_index(out, ordered, metrics, lang=cfg.lang, data_dir=cfg.data, as_of=as_of,
                 quality=dataset.quality)
-    log(f"workbench run: finished in {time.perf_counter() - run_start:.1f} s; "
-        f"open {cfg.out / 'index.html'}")
+    write_json(manifest, out / "manifest.json")  # last: it marks the folder as a whole run
     return RunResult(cfg, ordered)
 
 
@@ -397,6 +518,9 @@ def run_from_args(args: Any, data_dir: Path | None = None) -> int:
         result = run(cfg)
     except DataError as exc:
         print(f"workbench run: the data cannot be used.\n{exc}", file=sys.stderr)
+        return 2
+    except OutdirError as exc:
+        print(f"workbench run: {exc}", file=sys.stderr)
         return 2
     for failure in result.failed:
         print(f"workbench run: notebook {failure.topic} failed: {failure.error}", file=sys.stderr)

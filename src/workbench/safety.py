@@ -18,6 +18,8 @@ from workbench.schema import PII_COLUMNS
 
 __all__ = [
     "atomic_write",
+    "current_umask",
+    "usual_mode",
     "escape_html",
     "mask_frame",
     "mask_text",
@@ -105,15 +107,43 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: read it by setting it, and put it straight back
+    os.umask(mask)
+    return mask
+
+
+def usual_mode(directory: bool = False) -> int:
+    """The mode ``open``/``mkdir`` would give a new file or folder under the current umask.
+
+    ``tempfile`` creates files ``0600`` and folders ``0700`` whatever the umask; a file renamed
+    into place keeps that mode, so a web server or a colleague could not read the reports.
+    """
+    return (0o777 if directory else 0o666) & ~current_umask()
+
+
 @contextmanager
 def atomic_write(path: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[Any]:
-    """Write to a temporary file beside ``path`` and rename it into place on success."""
+    """Write to a temporary file beside ``path`` and rename it into place on success.
+
+    The file gets the usual permissions under the umask (e.g. ``0644``), not ``mkstemp``'s
+    ``0600``.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, mode, **kwargs) as handle:
             yield handle
+        os.chmod(tmp, usual_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
