@@ -1,5 +1,6 @@
 """Customer 360: masking, escaping, unknown ids, one-purchase customers, the timeline chart."""
 
+import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -76,3 +77,22 @@ def test_at_risk_ranking_and_builder():
     assert c360.customer_ids() == ["001", "002"]
     html = profile.cards_html(c360.profiles(["001", "nope"]), "en")
     assert html.count("wb-card") == 2
+
+
+def test_card_labels_are_translated_and_money_axis():
+    customers, tx, feedback = _data()
+    segments = pd.DataFrame({"customer_id": ["001"], "segment_cn8": ["important_value"], "value_tier": ["A"]})
+    recs = pd.DataFrame({"customer_id": ["001"], "rank": [1], "item": ["数码"], "score": [1.0],
+                         "reason": ["常与母婴一起购买"]})
+    p = profile.customer_profile("001", transactions=tx, customers=customers, feedback=feedback,
+                                 segments=segments, recommendations=recs)
+    en, zh = p.to_html("en"), p.to_html("zh")
+    assert "A · top 20%" in en and "A · 前20%" in zh  # the value tier code A, explained
+    assert "NPS 净推荐值 3" in zh and "CSAT 满意度 2" in zh  # score labels from the catalogue
+    assert "数码（常与母婴一起购买）" in zh  # Chinese brackets around the reason
+    use_style()
+    fig = profile.plot_timeline(p, lang="zh")
+    assert fig.axes[0].yaxis.get_major_formatter()(15_000, 0) == "¥1.5万"  # money on the axis
+    fig = profile.plot_timeline(p, lang="en")
+    assert fig.axes[0].yaxis.get_major_formatter()(1_500, 0) == "¥1.5K"
+    plt.close("all")

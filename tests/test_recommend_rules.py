@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -73,6 +74,7 @@ def test_heatmap_shows_the_tables_numbers():
     assert image[0, 1] == pytest.approx(table[("A", "B")])
     assert np.ma.is_masked(image[0, 0]) or np.isnan(image[0, 0])  # no item paired with itself
     assert "lift" in ax.get_title().lower()
+    plt.close(fig)
 
 
 def test_heatmap_text_colour_follows_cell_luminance():
@@ -89,6 +91,7 @@ def test_heatmap_text_colour_follows_cell_luminance():
     assert texts[(c, d)] == ("20.000", "white")
     a, b = labels.index("A"), labels.index("B")
     assert texts[(a, b)][1] == "black"  # 0.769 sits near the light middle of the scale
+    plt.close(fig)
 
 
 def _no_product(frame: pd.DataFrame) -> pd.DataFrame:

@@ -147,7 +147,8 @@ class CustomerProfile:
         else:
             parts.append(f"<p style='margin:2px 0'>{esc(t('profile.no_feedback', lang))}</p>")
         if len(self.recommendations):
-            recs = [f"{r.item} ({r.reason})" if "reason" in self.recommendations else str(r.item)
+            recs = [t("profile.offer_reason", lang, item=r.item, reason=r.reason)
+                    if "reason" in self.recommendations else str(r.item)
                     for r in self.recommendations.head(5).itertuples()]
             parts.append(f"<h4 style='{_H4}'>{esc(t('profile.recommendations', lang))}</h4>"
                          "<ol style='margin:2px 0'>" + "".join(f"<li>{esc(r)}</li>" for r in recs) + "</ol>")

@@ -124,6 +124,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "profile.no_feedback": {"en": "No feedback.", "zh": "无反馈。"},
     "profile.recommendations": {"en": "Next-best offers", "zh": "推荐商品/品类"},
     "profile.actions": {"en": "Recommended next actions", "zh": "建议的下一步行动"},
+    "profile.offer_reason": {"en": "{item} ({reason})", "zh": "{item}（{reason}）"},
     "profile.action_offer": {"en": "Offer {items}.", "zh": "推荐：{items}。"},
     "profile.timeline_title": {"en": "Purchases of customer {customer_id}", "zh": "客户 {customer_id} 的购买记录"},
     "profile.amount": {"en": "Amount", "zh": "金额"},
