@@ -162,10 +162,12 @@ def test_export_and_metrics(demo):
     metrics = feedback.feedback_metrics(result)
     json.dumps(metrics, default=str)
     nps = metrics["nps"]
-    assert nps["low"] < nps["value"] < nps["high"] and nps["n"] == result.answers["nps"].notna().sum()
+    recent = result.answers[result.answers["submitted_at"] >= result.as_of - pd.Timedelta(days=89)]
+    assert nps["low"] < nps["value"] < nps["high"] and nps["n"] == recent["nps"].notna().sum()
+    assert metrics["all_time"]["nps"]["n"] == result.answers["nps"].notna().sum()
     assert sum(metrics["sentiment_shares"].values()) == pytest.approx(1.0)
     assert len(metrics["top_categories"]) == 3
-    assert metrics["headline"]["en"].startswith("NPS is ") and "NPS 为" in metrics["headline"]["zh"]
+    assert metrics["headline"]["en"].startswith("NPS of the last 90 days") and "NPS 为" in metrics["headline"]["zh"]
     assert metrics["headline"]["zh"].count("。") == 1
 
 

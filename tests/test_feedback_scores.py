@@ -2,10 +2,16 @@
 
 Hand calculations (z = 1.959964 for 95%):
 - NPS of [10, 9, 9, 9, 8, 7, 6, 2]: p_P = 4/8, p_D = 2/8, NPS = 25;
-  Var = (0.5 + 0.25 - 0.25**2) / 8 = 0.0859375, se = 100 sqrt(Var) = 29.3151,
-  interval 25 ± 57.4565.
+  Var = (0.5 + 0.25 - 0.25**2) / 8 = 0.0859375, se = 100 sqrt(Var) = 29.3151.
+  Adjusted Wald interval (Rocks 2016: +3/4 promoter, +3/4 detractor, n + 3):
+  p_P' = 4.75/11 = 0.431818, p_D' = 2.75/11 = 0.25, centre 18.1818;
+  Var' = (0.681818 - 0.181818**2) / 11 = 0.0589782, half z 100 sqrt(Var') = 47.5985,
+  interval -29.4167 to 65.7803.
 - NPS of [10, 10, 9, 8, 7, 6, 5, 0, 10, 3]: 4 promoters, 4 detractors, NPS = 0,
-  se = 100 sqrt(0.8 / 10) = 28.2843, interval ± 55.4363.
+  se = 100 sqrt(0.8 / 10) = 28.2843; adjusted p_P' = p_D' = 4.75/13, Var' = 0.730769 / 13,
+  interval ± 46.4693.
+- NPS of [10, 10, 9]: 100, se 0; adjusted p_P' = 3.75/6, p_D' = 0.75/6, centre 50,
+  Var' = (0.75 - 0.25) / 6, half 56.5792: interval -6.5792 to 100 (clipped).
 - CSAT [5, 5, 4, 3, 2, 5, 4, 1, 5, 4]: top-two-box 7/10; Wilson centre
   (0.7 + z²/20) / (1 + z²/10) = 0.644491, half-width z sqrt(0.021 + z²/400) / (1 + z²/10)
   = 0.247719; mean 3.8, sd sqrt(17.6 / 9) = 1.398412, t(0.975, 9) = 2.262157, half 1.000364.
@@ -38,16 +44,17 @@ def test_nps_and_its_interval_by_hand():
     assert (e["n"], e["promoters"], e["passives"], e["detractors"]) == (8, 4, 2, 2)
     assert e["nps"] == pytest.approx(25.0)
     assert e["se"] == pytest.approx(29.3151, abs=1e-4)
-    assert e["low"] == pytest.approx(25 - 57.4565, abs=1e-3)
-    assert e["high"] == pytest.approx(25 + 57.4565, abs=1e-3)
+    assert e["low"] == pytest.approx(-29.4167, abs=1e-3)
+    assert e["high"] == pytest.approx(65.7803, abs=1e-3)
     e = nps_estimate(B)
     assert e["nps"] == pytest.approx(0.0) and e["se"] == pytest.approx(28.2843, abs=1e-4)
-    assert (e["low"], e["high"]) == pytest.approx((-55.4363, 55.4363), abs=1e-3)
+    assert (e["low"], e["high"]) == pytest.approx((-46.4693, 46.4693), abs=1e-3)
 
 
 def test_nps_interval_is_clipped_and_empty_is_nan():
     e = nps_estimate([10, 10, 9])
     assert e["nps"] == 100 and e["high"] == 100 and e["se"] == 0
+    assert e["low"] == pytest.approx(-6.5792, abs=1e-3)
     e = nps_estimate([np.nan, None])
     assert e["n"] == 0 and np.isnan(e["nps"])
 

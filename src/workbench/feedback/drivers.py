@@ -2,6 +2,8 @@
 
 - :func:`driver_table`: NPS (or CSAT) of comments with a theme against those without it, the
   difference with its interval and p value (the NPS variance of :mod:`.scores`, or Welch).
+  A theme defined by the outcome (derived from the score, its group or the comment's
+  sentiment, or one that is just a band of the score) is not a driver and is left out.
 - :func:`behaviour_after_feedback` and :func:`behaviour_by`: did the customer buy again within
   ``horizon_days`` after the answer (no purchase = churned, for answers at least
   ``horizon_days`` old), and how much did they spend, by NPS group or comment sentiment.
@@ -21,6 +23,7 @@ from workbench.feedback.scores import compare, mean_estimate, proportion_estimat
 from workbench.safety import mask_frame
 
 __all__ = [
+    "OUTCOME_COLUMNS",
     "behaviour_after_feedback",
     "behaviour_by",
     "behaviour_contrast",
@@ -29,13 +32,35 @@ __all__ = [
 ]
 
 
+#: Columns that are the outcome of a driver analysis on each score, or stand for it: a theme
+#: derived from any of them explains the score by itself (a "complaint" that is a negative
+#: comment has a low NPS by construction).
+OUTCOME_COLUMNS: dict[str, tuple[str, ...]] = {
+    "nps": ("nps", "nps_group", "sentiment", "sentiment_score"),
+    "csat": ("csat", "sentiment", "sentiment_score"),
+}
+
+
+def _is_score_band(with_: pd.Series, without: pd.Series) -> bool:
+    """True when every answer with the theme scores on one side of every answer without it:
+    the theme is then a band of the score itself (e.g. "detractor"), not a driver."""
+    return bool(with_.max() < without.min() or with_.min() > without.max())
+
+
 def driver_table(frame: pd.DataFrame, indicators: Mapping[str, pd.Series] | pd.DataFrame, *,
-                 metric: str = "nps", min_n: int = 10, confidence: float = 0.95) -> pd.DataFrame:
+                 metric: str = "nps", min_n: int = 10, confidence: float = 0.95,
+                 derived_from: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """Score with vs without each theme, with the interval of the difference.
 
     ``frame`` holds the answers (column ``nps`` or ``csat``); ``indicators`` one boolean
     column per theme, aligned with ``frame``. Themes present in fewer than ``min_n`` answers
     are left out. ``metric``: ``nps`` (NPS points) or ``csat_mean`` / ``csat_top2``.
+
+    Themes defined by the outcome are left out too: those whose ``derived_from`` entry (theme
+    -> the columns it was built from) names one of :data:`OUTCOME_COLUMNS` for the score, and
+    those that split the answers into two score bands that do not overlap. The names of the
+    themes left out this way are in ``table.attrs["outcome_defined"]``.
+
     Returns ``theme``, ``n_with``, ``n_without``, ``with_theme``, ``without_theme``,
     ``difference``, ``low``, ``high``, ``p_value``, ``significant``; sorted by difference
     (most negative first).
@@ -46,11 +71,18 @@ def driver_table(frame: pd.DataFrame, indicators: Mapping[str, pd.Series] | pd.D
     if column not in frame:
         return pd.DataFrame(columns=columns)
     scores = pd.to_numeric(frame[column], errors="coerce")
-    rows = []
+    outcome = set(OUTCOME_COLUMNS[column])
+    rows, left_out = [], []
     for theme, flag in indicators.items():
+        if outcome & set((derived_from or {}).get(theme, ())):
+            left_out.append(theme)
+            continue
         flag = pd.Series(flag, index=frame.index).fillna(False).astype(bool)
         with_, without = scores[flag].dropna(), scores[~flag].dropna()
         if len(with_) < min_n or len(without) < min_n:
+            continue
+        if _is_score_band(with_, without):
+            left_out.append(theme)
             continue
         test = compare(with_, without, metric, confidence=confidence)
         rows.append({"theme": theme, "n_with": len(with_), "n_without": len(without),
@@ -58,7 +90,9 @@ def driver_table(frame: pd.DataFrame, indicators: Mapping[str, pd.Series] | pd.D
                      "difference": test["change"], "low": test["low"], "high": test["high"],
                      "p_value": test["p_value"], "significant": test["significant"]})
     out = pd.DataFrame(rows, columns=columns)
-    return out.sort_values("difference", kind="stable").reset_index(drop=True)
+    out = out.sort_values("difference", kind="stable").reset_index(drop=True)
+    out.attrs["outcome_defined"] = left_out
+    return out
 
 
 def _time_key(codes: np.ndarray, times: pd.Series) -> np.ndarray:

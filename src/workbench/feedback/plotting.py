@@ -26,6 +26,18 @@ __all__ = [
 SENTIMENT_COLORS = {"positive": "#009E73", "neutral": "#999999", "negative": "#D55E00"}
 
 
+def _whiskers(value: pd.Series, low: pd.Series, high: pd.Series) -> np.ndarray:
+    """Error-bar lengths ``[below, above]`` for matplotlib: never negative, 0 where the
+    interval is unknown (NaN: no answer, a mean of one answer)."""
+    v = pd.to_numeric(pd.Series(value), errors="coerce").to_numpy(dtype=float)
+    lo = pd.to_numeric(pd.Series(low), errors="coerce").to_numpy(dtype=float)
+    hi = pd.to_numeric(pd.Series(high), errors="coerce").to_numpy(dtype=float)
+    below, above = v - lo, hi - v
+    below[~np.isfinite(below)] = 0.0
+    above[~np.isfinite(above)] = 0.0
+    return np.vstack([np.clip(below, 0.0, None), np.clip(above, 0.0, None)])
+
+
 def plot_score_trend(monthly: pd.DataFrame, *, metric: str = "nps", lang: str = "en",
                      ax: Axes | None = None) -> Figure:
     """Monthly score with its 95% interval as a band; answers per month as light bars."""
@@ -60,7 +72,7 @@ def plot_scores_by(table: pd.DataFrame, by: str, *, title: str, lang: str = "en"
     data = table.iloc[::-1]
     y = np.arange(len(data))
     colors = [PALETTE[7] if small else PALETTE[0] for small in data.get("small", [False] * len(data))]
-    ax.errorbar(data["nps"], y, xerr=[data["nps"] - data["nps_low"], data["nps_high"] - data["nps"]],
+    ax.errorbar(data["nps"], y, xerr=_whiskers(data["nps"], data["nps_low"], data["nps_high"]),
                 fmt="none", ecolor="#888888", capsize=3)
     ax.scatter(data["nps"], y, color=colors, zorder=3)
     ax.set_yticks(y, [str(v) for v in data[by]])
@@ -142,7 +154,7 @@ def plot_drivers(drivers: pd.DataFrame, *, metric: str = "nps", lang: str = "en"
     y = np.arange(len(data))
     colors = [SENTIMENT_COLORS["negative"] if d < 0 else SENTIMENT_COLORS["positive"] for d in data["difference"]]
     ax.barh(y, data["difference"], color=colors, alpha=0.85)
-    ax.errorbar(data["difference"], y, xerr=[data["difference"] - data["low"], data["high"] - data["difference"]],
+    ax.errorbar(data["difference"], y, xerr=_whiskers(data["difference"], data["low"], data["high"]),
                 fmt="none", ecolor="#333333", capsize=3)
     ax.set_yticks(y, data["theme"].astype(str).tolist())
     ax.axvline(0, color="#999999", lw=0.8)
@@ -160,15 +172,15 @@ def plot_behaviour(table: pd.DataFrame, by: str, *, lang: str = "en") -> Figure:
     x = np.arange(len(table))
     labels = table[by].astype(str).tolist()
     left.bar(x, table["churn_rate"], color=PALETTE[3])
-    left.errorbar(x, table["churn_rate"], yerr=[table["churn_rate"] - table["churn_low_rate"],
-                                                table["churn_high_rate"] - table["churn_rate"]],
+    left.errorbar(x, table["churn_rate"],
+                  yerr=_whiskers(table["churn_rate"], table["churn_low_rate"], table["churn_high_rate"]),
                   fmt="none", ecolor="#333333", capsize=3)
     left.set_xticks(x, labels)
     left.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     left.set(title=t("fb.chart.churn", lang), ylabel=t("fb.axis.churn_rate", lang))
     right.bar(x, table["spend_after"], color=PALETTE[0])
-    right.errorbar(x, table["spend_after"], yerr=[table["spend_after"] - table["spend_low"],
-                                                  table["spend_high"] - table["spend_after"]],
+    right.errorbar(x, table["spend_after"],
+                   yerr=_whiskers(table["spend_after"], table["spend_low"], table["spend_high"]),
                    fmt="none", ecolor="#333333", capsize=3)
     right.set_xticks(x, labels)
     right.set(title=t("fb.chart.spend", lang), ylabel=t("fb.axis.spend_after", lang))

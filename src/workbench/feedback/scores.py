@@ -5,8 +5,15 @@ Definitions
 NPS (Reichheld 2003, "The one number you need to grow", HBR): on the 0-10 likelihood to
 recommend, promoters answer 9-10, passives 7-8, detractors 0-6; NPS = 100 (p_P - p_D).
 Its variance is that of a difference of two proportions of the same multinomial sample:
-``Var(p_P - p_D) = (p_P + p_D - (p_P - p_D)^2) / n``, so ``se = 100 sqrt(Var)``; the interval
-is NPS ± z se, clipped to [-100, 100].
+``Var(p_P - p_D) = (p_P + p_D - (p_P - p_D)^2) / n``, so ``se = 100 sqrt(Var)`` (the standard
+error the period tests use). The interval is the adjusted Wald interval of Rocks (2016,
+"Interval estimation for the 'Net Promoter Score'", The American Statistician 70(4)): the
+same formula after adding 3/4 promoter, 3/4 detractor and 3 answers in all, so it keeps a
+width for one answer or answers that are all promoters (where the plain interval collapses
+to a point). It is clipped to [-100, 100] and widened, if need be, to contain the observed NPS.
+
+Every interval here satisfies ``low <= estimate <= high`` (or is NaN: no answer, or a mean of
+one answer), so error bars drawn from it never have a negative length.
 
 CSAT on 1-5: the top-two-box share (answers 4 and 5) with a Wilson score interval (Wilson
 1927, JASA 22(158)), and the mean with a t interval. CES on 1-7: the mean with a t interval
@@ -34,7 +41,9 @@ __all__ = [
     "mean_estimate",
     "nps_estimate",
     "nps_group",
+    "period_bounds",
     "period_change",
+    "period_scores",
     "proportion_estimate",
     "score_summary",
     "scores_by",
@@ -81,9 +90,16 @@ def nps_estimate(scores: Any, confidence: float = 0.95) -> dict[str, float]:
     p_p, p_d = promoters / n, detractors / n
     diff = p_p - p_d
     se = 100 * np.sqrt(max(p_p + p_d - diff**2, 0.0) / n)
-    z = _z(confidence)
-    return out | {"promoter_share": p_p, "detractor_share": p_d, "nps": 100 * diff, "se": float(se),
-                  "low": max(100 * diff - z * se, -100.0), "high": min(100 * diff + z * se, 100.0)}
+    # Adjusted Wald (Rocks 2016): 3/4 promoter and 3/4 detractor added, n + 3 answers.
+    n_adj = n + 3
+    a_p, a_d = (promoters + 0.75) / n_adj, (detractors + 0.75) / n_adj
+    centre = 100 * (a_p - a_d)
+    half = _z(confidence) * 100 * np.sqrt(max(a_p + a_d - (a_p - a_d) ** 2, 0.0) / n_adj)
+    nps = 100 * diff
+    low = min(max(centre - half, -100.0), nps)
+    high = max(min(centre + half, 100.0), nps)
+    return out | {"promoter_share": p_p, "detractor_share": p_d, "nps": nps, "se": float(se),
+                  "low": float(low), "high": float(high)}
 
 
 def proportion_estimate(successes: int, n: int, confidence: float = 0.95) -> dict[str, float]:
@@ -95,8 +111,12 @@ def proportion_estimate(successes: int, n: int, confidence: float = 0.95) -> dic
     z = _z(confidence)
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return {"n": n, "share": p, "se": float(np.sqrt(p * (1 - p) / n)),
-            "low": float(max(centre - half, 0.0)), "high": float(min(centre + half, 1.0))}
+    # At p = 0 (p = 1) the Wilson bound is exactly 0 (1); rounding can put it a hair on the
+    # wrong side of p, which would give an error bar of negative length.
+    low = 0.0 if successes <= 0 else min(max(centre - half, 0.0), p)
+    high = 1.0 if successes >= n else max(min(centre + half, 1.0), p)
+    return {"n": n, "share": p, "se": float(np.sqrt(p * (1 - p) / n)), "low": float(low),
+            "high": float(high)}
 
 
 def mean_estimate(values: Any, confidence: float = 0.95) -> dict[str, float]:
@@ -244,10 +264,11 @@ def compare(current: Any, previous: Any, metric: str = "nps", *,
         sa, sb = ma["se"], mb["se"]
         se = float(np.sqrt(sa**2 + sb**2))
         if se == 0:
-            same = va == vb
+            # Both samples have no spread: the t test is undefined (no "p = 0" from two
+            # answers of 5 against two of 4).
             return out | {"current": va, "previous": vb, "change": va - vb, "se": 0.0,
                           "low": va - vb, "high": va - vb, "statistic": nan,
-                          "p_value": 1.0 if same else 0.0, "significant": not same}
+                          "p_value": nan, "significant": False}
         df = (sa**2 + sb**2) ** 2 / (sa**4 / (len(a) - 1) + sb**4 / (len(b) - 1))
         statistic = (va - vb) / se
         p = float(2 * stats.t.sf(abs(statistic), df))
@@ -271,13 +292,24 @@ def compare(current: Any, previous: Any, metric: str = "nps", *,
                   "significant": bool(p < alpha)}
 
 
-def period_change(feedback: pd.DataFrame, as_of: pd.Timestamp, days: int = 90, *,
-                  confidence: float = 0.95, alpha: float = 0.05) -> pd.DataFrame:
-    """Last ``days`` up to ``as_of`` (inclusive) against the ``days`` before: one row per metric
-    present (see :func:`compare`), with ``current_start``, ``previous_start`` and the end."""
+def period_bounds(as_of: pd.Timestamp, days: int = 90) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """``(previous_start, start, end)`` of the latest period and the one before.
+
+    The latest period is the ``days`` calendar days ending on ``as_of`` (inclusive): answers
+    with ``start <= submitted_at < end``, ``end`` being midnight after ``as_of``. The
+    previous period is the ``days`` before it: ``previous_start <= submitted_at < start``.
+    """
     end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
     start = end - pd.Timedelta(days=days)
-    prev_start = start - pd.Timedelta(days=days)
+    return start - pd.Timedelta(days=days), start, end
+
+
+def period_change(feedback: pd.DataFrame, as_of: pd.Timestamp, days: int = 90, *,
+                  confidence: float = 0.95, alpha: float = 0.05) -> pd.DataFrame:
+    """Last ``days`` up to ``as_of`` (inclusive) against the ``days`` before (see
+    :func:`period_bounds`): one row per metric present (see :func:`compare`), with
+    ``current_start``, ``previous_start`` and the end."""
+    prev_start, start, end = period_bounds(as_of, days)
     when = feedback["submitted_at"]
     current = feedback[(when >= start) & (when < end)]
     previous = feedback[(when >= prev_start) & (when < start)]
@@ -290,4 +322,56 @@ def period_change(feedback: pd.DataFrame, as_of: pd.Timestamp, days: int = 90, *
     out = pd.DataFrame(rows)
     out["previous_start"], out["current_start"] = prev_start.date(), start.date()
     out["end"] = (end - pd.Timedelta(days=1)).date()
+    return out
+
+
+#: Score column of each metric.
+METRIC_COLUMNS = {"nps": "nps", "csat_top2": "csat", "csat_mean": "csat", "ces_mean": "ces"}
+
+
+def metric_estimate(scores: Any, metric: str, confidence: float = 0.95) -> dict[str, float]:
+    """``value``, ``low``, ``high``, ``n`` of one metric (``nps``, ``csat_top2``, ``csat_mean``,
+    ``ces_mean``) on a sample of answers; NaN values when there is none."""
+    if metric == "nps":
+        e = nps_estimate(scores, confidence)
+        return {"value": e["nps"], "low": e["low"], "high": e["high"], "n": e["n"]}
+    if metric in ("csat_top2", "csat_mean"):
+        e = csat_estimate(scores, confidence)
+        key = "top2" if metric == "csat_top2" else "mean"
+        value = e["top2_share"] if key == "top2" else e["mean"]
+        return {"value": value, "low": e[f"{key}_low"], "high": e[f"{key}_high"], "n": e["n"]}
+    if metric == "ces_mean":
+        e = ces_estimate(scores, confidence)
+        return {"value": e["mean"], "low": e["low"], "high": e["high"], "n": e["n"]}
+    raise ValueError(f"metric must be nps, csat_top2, csat_mean or ces_mean, got {metric!r}")
+
+
+def period_scores(feedback: pd.DataFrame, as_of: pd.Timestamp, days: int = 90, *,
+                  confidence: float = 0.95, alpha: float = 0.05) -> dict[str, dict[str, Any]]:
+    """The headline figures: each metric present over the latest period (the ``days`` days
+    ending on ``as_of``, see :func:`period_bounds`), the period before, and the change.
+
+    Per metric: ``value``, ``low``, ``high``, ``n`` (latest period), ``previous`` (the same
+    for the period before), ``change`` (``value`` latest minus previous: NPS points, a share
+    difference for ``csat_top2``, a difference of means otherwise; with ``low``, ``high``,
+    ``p_value``, ``significant`` from :func:`compare`), ``all_time`` (every answer up to
+    ``as_of``), and the dates ``start``, ``end`` (inclusive), ``previous_start``.
+    """
+    prev_start, start, end = period_bounds(as_of, days)
+    when = feedback["submitted_at"]
+    current = feedback[(when >= start) & (when < end)]
+    previous = feedback[(when >= prev_start) & (when < start)]
+    upto = feedback[when < end]
+    out: dict[str, dict[str, Any]] = {}
+    for metric, column in METRIC_COLUMNS.items():
+        if column not in feedback or not feedback[column].notna().any():
+            continue
+        test = compare(current[column], previous[column], metric, confidence=confidence, alpha=alpha)
+        out[metric] = metric_estimate(current[column], metric, confidence) | {
+            "previous": metric_estimate(previous[column], metric, confidence),
+            "change": {"value": test["change"], "low": test["low"], "high": test["high"],
+                       "p_value": test["p_value"], "significant": test["significant"]},
+            "all_time": metric_estimate(upto[column], metric, confidence),
+            "start": start.date(), "end": (end - pd.Timedelta(days=1)).date(),
+            "previous_start": prev_start.date(), "days": days}
     return out

@@ -17,6 +17,7 @@ their mean weight in the other comments.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -338,6 +339,29 @@ class Topics:
         return pd.DataFrame(rows).sort_values("comments", ascending=False).reset_index(drop=True)
 
 
+def _fit_nmf(x: Any, k: int, random_state: int, max_iter: int = 400) -> NMF:
+    """NMF with NNDSVD initialisation; when that does not converge (on a few, often repeated
+    comments the zeros of NNDSVD can keep coordinate descent from settling), refit from
+    NNDSVDa (the zeros filled with the mean), which does, so no ConvergenceWarning reaches
+    the report. The fit with the lower reconstruction error is kept."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    fits = []
+    for init in ("nndsvd", "nndsvda"):
+        nmf = NMF(n_components=k, init=init, random_state=random_state, max_iter=max_iter)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            nmf.fit(x)
+        converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+        for w in caught:
+            if not issubclass(w.category, ConvergenceWarning):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if converged:
+            return nmf
+        fits.append(nmf)
+    return min(fits, key=lambda m: m.reconstruction_err_)
+
+
 def fit_topics(tokens: Sequence[Sequence[str]], n_topics: int = 8, *, min_df: int = 3,
                max_df: float = 0.5, max_features: int = 5000, n_top_words: int = 10,
                fit_sample: int = 20000, random_state: int = 0) -> Topics:
@@ -362,8 +386,7 @@ def fit_topics(tokens: Sequence[Sequence[str]], n_topics: int = 8, *, min_df: in
     k = min(n_topics, x_fit.shape[1] - 1, x_fit.shape[0] - 1)
     if k < 2:
         return empty
-    nmf = NMF(n_components=k, init="nndsvd", random_state=random_state, max_iter=400)
-    nmf.fit(x_fit)
+    nmf = _fit_nmf(x_fit, k, random_state)
     x_all = vectorizer.transform(tokens)
     weights = nmf.transform(x_all)
     terms = vectorizer.get_feature_names_out()

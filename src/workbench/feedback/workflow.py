@@ -10,11 +10,17 @@ import numpy as np
 import pandas as pd
 
 from workbench.feedback.drivers import behaviour_after_feedback, behaviour_by, behaviour_contrast
-from workbench.feedback.scores import NPS_GROUPS, nps_group, period_change, score_summary
+from workbench.feedback.scores import (
+    NPS_GROUPS,
+    nps_group,
+    period_bounds,
+    period_change,
+    period_scores,
+)
 from workbench.feedback.sentiment import SentimentModel, load_sentiment_model
 from workbench.feedback.text import Segmenter, default_segmenter, detect_languages
 from workbench.feedback.themes import CategoryRules, Topics, category_counts, fit_topics
-from workbench.i18n import fmt_number, fmt_pct, t
+from workbench.i18n import fmt_money, fmt_number, fmt_p, fmt_pct, fmt_pp, t
 
 __all__ = [
     "COMPARISON_DIMENSIONS",
@@ -27,10 +33,12 @@ __all__ = [
     "answers_set_aside",
     "behaviour_sentence",
     "behaviour_summary",
+    "category_indicators",
     "category_table",
     "change_sentences",
     "comparison_dimensions",
     "complaint_indicators",
+    "display_frame",
     "driver_metric",
     "drivers",
     "export_frame",
@@ -233,26 +241,57 @@ def label_groups(table: pd.DataFrame, column: str, lang: str, *, kind: str) -> p
     return out
 
 
-def _interval(low: float, high: float, digits: int = 1, pct: bool = False) -> str:
-    if pct:
-        return f"{fmt_pct(low, digits)} – {fmt_pct(high, digits)}"
-    return f"{low:,.{digits}f} – {high:,.{digits}f}"
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
 
 
-def score_cards(result: FeedbackResult, lang: str = "en") -> list[tuple[str, str, str]]:
-    """KPI cards: NPS, CSAT top-two-box, CSAT mean, CES mean (each with its 95% interval and
-    number of answers), and comments with their negative share."""
-    summary = score_summary(result.answers).set_index("metric")
+def _show(value: float, metric: str) -> str:
+    """A score as the report shows it: NPS with one decimal, CSAT share as %, means 2 decimals."""
+    if _missing(value):
+        return "–"
+    if metric == "csat_top2":
+        return fmt_pct(value)
+    return f"{value:,.{1 if metric == 'nps' else 2}f}"
+
+
+def _show_interval(low: float, high: float, metric: str) -> str:
+    if _missing(low) or _missing(high):
+        return "–"
+    return f"{_show(low, metric)} – {_show(high, metric)}"
+
+
+def _show_change(value: float, metric: str, lang: str) -> str:
+    """A change between periods: NPS in points, CSAT share in percentage points, means."""
+    if _missing(value):
+        return "–"
+    if metric == "nps":
+        return t("fb.points", lang, value=f"{value:+.1f}")
+    if metric == "csat_top2":
+        return fmt_pp(value, lang)
+    return f"{value:+,.2f}"
+
+
+def _show_change_interval(low: float, high: float, metric: str, lang: str) -> str:
+    if _missing(low) or _missing(high):
+        return "–"
+    if metric == "csat_top2":
+        unit = " 个百分点" if lang == "zh" else " pp"
+        return f"{low * 100:+.1f} – {high * 100:+.1f}{unit}"
+    if metric == "nps":
+        return t("fb.points", lang, value=f"{low:+.1f} – {high:+.1f}")
+    return f"{low:+,.2f} – {high:+,.2f}"
+
+
+def score_cards(result: FeedbackResult, lang: str = "en", *, days: int = 90) -> list[tuple[str, str, str]]:
+    """KPI cards: NPS, CSAT top-two-box, CSAT mean, CES mean over the latest period (the last
+    ``days`` days to ``as_of``), each with its 95% interval, number of answers and the value
+    over all time; and comments with their negative share."""
+    scores = period_scores(result.answers, result.as_of, days)
     cards = []
-    for metric, pct, digits in (("nps", False, 1), ("csat_top2", True, 1), ("csat_mean", False, 2),
-                                ("ces_mean", False, 2)):
-        if metric not in summary.index:
-            continue
-        row = summary.loc[metric]
-        value = fmt_pct(row["value"]) if pct else f"{row['value']:,.{digits}f}"
-        note = t("fb.card_note", lang, interval=_interval(row["low"], row["high"], digits, pct),
-                 n=fmt_number(row["n"], "en"))
-        cards.append((t(f"fb.metric.{metric}", lang), value, note))
+    for metric, e in scores.items():
+        note = t("fb.card_note", lang, days=days, interval=_show_interval(e["low"], e["high"], metric),
+                 n=fmt_number(e["n"], "en"), all_time=_show(e["all_time"]["value"], metric))
+        cards.append((t(f"fb.metric.{metric}", lang), _show(e["value"], metric), note))
     comments = result.comments
     if len(comments):
         negative = (comments["sentiment"] == "negative").mean()
@@ -267,24 +306,22 @@ def change_sentences(result: FeedbackResult, days: int, lang: str = "en") -> lis
     table = period_change(result.answers, result.as_of, days)
     sentences = []
     for row in table.itertuples():
-        pct = row.metric == "csat_top2"
-        digits = 1 if row.metric == "nps" else 2
-
-        def show(v: float, pct: bool = pct, digits: int = digits) -> str:
-            return fmt_pct(v) if pct else f"{v:,.{digits}f}"
-
+        metric = t(f"fb.metric.{row.metric}", lang)
         if row.n_current < 2 or row.n_previous < 2:
-            sentences.append(t("fb.change_too_few", lang, metric=t(f"fb.metric.{row.metric}", lang),
+            sentences.append(t("fb.change_too_few", lang, metric=metric,
                                n_current=row.n_current, n_previous=row.n_previous))
             continue
-        change = (f"{row.change * 100:+.1f} pp" if pct else f"{row.change:+,.2f}")
+        values = {"metric": metric, "previous": _show(row.previous, row.metric),
+                  "current": _show(row.current, row.metric),
+                  "change": _show_change(row.change, row.metric, lang),
+                  "n_current": fmt_number(row.n_current, "en"),
+                  "n_previous": fmt_number(row.n_previous, "en"), "days": days}
+        if _missing(row.p_value):  # no spread in either period: nothing to test
+            sentences.append(t("fb.change_untestable", lang, **values))
+            continue
         key = "fb.change_significant" if row.significant else "fb.change_noise"
-        sentences.append(t(key, lang, metric=t(f"fb.metric.{row.metric}", lang),
-                           previous=show(row.previous), current=show(row.current), change=change,
-                           interval=_interval(row.low * (100 if pct else 1), row.high * (100 if pct else 1),
-                                              1 if pct or row.metric == "nps" else 2),
-                           p=f"{row.p_value:.3f}", n_current=fmt_number(row.n_current, "en"),
-                           n_previous=fmt_number(row.n_previous, "en"), days=days))
+        sentences.append(t(key, lang, **values, p=fmt_p(row.p_value),
+                           interval=_show_change_interval(row.low, row.high, row.metric, lang)))
     return sentences
 
 
@@ -293,6 +330,15 @@ def complaint_indicators(result: FeedbackResult, lang: str = "en") -> dict[str, 
     comments = result.comments
     negative = comments["sentiment"] == "negative"
     return {result.rules.name(key, lang): negative & comments["categories"].map(lambda c, k=key: k in c)
+            for key in result.rules.keys}
+
+
+def category_indicators(result: FeedbackResult, lang: str = "en") -> dict[str, pd.Series]:
+    """One boolean per category: the comment mentions it, whatever its sentiment (among
+    comments). Unlike :func:`complaint_indicators` this is not built from the sentiment, so
+    it can be a driver of the score."""
+    comments = result.comments
+    return {result.rules.name(key, lang): comments["categories"].map(lambda c, k=key: k in c).astype(bool)
             for key in result.rules.keys}
 
 
@@ -322,42 +368,64 @@ def export_frame(result: FeedbackResult, lang: str = "en") -> pd.DataFrame:
     return out[list(EXPORT_COLUMNS)]
 
 
-def _row(summary: pd.DataFrame, metric: str) -> pd.Series | None:
-    return summary.loc[metric] if metric in summary.index else None
-
-
-def _estimate(row: pd.Series | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    return {"value": row["value"], "low": row["low"], "high": row["high"], "n": int(row["n"])}
-
-
 def feedback_metrics(result: FeedbackResult, *, days: int = 90, set_aside: Mapping[str, int] | None = None,
                      lang_values: Sequence[str] = ("en", "zh")) -> dict[str, Any]:
-    """Headline figures for ``metrics.json`` (key ``feedback``)."""
+    """Headline figures for ``metrics.json`` (key ``feedback``).
+
+    The headline is the latest period: ``period`` gives its dates (the ``days`` days ending
+    on ``as_of``, inclusive, and the period before). ``nps``, ``csat_top2``, ``csat_mean``
+    and ``ces_mean`` hold the latest period's ``value``, ``low``, ``high`` (95% interval),
+    ``n``, with ``previous`` (the period before) and ``change`` (NPS points, a share
+    difference, or a difference of means, with its interval and p value); ``nps`` also
+    ``promoter_share`` and ``detractor_share``. ``top_categories`` are the latest period's.
+    ``all_time`` holds the same scores over every answer up to ``as_of`` and the top
+    categories over them; ``change`` (a list) the rows of :func:`~.scores.period_change`.
+    ``headline``: one sentence per language (what the overview repeats).
+    """
     answers, comments = result.answers, result.comments
-    summary = score_summary(answers).set_index("metric")
-    negative = comments["sentiment"] == "negative"
-    counts = category_counts(comments["categories"], negative, result.rules)
-    top = counts[counts["complaints"] > 0].head(3)
-    nps = _row(summary, "nps")
+    prev_start, start, end = period_bounds(result.as_of, days)
+    recent_answers = answers[answers["submitted_at"] >= start]
+    recent = comments[comments["submitted_at"] >= start]
+    scores = period_scores(answers, result.as_of, days)
+
+    def top_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
+        counts = category_counts(frame["categories"], frame["sentiment"] == "negative", result.rules)
+        top = counts[counts["complaints"] > 0].head(3)
+        return [{"category": r.category, "name_en": result.rules.name(r.category, "en"),
+                 "name_zh": result.rules.name(r.category, "zh"), "complaints": r.complaints,
+                 "complaint_share": r.complaint_share} for r in top.itertuples()]
+
+    def headline_of(metric: str) -> dict[str, Any] | None:
+        if metric not in scores:
+            return None
+        e = scores[metric]
+        keep = {k: e[k] for k in ("value", "low", "high", "n", "previous", "change")}
+        if metric == "nps":
+            n = e["n"]
+            keep["promoter_share"] = float((recent_answers["nps_group"] == "promoter").sum() / n) if n else float("nan")
+            keep["detractor_share"] = float((recent_answers["nps_group"] == "detractor").sum() / n) if n else float("nan")
+        return keep
+
     metrics: dict[str, Any] = {
         "as_of": result.as_of,
-        "nps": None if nps is None else _estimate(nps) | {
-            "promoter_share": float((answers["nps_group"] == "promoter").sum() / nps["n"]),
-            "detractor_share": float((answers["nps_group"] == "detractor").sum() / nps["n"])},
-        "csat_top2": _estimate(_row(summary, "csat_top2")),
-        "csat_mean": _estimate(_row(summary, "csat_mean")),
-        "ces_mean": _estimate(_row(summary, "ces_mean")),
+        "period": {"days": days, "start": start.date(), "end": (end - pd.Timedelta(days=1)).date(),
+                   "previous_start": prev_start.date(),
+                   "previous_end": (start - pd.Timedelta(days=1)).date()},
+        "nps": headline_of("nps"),
+        "csat_top2": headline_of("csat_top2"),
+        "csat_mean": headline_of("csat_mean"),
+        "ces_mean": headline_of("ces_mean"),
+        "all_time": {metric: scores[metric]["all_time"] if metric in scores else None
+                     for metric in ("nps", "csat_top2", "csat_mean", "ces_mean")}
+        | {"top_categories": top_of(comments)},
         "counts": {"answers": len(answers), "comments": len(comments),
+                   "answers_in_period": len(recent_answers), "comments_in_period": len(recent),
                    "answers_after_as_of": int((~result.frame["in_scope"]).sum()),
                    "languages": comments["language"].value_counts().to_dict(),
                    "values_set_aside": dict(set_aside or {})},
         "sentiment_shares": {s: float((comments["sentiment"] == s).mean()) if len(comments) else None
                              for s in SENTIMENTS},
-        "top_categories": [{"category": r.category, "name_en": result.rules.name(r.category, "en"),
-                            "name_zh": result.rules.name(r.category, "zh"), "complaints": r.complaints,
-                            "complaint_share": r.complaint_share} for r in top.itertuples()],
+        "top_categories": top_of(recent),
         "change": period_change(answers, result.as_of, days).drop(
             columns=["previous_start", "current_start", "end"]).to_dict("records")
         if len(answers) else [],
@@ -370,21 +438,32 @@ def feedback_metrics(result: FeedbackResult, *, days: int = 90, set_aside: Mappi
 
 
 def headline(metrics: Mapping[str, Any], lang: str = "en") -> str:
-    """One sentence: NPS (or CSAT) with its interval and the most common complaint."""
-    n_answers = fmt_number(metrics["counts"]["answers"], "en")
+    """One sentence on the latest period: NPS (or CSAT) with its interval and its change
+    against the period before, and the most common complaint of the period."""
+    period = metrics["period"]
+    days, end = period["days"], str(period["end"])
     top = metrics["top_categories"][0] if metrics["top_categories"] else None
     complaint = (t("fb.headline_complaint", lang, category=top[f"name_{lang}"],
                    share=fmt_pct(top["complaint_share"], 0)) if top else t("fb.headline_no_complaint", lang))
-    if metrics.get("nps"):
-        nps = metrics["nps"]
-        return t("fb.headline_nps", lang, nps=f"{nps['value']:.1f}", low=f"{nps['low']:.1f}",
-                 high=f"{nps['high']:.1f}", n=n_answers, complaint=complaint)
-    if metrics.get("csat_top2"):
-        csat = metrics["csat_top2"]
-        return t("fb.headline_csat", lang, share=fmt_pct(csat["value"]), low=fmt_pct(csat["low"]),
-                 high=fmt_pct(csat["high"]), n=n_answers, complaint=complaint)
-    return t("fb.headline_comments", lang, n=fmt_number(metrics["counts"]["comments"], "en"),
-             complaint=complaint)
+    for metric in ("nps", "csat_top2"):
+        e = metrics.get(metric)
+        if not e:
+            continue
+        if not e["n"]:
+            all_time = metrics["all_time"][metric]
+            return t(f"fb.headline_{metric}_empty", lang, days=days, end=end,
+                     value=_show(all_time["value"], metric), n=fmt_number(all_time["n"], "en"))
+        change = e["change"]
+        if e["previous"]["n"] < 2 or e["n"] < 2 or _missing(change["p_value"]):
+            versus = t("fb.versus_none", lang, days=days, n=fmt_number(e["previous"]["n"], "en"))
+        else:
+            versus = t("fb.versus", lang, days=days, change=_show_change(change["value"], metric, lang),
+                       previous=_show(e["previous"]["value"], metric), p=fmt_p(change["p_value"]))
+        return t(f"fb.headline_{metric}", lang, days=days, end=end, value=_show(e["value"], metric),
+                 low=_show(e["low"], metric), high=_show(e["high"], metric),
+                 n=fmt_number(e["n"], "en"), versus=versus, complaint=complaint)
+    return t("fb.headline_comments", lang, days=days, end=end,
+             n=fmt_number(metrics["counts"]["comments_in_period"], "en"), complaint=complaint)
 
 
 def behaviour_summary(result: FeedbackResult, lang: str = "en") -> dict[str, pd.DataFrame]:
@@ -414,9 +493,9 @@ def behaviour_sentence(result: FeedbackResult, lang: str = "en") -> str:
     key = "fb.behaviour_significant" if c["churn_significant"] else "fb.behaviour_noise"
     return t(key, lang, days=result.horizon_days, detractors=fmt_pct(c["churn_group"]),
              promoters=fmt_pct(c["churn_reference"]),
-             difference=f"{c['churn_difference'] * 100:+.1f} pp",
-             interval=_interval(c["churn_low"] * 100, c["churn_high"] * 100),
-             p=f"{c['churn_p_value']:.3f}", n_d=fmt_number(c["n_group"], "en"),
+             difference=fmt_pp(c["churn_difference"], lang),
+             interval=_show_change_interval(c["churn_low"], c["churn_high"], "csat_top2", lang),
+             p=fmt_p(c["churn_p_value"]), n_d=fmt_number(c["n_group"], "en"),
              n_p=fmt_number(c["n_reference"], "en"))
 
 
@@ -557,17 +636,34 @@ def driver_metric(answers: pd.DataFrame) -> str | None:
     return None
 
 
-def drivers(result: FeedbackResult, lang: str = "en", *, kind: str = "complaints",
+def drivers(result: FeedbackResult, lang: str = "en", *, kind: str = "categories",
             min_n: int = 10) -> pd.DataFrame:
-    """:func:`~.drivers.driver_table` of complaint categories (``kind="complaints"``) or
-    topics (``"topics"``) among the comments, on NPS (or CSAT when there is no NPS)."""
+    """:func:`~.drivers.driver_table` among the comments, on NPS (or CSAT when there is no
+    NPS), of the categories the comments mention (``kind="categories"``) or their topics
+    (``"topics"``).
+
+    ``kind="complaints"`` (a negative comment naming the category) is accepted, but those
+    themes are built from the comment's sentiment, which stands for the score: they are
+    defined by the outcome, so they are all left out (named in
+    ``table.attrs["outcome_defined"]``).
+    """
     from workbench.feedback.drivers import driver_table
 
     metric = driver_metric(result.comments)
     if metric is None:
         return pd.DataFrame(columns=["theme"])
-    flags = complaint_indicators(result, lang) if kind == "complaints" else topic_indicators(result)
-    table = driver_table(result.comments, flags, metric=metric, min_n=min_n)
+    derived: dict[str, list[str]] = {}
+    if kind == "complaints":
+        flags = complaint_indicators(result, lang)
+        derived = {name: ["sentiment", "categories"] for name in flags}
+    elif kind == "categories":
+        flags = category_indicators(result, lang)
+        derived = {name: ["categories"] for name in flags}
+    elif kind == "topics":
+        flags = topic_indicators(result)
+    else:
+        raise ValueError(f"kind must be categories, topics or complaints, got {kind!r}")
+    table = driver_table(result.comments, flags, metric=metric, min_n=min_n, derived_from=derived)
     digits = 1 if metric == "nps" else 2
     for column in ("with_theme", "without_theme", "difference", "low", "high"):
         table[column] = table[column].astype(float).round(digits)
@@ -575,8 +671,26 @@ def drivers(result: FeedbackResult, lang: str = "en", *, kind: str = "complaints
 
 
 def format_p(values: pd.Series) -> pd.Series:
-    """p values as text for tables: ``<0.001`` or three decimals."""
-    return values.map(lambda p: "–" if pd.isna(p) else ("<0.001" if p < 0.001 else f"{p:.3f}"))
+    """p values as text for tables, through :func:`workbench.i18n.fmt_p` (``p < 0.001``,
+    ``p = 0.034``; never ``p = 0``)."""
+    return values.map(lambda p: "–" if pd.isna(p) else fmt_p(float(p)))
+
+
+#: Money columns of the report's tables (currency units).
+MONEY_COLUMNS = ("spend", "spend_after", "spend_low", "spend_high")
+
+
+def display_frame(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """A table ready to show: money columns through :func:`workbench.i18n.fmt_money`, p
+    values through :func:`format_p`."""
+    out = frame.copy()
+    for column in MONEY_COLUMNS:
+        if column in out:
+            out[column] = pd.to_numeric(out[column], errors="coerce").map(
+                lambda v: "–" if pd.isna(v) else fmt_money(float(v), lang)).astype(object)
+    if "p_value" in out:
+        out["p_value"] = format_p(out["p_value"]).astype(object)
+    return out
 
 
 def follow_up(result: FeedbackResult, dataset: Any, lang: str = "en", *, days: int = 90,

@@ -8,18 +8,25 @@ ENTRIES: dict[str, dict[str, str]] = {
     "fb.set_aside": {
         "en": "Survey values set aside by the loader (out of range or unreadable, blanked, never used): {counts}.",
         "zh": "加载时剔除的评分值（超出范围或无法识别，已置空，不参与计算）：{counts}。"},
-    "fb.card_note": {"en": "95% CI {interval} · n = {n}", "zh": "95%置信区间 {interval} · 样本 {n}"},
+    "fb.card_note": {"en": "Last {days} days · 95% CI {interval} · n = {n} · all time {all_time}",
+                     "zh": "近 {days} 天 · 95%置信区间 {interval} · 样本 {n} · 全部时间 {all_time}"},
+    "fb.points": {"en": "{value} points", "zh": "{value} 分"},
     "fb.card_negative": {"en": "{share} negative", "zh": "负面占 {share}"},
     "fb.change_significant": {
-        "en": "{metric}: {previous} → {current} ({change}, 95% CI {interval}; p = {p}; "
+        "en": "{metric}: {previous} → {current} ({change}, 95% CI {interval}; {p}; "
               "{n_previous} → {n_current} answers, {days}-day periods). A real change.",
-        "zh": "{metric}：{previous} → {current}（{change}，95%置信区间 {interval}；p = {p}；"
+        "zh": "{metric}：{previous} → {current}（{change}，95%置信区间 {interval}；{p}；"
               "样本 {n_previous} → {n_current}，每期 {days} 天）。变化显著。"},
     "fb.change_noise": {
-        "en": "{metric}: {previous} → {current} ({change}, 95% CI {interval}; p = {p}; "
+        "en": "{metric}: {previous} → {current} ({change}, 95% CI {interval}; {p}; "
               "{n_previous} → {n_current} answers, {days}-day periods). Within noise: not a change to act on.",
-        "zh": "{metric}：{previous} → {current}（{change}，95%置信区间 {interval}；p = {p}；"
+        "zh": "{metric}：{previous} → {current}（{change}，95%置信区间 {interval}；{p}；"
               "样本 {n_previous} → {n_current}，每期 {days} 天）。在随机波动范围内，不宜视为真实变化。"},
+    "fb.change_untestable": {
+        "en": "{metric}: {previous} → {current} ({change}; {n_previous} → {n_current} answers, "
+              "{days}-day periods). The answers do not vary within either period, so the change cannot be tested.",
+        "zh": "{metric}：{previous} → {current}（{change}；样本 {n_previous} → {n_current}，每期 {days} 天）。"
+              "两期内的答复都没有差异，无法检验这一变化。"},
     "fb.change_too_few": {
         "en": "{metric}: too few answers to compare periods ({n_previous} before, {n_current} now).",
         "zh": "{metric}：答复太少，无法比较两期（上期 {n_previous}，本期 {n_current}）。"},
@@ -33,20 +40,24 @@ ENTRIES: dict[str, dict[str, str]] = {
     "fb.no_topics": {"en": "Too few comments to find topics.", "zh": "评论太少，无法提取主题。"},
     "fb.no_drivers": {"en": "Too few comments per theme to compare scores.",
                       "zh": "各主题的评论太少，无法比较评分。"},
+    "fb.outcome_defined": {
+        "en": "Not shown as drivers, because they are defined by the outcome (a complaint is a negative "
+              "comment, and negative comments come with low scores): {themes}.",
+        "zh": "以下主题由结果本身定义（投诉即负面评论，而负面评论本就伴随低分），不作为影响因素展示：{themes}。"},
     "fb.behaviour_none": {
         "en": "Not enough answers with a full observation window to link feedback to later purchases.",
         "zh": "观察期完整的答复不足，无法关联反馈与之后的购买行为。"},
     "fb.behaviour_significant": {
         "en": "Within {days} days after answering, {detractors} of detractors bought nothing, against "
-              "{promoters} of promoters ({difference}, 95% CI {interval} pp; p = {p}; "
+              "{promoters} of promoters ({difference}, 95% CI {interval}; {p}; "
               "{n_d} detractor and {n_p} promoter answers).",
         "zh": "答卷后 {days} 天内，贬损者中有 {detractors} 未再购买，推荐者中为 {promoters}"
-              "（差 {difference}，95%置信区间 {interval} 个百分点；p = {p}；贬损者 {n_d} 份、推荐者 {n_p} 份）。"},
+              "（差 {difference}，95%置信区间 {interval}；{p}；贬损者 {n_d} 份、推荐者 {n_p} 份）。"},
     "fb.behaviour_noise": {
         "en": "Within {days} days after answering, {detractors} of detractors and {promoters} of "
-              "promoters bought nothing ({difference}, 95% CI {interval} pp; p = {p}): no clear difference.",
+              "promoters bought nothing ({difference}, 95% CI {interval}; {p}): no clear difference.",
         "zh": "答卷后 {days} 天内，贬损者中有 {detractors}、推荐者中有 {promoters} 未再购买"
-              "（差 {difference}，95%置信区间 {interval} 个百分点；p = {p}）：差异不明显。"},
+              "（差 {difference}，95%置信区间 {interval}；{p}）：差异不明显。"},
     "fb.follow_up_text": {
         "en": "{n} high-value customers (top {share} by spend) were detractors or wrote a negative "
               "comment in the last {days} days and have not been back since: call them first.",
@@ -57,13 +68,28 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "逐条结果见 exports/feedback.csv（语言、情感、类别、主题），每份答复一行，顺序与反馈文件一致。"},
     # ---- headline
     "fb.headline_nps": {
-        "en": "NPS is {nps} (95% CI {low} to {high}, {n} answers); {complaint}.",
-        "zh": "NPS 为 {nps}（95%置信区间 {low} 至 {high}，共 {n} 份答复）；{complaint}。"},
-    "fb.headline_csat": {
-        "en": "{share} of customers are satisfied (95% CI {low} to {high}, {n} answers); {complaint}.",
-        "zh": "满意客户占 {share}（95%置信区间 {low} 至 {high}，共 {n} 份答复）；{complaint}。"},
-    "fb.headline_comments": {"en": "{n} comments analysed; {complaint}.",
-                             "zh": "共分析 {n} 条评论；{complaint}。"},
+        "en": "NPS of the last {days} days to {end} is {value} (95% CI {low} to {high}, {n} answers), "
+              "{versus}; {complaint}.",
+        "zh": "截至 {end} 的近 {days} 天 NPS 为 {value}（95%置信区间 {low} 至 {high}，共 {n} 份答复），"
+              "{versus}；{complaint}。"},
+    "fb.headline_csat_top2": {
+        "en": "{value} of customers were satisfied in the last {days} days to {end} (95% CI {low} to "
+              "{high}, {n} answers), {versus}; {complaint}.",
+        "zh": "截至 {end} 的近 {days} 天满意客户占 {value}（95%置信区间 {low} 至 {high}，共 {n} 份答复），"
+              "{versus}；{complaint}。"},
+    "fb.headline_nps_empty": {
+        "en": "No NPS answers in the last {days} days to {end} (over all time NPS is {value}, {n} answers).",
+        "zh": "截至 {end} 的近 {days} 天没有 NPS 答复（全部时间 NPS 为 {value}，共 {n} 份答复）。"},
+    "fb.headline_csat_top2_empty": {
+        "en": "No CSAT answers in the last {days} days to {end} (over all time {value} were satisfied, "
+              "{n} answers).",
+        "zh": "截至 {end} 的近 {days} 天没有 CSAT 答复（全部时间满意客户占 {value}，共 {n} 份答复）。"},
+    "fb.versus": {"en": "{change} against the {days} days before ({previous}; {p})",
+                  "zh": "较前 {days} 天（{previous}）变化 {change}（{p}）"},
+    "fb.versus_none": {"en": "too few answers in the {days} days before ({n}) to compare",
+                       "zh": "前 {days} 天答复太少（{n} 份），无法比较"},
+    "fb.headline_comments": {"en": "{n} comments in the last {days} days to {end}; {complaint}.",
+                             "zh": "截至 {end} 的近 {days} 天共 {n} 条评论；{complaint}。"},
     "fb.headline_complaint": {"en": "the most common complaint is {category} ({share} of negative comments)",
                               "zh": "最常见的投诉是{category}（占负面评论的 {share}）"},
     "fb.headline_no_complaint": {"en": "no complaint category stands out",
@@ -95,7 +121,8 @@ ENTRIES: dict[str, dict[str, str]] = {
     "fb.chart.categories": {"en": "Complaint categories", "zh": "投诉类别"},
     "fb.chart.category_trend": {"en": "Complaint categories by quarter", "zh": "投诉类别季度趋势"},
     "fb.chart.topics": {"en": "Topics in the comments", "zh": "评论主题"},
-    "fb.chart.drivers": {"en": "{metric} with vs without each complaint", "zh": "有无各类投诉的{metric}差异"},
+    "fb.chart.drivers": {"en": "{metric}: comments mentioning each theme vs the others",
+                         "zh": "提及与未提及各主题的评论的{metric}差异"},
     "fb.chart.churn": {"en": "No purchase after the answer", "zh": "答卷后未再购买的比例"},
     "fb.chart.spend": {"en": "Spend after the answer", "zh": "答卷后的消费金额"},
     "fb.axis.answers": {"en": "Answers", "zh": "答复数"},
