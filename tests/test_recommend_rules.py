@@ -145,4 +145,6 @@ def test_report_without_product_column_works_at_category_level(tmp_path: Path, l
     categories = set(tx["category"])
     assert len(exported) and set(exported["item"]) <= categories  # categories, not products
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html  # no warning reaches it
+    log = out / "logs" / "personalization.log"  # where the runner routes a kernel's warnings
+    assert not log.exists() or "Warning" not in log.read_text(encoding="utf-8")
     assert SNAKE.findall(text) == []
