@@ -121,13 +121,14 @@ def test_report_tables_with_money_columns_format_them(notebook):
     assert unformatted == []
 
 
-def test_transition_heatmap_money_cells_and_colour_bar_use_fmt_money():
+def test_transition_heatmap_money_cells_and_colour_bar_use_the_money_format():
     stages = ["active", "at_risk"]
     revenue = pd.DataFrame([[1_234.0, 560.0], [25_000.0, 0.0]], index=stages, columns=stages)
     fig = lc.plot_transition_heatmap(revenue, title_key="life.transition_revenue", lang="zh",
                                      money=True)
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert texts == ["¥1,234", "¥560.00", "¥2.5万", "¥0.00"]
+    # chart cells use the compact money text of the axes: fmt_money's rules, no ".00" clutter
+    assert texts == ["¥1,234", "¥560", "¥2.5万", "¥0"]
     assert fig.axes[1].yaxis.get_major_formatter()(20_000, 0) == "¥2万"
     fig = lc.plot_transition_heatmap(revenue.astype(int), title_key="life.transition_counts",
                                      lang="zh")
@@ -139,7 +140,7 @@ def test_rfm_heatmap_cells_are_money_and_funnel_counts_localised():
                         "monetary": [120.0, 1_500.0, 30_000.0, 80.0]})
     fig = seg.plot_rfm_heatmap(rfm, lang="zh")
     assert sorted(t.get_text() for t in fig.axes[0].texts) == sorted(
-        fmt_money(v, "zh") for v in rfm["monetary"])
+        ["¥120", "¥1,500", "¥3万", "¥80"])
     assert fig.axes[1].yaxis.get_major_formatter()(20_000, 0) == "¥2万"
     steps = pd.DataFrame({"step": ["acquired", "activated"], "customers": [12_345, 6_000],
                           "conversion": [np.nan, 0.486]})

@@ -10,7 +10,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from workbench import segmentation as seg
-from workbench.i18n import fmt_money
+from workbench.i18n import fmt_money_short
 
 
 def test_scores_spread_evenly_without_ties():
@@ -171,7 +171,7 @@ def test_plots_draw_what_they_say(cdnow_transactions):
     fig = seg.plot_rfm_heatmap(result.customers)
     texts = [t.get_text() for t in fig.axes[0].texts]
     cell = result.customers.query("r_score == 5 and f_score == 5")["monetary"].mean()
-    assert fmt_money(cell, "en") in texts
+    assert fmt_money_short(cell, "en") in texts
     plt.close(fig)
     fig = seg.plot_lorenz(result.customers["monetary"])
     line = fig.axes[0].lines[0]

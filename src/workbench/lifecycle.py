@@ -36,7 +36,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from workbench.charts import annotate_heatmap, axes_for
-from workbench.i18n import fmt_money, fmt_number, money_columns, t
+from workbench.i18n import fmt_money, fmt_money_short, fmt_number, money_columns, t
 from workbench.style import PALETTE, format_count_axis, format_money_axis
 
 __all__ = [
@@ -465,7 +465,7 @@ def plot_transition_heatmap(matrix: pd.DataFrame, *, title_key: str, lang: str =
     values = matrix.to_numpy(dtype=float)
     image = ax.imshow(values, cmap="Blues", aspect="auto")
     annotate_heatmap(ax, image, values,
-                     (lambda v: fmt_money(v, lang)) if money else (lambda v: fmt_number(v, lang)),
+                     (lambda v: fmt_money_short(v, lang)) if money else (lambda v: fmt_number(v, lang)),
                      fontsize=7)
     names = {s: t(f"life.stage.{s}", lang) for s in (*STAGES, "newcomer")}
     ax.set(xticks=range(matrix.shape[1]), xticklabels=[names[s] for s in matrix.columns],

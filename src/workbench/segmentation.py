@@ -24,7 +24,7 @@ from sklearn.preprocessing import StandardScaler
 
 from workbench.charts import KNOWN_LADDERS, annotate_heatmap, axes_for, ordered_levels
 from workbench.features import purchase_mix
-from workbench.i18n import fmt_money, fmt_number, fmt_range, t
+from workbench.i18n import fmt_money_short, fmt_number, fmt_range, t
 from workbench.style import PALETTE, format_money_axis
 
 __all__ = [
@@ -582,7 +582,8 @@ def plot_segments(table: pd.DataFrame, *, lang: str = "en", ax: Axes | None = No
 def plot_rfm_heatmap(rfm: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None) -> Figure:
     """Mean spend (colour and label) for each (R score, F score) cell; empty cells blank.
 
-    Cell labels are :func:`workbench.i18n.fmt_money` text, black or white by cell colour.
+    Cell labels are :func:`workbench.i18n.fmt_money_short` text (the money axis format),
+    black or white by cell colour.
     """
     fig, ax = axes_for(ax, (6.5, 5))
     bins = int(max(rfm["r_score"].max(), rfm["f_score"].max()))
@@ -590,7 +591,7 @@ def plot_rfm_heatmap(rfm: pd.DataFrame, *, lang: str = "en", ax: Axes | None = N
             .reindex(index=range(bins, 0, -1), columns=range(1, bins + 1)))
     values = grid.to_numpy(dtype=float)
     image = ax.imshow(values, cmap="YlGnBu", aspect="auto")
-    annotate_heatmap(ax, image, values, lambda v: fmt_money(v, lang), fontsize=8)
+    annotate_heatmap(ax, image, values, lambda v: fmt_money_short(v, lang), fontsize=8)
     ax.set(xticks=range(bins), xticklabels=range(1, bins + 1), yticks=range(bins),
            yticklabels=range(bins, 0, -1), xlabel=t("seg.f_score", lang),
            ylabel=t("seg.r_score", lang), title=t("seg.heatmap_title", lang))
