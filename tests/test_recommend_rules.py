@@ -5,13 +5,12 @@ product column."""
 import re
 from pathlib import Path
 
-import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import recommend
+from workbench import charts, recommend
 from workbench.style import use_style
 
 # 20 orders (one customer each):
@@ -78,10 +77,10 @@ def test_heatmap_shows_the_tables_numbers():
 
 
 def test_heatmap_text_colour_follows_cell_luminance():
-    assert recommend.text_colour(mcolors.to_rgba("#053061")) == "white"  # dark blue cell
-    assert recommend.text_colour(mcolors.to_rgba("#000000")) == "white"
-    assert recommend.text_colour(mcolors.to_rgba("#f7f7f7")) == "black"  # the white middle
-    assert recommend.text_colour(mcolors.to_rgba("#fddbc7")) == "black"  # light red
+    assert charts.text_colour_for("#053061") == "white"  # dark blue cell
+    assert charts.text_colour_for("#000000") == "white"
+    assert charts.text_colour_for("#f7f7f7") == "black"  # the white middle
+    assert charts.text_colour_for("#fddbc7") == "black"  # light red
     use_style()
     # C x D has the highest lift (20): the darkest red cell of the map
     fig = recommend.plot_affinity_heatmap(recommend.association_rules(_orders(), "category"))

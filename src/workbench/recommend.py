@@ -31,7 +31,7 @@ import scipy.sparse as sp
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from workbench.charts import axes_for
+from workbench.charts import annotate_heatmap, axes_for
 from workbench.i18n import t
 
 __all__ = [
@@ -67,7 +67,6 @@ __all__ = [
     "rules_sentence",
     "segment_labels",
     "segment_series",
-    "text_colour",
     "time_split",
     "up_to",
 ]
@@ -656,19 +655,6 @@ def export_frame(recommendations: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------ plots
 
 
-def _relative_luminance(rgba: Sequence[float]) -> float:
-    """WCAG relative luminance of an sRGB colour (0 black to 1 white)."""
-    channels = np.asarray(rgba[:3], dtype=float)
-    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
-    return float(linear @ np.array([0.2126, 0.7152, 0.0722]))
-
-
-def text_colour(rgba: Sequence[float]) -> str:
-    """Black or white, whichever contrasts more with a cell of colour ``rgba`` (WCAG ratio)."""
-    lum = _relative_luminance(rgba)
-    return "white" if (1.05 / (lum + 0.05)) > ((lum + 0.05) / 0.05) else "black"
-
-
 def plot_affinity_heatmap(pairs: pd.DataFrame, *, value: Literal["lift", "confidence", "support"] = "lift",
                           lang: str = "en", ax: Axes | None = None) -> Figure:
     """Item x item ``value`` of :func:`association_rules` (all pairs, unfiltered), annotated
@@ -685,11 +671,7 @@ def plot_affinity_heatmap(pairs: pd.DataFrame, *, value: Literal["lift", "confid
     labels = [str(i) for i in table.index]
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     ax.set_yticks(range(len(labels)), labels)
-    for i in range(len(labels)):
-        for j in range(len(labels)):
-            if finite[i, j]:
-                colour = text_colour(image.cmap(image.norm(sim[i, j])))
-                ax.text(j, i, f"{sim[i, j]:.3f}", ha="center", va="center", fontsize=8, color=colour)
+    annotate_heatmap(ax, image, sim, "{:.3f}".format, fontsize=8)
     ax.grid(False)
     ax.set(xlabel=t("rec.col.consequent", lang), ylabel=t("rec.col.antecedent", lang),
            title=t(f"rec.affinity_title.{value}", lang))
