@@ -43,3 +43,11 @@ def test_number_formats():
     assert fmt_money(12.5, "en") == "¥12.50"
     assert fmt_pct(0.1234) == "12.3%"
     assert fmt_pct(float("nan")) == "–"
+
+
+def test_negative_money_puts_the_sign_before_the_currency():
+    from workbench.i18n import fmt_money
+
+    assert fmt_money(-12.5) == "-¥12.50"
+    assert fmt_money(-56_821.9, "zh") == "-¥5.7万"
+    assert fmt_money(1299) == "¥1,299"

@@ -67,10 +67,12 @@ def fmt_number(value: float, lang: str = "en", digits: int = 0) -> str:
 
 
 def fmt_money(value: float, lang: str = "en", currency: str = "¥") -> str:
+    """Money as readers expect it: ``¥1,299.00``, ``¥5,682`` / ``¥568.2万``; ``-¥12.00``."""
     if value is None or math.isnan(value):
         return "–"
     digits = 0 if abs(value) >= 1000 else 2
-    return f"{currency}{fmt_number(value, lang, digits)}"
+    sign = "-" if value < 0 else ""
+    return f"{sign}{currency}{fmt_number(abs(value), lang, digits)}"
 
 
 def fmt_pct(value: float, digits: int = 1) -> str:
