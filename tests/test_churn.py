@@ -149,6 +149,6 @@ def test_confusion_matrix_by_hand():
     # flagged: 0.9 (churn), 0.8 (stay), 0.6 (churn); missed: 0.3 (churn); correct stay: 0.1
     assert table.to_numpy().tolist() == [[1, 1], [1, 2]]
     sentence = churn.confusion_sentence(predictions, "m", 0.5)
-    assert "3 customers are flagged; 67%" in sentence and "67% of all churners" in sentence
+    assert "3 of 5 customers are flagged; 67%" in sentence and "67% of all churners" in sentence
     with pytest.raises(ValueError, match="threshold"):
         churn.confusion_at(predictions, "m", 1.5)

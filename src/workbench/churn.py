@@ -38,15 +38,20 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from workbench.charts import axes_for
 from workbench.features import purchase_mix
-from workbench.i18n import t
+from workbench.i18n import fmt_money, fmt_number, fmt_p, fmt_range, t
 from workbench.style import format_money_axis
 
 __all__ = [
+    "STATIC_ATTRIBUTES",
     "ChurnData",
     "ChurnResult",
     "ModelReport",
+    "ReasonRules",
     "action_table",
     "analyse",
+    "attributes_as_of",
+    "closing_note",
+    "comparison",
     "churn_metrics",
     "confusion_at",
     "confusion_sentence",
@@ -56,13 +61,19 @@ __all__ = [
     "expected_value_ranking",
     "explore_widget",
     "export_frame",
+    "fit_reason_rules",
     "gains_table",
     "health_score",
     "health_sentence",
+    "high_risk",
     "importance",
     "kaplan_meier",
+    "kpis",
+    "latest_cutoff",
+    "leakage_check",
     "make_model",
     "model_sentences",
+    "model_name",
     "monthly_cutoffs",
     "plot_budget_curve",
     "plot_calibration",
@@ -73,8 +84,10 @@ __all__ = [
     "plot_survival",
     "predict",
     "reasons",
+    "reason_signals",
     "resolve_setting",
     "scores_table",
+    "snapshot_attributes",
     "survival_sentence",
     "targeting_sentence",
     "transactional_data",
@@ -85,6 +98,12 @@ _DAY = pd.Timedelta(days=1)
 #: Columns never used as features: identifiers, labels and personal data.
 EXCLUDED = {"customer_id", "churned", "churned_at", "name", "phone", "email", "signup_date",
             "source_row", "cutoff", "label"}
+#: Customer attributes that do not change after they are recorded, so the customers table as
+#: exported tells their value at any past cutoff. Every other attribute of the customers table
+#: (membership tier, preferred payment, follower status, ...) may have changed with the
+#: customer's behaviour after a past cutoff and is left out of transactional features unless
+#: its dated history is given (``attribute_history``). ``region`` follows from ``city``.
+STATIC_ATTRIBUTES = ("gender", "signup_date", "acquisition_channel", "city", "region")
 
 
 @dataclass
@@ -117,13 +136,21 @@ def transactional_features(transactions: pd.DataFrame, cutoff: pd.Timestamp, *,
                            customers: pd.DataFrame | None = None,
                            events: pd.DataFrame | None = None,
                            feedback: pd.DataFrame | None = None,
-                           window_days: int = 90, max_categories: int = 6) -> pd.DataFrame:
+                           window_days: int = 90, max_categories: int = 6,
+                           static_attributes: Sequence[str] | None = None,
+                           attribute_history: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per customer who bought on or before ``cutoff``: features from data up to the cutoff only.
 
     Recency, frequency, spend, tenure and order value (days and currency units); the trend of
     orders and spend in the last ``window_days`` against the ``window_days`` before;
     channel count and mix, category mix, discount share; support tickets and other events in
-    the last ``window_days``; the last NPS/CSAT; and the customer attributes (no personal data).
+    the last ``window_days`` and in the ``window_days`` before; the last NPS/CSAT.
+
+    Customer attributes (no personal data): only the ``static_attributes`` (default
+    :data:`STATIC_ATTRIBUTES`) are taken from ``customers``, whose values are as of the export,
+    not of the cutoff. Attributes that change over time come only from ``attribute_history``
+    (columns ``customer_id``, ``valid_from`` and the attributes): each customer's last row with
+    ``valid_from`` on or before the cutoff.
     """
     end = cutoff + _DAY
     tx = transactions[transactions["order_date"] < end]
@@ -169,6 +196,11 @@ def transactional_features(transactions: pd.DataFrame, cutoff: pd.Timestamp, *,
                                     aggfunc="count", fill_value=0)
         for event in counts.columns:
             frame[f"events:{event}"] = counts[event]
+        earlier = events[(events["timestamp"] < end - window_days * _DAY)
+                         & (events["timestamp"] >= end - 2 * window_days * _DAY)]
+        for event in counts.columns:
+            frame[f"events_before:{event}"] = earlier[earlier["event"] == event].groupby(
+                "customer_id").size()
     if feedback is not None and len(feedback):
         known = feedback[feedback["submitted_at"] < end].sort_values("submitted_at")
         last = known.groupby("customer_id").last()
@@ -176,11 +208,43 @@ def transactional_features(transactions: pd.DataFrame, cutoff: pd.Timestamp, *,
             if score in last:
                 frame[f"last_{score}"] = last[score]
     frame = frame.reset_index()
-    frame = frame.fillna({c: 0.0 for c in frame.columns if c.startswith(("channel:", "category:", "events:"))})
+    frame = frame.fillna({c: 0.0 for c in frame.columns
+                          if c.startswith(("channel:", "category:", "events:", "events_before:"))})
     if customers is not None:
-        attributes = customers.drop(columns=[c for c in EXCLUDED - {"customer_id"} if c in customers])
-        frame = frame.merge(attributes, on="customer_id", how="left")
+        static = STATIC_ATTRIBUTES if static_attributes is None else tuple(static_attributes)
+        keep = [c for c in customers.columns if c in static and c not in EXCLUDED]
+        frame = frame.merge(customers[["customer_id", *keep]], on="customer_id", how="left")
+    if attribute_history is not None:
+        frame = frame.merge(attributes_as_of(attribute_history, cutoff), on="customer_id", how="left")
     return frame.assign(cutoff=cutoff)
+
+
+def attributes_as_of(history: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """Each customer's attributes as they were on ``cutoff``: the last row valid by then.
+
+    ``history`` has ``customer_id``, ``valid_from`` (date from which the row holds) and the
+    attribute columns; customers whose first row starts after the cutoff are left out.
+    """
+    missing = {"customer_id", "valid_from"} - set(history.columns)
+    if missing:
+        raise ValueError(f"attribute_history needs the columns {sorted(missing)}")
+    known = history[pd.to_datetime(history["valid_from"]) < cutoff + _DAY]
+    last = known.sort_values("valid_from", kind="stable").groupby("customer_id").tail(1)
+    out = last.drop(columns=["valid_from"]).reset_index(drop=True)
+    out["customer_id"] = out["customer_id"].astype(str)
+    return out
+
+
+def snapshot_attributes(customers: pd.DataFrame | None,
+                        static_attributes: Sequence[str] | None = None) -> list[str]:
+    """Columns of ``customers`` that are neither static, nor identifiers or personal data.
+
+    Their values are as of the export: at a past cutoff they may carry the future.
+    """
+    if customers is None:
+        return []
+    static = STATIC_ATTRIBUTES if static_attributes is None else tuple(static_attributes)
+    return [c for c in customers.columns if c not in EXCLUDED and c not in static]
 
 
 def transactional_data(transactions: pd.DataFrame, cutoffs: Sequence[pd.Timestamp], *,
@@ -266,7 +330,7 @@ class ModelReport:
     """Cross-validated evaluation of each model, and the best model refitted on all rows."""
 
     scores: pd.DataFrame  # model x (roc_auc, pr_auc, brier)
-    predictions: pd.DataFrame  # out-of-fold probability per model, plus label
+    predictions: pd.DataFrame  # out-of-fold probability per model, label, customer_id, cutoff
     best: str
     model: Pipeline
     columns: list[str]
@@ -316,6 +380,8 @@ def evaluate_models(data: ChurnData, *, n_splits: int = 5, random_state: int = 0
                      "pr_auc": average_precision_score(y[mask], oof[mask]),
                      "brier": brier_score_loss(y[mask], oof[mask])})
     predictions["label"] = y
+    predictions["customer_id"] = data.features["customer_id"].to_numpy()
+    predictions["cutoff"] = data.features["cutoff"].to_numpy()
     predictions = predictions[tested]
     scores = pd.DataFrame(rows).set_index("model")
     best = str(scores["roc_auc"].idxmax())
@@ -335,10 +401,11 @@ def gains_table(label: np.ndarray, score: np.ndarray, bins: int = 10) -> pd.Data
     sorted_label = np.asarray(label)[order]
     decile = np.minimum((np.arange(len(score)) * bins) // len(score), bins - 1) + 1
     frame = pd.DataFrame({"decile": decile, "label": sorted_label})
-    table = frame.groupby("decile").agg(customers=("label", "size"), churners=("label", "sum"))
-    table["churn_rate"] = table["churners"] / table["customers"]
+    # rows are customer-cutoffs when several cutoffs are stacked, hence "rows", not customers
+    table = frame.groupby("decile").agg(rows=("label", "size"), churners=("label", "sum"))
+    table["churn_rate"] = table["churners"] / table["rows"]
     table["cumulative_gain"] = table["churners"].cumsum() / table["churners"].sum()
-    table["lift"] = table["churn_rate"] / (table["churners"].sum() / table["customers"].sum())
+    table["lift"] = table["churn_rate"] / (table["churners"].sum() / table["rows"].sum())
     return table.reset_index()
 
 
@@ -354,48 +421,242 @@ def importance(report: ModelReport, data: ChurnData, *, sample: int = 3000,
             .sort_values("importance", ascending=False).reset_index(drop=True))
 
 
-def reasons(report: ModelReport, features: pd.DataFrame, reference: pd.DataFrame, *,
-            top: int = 3, lang: str = "en", with_features: bool = False
-            ) -> list[str] | tuple[list[str], list[str | None]]:
-    """The features pushing each customer's risk up, in plain words.
+# ------------------------------------------------------------------------------ reasons
+#
+# A reason is a behaviour a manager reads as one, each a fixed, monotone comparison of the
+# customer's own behaviour with his own past or with the customer base. A reason is only
+# reported when, in the training rows (every cutoff), the customers showing it churned more
+# often than those who did not: risk ratio above 1 with 95% confidence (the lower bound of
+# its Katz log interval above 1), on at least MIN_REASON_ROWS rows each side.
+# Substituting single features with the median on a model whose features interact gave
+# readings such as "spend to date 55,553 (typical 991)"; rules do not.
 
-    For each row and feature, the feature is set to the typical value of ``reference``
-    (median, or most common category) and the drop in predicted probability measured; the
-    ``top`` largest drops are the reasons, written as "<feature>: <value> (typical <value>)".
-    With ``with_features`` also returns each row's strongest feature column (None if none).
+#: Days since the last purchase above this multiple of the customer's typical gap between
+#: purchase days (for one-time buyers: the median gap of repeat buyers) = overdue.
+OVERDUE_FACTOR = 2.0
+#: Spend (or events) in the last window below this share of the window before = falling.
+DROP_SHARE = 0.5
+#: Fading activity needs at least this many events in the window before.
+FADING_MIN_BEFORE = 2
+#: Last survey answer negative: NPS 0-6 (detractor), or without NPS a CSAT of 1-2.
+NEGATIVE_NPS, NEGATIVE_CSAT = 6, 2
+#: Rows needed with and without a signal before its risk ratio is trusted.
+MIN_REASON_ROWS = 30
+#: Event names read as complaints (support contacts) rather than engagement.
+COMPLAINT_EVENTS = ("support", "complaint")
+
+
+@dataclass
+class ReasonRules:
+    """Behavioural reasons fitted on the training rows: which signals raise the risk."""
+
+    setting: str
+    window_days: int
+    base_gap: float  # median typical gap (days) of repeat buyers, for one-time buyers
+    risk_ratio: dict[str, float]  # signal -> P(churn | signal) / P(churn | no signal)
+    risk_ratio_low: dict[str, float]  # lower bound of its 95% interval; reported when > 1
+    quartiles: dict[str, tuple[float, float]]  # contractual numeric attributes: q25, q75
+    category_rate: dict[str, float]  # "is:<column>=<value>" -> churn rate of that value
+    other_rate: dict[str, float]  # "is:<column>=<value>" -> churn rate of the other values
+
+
+def _is_complaint_event(name: str) -> bool:
+    return str(name).lower().startswith(COMPLAINT_EVENTS)
+
+
+def _typical_gap(features: pd.DataFrame) -> pd.Series:
+    """Mean days between purchase days up to the cutoff (NaN for one-time buyers)."""
+    span = features["tenure_days"] - features["recency_days"]
+    return span / (features["purchase_days"] - 1).where(features["purchase_days"] > 1)
+
+
+def _transactional_signals(features: pd.DataFrame, base_gap: float) -> pd.DataFrame:
+    f = features
+    out = pd.DataFrame(index=f.index)
+    if {"recency_days", "tenure_days", "purchase_days"} <= set(f.columns):
+        gap = _typical_gap(f).fillna(base_gap).clip(lower=1.0)
+        out["overdue"] = f["recency_days"] > OVERDUE_FACTOR * gap
+    if {"days_recent", "days_before"} <= set(f.columns):
+        out["fewer_purchases"] = f["days_recent"] < f["days_before"]
+    if {"spend_recent", "spend_before"} <= set(f.columns):
+        before = f["spend_before"].astype(float)
+        out["falling_spend"] = (before > 0) & (f["spend_recent"].astype(float) < DROP_SHARE * before)
+    for column in f.columns:
+        if column.startswith("events:") and _is_complaint_event(column.split(":", 1)[1]):
+            out["complaint:" + column.split(":", 1)[1]] = f[column] > 0
+        elif column.startswith("events_before:"):
+            event = column.split(":", 1)[1]
+            if _is_complaint_event(event) or f"events:{event}" not in f:
+                continue
+            before = f[column]
+            out["fading:" + event] = (before >= FADING_MIN_BEFORE) & (
+                f[f"events:{event}"] < DROP_SHARE * before)
+    if "last_nps" in f or "last_csat" in f:
+        nps = f["last_nps"] if "last_nps" in f else pd.Series(np.nan, index=f.index)
+        csat = f["last_csat"] if "last_csat" in f else pd.Series(np.nan, index=f.index)
+        out["negative_feedback"] = (nps <= NEGATIVE_NPS) | (nps.isna() & (csat <= NEGATIVE_CSAT))
+    return out.fillna(False).astype(bool)
+
+
+def _contractual_signals(features: pd.DataFrame, rules: ReasonRules) -> pd.DataFrame:
+    out = pd.DataFrame(index=features.index)
+    for column, (q25, q75) in rules.quartiles.items():
+        if column in features:
+            values = pd.to_numeric(features[column], errors="coerce")
+            out["low:" + column] = values < q25
+            out["high:" + column] = values > q75
+    for key in rules.category_rate:
+        column, value = key[3:].split("=", 1)
+        if column in features:
+            out[key] = features[column].astype(str) == value
+    return out.fillna(False).astype(bool)
+
+
+def _attribute_columns(X: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Contractual attributes: numeric with more than two values, and categories (or 0/1)."""
+    numeric, categorical = [], []
+    for column in X.columns:
+        values = X[column]
+        if pd.api.types.is_numeric_dtype(values) and values.nunique() > 2:
+            numeric.append(column)
+        elif values.nunique() <= 12:
+            categorical.append(column)
+    return numeric, categorical
+
+
+def reason_signals(rules: ReasonRules, features: pd.DataFrame) -> pd.DataFrame:
+    """Boolean frame: which behavioural signals each row shows (see the rules above)."""
+    if rules.setting == "contractual":
+        return _contractual_signals(features, rules)
+    return _transactional_signals(features, rules.base_gap)
+
+
+def fit_reason_rules(data: ChurnData, *, window_days: int = 90) -> ReasonRules:
+    """Which signals raise the risk in the training rows of ``data`` (risk ratio > 1)."""
+    features = data.features.reset_index(drop=True)
+    label = data.label.to_numpy()
+    quartiles: dict[str, tuple[float, float]] = {}
+    category_rate: dict[str, float] = {}
+    other_rate: dict[str, float] = {}
+    base_gap = float("nan")
+    if data.setting == "contractual":
+        numeric, categorical = _attribute_columns(data.X)
+        for column in numeric:
+            values = pd.to_numeric(features[column], errors="coerce")
+            quartiles[column] = (float(values.quantile(0.25)), float(values.quantile(0.75)))
+        for column in categorical:
+            text = features[column].astype(str)
+            for value in sorted(text[features[column].notna()].unique()):
+                mask = (text == value).to_numpy()
+                if mask.sum() >= MIN_REASON_ROWS and (~mask).sum() >= MIN_REASON_ROWS:
+                    key = f"is:{column}={value}"
+                    category_rate[key] = float(label[mask].mean())
+                    other_rate[key] = float(label[~mask].mean())
+    elif {"tenure_days", "recency_days", "purchase_days"} <= set(features.columns):
+        gaps = _typical_gap(features).dropna()
+        base_gap = float(gaps.median()) if len(gaps) else 30.0
+    rules = ReasonRules(data.setting, window_days, base_gap, {}, {}, quartiles, category_rate,
+                        other_rate)
+    signals = reason_signals(rules, features)
+    for key in signals.columns:
+        mask = signals[key].to_numpy()
+        n1, n0 = int(mask.sum()), int((~mask).sum())
+        a, c = int(label[mask].sum()), int(label[~mask].sum())
+        if n1 < MIN_REASON_ROWS or n0 < MIN_REASON_ROWS or a == 0 or c == 0:
+            continue
+        ratio = (a / n1) / (c / n0)
+        se = np.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n0)  # Katz: SE of log(RR)
+        rules.risk_ratio[key] = float(ratio)
+        rules.risk_ratio_low[key] = float(ratio * np.exp(-1.96 * se))
+    return rules
+
+
+def reasons(rules: ReasonRules, features: pd.DataFrame, *, top: int = 3, lang: str = "en"
+            ) -> tuple[list[str], list[list[str]]]:
+    """Each row's behaviours that raise the risk, strongest (highest risk ratio) first.
+
+    Returns the sentences ("; "-joined, or "no single standout reason") and the signal keys.
+    Only signals whose risk ratio in the training rows is above 1 with 95% confidence are
+    reported.
     """
-    X = _prepare(features.reindex(columns=report.columns)).reset_index(drop=True)
-    ref = _prepare(reference.reindex(columns=report.columns))
-    typical = {c: (ref[c].median() if pd.api.types.is_numeric_dtype(ref[c]) else ref[c].mode().iloc[0])
-               for c in report.columns}
-    base = report.model.predict_proba(X)[:, 1]
-    drops = np.zeros((len(X), len(report.columns)))
-    for j, column in enumerate(report.columns):
-        changed = X.copy()
-        changed[column] = typical[column]
-        drops[:, j] = base - report.model.predict_proba(changed)[:, 1]
-    out, strongest = [], []
-    for i in range(len(X)):
-        order = [j for j in np.argsort(-drops[i])[:top] if drops[i, j] > 0.005]
-        parts = [_reason_text(report.columns[j], X.iloc[i, j], typical[report.columns[j]], lang)
-                 for j in order]
-        out.append("; ".join(parts) if parts else t("churn.reason.none", lang))
-        strongest.append(report.columns[order[0]] if order else None)
-    return (out, strongest) if with_features else out
+    rows = features.reset_index(drop=True)
+    signals = reason_signals(rules, rows)
+    risky = sorted((k for k, low in rules.risk_ratio_low.items() if low > 1 and k in signals),
+                   key=lambda k: -rules.risk_ratio[k])
+    texts, keys = [], []
+    shown = signals[risky].to_numpy() if risky else np.zeros((len(rows), 0), bool)
+    for i in range(len(rows)):
+        chosen = [risky[j] for j in np.flatnonzero(shown[i])][:top]
+        parts = [_reason_text(key, rows.iloc[i], rules, lang) for key in chosen]
+        texts.append("; ".join(parts) if parts else t("churn.reason.none", lang))
+        keys.append(chosen)
+    return texts, keys
 
 
-def _reason_text(column: str, value: Any, typical: Any, lang: str) -> str:
-    def show(v: Any) -> str:
-        if isinstance(v, (float, np.floating)):
-            if np.isnan(v):
-                return "–"
-            if column.endswith(("trend", "share")) or ":" in column:
-                return f"{v:.0%}"
-            return f"{v:,.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:.2f}"
-        return str(v)
+def _value_text(column: str, value: Any, lang: str) -> str:
+    if column in MONEY_COLUMNS:
+        return fmt_money(float(value), lang)
+    if isinstance(value, (float, np.floating, int, np.integer)):
+        return fmt_number(float(value), lang, 0 if abs(value) >= 10 or float(value).is_integer() else 2)
+    return str(value)
 
-    return t("churn.reason.format", lang, feature=feature_label(column, lang), value=show(value),
-             typical=show(typical))
+
+def _reason_text(key: str, row: pd.Series, rules: ReasonRules, lang: str) -> str:
+    w = rules.window_days
+    kind, _, name = key.partition(":")
+    if key == "overdue":
+        gap = _typical_gap(row.to_frame().T.astype({"tenure_days": float}))
+        gap = float(gap.iloc[0]) if pd.notna(gap.iloc[0]) else rules.base_gap
+        gap = max(gap, 1.0)
+        return t("churn.reason.overdue", lang, days=f"{row['recency_days']:,.0f}",
+                 ratio=f"{row['recency_days'] / gap:.1f}", gap=f"{gap:,.0f}")
+    if key == "fewer_purchases":
+        return t("churn.reason.fewer_purchases", lang, recent=f"{row['days_recent']:,.0f}",
+                 before=f"{row['days_before']:,.0f}", w=w)
+    if key == "falling_spend":
+        return t("churn.reason.falling_spend", lang, recent=fmt_money(float(row["spend_recent"]), lang),
+                 before=fmt_money(float(row["spend_before"]), lang), w=w)
+    if kind == "complaint":
+        return t("churn.reason.complaint", lang, event=event_label(name, lang),
+                 n=f"{row['events:' + name]:,.0f}", w=w)
+    if kind == "fading":
+        return t("churn.reason.fading", lang, event=event_label(name, lang),
+                 recent=f"{row['events:' + name]:,.0f}", before=f"{row['events_before:' + name]:,.0f}", w=w)
+    if key == "negative_feedback":
+        nps = row.get("last_nps")
+        score = f"NPS {nps:.0f}" if pd.notna(nps) else f"CSAT {row['last_csat']:.0f}"
+        return t("churn.reason.negative_feedback", lang, score=score)
+    if kind in ("low", "high"):
+        q25, q75 = rules.quartiles[name]
+        return t(f"churn.reason.{kind}", lang, feature=feature_label(name, lang),
+                 value=_value_text(name, row[name], lang),
+                 q=_value_text(name, q25 if kind == "low" else q75, lang))
+    if kind == "is":
+        column, value = name.split("=", 1)
+        return t("churn.reason.category", lang, feature=feature_label(column, lang),
+                 value=category_label(column, value, lang), rate=_pct(rules.category_rate[key]),
+                 other=_pct(rules.other_rate[key]))
+    raise KeyError(f"no text for the reason {key!r}")
+
+
+#: Attributes shown as money (currency units).
+MONEY_COLUMNS = {"monthly_charges", "total_charges", "spend", "spend_recent", "spend_before",
+                 "spend_per_day_bought"}
+
+
+def category_label(column: str, value: str, lang: str) -> str:
+    """A category value as readers see it: 0/1 flags as no/yes, other values as they are."""
+    if value in ("0", "1", "0.0", "1.0", "True", "False"):
+        return t("churn.yes" if value in ("1", "1.0", "True") else "churn.no", lang)
+    return value
+
+
+def event_label(name: str, lang: str) -> str:
+    """A readable name for an event type (catalogue entry, else the name with spaces)."""
+    from workbench.i18n import CATALOGUE
+
+    key = f"churn.event.{name}"
+    return t(key, lang) if key in CATALOGUE else str(name).replace("_", " ")
 
 
 def feature_label(column: str, lang: str) -> str:
@@ -404,9 +665,11 @@ def feature_label(column: str, lang: str) -> str:
 
     if ":" in column:
         kind, name = column.split(":", 1)
+        if kind in ("events", "events_before"):
+            name = event_label(name, lang)
         return t(f"churn.feature.{kind}", lang, name=name)
     key = f"churn.feature.{column}"
-    return t(key, lang) if key in CATALOGUE else column
+    return t(key, lang) if key in CATALOGUE else column.replace("_", " ")
 
 
 # ------------------------------------------------------------------------------ survival
@@ -624,6 +887,7 @@ def health_bands(health: pd.Series, label: pd.Series, bands: int = 5) -> pd.Data
     band = pd.cut(health, edges, include_lowest=True)
     frame = pd.DataFrame({"band": band, "label": label.to_numpy()})
     table = frame.groupby("band", observed=False)["label"].agg(["size", "mean"]).reset_index()
+    table["band"] = [fmt_range(lo, hi) for lo, hi in zip(edges[:-1], edges[1:])]
     return table.rename(columns={"size": "customers", "mean": "churn_rate"})
 
 
@@ -643,6 +907,8 @@ class ChurnResult:
     survival_group: str | None
     baseline_auc: dict[str, float] | None  # BG/NBD baselines (see _bgnbd_baseline)
     health: pd.DataFrame | None  # churn rate by health band (validation)
+    rules: ReasonRules | None = None  # behavioural reasons fitted on the training rows
+    leakage: dict[str, Any] | None = None  # ROC-AUC with and without snapshot attributes
 
 
 def resolve_setting(dataset: Any, setting: str = "auto") -> str:
@@ -697,11 +963,12 @@ def _bgnbd_baseline(transactions: pd.DataFrame, data: ChurnData) -> dict[str, fl
     }
 
 
-def _action(row: pd.Series, top_feature: str | None, value_cut: float) -> str:
-    """Catalogue key of the recommended action, from the strongest reason's feature."""
-    if top_feature is not None and top_feature.startswith("events:support"):
+def _action(row: pd.Series, top_reason: str | None, value_cut: float) -> str:
+    """Catalogue key of the recommended action, from the strongest reason's signal key."""
+    if top_reason is not None and (top_reason.startswith("complaint:")
+                                   or top_reason == "negative_feedback"):
         return "churn.action.service"
-    if top_feature == "contract":
+    if top_reason is not None and top_reason.startswith("is:contract="):
         return "churn.action.contract"
     if row["value_at_stake"] >= value_cut and row["churn_probability"] >= 0.5:
         return "churn.action.call"
@@ -712,9 +979,21 @@ def _action(row: pd.Series, top_feature: str | None, value_cut: float) -> str:
 
 def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon_days: int = 90,
             n_cutoffs: int = 6, save_rate: float = 0.2, contact_cost: float = 10.0,
-            n_reasons: int = 300, lang: str = "en", random_state: int = 0) -> ChurnResult:
-    """Label, features, model comparison, scores, reasons, health, targeting and survival."""
+            n_reasons: int = 300, lang: str = "en", random_state: int = 0,
+            static_attributes: Sequence[str] | None = None,
+            attribute_history: pd.DataFrame | None = None, check_leakage: bool = True
+            ) -> ChurnResult:
+    """Label, features, model comparison, scores, reasons, health, targeting and survival.
+
+    Transactional setting: of the customers table only the ``static_attributes`` (default
+    :data:`STATIC_ATTRIBUTES`) are features; attributes that change over time come only from
+    ``attribute_history`` (see :func:`attributes_as_of`). With ``check_leakage`` the best model
+    is also cross-validated with the left-out snapshot attributes added, and both ROC-AUCs are
+    kept in ``leakage``. Contractual setting: one observation date, the attributes are as of it
+    and are all used.
+    """
     chosen = resolve_setting(dataset, setting)
+    leakage = None
     if chosen == "contractual":
         data = contractual_data(dataset.customers)
         report = evaluate_models(data, random_state=random_state)
@@ -731,10 +1010,14 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
         baseline, health_table = None, None
     else:
         tx = dataset.transactions
-        kwargs = {"customers": dataset.customers, "events": dataset.events, "feedback": dataset.feedback}
+        kwargs = {"customers": dataset.customers, "events": dataset.events, "feedback": dataset.feedback,
+                  "static_attributes": static_attributes, "attribute_history": attribute_history}
         cutoffs = monthly_cutoffs(as_of, horizon_days, n_cutoffs, tx["order_date"].min())
         data = transactional_data(tx, cutoffs, horizon_days=horizon_days, **kwargs)
         report = evaluate_models(data, random_state=random_state)
+        if check_leakage:
+            leakage = leakage_check(data, report, dataset.customers, static_attributes,
+                                    attribute_history, random_state=random_state)
         baseline = _bgnbd_baseline(tx, data)
         current = transactional_features(tx, as_of, **kwargs)
         current = current[current["recency_days"] < 365].reset_index(drop=True)
@@ -745,12 +1028,14 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
         last = data.features["cutoff"] == data.features["cutoff"].max()
         scored = health_score(data.features[last])
         health_table = health_bands(scored, data.label[last])
-        survival_group = "tier" if "tier" in current else ("channel" if "channel" in current else None)
+        # groups by an attribute fixed at signup: a group defined by later behaviour (such as
+        # a tier earned by total spend) would sort customers by the lifetime being measured
+        survival_group = next((c for c in SURVIVAL_GROUPS if c in current), None)
         history = tx.groupby("customer_id")["order_date"].agg(["min", "max"])
         lifetime = (history["max"] - history["min"]).dt.days.to_numpy()
         ended = ((as_of - history["max"]).dt.days > horizon_days).astype(int).to_numpy()
-        groups = (dataset.customers.set_index("customer_id")["tier"].reindex(history.index)
-                  if survival_group == "tier" else None)
+        groups = (dataset.customers.set_index("customer_id")[survival_group].reindex(history.index)
+                  if survival_group else None)
         survival = kaplan_meier(lifetime, ended, groups)
     current["value_at_stake"] = value.to_numpy()
     current["health_score"] = health_score(current).to_numpy()
@@ -761,17 +1046,45 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
                                  - contact_cost)
     current = current.sort_values("expected_value", ascending=False).reset_index(drop=True)
     top = current.head(n_reasons)
-    reference = data.X
-    explained, strongest = (reasons(report, top, reference, lang=lang, with_features=True)
-                            if len(top) else ([], []))
-    padding = [None] * (len(current) - len(explained))
-    current["top_reasons"] = explained + [""] * len(padding)
+    rules = fit_reason_rules(data)
+    explained, keys = reasons(rules, top, lang=lang) if len(top) else ([], [])
+    padding = len(current) - len(explained)
+    current["top_reasons"] = explained + [""] * padding
+    current["reason_keys"] = keys + [[] for _ in range(padding)]
     value_cut = float(current["value_at_stake"].quantile(0.8)) if len(current) else 0.0
     current["recommended_action"] = [
-        t(_action(row, feature, value_cut), lang)
-        for (_, row), feature in zip(current.iterrows(), strongest + padding)]
+        t(_action(row, row["reason_keys"][0] if row["reason_keys"] else None, value_cut), lang)
+        for _, row in current.iterrows()]
     return ChurnResult(chosen, data, report, current, ranking, survival, survival_group,
-                       baseline, health_table)
+                       baseline, health_table, rules, leakage)
+
+
+#: Attributes fixed at signup that the transactional survival curves are grouped by (first found).
+SURVIVAL_GROUPS = ("acquisition_channel", "region", "gender")
+
+
+def leakage_check(data: ChurnData, report: ModelReport, customers: pd.DataFrame | None,
+                  static_attributes: Sequence[str] | None = None,
+                  attribute_history: pd.DataFrame | None = None, *,
+                  random_state: int = 0) -> dict[str, Any] | None:
+    """ROC-AUC of the best model without and with the snapshot attributes (same folds).
+
+    Snapshot attributes are the customers-table columns that are not static (see
+    :func:`snapshot_attributes`) and have no history; the gain in ROC-AUC when they are added
+    at past cutoffs is what they would carry from the future. None when there are none.
+    """
+    dated = set(attribute_history.columns) if attribute_history is not None else set()
+    leaky = [c for c in snapshot_attributes(customers, static_attributes) if c not in dated]
+    if not leaky:
+        return None
+    snap = customers[["customer_id", *leaky]].copy()
+    snap["customer_id"] = snap["customer_id"].astype(str)
+    with_snapshot = data.features.merge(snap, on="customer_id", how="left")
+    leaked = ChurnData(with_snapshot, data.label, data.setting, data.horizon_days)
+    check = evaluate_models(leaked, random_state=random_state, kinds=(report.best,))
+    return {"model": report.best, "attributes": leaky,
+            "auc_without": float(report.scores.loc[report.best, "roc_auc"]),
+            "auc_with": float(check.scores.loc[report.best, "roc_auc"])}
 
 
 EXPORT_COLUMNS = ("customer_id", "churn_probability", "value_at_stake", "health_score",
@@ -783,10 +1096,30 @@ def export_frame(result: ChurnResult) -> pd.DataFrame:
     return result.current[list(EXPORT_COLUMNS)].copy()
 
 
+def high_risk(result: ChurnResult, threshold: float = 0.5) -> pd.DataFrame:
+    """Customers scored now with a churn probability above ``threshold`` (one row each)."""
+    current = result.current
+    return current[current["churn_probability"] > threshold].drop_duplicates("customer_id")
+
+
+def kpis(result: ChurnResult, lang: str = "en") -> list[tuple[str, str, str]]:
+    """KPI cards: high-risk customers, their value at stake, best model ROC-AUC."""
+    high = high_risk(result)
+    people = result.current["customer_id"].nunique()
+    auc = float(result.report.scores.loc[result.report.best, "roc_auc"])
+    return [
+        (t("churn.kpi.high_risk", lang), f"{high['customer_id'].nunique():,}",
+         t("churn.kpi.high_risk_note", lang, n=f"{people:,}")),
+        (t("churn.kpi.value", lang), fmt_money(float(high["value_at_stake"].sum()), lang),
+         t("churn.kpi.value_note", lang)),
+        (t("churn.kpi.auc", lang), f"{auc:.3f}", t(f"churn.model.{result.report.best}", lang)),
+    ]
+
+
 def churn_metrics(result: ChurnResult) -> dict[str, Any]:
     """Headline figures for ``metrics.json`` (key ``churn``)."""
     scores = result.report.scores
-    high = result.current[result.current["churn_probability"] > 0.5]
+    high = high_risk(result)
     auc = float(scores.loc[result.report.best, "roc_auc"])
     metrics = {
         "setting": result.setting,
@@ -797,11 +1130,13 @@ def churn_metrics(result: ChurnResult) -> dict[str, Any]:
         "best_model": result.report.best,
         "bgnbd_baseline_auc": (result.baseline_auc or {}).get("prob_alive"),
         "bgnbd_expected_purchases_auc": (result.baseline_auc or {}).get("expected_purchases"),
-        "high_risk_customers": len(high),
+        "high_risk_customers": int(high["customer_id"].nunique()),
         "value_at_stake_high_risk": float(high["value_at_stake"].sum()),
+        "leakage": result.leakage,
     }
     metrics["headline"] = {
-        lang: t("churn.headline", lang, high=f"{len(high):,}", value=f"¥{high['value_at_stake'].sum():,.0f}",
+        lang: t("churn.headline", lang, high=f"{high['customer_id'].nunique():,}",
+                value=fmt_money(float(high["value_at_stake"].sum()), lang),
                 auc=f"{auc:.3f}") for lang in ("en", "zh")}
     return metrics
 
@@ -820,29 +1155,69 @@ def describe_setting(result: ChurnResult, lang: str = "en") -> str:
         return t("churn.setting.contractual", lang, n=f"{len(result.data.label):,}", rate=rate)
     return t("churn.setting.transactional", lang, horizon=result.data.horizon_days,
              rows=f"{len(result.data.label):,}", cutoffs=result.data.features["cutoff"].nunique(),
-             rate=rate)
+             people=f"{result.data.features['customer_id'].nunique():,}", rate=rate)
 
 
-def scores_table(result: ChurnResult, lang: str = "en") -> pd.DataFrame:
+#: Catalogue keys of the BG/NBD baselines (keys of ``ChurnResult.baseline_auc``).
+BASELINE_NAMES = {"prob_alive": "churn.model.bgnbd", "expected_purchases": "churn.model.bgnbd_expected"}
+
+
+def comparison(result: ChurnResult) -> pd.DataFrame:
+    """Models and BG/NBD baselines in one frame: model (key), kind, roc_auc, pr_auc, brier.
+
+    The table and the sentences of the report are both read from this frame.
+    """
+    table = result.report.scores.reset_index().assign(kind="model")
+    rows = [{"model": name, "kind": "baseline", "roc_auc": auc, "pr_auc": np.nan, "brier": np.nan}
+            for name, auc in (result.baseline_auc or {}).items()]
+    if rows:
+        table = pd.concat([table, pd.DataFrame(rows)], ignore_index=True)
+    return table[["model", "kind", "roc_auc", "pr_auc", "brier"]]
+
+
+def model_name(key: str, lang: str = "en") -> str:
+    """Readable name of a model or baseline key."""
+    return t(BASELINE_NAMES.get(key, f"churn.model.{key}"), lang)
+
+
+def scores_table(result: ChurnResult, lang: str = "en",
+                 frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Model comparison with translated names, BG/NBD baselines included when computed."""
-    table = result.report.scores.reset_index()
-    table["model"] = [t(f"churn.model.{m}", lang) for m in table["model"]]
-    for name, auc in (result.baseline_auc or {}).items():
-        label = t("churn.model.bgnbd", lang) if name == "prob_alive" else t("churn.model.bgnbd_expected", lang)
-        table.loc[len(table)] = {"model": label, "roc_auc": auc, "pr_auc": np.nan, "brier": np.nan}
+    table = (comparison(result) if frame is None else frame).drop(columns="kind")
+    table["model"] = [model_name(m, lang) for m in table["model"]]
     return table
 
 
-def model_sentences(result: ChurnResult, lang: str = "en") -> list[str]:
-    """Which model is best, and how it compares with the BG/NBD baselines."""
-    best = result.report.best
-    auc = result.report.scores.loc[best, "roc_auc"]
-    lines = [t("churn.best", lang, model=t(f"churn.model.{best}", lang), auc=f"{auc:.3f}")]
-    if result.baseline_auc:
-        base = max(result.baseline_auc.values())
-        lines.append(t("churn.baseline", lang, auc=f"{base:.3f}",
-                       verdict=t("churn.wins" if auc > base else "churn.loses", lang)))
+def model_sentences(result: ChurnResult, lang: str = "en",
+                    frame: pd.DataFrame | None = None) -> list[str]:
+    """Which model is best, and how it compares with each BG/NBD baseline, by name."""
+    frame = comparison(result) if frame is None else frame
+    models = frame[frame["kind"] == "model"].set_index("model")["roc_auc"]
+    best = str(models.idxmax())
+    auc = float(models[best])
+    lines = [t("churn.best", lang, model=model_name(best, lang), auc=f"{auc:.3f}")]
+    baselines = frame[frame["kind"] == "baseline"].set_index("model")["roc_auc"]
+    if len(baselines):
+        listed = t("churn.list_sep", lang).join(
+            t("churn.baseline_item", lang, model=model_name(str(k), lang), auc=f"{v:.3f}")
+            for k, v in baselines.items())
+        strongest = str(baselines.idxmax())
+        lines.append(t("churn.baseline", lang, baselines=listed,
+                       strongest=model_name(strongest, lang),
+                       verdict=t("churn.wins" if auc > baselines[strongest] else "churn.loses", lang)))
     return lines
+
+
+def closing_note(result: ChurnResult, lang: str = "en") -> list[str]:
+    """Which customer attributes the model uses, and what the snapshot ones would add."""
+    if result.setting == "contractual":
+        return [t("churn.note.contractual", lang)]
+    leak = result.leakage
+    if not leak:
+        return [t("churn.note.static_only", lang)]
+    names = t("churn.list_sep", lang).join(feature_label(c, lang) for c in leak["attributes"])
+    return [t("churn.note.snapshot", lang, attributes=names, model=model_name(leak["model"], lang),
+              without=f"{leak['auc_without']:.3f}", with_=f"{leak['auc_with']:.3f}")]
 
 
 def survival_sentence(result: ChurnResult, lang: str = "en") -> str:
@@ -850,9 +1225,8 @@ def survival_sentence(result: ChurnResult, lang: str = "en") -> str:
     medians = "; ".join(f"{g}: {v:.0f}" if np.isfinite(v) else f"{g}: {t('churn.never', lang)}"
                         for g, v in result.survival["medians"].items())
     p = result.survival["logrank"]["p_value"] if result.survival["logrank"] else float("nan")
-    group = t(f"churn.feature.{result.survival_group}", lang) if result.survival_group else "–"
-    return t("churn.survival_text", lang, group=group, medians=medians,
-             p=f"{p:.3g}" if np.isfinite(p) else "–")
+    group = feature_label(result.survival_group, lang) if result.survival_group else "–"
+    return t("churn.survival_text", lang, group=group, medians=medians, p=fmt_p(p))
 
 
 def health_sentence(result: ChurnResult, lang: str = "en") -> str:
@@ -872,14 +1246,23 @@ def targeting_sentence(result: ChurnResult, save_rate: float, contact_cost: floa
         curve = curve[curve["cost"] <= budget]
     last = curve.iloc[-1] if len(curve) else pd.Series({"contacted": 0, "revenue_saved": 0.0,
                                                          "cost": 0.0, "net": 0.0})
-    return t("churn.targeting_text", lang, save_rate=_pct(save_rate), cost=f"¥{contact_cost:,.0f}",
-             n=f"{int(last['contacted']):,}", saved=f"¥{last['revenue_saved']:,.0f}",
-             spend=f"¥{last['cost']:,.0f}", net=f"¥{last['net']:,.0f}")
+    return t("churn.targeting_text", lang, save_rate=_pct(save_rate), cost=fmt_money(contact_cost, lang),
+             n=f"{int(last['contacted']):,}", saved=fmt_money(float(last["revenue_saved"]), lang),
+             spend=fmt_money(float(last["cost"]), lang), net=fmt_money(float(last["net"]), lang))
 
 
-def action_table(result: ChurnResult, n: int = 20) -> pd.DataFrame:
-    """The top of the action list (customer_id and analytics only, no personal data)."""
-    return export_frame(result).head(n)
+def action_table(result: ChurnResult, n: int = 20, lang: str = "en") -> pd.DataFrame:
+    """The top of the action list for the report: risk as a share, money formatted.
+
+    customer_id and analytics only, no personal data; :func:`export_frame` keeps the numbers.
+    """
+    table = export_frame(result).head(n)
+    table["churn_probability"] = table["churn_probability"].map(_pct).astype(object)
+    for column in ("value_at_stake", "expected_value"):
+        table[column] = table[column].map(lambda v: fmt_money(float(v), lang)).astype(object)
+    table["health_score"] = table["health_score"].map(
+        lambda v: "–" if pd.isna(v) else f"{v:.0f}").astype(object)
+    return table
 
 
 def explore_widget(result: ChurnResult, *, lang: str = "en") -> Any:
@@ -889,7 +1272,7 @@ def explore_widget(result: ChurnResult, *, lang: str = "en") -> Any:
 
     save = widgets.FloatSlider(value=0.2, min=0.05, max=0.8, step=0.05, description=t("churn.saved", lang))
     cost = widgets.FloatText(value=10.0, description=t("churn.cost", lang))
-    budget = widgets.FloatText(value=0.0, description="Budget")
+    budget = widgets.FloatText(value=0.0, description=t("churn.budget", lang))
     output = widgets.Output()
 
     def refresh(_: Any = None) -> None:
@@ -910,11 +1293,27 @@ def explore_widget(result: ChurnResult, *, lang: str = "en") -> Any:
     return widgets.VBox([widgets.HBox([save, cost, budget]), output])
 
 
+def latest_cutoff(predictions: pd.DataFrame) -> pd.DataFrame:
+    """The out-of-fold predictions of the latest cutoff: one row per customer.
+
+    With several cutoffs a customer appears once per cutoff; counts of customers are taken
+    at one cutoff so that they count people. Frames without a cutoff column are returned as
+    they are.
+    """
+    if "cutoff" not in predictions or predictions["cutoff"].nunique() <= 1:
+        return predictions
+    return predictions[predictions["cutoff"] == predictions["cutoff"].max()]
+
+
 def confusion_at(predictions: pd.DataFrame, model: str, threshold: float = 0.5,
                  lang: str = "en") -> pd.DataFrame:
-    """Confusion matrix of the out-of-fold predictions at ``threshold``, with precision/recall."""
+    """Confusion matrix of the out-of-fold predictions at ``threshold``, with precision/recall.
+
+    Counted at the latest cutoff (see :func:`latest_cutoff`), so the cells count customers.
+    """
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    predictions = latest_cutoff(predictions)
     predicted = predictions[model].to_numpy() >= threshold
     actual = predictions["label"].to_numpy() == 1
     cells = [[int(np.sum(~predicted & ~actual)), int(np.sum(predicted & ~actual))],
@@ -926,10 +1325,18 @@ def confusion_at(predictions: pd.DataFrame, model: str, threshold: float = 0.5,
 
 def confusion_sentence(predictions: pd.DataFrame, model: str, threshold: float,
                        lang: str = "en") -> str:
-    """Precision and recall at the threshold in one sentence."""
+    """Precision and recall at the threshold in one sentence, counting distinct customers."""
+    several = "cutoff" in predictions and predictions["cutoff"].nunique() > 1
+    predictions = latest_cutoff(predictions)
     predicted = predictions[model].to_numpy() >= threshold
     actual = predictions["label"].to_numpy() == 1
     precision = (predicted & actual).sum() / max(predicted.sum(), 1)
     recall = (predicted & actual).sum() / max(actual.sum(), 1)
-    return t("churn.confusion_text", lang, threshold=f"{threshold:.2f}", flagged=f"{int(predicted.sum()):,}",
-             precision=_pct(precision), recall=_pct(recall))
+    ids = (predictions["customer_id"] if "customer_id" in predictions
+           else pd.Series(np.arange(len(predictions))))
+    values = {"threshold": f"{threshold:.2f}", "flagged": f"{ids[predicted].nunique():,}",
+              "n": f"{ids.nunique():,}", "precision": _pct(precision), "recall": _pct(recall)}
+    if several:
+        return t("churn.confusion_text_cutoff", lang, cutoff=f"{predictions['cutoff'].max():%Y-%m-%d}",
+                 **values)
+    return t("churn.confusion_text", lang, **values)

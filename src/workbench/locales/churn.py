@@ -10,17 +10,21 @@ ENTRIES: dict[str, dict[str, str]] = {
         "zh": "合约型场景：以 {n} 位客户的流失标记为准；基础流失率为 {rate}。"},
     "churn.setting.transactional": {
         "en": "Transactional setting: a customer who bought in the year before a cutoff churns when they "
-              "buy nothing in the next {horizon} days. {rows} customer-cutoffs from {cutoffs} monthly "
-              "cutoffs; the base rate is {rate}. Features use only data up to each cutoff.",
+              "buy nothing in the next {horizon} days. {rows} customer-cutoffs ({people} distinct customers) "
+              "from {cutoffs} monthly cutoffs; the base rate is {rate}. Features use only data up to each cutoff.",
         "zh": "交易型场景：在截止日前一年内有购买的客户，若在之后 {horizon} 天内没有购买即视为流失。"
-              "共 {cutoffs} 个月度截止日、{rows} 个客户样本；基础流失率为 {rate}。特征只使用截止日及之前的数据。"},
+              "共 {cutoffs} 个月度截止日、{rows} 个客户-截止日样本（{people} 位不同客户）；基础流失率为 {rate}。"
+              "特征只使用截止日及之前的数据。"},
     "churn.col.model": {"en": "Model", "zh": "模型"},
     "churn.col.roc_auc": {"en": "ROC-AUC", "zh": "ROC曲线下面积"},
     "churn.col.pr_auc": {"en": "PR-AUC", "zh": "PR曲线下面积"},
     "churn.col.brier": {"en": "Brier score (lower is better)", "zh": "Brier 分数（越低越好）"},
     "churn.best": {"en": "The best model is {model} (ROC-AUC {auc}).", "zh": "最佳模型为{model}（ROC-AUC {auc}）。"},
-    "churn.baseline": {"en": "Against the BG/NBD baseline (1 - P(alive), ROC-AUC {auc}) the machine-learning model {verdict}.",
-                       "zh": "与 BG/NBD 基线（1 - 存活概率，ROC-AUC {auc}）相比，机器学习模型{verdict}。"},
+    "churn.baseline": {"en": "Against the BG/NBD baselines ({baselines}) the machine-learning model {verdict} "
+                             "(strongest baseline: {strongest}).",
+                       "zh": "与 BG/NBD 基线（{baselines}）相比，机器学习模型{verdict}（最强基线：{strongest}）。"},
+    "churn.baseline_item": {"en": "{model}: ROC-AUC {auc}", "zh": "{model}：ROC-AUC {auc}"},
+    "churn.list_sep": {"en": "; ", "zh": "；"},
     "churn.wins": {"en": "wins", "zh": "更好"},
     "churn.loses": {"en": "does not win", "zh": "并未更好"},
     "churn.pred_stay": {"en": "Predicted to stay", "zh": "预测留存"},
@@ -29,9 +33,15 @@ ENTRIES: dict[str, dict[str, str]] = {
     "churn.actual_churn": {"en": "Churned", "zh": "实际流失"},
     "churn.col.actual": {"en": "Actual", "zh": "实际"},
     "churn.confusion_text": {
-        "en": "At a threshold of {threshold}, {flagged} customers are flagged; {precision} of them do churn "
+        "en": "At a threshold of {threshold}, {flagged} of {n} customers are flagged; {precision} of them do churn "
               "(precision) and they include {recall} of all churners (recall).",
-        "zh": "阈值为 {threshold} 时，共标记 {flagged} 位客户；其中 {precision} 确实流失（精确率），覆盖了全部流失客户的 {recall}（召回率）。"},
+        "zh": "阈值为 {threshold} 时，{n} 位客户中标记了 {flagged} 位；其中 {precision} 确实流失（精确率），覆盖了全部流失客户的 {recall}（召回率）。"},
+    "churn.confusion_text_cutoff": {
+        "en": "At the latest validation cutoff ({cutoff}) and a threshold of {threshold}, {flagged} of {n} "
+              "customers are flagged; {precision} of them do churn (precision) and they include {recall} of "
+              "all churners (recall).",
+        "zh": "在最近的验证截止日（{cutoff}）、阈值为 {threshold} 时，{n} 位客户中标记了 {flagged} 位；"
+              "其中 {precision} 确实流失（精确率），覆盖了全部流失客户的 {recall}（召回率）。"},
     "churn.fpr": {"en": "False positive rate", "zh": "假阳性率"},
     "churn.tpr": {"en": "True positive rate", "zh": "真阳性率"},
     "churn.roc_title": {"en": "ROC curve (out of fold)", "zh": "ROC 曲线（交叉验证）"},
@@ -52,8 +62,8 @@ ENTRIES: dict[str, dict[str, str]] = {
     "churn.retained": {"en": "Still a customer", "zh": "仍为客户"},
     "churn.survival_title": {"en": "Retention curves (Kaplan-Meier, 95% band)", "zh": "留存曲线（Kaplan-Meier，95%置信带）"},
     "churn.survival_text": {
-        "en": "Median lifetime by {group}: {medians}. Log-rank test across groups: p = {p}.",
-        "zh": "按{group}的中位生命周期：{medians}。组间 log-rank 检验：p = {p}。"},
+        "en": "Median lifetime by {group}: {medians}. Log-rank test across groups: {p}.",
+        "zh": "按{group}的中位生命周期：{medians}。组间 log-rank 检验：{p}。"},
     "churn.never": {"en": "not reached", "zh": "未达到"},
     "churn.health_band": {"en": "Health score band", "zh": "健康度区间"},
     "churn.churn_rate": {"en": "Churn rate", "zh": "流失率"},
@@ -80,7 +90,51 @@ ENTRIES: dict[str, dict[str, str]] = {
     "churn.col.reasons": {"en": "Top reasons", "zh": "主要原因"},
     "churn.col.action": {"en": "Recommended action", "zh": "建议动作"},
     "churn.col.ev": {"en": "Expected value of contact", "zh": "触达预期收益"},
-    "churn.reason.format": {"en": "{feature} {value} (typical {typical})", "zh": "{feature} {value}（一般为 {typical}）"},
+    "churn.reason.overdue": {"en": "no purchase for {days} days, {ratio}× the usual gap of {gap} days",
+                             "zh": "已 {days} 天未购买，是平常间隔（{gap} 天）的 {ratio} 倍"},
+    "churn.reason.fewer_purchases": {
+        "en": "{recent} purchase days in the last {w} days against {before} in the {w} days before",
+        "zh": "近{w}天购买 {recent} 天，此前{w}天为 {before} 天"},
+    "churn.reason.falling_spend": {
+        "en": "spend fell to {recent} in the last {w} days from {before} in the {w} days before",
+        "zh": "近{w}天消费降至 {recent}，此前{w}天为 {before}"},
+    "churn.reason.complaint": {"en": "{event}: {n} in the last {w} days", "zh": "近{w}天{event} {n} 次"},
+    "churn.reason.fading": {"en": "{event} fading: {recent} in the last {w} days against {before} before",
+                            "zh": "{event}减少：近{w}天 {recent} 次，此前{w}天 {before} 次"},
+    "churn.reason.negative_feedback": {"en": "negative last survey answer ({score})",
+                                       "zh": "最近一次调研评价负面（{score}）"},
+    "churn.reason.low": {"en": "{feature} {value}, lower than for three quarters of customers ({q} or more)",
+                         "zh": "{feature}为 {value}，低于四分之三的客户（{q} 及以上）"},
+    "churn.reason.high": {"en": "{feature} {value}, higher than for three quarters of customers ({q} or less)",
+                          "zh": "{feature}为 {value}，高于四分之三的客户（{q} 及以下）"},
+    "churn.reason.category": {"en": "{feature}: {value} (churn rate {rate} against {other} for the others)",
+                              "zh": "{feature}：{value}（流失率 {rate}，其他客户为 {other}）"},
+    "churn.yes": {"en": "yes", "zh": "是"},
+    "churn.no": {"en": "no", "zh": "否"},
+    "churn.event.visit": {"en": "visits", "zh": "访问"},
+    "churn.event.email_open": {"en": "e-mails opened", "zh": "邮件打开"},
+    "churn.event.support_ticket": {"en": "support tickets", "zh": "客服工单"},
+    "churn.event.coupon_claim": {"en": "coupons claimed", "zh": "领券"},
+    "churn.budget": {"en": "Budget", "zh": "预算"},
+    "churn.kpi.high_risk": {"en": "Customers at high risk", "zh": "高风险客户"},
+    "churn.kpi.high_risk_note": {"en": "churn risk above 50%, of {n} scored", "zh": "流失概率超过50%，共评估 {n} 位"},
+    "churn.kpi.value": {"en": "Value at stake", "zh": "风险价值"},
+    "churn.kpi.value_note": {"en": "of the high-risk customers", "zh": "高风险客户合计"},
+    "churn.kpi.auc": {"en": "Best model ROC-AUC", "zh": "最佳模型 ROC-AUC"},
+    "churn.note.contractual": {
+        "en": "Contractual setting: churn and the customer attributes are observed on one date, so the "
+              "attributes are as of that date and the model uses them all.",
+        "zh": "合约型场景：流失与客户属性在同一日期观测，属性即为该日的取值，模型全部使用。"},
+    "churn.note.static_only": {
+        "en": "Of the customer attributes only those that never change (such as gender, city and acquisition "
+              "channel) are used at past cutoffs.",
+        "zh": "在过去的截止日只使用不会改变的客户属性（如性别、城市、获客渠道）。"},
+    "churn.note.snapshot": {
+        "en": "Left out at past cutoffs: {attributes}. The customers table gives them as of the export, and "
+              "they can change with behaviour after a cutoff, so they would carry the future into the features. "
+              "ROC-AUC of {model}: {without} without them (reported above), {with_} with them.",
+        "zh": "在过去的截止日不使用：{attributes}。客户表中的这些属性是导出时的取值，可能在截止日之后随行为改变，"
+              "会把未来信息带入特征。{model}的 ROC-AUC：不含这些属性为 {without}（即上文结果），含这些属性为 {with_}。"},
     "churn.reason.none": {"en": "no single standout reason", "zh": "无明显单一原因"},
     "churn.action.call": {"en": "Personal call from the account manager with a tailored offer.",
                           "zh": "客户经理专人致电，提供定制优惠。"},
@@ -109,7 +163,21 @@ ENTRIES: dict[str, dict[str, str]] = {
     "churn.feature.last_csat": {"en": "last CSAT", "zh": "最近满意度"},
     "churn.feature.channel": {"en": "{name} share", "zh": "{name}占比"},
     "churn.feature.category": {"en": "{name} share", "zh": "{name}占比"},
-    "churn.feature.events": {"en": "{name} (90 days)", "zh": "{name}（近90天）"},
+    "churn.feature.events": {"en": "{name}, last 90 days", "zh": "近90天{name}"},
+    "churn.feature.events_before": {"en": "{name}, 90 days before", "zh": "前90天{name}"},
+    "churn.feature.female": {"en": "female", "zh": "女性"},
+    "churn.feature.senior_citizen": {"en": "senior citizen", "zh": "老年用户"},
+    "churn.feature.partner": {"en": "has a partner", "zh": "有伴侣"},
+    "churn.feature.dependents": {"en": "has dependents", "zh": "有受抚养人"},
+    "churn.feature.phone_service": {"en": "phone service", "zh": "电话服务"},
+    "churn.feature.multiple_lines": {"en": "multiple lines", "zh": "多线路"},
+    "churn.feature.online_security": {"en": "online security", "zh": "网络安全服务"},
+    "churn.feature.online_backup": {"en": "online backup", "zh": "在线备份"},
+    "churn.feature.device_protection": {"en": "device protection", "zh": "设备保护"},
+    "churn.feature.tech_support": {"en": "tech support", "zh": "技术支持"},
+    "churn.feature.streaming_tv": {"en": "streaming TV", "zh": "流媒体电视"},
+    "churn.feature.streaming_movies": {"en": "streaming movies", "zh": "流媒体电影"},
+    "churn.feature.paperless_billing": {"en": "paperless billing", "zh": "电子账单"},
     "churn.feature.tenure": {"en": "tenure (months)", "zh": "在网月数"},
     "churn.feature.contract": {"en": "contract", "zh": "合约类型"},
     "churn.feature.monthly_charges": {"en": "monthly charges", "zh": "月费"},
