@@ -14,6 +14,8 @@ import math
 from importlib import import_module
 from typing import Any
 
+from workbench.registry import REPORTS
+
 __all__ = ["CATALOGUE", "LANGS", "fmt_money", "fmt_money_short", "fmt_number",
            "fmt_number_short", "fmt_p", "fmt_pct", "fmt_pp", "fmt_range", "label_or_name",
            "money_columns", "t"]
@@ -21,8 +23,7 @@ __all__ = ["CATALOGUE", "LANGS", "fmt_money", "fmt_money_short", "fmt_number",
 LANGS = ("en", "zh")
 
 #: Locale modules, one per domain, each defining ``ENTRIES``; keys must not collide.
-LOCALE_MODULES = ("core", "segmentation", "lifecycle", "clv", "churn", "feedback",
-                  "personalization")
+LOCALE_MODULES = ("core",) + tuple(r.locale for r in REPORTS if r.locale)
 
 
 def _load_catalogue() -> dict[str, dict[str, str]]:
@@ -153,8 +154,8 @@ def money_columns(frame: Any, columns: Any, lang: str = "en", currency: str = "Â
     out = frame.copy()
     for column in columns:
         if column in out:
-            out[column] = [fmt_money(float(v), lang, currency) if v is not None and v == v
-                           else "â€“" for v in out[column]]
+            out[column] = [fmt_money(None if v is None else float(v), lang, currency)
+                           for v in out[column]]
             out[column] = out[column].astype(object)
     return out
 

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from workbench.charts import axes_for, monthly_bars_with_line
 from workbench.i18n import fmt_money, fmt_number, fmt_pct, t
 from workbench.io import Dataset
+from workbench.registry import by_topic
 from workbench.report import metrics_dir
 from workbench.style import format_count_axis, format_money_axis
 from workbench.summary import customer_summary
@@ -173,7 +174,8 @@ def overview_sentences(kpis: dict[str, Any], lang: str) -> list[tuple[str, dict[
     ]
 
 
-DOMAIN_TOPICS = ("segmentation", "lifecycle", "clv", "churn", "feedback", "personalization")
+#: The reports the overview summarises: what the registry says it uses.
+DOMAIN_TOPICS = by_topic("overview").uses
 
 
 def domain_highlights(output_dir: str | Path) -> dict[str, dict[str, Any] | None]:

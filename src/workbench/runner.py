@@ -35,26 +35,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from workbench.i18n import t
 from workbench.io import SUFFIXES, DataError, load_dataset
-from workbench.report import DATASET_CACHE_ENV, RENDER_ENV, metrics_dir
 from workbench.outdir import OutdirError, staged_output
+from workbench.registry import REPORTS, run_waves
+from workbench.report import DATASET_CACHE_ENV, RENDER_ENV, metrics_dir
 from workbench.safety import atomic_write, usual_mode, write_json
 
 __all__ = ["NOTEBOOKS", "NotebookResult", "RunConfig", "run", "run_from_args", "set_html_lang",
            "take_stderr_outputs"]
 
-#: Topic -> notebook file stem, in report order.
-NOTEBOOKS: dict[str, str] = {
-    "overview": "00_overview",
-    "data_quality": "01_data_quality",
-    "segmentation": "02_segmentation",
-    "lifecycle": "03_lifecycle",
-    "clv": "04_clv",
-    "churn": "05_churn",
-    "feedback": "06_feedback",
-    "personalization": "07_personalization",
-}
-#: Topics that read the other topics' metrics, so they run after them.
-RUN_LAST = ("overview",)
+#: Topic -> notebook file stem, in report order (read from :mod:`workbench.registry`).
+NOTEBOOKS: dict[str, str] = {report.topic: report.notebook for report in REPORTS}
 PACKAGES = ("workbench", "pandas", "numpy", "scipy", "scikit-learn", "duckdb", "matplotlib",
             "pandera", "papermill", "nbconvert", "ipykernel")
 
@@ -440,8 +430,6 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: Any, as_of: str |
             log(f"  {topic}: skipped ({reason})")
         else:
             runnable.append(topic)
-    first = [tp for tp in runnable if tp not in RUN_LAST]
-    last = [tp for tp in runnable if tp in RUN_LAST]
     log(f"workbench run: {len(runnable)} notebook(s) on {cfg.data} -> {cfg.out} "
         f"(lang {cfg.lang}, as of {as_of}, {cfg.jobs} job(s))")
     for unread in getattr(dataset.quality, "unread_files", []):
@@ -454,10 +442,9 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: Any, as_of: str |
             _close_thread_event_loop()
 
     with ThreadPoolExecutor(max_workers=cfg.jobs) as pool:
-        for result in pool.map(execute, first):
-            results[result.topic] = result
-        for result in pool.map(execute, last):
-            results[result.topic] = result
+        for wave in run_waves(runnable):  # a report runs after those whose results it uses
+            for result in pool.map(execute, wave):
+                results[result.topic] = result
 
     metrics = _merge_metrics(out)
     ordered = [results[tp] for tp in topics]

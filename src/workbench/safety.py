@@ -19,11 +19,11 @@ from workbench.schema import PII_COLUMNS
 __all__ = [
     "atomic_write",
     "current_umask",
-    "usual_mode",
     "escape_html",
     "mask_frame",
     "mask_text",
     "neutralise_formulas",
+    "usual_mode",
     "write_csv",
     "write_excel",
     "write_json",

@@ -29,6 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from workbench.registry import REPORTS
+
 __all__ = [
     "ANALYSIS_COLUMNS",
     "ANALYSIS_REQUIREMENTS",
@@ -238,21 +240,13 @@ FILE_ALIASES: dict[str, tuple[str, ...]] = {
 #: Columns holding personal data; reports mask them (see :mod:`workbench.safety`).
 PII_COLUMNS: tuple[str, ...] = ("name", "phone", "email")
 
-#: Which tables each analysis needs. An inner tuple means "any one of these".
+#: Which tables each analysis needs (declared in :mod:`workbench.registry`). An inner tuple
+#: means "any one of these".
 ANALYSIS_REQUIREMENTS: dict[str, tuple[str | tuple[str, ...], ...]] = {
-    "data_quality": (("transactions", "customers", "feedback", "events"),),
-    "overview": (("transactions", "customers"),),
-    "segmentation": ("transactions",),
-    "lifecycle": ("transactions",),
-    "clv": ("transactions",),
-    "churn": (("transactions", "customers"),),
-    "feedback": ("feedback",),
-    "personalization": ("transactions",),
-}
+    report.topic: report.needs for report in REPORTS}
 
 #: Columns an analysis needs in a table beyond the required ones: any one of the alternatives
 #: must be present and hold values. Personalization recommends products, or categories when
 #: the transactions carry no product id.
 ANALYSIS_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
-    "personalization": {"transactions": ("product_id", "category")},
-}
+    report.topic: dict(report.columns) for report in REPORTS if report.columns}

@@ -1,0 +1,116 @@
+"""The one list of reports: what each needs, produces and uses.
+
+Everything that used to keep its own list of reports reads this one: the runner (which
+notebooks exist, in which order they run), the loader's skip rules (``schema``), the overview
+(which other reports it summarises), the locale catalogue (which domain modules to load) and
+the index (card order and titles). Adding a report means adding one :class:`Report` here and
+one notebook ``notebooks/<notebook>.ipynb``.
+
+Run order follows the declared ``uses``: a report runs after every report whose results it
+uses; reports that do not depend on each other run side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["REPORTS", "Report", "by_topic", "run_waves", "topics"]
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report of the suite.
+
+    Attributes
+    ----------
+    topic
+        Stable code of the report: the ``metrics.json`` key and the ``--notebooks`` name.
+    notebook
+        File stem in ``notebooks/`` (``00_overview``); the HTML report has the same stem.
+    needs
+        Tables the report needs; an inner tuple means "any one of these".
+    columns
+        Per table, columns of which at least one must be present and hold values.
+    produces
+        Names of the results the report writes (its ``metrics/<topic>.json`` part, and the
+        per-customer results it shares).
+    uses
+        Topics whose results the report reads; it runs after them.
+    exports
+        File stems of its ``exports/*.csv``.
+    locale
+        Its module in ``workbench/locales`` (None: its text lives in ``core``).
+    """
+
+    topic: str
+    notebook: str
+    needs: tuple[str | tuple[str, ...], ...]
+    columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    produces: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()
+    exports: tuple[str, ...] = ()
+    locale: str | None = None
+
+    @property
+    def title_key(self) -> str:
+        """Catalogue key of the report's title."""
+        return f"topic.{self.topic}"
+
+
+_ANY_TABLE = ("transactions", "customers", "feedback", "events")
+_DOMAINS = ("segmentation", "lifecycle", "clv", "churn", "feedback", "personalization")
+
+#: Every report, in the order of the index.
+REPORTS: tuple[Report, ...] = (
+    Report("overview", "00_overview", needs=(("transactions", "customers"),),
+           produces=("overview",), uses=_DOMAINS, exports=("overview",)),
+    Report("data_quality", "01_data_quality", needs=(_ANY_TABLE,), produces=("data_quality",),
+           exports=("data_quality",)),
+    Report("segmentation", "02_segmentation", needs=("transactions",),
+           produces=("segmentation",), exports=("segmentation",), locale="segmentation"),
+    Report("lifecycle", "03_lifecycle", needs=("transactions",), produces=("lifecycle",),
+           exports=("lifecycle",), locale="lifecycle"),
+    Report("clv", "04_clv", needs=("transactions",), produces=("clv",), exports=("clv",),
+           locale="clv"),
+    Report("churn", "05_churn", needs=(("transactions", "customers"),), produces=("churn",),
+           exports=("churn",), locale="churn"),
+    Report("feedback", "06_feedback", needs=("feedback",), produces=("feedback",),
+           exports=("feedback",), locale="feedback"),
+    Report("personalization", "07_personalization", needs=("transactions",),
+           columns=(("transactions", ("product_id", "category")),),
+           produces=("personalization",), exports=("recommendations",),
+           locale="personalization"),
+)
+
+
+def topics() -> list[str]:
+    """Every report's topic, in index order."""
+    return [report.topic for report in REPORTS]
+
+
+def by_topic(topic: str) -> Report:
+    """The report declared for ``topic``; ``KeyError`` naming the known ones otherwise."""
+    for report in REPORTS:
+        if report.topic == topic:
+            return report
+    raise KeyError(f"no report {topic!r}; the reports are {', '.join(topics())}")
+
+
+def run_waves(selected: list[str]) -> list[list[str]]:
+    """The selected topics grouped into waves: each wave uses only results of earlier waves.
+
+    Uses of reports that are not selected are ignored (their results come from elsewhere or
+    are absent, which each report handles). Within a wave, index order is kept.
+    """
+    chosen = [t for t in topics() if t in set(selected)]
+    done: set[str] = set()
+    waves: list[list[str]] = []
+    while len(done) < len(chosen):
+        wave = [t for t in chosen if t not in done
+                and all(u in done or u not in chosen for u in by_topic(t).uses)]
+        if not wave:
+            cycle = sorted(set(chosen) - done)
+            raise RuntimeError(f"reports use each other in a cycle: {', '.join(cycle)}")
+        waves.append(wave)
+        done.update(wave)
+    return waves

@@ -1,0 +1,39 @@
+"""The registry is the one list of reports; everything else reads it."""
+
+import pytest
+
+from tests.conftest import ROOT
+from workbench import i18n, overview, registry, runner, schema
+
+
+def test_every_list_of_reports_is_read_from_the_registry():
+    topics = registry.topics()
+    assert list(runner.NOTEBOOKS) == topics
+    assert set(schema.ANALYSIS_REQUIREMENTS) == set(topics)
+    assert overview.DOMAIN_TOPICS == registry.by_topic("overview").uses
+    assert set(i18n.LOCALE_MODULES) == {"core"} | {r.locale for r in registry.REPORTS if r.locale}
+    for report in registry.REPORTS:
+        assert (ROOT / "notebooks" / f"{report.notebook}.ipynb").exists(), report.notebook
+        assert report.title_key in i18n.CATALOGUE
+        assert set(report.uses) <= set(topics)
+
+
+def test_run_order_follows_the_declared_uses():
+    waves = registry.run_waves(registry.topics())
+    position = {topic: i for i, wave in enumerate(waves) for topic in wave}
+    for report in registry.REPORTS:
+        for used in report.uses:
+            assert position[used] < position[report.topic], (report.topic, used)
+    assert waves[-1] == ["overview"]
+    # a report whose uses are not selected runs in the first wave
+    assert registry.run_waves(["overview", "data_quality"]) == [["overview", "data_quality"]]
+
+
+def test_a_cycle_of_uses_is_refused(monkeypatch):
+    reports = (registry.Report("a", "a", needs=(), uses=("b",)),
+               registry.Report("b", "b", needs=(), uses=("a",)))
+    monkeypatch.setattr(registry, "REPORTS", reports)
+    with pytest.raises(RuntimeError, match="cycle: a, b"):
+        registry.run_waves(["a", "b"])
+    with pytest.raises(KeyError, match="no report 'zzz'"):
+        registry.by_topic("zzz")
