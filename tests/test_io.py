@@ -115,7 +115,7 @@ def test_cancel_pattern_matching_most_orders_is_ignored(tmp_path):
               "customer_id,order_id,order_date,amount\nA,C1,2024-01-01,1\nA,C2,2024-01-02,2\n")
     data = load_dataset(tmp_path)
     assert len(data.transactions) == 2
-    assert any("matches 100% of order ids" in w for w in data.quality.tables["transactions"].warnings)
+    assert any("matches 100% of order ids" in w.text for w in data.quality.tables["transactions"].warnings)
 
 
 def test_exact_duplicates_removed_switchable(tmp_path):

@@ -47,11 +47,11 @@ def _quality_html(quality: QualityReport, lang: str) -> str:
                  rows_set_aside=fmt_number(set_aside, "en"),
                  customers=fmt_number(rep.customers, "en"),
                  date_min=rep.date_min or "–", date_max=rep.date_max or "–")
-        rows.append(f"<tr><th>{escape_html(rep.table)}</th><td>{escape_html(line)}</td></tr>")
-    warnings = quality.warnings + [w for r in quality.tables.values() for w in r.warnings]
-    notes = "".join(f"<li>{escape_html(w)}</li>" for w in warnings[:10])
+        rows.append(f"<tr><th>{escape_html(t(f'table.{rep.table}', lang))}</th>"
+                    f"<td>{escape_html(line)}</td></tr>")
+    notes = "".join(f"<li>{escape_html(w)}</li>" for w in quality.warning_lines(lang)[:10])
     return (f"<table>{''.join(rows)}</table>"
-            + (f"<p>{escape_html(t('dq.warnings', lang))}:</p><ul>{notes}</ul>" if notes else ""))
+            + (f"<p>{escape_html(t('index.warnings', lang))}</p><ul>{notes}</ul>" if notes else ""))
 
 
 def write_index(out: Path, results: list[Any], metrics: dict[str, Any], *, lang: str,

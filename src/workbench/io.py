@@ -72,9 +72,11 @@ from workbench.schema import (
 )
 
 __all__ = [
+    "WARNING_CODES",
     "DataError",
     "Dataset",
     "LoadOptions",
+    "LoadWarning",
     "QualityReport",
     "SetAside",
     "TableReport",
@@ -216,6 +218,62 @@ class SetAside:
         return t(key, lang, **self.params) if key in CATALOGUE else self.reason
 
 
+#: Every warning the loader emits, by code: catalogue key ``dq.warn.<code>`` (en and zh).
+WARNING_CODES = (
+    "header_below_title",      # file, row, skipped
+    "repeated_header",         # file, header, first, second
+    "dates_ambiguous",         # file, column
+    "dates_contradict_day_first",    # file, column, n, examples
+    "dates_contradict_month_first",  # file, column, n, examples
+    "no_order_id",             # file
+    "merged_same_day",         # file, n
+    "zero_amount",             # file, n
+    "cancel_pattern_ignored",  # pattern, share
+    "all_rows_set_aside",      # file, rows_read, reasons [{code, params, rows}]
+    "unknown_customers",       # n
+)
+
+
+@dataclass
+class LoadWarning:
+    """A warning of the load: a stable ``code`` and its parameters, plus the English text.
+
+    ``text`` (and ``str()``) is the English sentence for the console and ``workbench
+    validate``; :meth:`describe` gives it in a report's language from the catalogue entry
+    ``dq.warn.<code>``. Parameters are values from the data (file and column names as given,
+    counts) and are shown unchanged; ``reasons`` holds set-aside reasons as ``{"code",
+    "params", "rows"}``, each translated through ``reason.<code>``.
+    """
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    @classmethod
+    def make(cls, code: str, **params: Any) -> LoadWarning:
+        if code not in WARNING_CODES:
+            raise ValueError(f"unknown warning code {code!r}; add it to WARNING_CODES")
+        warning = cls(code, params)
+        warning.text = warning.describe("en")
+        return warning
+
+    def describe(self, lang: str = "en") -> str:
+        """The warning in ``lang``."""
+        from workbench.i18n import t
+
+        values = dict(self.params)
+        if "reasons" in values:
+            values["reasons"] = t("dq.warn_part.sep", lang).join(
+                t("dq.warn_part.reason_rows", lang,
+                  reason=t(f"reason.{r['code']}", lang, **r["params"]), rows=r["rows"])
+                for r in values["reasons"]
+            )
+        return t(f"dq.warn.{self.code}", lang, **values)
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass
 class TableReport:
     """What happened to one table during loading."""
@@ -233,7 +291,7 @@ class TableReport:
     date_min: str | None = None
     date_max: str | None = None
     customers: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[LoadWarning] = field(default_factory=list)
 
 
 @dataclass
@@ -243,7 +301,7 @@ class QualityReport:
     data_dir: str
     tables: dict[str, TableReport] = field(default_factory=dict)
     set_aside: list[SetAside] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[LoadWarning] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
     customers_without_transactions: int | None = None
     transaction_customers_not_in_customers: int | None = None
@@ -263,6 +321,14 @@ class QualityReport:
         rows = [{"file": u["file"], "reason": t(f"dq.unread.{u['code']}", lang, **u["params"])}
                 for u in self.unread_files]
         return pd.DataFrame(rows, columns=["file", "reason"])
+
+    def all_warnings(self) -> list[LoadWarning]:
+        """Every warning of the load, dataset-level first, then each table's."""
+        return self.warnings + [w for rep in self.tables.values() for w in rep.warnings]
+
+    def warning_lines(self, lang: str = "en") -> list[str]:
+        """Every warning as a sentence in ``lang`` (for the reports)."""
+        return [w.describe(lang) for w in self.all_warnings()]
 
     def rows_set_aside(self, table: str | None = None) -> int:
         return sum(
@@ -315,7 +381,7 @@ class QualityReport:
             lines.append(
                 f"Customers without transactions: {self.customers_without_transactions:,}"
             )
-        warnings = self.warnings + [w for t in self.tables.values() for w in t.warnings]
+        warnings = self.all_warnings()
         if warnings:
             lines.append("Warnings:")
             lines.extend(f"- {w}" for w in warnings)
@@ -468,7 +534,7 @@ def read_table_file(
             frame = cells.iloc[skip + 1:].set_axis(_unique_headers(header), axis=1)
         elif suffix == ".parquet":
             frame = pd.read_parquet(path)
-        else:  # pragma: no cover - guarded by _find_file
+        else:  # pragma: no cover - _discover_files reads only SUFFIXES
             raise DataError(f"{path}: unsupported file type {suffix}")
     except DataError:
         raise
@@ -676,18 +742,6 @@ def _check_mapping_sources(mapping: dict[str, Any], report: QualityReport) -> No
                 )
 
 
-def _find_file(data_dir: Path, table: str) -> Path | None:
-    """The file holding ``table``: its name is the table's, in any case (Transactions.CSV)."""
-    found = [
-        p for p in sorted(data_dir.iterdir())
-        if p.is_file() and p.stem.lower() == table and p.suffix.lower() in SUFFIXES
-    ]
-    if len(found) > 1:
-        names = ", ".join(p.name for p in found)
-        raise DataError(f"{data_dir}: several files for the {table} table ({names}); keep one.")
-    return found[0] if found else None
-
-
 def _read_mapping(data_dir: Path) -> dict[str, Any]:
     path = data_dir / "mapping.yaml"
     if not path.exists():
@@ -891,7 +945,8 @@ def _check_repeated_headers(
                 f"{text}, so it is not clear which one holds "
                 f"{column_map.get(base, base)}. Rename or remove one of them in the file."
             )
-        rep.warnings.append(f"{path.name}: {text.split(': ', 1)[1]}; neither is used.")
+        rep.warnings.append(LoadWarning.make("repeated_header", file=path.name, header=base,
+                                             first=first, second=position + 1))
 
 
 def _apply_value_mapping(
@@ -1018,19 +1073,15 @@ class _Loader:
         result = read_dates(values, dayfirst=self.options.dayfirst)
         rep = self.report.tables.get(self.table.name)
         if rep is not None and result.decided_by == "default":
-            rep.warnings.append(
-                f"{self.path.name}: column '{name}': dates like 05/01/2024 cannot tell day from "
-                "month (no value has a day above 12), so they were read month first (May 1). "
-                "If they are day first, put 'dayfirst: true' under 'options:' in mapping.yaml."
-            )
+            rep.warnings.append(LoadWarning.make("dates_ambiguous", file=self.path.name,
+                                                 column=name))
         if rep is not None and result.contradicting:
-            order = "day first" if result.dayfirst else "month first"
-            rep.warnings.append(
-                f"{self.path.name}: column '{name}': most dates are written {order}, but "
-                f"{len(result.contradicting):,} distinct value(s) only read the other way "
-                f"round (e.g. {', '.join(map(repr, result.contradicting[:3]))}); they were not "
-                "used. Set 'dayfirst' under 'options:' in mapping.yaml to choose."
-            )
+            order = "day_first" if result.dayfirst else "month_first"
+            rep.warnings.append(LoadWarning.make(
+                f"dates_contradict_{order}", file=self.path.name, column=name,
+                n=len(result.contradicting),
+                examples=", ".join(map(repr, result.contradicting[:3])),
+            ))
         return result.dates, result.out_of_range
 
     def _parse(self, values: pd.Series, column: Column) -> pd.Series:
@@ -1105,10 +1156,8 @@ def _load_table(
                       header_row=raw.attrs.get("header_row", 1), rows_read=len(raw))
     report.tables[table.name] = rep
     if rep.header_row > 1:
-        rep.warnings.append(
-            f"{path.name}: the header is on row {rep.header_row}; the {rep.header_row - 1} "
-            "line(s) above it (a title or export notes) were skipped."
-        )
+        rep.warnings.append(LoadWarning.make("header_below_title", file=path.name,
+                                             row=rep.header_row, skipped=rep.header_row - 1))
     column_map = _map_columns(raw, table, mapping, path)
     rep.column_map = column_map
     _check_repeated_headers(raw, table, column_map, path, rep)
@@ -1144,19 +1193,15 @@ def _load_table(
     if table.name == "transactions":
         if "order_id" not in frame:
             frame.insert(1, "order_id", frame.index.astype(str))
-            rep.warnings.append(
-                f"{path.name}: no order_id column; each row is taken as one order."
-            )
+            rep.warnings.append(LoadWarning.make("no_order_id", file=path.name))
         if options.merge_same_day:
             before = len(frame)
             frame = merge_same_day(frame)
-            rep.warnings.append(
-                f"{path.name}: {before - len(frame):,} same-day lines merged into their "
-                "customer's transaction of that day (merge_same_day)."
-            )
+            rep.warnings.append(LoadWarning.make("merged_same_day", file=path.name,
+                                                 n=before - len(frame)))
         zero = int((frame["amount"] == 0).sum())
         if zero:
-            rep.warnings.append(f"{path.name}: {zero:,} transactions with amount 0 kept.")
+            rep.warnings.append(LoadWarning.make("zero_amount", file=path.name, n=zero))
     rep.rows_kept = len(frame)
     rep.missing_values = {
         c: int(n) for c, n in frame.isna().sum().items() if n and c in table
@@ -1189,10 +1234,10 @@ def _split_returns(
             & kept
         )
         if prefixed.mean() > 0.5:
-            rep.warnings.append(
-                f"cancel_order_pattern {options.cancel_order_pattern!r} matches "
-                f"{prefixed.mean():.0%} of order ids, so it is not used to find cancellations."
-            )
+            rep.warnings.append(LoadWarning.make(
+                "cancel_pattern_ignored", pattern=repr(options.cancel_order_pattern),
+                share=float(prefixed.mean()),
+            ))
             prefixed[:] = False
     reason = pd.Series("", index=frame.index)
     reason[prefixed] = "order id marks a cancellation"
@@ -1274,11 +1319,11 @@ def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
             returns = table_returns
     _check_mapping_sources(mapping, report)
     for name, rep in report.tables.items():
-        if rep.rows_kept == 0:
-            rep.warnings.append(
-                f"{Path(rep.file).name}: {_why_no_rows(report, name)}; the analyses that "
-                "need this table are skipped."
-            )
+        if rep.rows_kept == 0:  # a table always has rows read: a header alone is an error
+            reasons = [{"code": s.code, "params": s.params, "rows": s.rows}
+                       for s in report.set_aside if s.table == name and not s.values_only]
+            rep.warnings.append(LoadWarning.make("all_rows_set_aside", file=Path(rep.file).name,
+                                                 rows_read=rep.rows_read, reasons=reasons))
     if not report.usable:
         detail = "; ".join(f"{rep.file}: {_why_no_rows(report, t)}"
                            for t, rep in report.tables.items())
@@ -1290,9 +1335,7 @@ def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
         report.customers_without_transactions = len(known - buyers)
         report.transaction_customers_not_in_customers = len(buyers - known)
         if buyers - known:
-            report.warnings.append(
-                f"{len(buyers - known):,} customers in transactions are missing from customers."
-            )
+            report.warnings.append(LoadWarning.make("unknown_customers", n=len(buyers - known)))
     elif cust is not None:
         report.customers_without_transactions = len(cust)
     return Dataset(

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from workbench.charts import axes_for, monthly_bars_with_line
 from workbench.i18n import t
-from workbench.io import Dataset, QualityReport
+from workbench.io import Dataset, LoadWarning, QualityReport
 from workbench.schema import TABLES
 from workbench.style import format_count_axis, format_money_axis
 
@@ -30,6 +30,7 @@ __all__ = [
     "quality_rates",
     "rates_table",
     "table_overview",
+    "warning_lines",
 ]
 
 
@@ -142,9 +143,14 @@ def rates_table(rates: dict[str, Any], lang: str = "en") -> pd.DataFrame:
     )
 
 
-def all_warnings(report: QualityReport) -> list[str]:
-    """Every warning of the load, dataset-level first."""
-    return report.warnings + [w for rep in report.tables.values() for w in rep.warnings]
+def all_warnings(report: QualityReport) -> list[LoadWarning]:
+    """Every warning of the load, dataset-level first (``code``, ``params``, English ``text``)."""
+    return report.all_warnings()
+
+
+def warning_lines(report: QualityReport, lang: str = "en") -> list[str]:
+    """Every warning of the load as a sentence in ``lang``, for the report's warnings list."""
+    return report.warning_lines(lang)
 
 
 def quality_metrics(dataset: Dataset) -> dict[str, Any]:

@@ -22,6 +22,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "index.duration": {"en": "{seconds:.1f} s", "zh": "{seconds:.1f} 秒"},
     "index.no_kpis": {"en": "No headline figures: the overview did not run.",
                       "zh": "暂无核心指标：总览报告未运行。"},
+    "index.warnings": {"en": "Warnings:", "zh": "警告："},
     "status.ok": {"en": "done", "zh": "完成"},
     "status.failed": {"en": "failed", "zh": "失败"},
     "status.skipped": {"en": "skipped", "zh": "已跳过"},
@@ -100,7 +101,6 @@ ENTRIES: dict[str, dict[str, str]] = {
     "dq.amount_title": {"en": "Distribution of line amounts", "zh": "单行金额分布"},
     "dq.amount_x": {"en": "Amount per line (log scale)", "zh": "单行金额（对数刻度）"},
     "dq.outlier_line": {"en": "outlier threshold", "zh": "异常值阈值"},
-    "dq.warnings": {"en": "Warnings", "zh": "警告"},
     "dq.no_warnings": {"en": "No warnings.", "zh": "没有警告。"},
     "dq.verdict_ok": {"en": "The data is usable for the analyses.",
                       "zh": "数据可用于后续分析。"},
@@ -118,6 +118,57 @@ ENTRIES: dict[str, dict[str, str]] = {
     "dq.unread.unsupported_type": {
         "en": "{suffix} files cannot be read; save it as CSV (UTF-8), .xlsx or .parquet",
         "zh": "无法读取 {suffix} 文件；请另存为 CSV（UTF-8）、.xlsx 或 .parquet"},
+    # ---- warnings of the loader (workbench.io.WARNING_CODES; LoadWarning.code)
+    "dq.warn.header_below_title": {
+        "en": "{file}: the header is on row {row}; the {skipped} line(s) above it (a title or "
+              "export notes) were skipped.",
+        "zh": "{file}：表头在第 {row} 行，上方的 {skipped} 行（标题或导出说明）已跳过。"},
+    "dq.warn.repeated_header": {
+        "en": "{file}: two columns have the same header '{header}' (columns {first} and "
+              "{second}); neither is used.",
+        "zh": "{file}：第 {first} 列和第 {second} 列的表头相同（“{header}”），两列均未使用。"},
+    "dq.warn.dates_ambiguous": {
+        "en": "{file}: column '{column}': dates like 05/01/2024 cannot tell day from month (no "
+              "value has a day above 12), so they were read month first (May 1). If they are "
+              "day first, put 'dayfirst: true' under 'options:' in mapping.yaml.",
+        "zh": "{file}：字段“{column}”中形如 05/01/2024 的日期无法区分日和月（没有大于 12 的日），"
+              "已按月在前读取（5月1日）。如果实际是日在前，请在 mapping.yaml 的 options: 下写上 "
+              "dayfirst: true。"},
+    "dq.warn.dates_contradict_day_first": {
+        "en": "{file}: column '{column}': most dates are written day first, but {n:,} distinct "
+              "value(s) only read the other way round (e.g. {examples}); they were not used. "
+              "Set 'dayfirst' under 'options:' in mapping.yaml to choose.",
+        "zh": "{file}：字段“{column}”中大多数日期是日在前，但有 {n:,} 个不同的值只能按月在前读取"
+              "（如 {examples}），这些值未使用。可在 mapping.yaml 的 options: 下设置 dayfirst 指定顺序。"},
+    "dq.warn.dates_contradict_month_first": {
+        "en": "{file}: column '{column}': most dates are written month first, but {n:,} distinct "
+              "value(s) only read the other way round (e.g. {examples}); they were not used. "
+              "Set 'dayfirst' under 'options:' in mapping.yaml to choose.",
+        "zh": "{file}：字段“{column}”中大多数日期是月在前，但有 {n:,} 个不同的值只能按日在前读取"
+              "（如 {examples}），这些值未使用。可在 mapping.yaml 的 options: 下设置 dayfirst 指定顺序。"},
+    "dq.warn.no_order_id": {
+        "en": "{file}: no order_id column; each row is taken as one order.",
+        "zh": "{file}：没有订单号（order_id）字段，每一行视为一笔订单。"},
+    "dq.warn.merged_same_day": {
+        "en": "{file}: {n:,} same-day lines merged into their customer's transaction of that day "
+              "(merge_same_day).",
+        "zh": "{file}：{n:,} 行同一客户同一天的记录已合并为当天的一笔交易（merge_same_day）。"},
+    "dq.warn.zero_amount": {
+        "en": "{file}: {n:,} transactions with amount 0 kept.",
+        "zh": "{file}：保留了 {n:,} 笔金额为 0 的交易。"},
+    "dq.warn.cancel_pattern_ignored": {
+        "en": "cancel_order_pattern {pattern} matches {share:.0%} of order ids, so it is not used "
+              "to find cancellations.",
+        "zh": "cancel_order_pattern {pattern} 匹配了 {share:.0%} 的订单号，因此未用于识别取消订单。"},
+    "dq.warn.all_rows_set_aside": {
+        "en": "{file}: all {rows_read:,} rows set aside ({reasons}); the analyses that need this "
+              "table are skipped.",
+        "zh": "{file}：全部 {rows_read:,} 行均被剔除（{reasons}），需要该表的分析已跳过。"},
+    "dq.warn.unknown_customers": {
+        "en": "{n:,} customers in transactions are missing from customers.",
+        "zh": "交易表中有 {n:,} 位客户不在客户表中。"},
+    "dq.warn_part.reason_rows": {"en": "{reason}: {rows:,}", "zh": "{reason}：{rows:,} 行"},
+    "dq.warn_part.sep": {"en": "; ", "zh": "；"},
     "dq.explore": {"en": "Pick a table and a reason to see the affected rows.",
                    "zh": "选择数据表和原因，查看受影响的行。"},
     # ---- reasons the loader sets rows or values aside (SetAside.code)
