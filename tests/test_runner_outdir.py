@@ -217,3 +217,14 @@ def test_outdir_error_exits_2_with_a_message(tiny_demo, tmp_path, capsys):
     assert main(["run", "--data", str(tiny_demo), "--out", str(tmp_path), "--quiet",
                  "--notebooks", "data_quality"]) == 2
     assert "not from a workbench run" in capsys.readouterr().err
+
+
+def test_skip_reason_is_in_the_report_language(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "customers.csv").write_text("customer_id,tier\n1,gold\n2,silver\n")
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(data), "--out", str(out), "--quiet", "--lang", "zh",
+                 "--notebooks", "data_quality,segmentation"]) == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "客户分层 需要" in index and "needs transactions.csv" not in index

@@ -404,28 +404,38 @@ class Dataset:
         frame = getattr(self, table)
         return frame is not None and len(frame) > 0
 
-    def missing_for(self, analysis: str) -> str | None:
-        """Why ``analysis`` cannot run on this dataset, or None when it can.
+    def skip_reason(self, analysis: str) -> tuple[str, dict[str, Any]] | None:
+        """Why ``analysis`` cannot run, as a catalogue code (``skip.<code>``) and its values.
 
         Checks the tables of :data:`ANALYSIS_REQUIREMENTS` and the columns of
         :data:`ANALYSIS_COLUMNS` (personalization needs a product or a category column).
+        None when the analysis can run.
         """
-        needs = ANALYSIS_REQUIREMENTS[analysis]
-        for need in needs:
+        for need in ANALYSIS_REQUIREMENTS[analysis]:
             options = need if isinstance(need, tuple) else (need,)
             if not any(self.has(t) for t in options):
-                wanted = " or ".join(f"{t}.csv" for t in options)
-                return f"{analysis} needs {wanted} in {self.quality.data_dir}, which is absent or empty"
+                return "tables", {"analysis": analysis, "data_dir": str(self.quality.data_dir),
+                                  "wanted": [f"{t}.csv" for t in options]}
         for table, alternatives in ANALYSIS_COLUMNS.get(analysis, {}).items():
             frame = getattr(self, table)
             if not any(c in frame and frame[c].notna().any() for c in alternatives):
                 rep = self.quality.tables.get(table)
                 file = Path(rep.file).name if rep else f"{table}.csv"
-                wanted = " or ".join(f"'{c}'" for c in alternatives)
-                return (f"{analysis} needs the product or category of each line ({wanted} "
-                        f"column in {file}, or a line in mapping.yaml naming it), and {file} "
-                        "has neither")
+                return "columns", {"analysis": analysis, "file": file,
+                                   "wanted": [f"'{c}'" for c in alternatives]}
         return None
+
+    def missing_for(self, analysis: str, lang: str = "en") -> str | None:
+        """Why ``analysis`` cannot run on this dataset (a sentence in ``lang``), or None."""
+        from workbench.i18n import t
+
+        reason = self.skip_reason(analysis)
+        if reason is None:
+            return None
+        code, values = reason
+        name = analysis if lang == "en" else t(f"topic.{analysis}", lang)
+        wanted = (" or " if lang == "en" else " 或 ").join(values["wanted"])
+        return t(f"skip.{code}", lang, **(values | {"analysis": name, "wanted": wanted}))
 
     @property
     def last_date(self) -> pd.Timestamp | None:

@@ -424,7 +424,7 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: Any, as_of: str |
     results: dict[str, NotebookResult] = {}
     runnable = []
     for topic in topics:
-        reason = dataset.missing_for(topic)
+        reason = dataset.missing_for(topic, cfg.lang)
         if reason is not None:
             results[topic] = NotebookResult(topic, "skipped", error=reason)
             log(f"  {topic}: skipped ({reason})")

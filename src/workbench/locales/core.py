@@ -1,6 +1,14 @@
 """Report text shared by every report: index page, data quality, overview, common words."""
 
 ENTRIES: dict[str, dict[str, str]] = {
+    "skip.tables": {
+        "en": "{analysis} needs {wanted} in {data_dir}, which is absent or empty",
+        "zh": "{analysis} 需要 {data_dir} 中的 {wanted}，该文件不存在或没有数据行"},
+    "skip.columns": {
+        "en": "{analysis} needs the product or category of each line ({wanted} column in "
+              "{file}, or a line in mapping.yaml naming it), and {file} has neither",
+        "zh": "{analysis} 需要每行的商品或品类（{file} 中的 {wanted} 列，或在 mapping.yaml 中指明），"
+              "而 {file} 两者都没有"},
     # ---- report titles (topics)
     "topic.overview": {"en": "Executive overview", "zh": "经营总览"},
     "topic.data_quality": {"en": "Data quality", "zh": "数据质量"},
