@@ -26,7 +26,8 @@ def test_environment_yml_installs_from_pyproject():
 def test_pyproject_declares_what_the_code_imports():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     declared = {re.split(r"[<>=\[ ]", d)[0].lower() for d in pyproject["project"]["dependencies"]}
-    import_names = {"sklearn": "scikit-learn", "yaml": "pyyaml", "charset_normalizer": "charset-normalizer"}
+    import_names = {"sklearn": "scikit-learn", "yaml": "pyyaml", "charset_normalizer": "charset-normalizer",
+                    "jupyter_client": "jupyter-client"}
     stdlib_or_self = {"workbench", "IPython", "traitlets", "ipywidgets"}
     imported = set()
     for path in (ROOT / "src" / "workbench").rglob("*.py"):
