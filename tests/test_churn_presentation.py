@@ -86,6 +86,9 @@ def test_money_p_values_and_bins_use_the_shared_formatters(tmp_path_factory):
     text = churn.survival_sentence(stub, "en")
     assert "test across groups: p < 0.001." in text and "p = p" not in text
     assert "acquisition channel" in text
+    assert "A：120" in churn.survival_sentence(stub, "zh")
+    zh_reasons = churn.reasons(result.rules, result.current.head(30), lang="zh")[0]
+    assert any("；" in x for x in zh_reasons) and not any("; " in x for x in zh_reasons)
 
 
 def test_no_raw_feature_names_in_report_text(tmp_path_factory):

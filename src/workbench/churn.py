@@ -588,7 +588,7 @@ def reasons(rules: ReasonRules, features: pd.DataFrame, *, top: int = 3, lang: s
     for i in range(len(rows)):
         chosen = [risky[j] for j in np.flatnonzero(shown[i])][:top]
         parts = [_reason_text(key, rows.iloc[i], rules, lang) for key in chosen]
-        texts.append("; ".join(parts) if parts else t("churn.reason.none", lang))
+        texts.append(t("churn.list_sep", lang).join(parts) if parts else t("churn.reason.none", lang))
         keys.append(chosen)
     return texts, keys
 
@@ -1222,8 +1222,9 @@ def closing_note(result: ChurnResult, lang: str = "en") -> list[str]:
 
 def survival_sentence(result: ChurnResult, lang: str = "en") -> str:
     """Median lifetime per group and the log-rank p-value."""
-    medians = "; ".join(f"{g}: {v:.0f}" if np.isfinite(v) else f"{g}: {t('churn.never', lang)}"
-                        for g, v in result.survival["medians"].items())
+    medians = t("churn.list_sep", lang).join(
+        t("churn.median_item", lang, group=g, value=f"{v:.0f}" if np.isfinite(v) else t("churn.never", lang))
+        for g, v in result.survival["medians"].items())
     p = result.survival["logrank"]["p_value"] if result.survival["logrank"] else float("nan")
     group = feature_label(result.survival_group, lang) if result.survival_group else "–"
     return t("churn.survival_text", lang, group=group, medians=medians, p=fmt_p(p))

@@ -25,6 +25,7 @@ ENTRIES: dict[str, dict[str, str]] = {
                        "zh": "与 BG/NBD 基线（{baselines}）相比，机器学习模型{verdict}（最强基线：{strongest}）。"},
     "churn.baseline_item": {"en": "{model}: ROC-AUC {auc}", "zh": "{model}：ROC-AUC {auc}"},
     "churn.list_sep": {"en": "; ", "zh": "；"},
+    "churn.median_item": {"en": "{group}: {value}", "zh": "{group}：{value}"},
     "churn.wins": {"en": "wins", "zh": "更好"},
     "churn.loses": {"en": "does not win", "zh": "并未更好"},
     "churn.pred_stay": {"en": "Predicted to stay", "zh": "预测留存"},
