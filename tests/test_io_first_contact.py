@@ -30,7 +30,7 @@ def _validate(folder, capsys) -> tuple[int, str]:
         ("columns: customer_id\n", r"'columns' must be a mapping of names"),
         ("options:\n  - merge_same_day\n", r"'options' must be a mapping of names"),
         ("transactions:\n  - 客户ID\n", r"'transactions' must hold 'columns:'"),
-        ("transactions:\n  colums: {cid: customer_id}\n", r"'columns:' and 'values:' only"),
+        ("transactions:\n  colums: {cid: customer_id}\n", r"'columns:', 'values:' and 'order:' only"),
         ("transaction:\n  columns: {cid: customer_id}\n", r"unknown section\(s\) transaction"),
         ("customers:\n  values:\n    tier: [普通, 白银]\n", r"'customers.values.tier' must be a"),
         ("columns:\n  客户ID: [customer_id]\n", r"'columns: 客户ID' must name one canonical"),

@@ -399,6 +399,8 @@ class Dataset:
     returns: pd.DataFrame | None
     quality: QualityReport
     options: LoadOptions
+    #: Level orders given in mapping.yaml (``order:`` or the ``values:`` order), lowest first
+    value_orders: dict[str, list[str]] = field(default_factory=dict)
 
     def has(self, table: str) -> bool:
         frame = getattr(self, table)
@@ -775,6 +777,7 @@ _MAPPING_EXAMPLE = {
     "values": "values:\n  tier: {\"1\": 普通, \"2\": 白银}",
     "options": "options:\n  merge_same_day: true",
     "files": "files:\n  my_export.csv: transactions",
+    "order": "order:\n  tier: [普通, 白银, 黄金, 铂金]",
 }
 
 
@@ -791,7 +794,7 @@ def _check_mapping_shape(loaded: dict[str, Any], path: Path) -> None:
             )
         return value
 
-    known = ("columns", "values", "options", "files", *TABLES)
+    known = ("columns", "values", "options", "files", "order", *TABLES)
     for file_name, table in need_dict(loaded.get("files"), "files", "files").items():
         if table not in TABLES:
             raise DataError(
@@ -815,10 +818,10 @@ def _check_mapping_shape(loaded: dict[str, Any], path: Path) -> None:
                 f"{path}: '{table}' must hold 'columns:' and/or 'values:', got "
                 f"{type(section).__name__} {section!r}."
             )
-        extra = [str(k) for k in section if k not in ("columns", "values")]
+        extra = [str(k) for k in section if k not in ("columns", "values", "order")]
         if extra:
             raise DataError(
-                f"{path}: '{table}' may hold 'columns:' and 'values:' only, not "
+                f"{path}: '{table}' may hold 'columns:', 'values:' and 'order:' only, not "
                 f"{', '.join(extra)}."
             )
         sections.append((f"{table}.", section))
@@ -831,6 +834,30 @@ def _check_mapping_shape(loaded: dict[str, Any], path: Path) -> None:
                 )
         for column, values in need_dict(section.get("values"), f"{prefix}values", "values").items():
             need_dict(values, f"{prefix}values.{column}", "values")
+        for column, levels in need_dict(section.get("order"), f"{prefix}order", "order").items():
+            if not isinstance(levels, list) or not levels:
+                raise DataError(
+                    f"{path}: '{prefix}order: {column}' must list the levels lowest first, got "
+                    f"{levels!r}. Example:\n{_MAPPING_EXAMPLE['order']}"
+                )
+
+
+def _value_orders(mapping: dict[str, Any], frames: dict[str, pd.DataFrame | None]) -> dict[str, list[str]]:
+    """Level orders mapping.yaml gives in ``order:`` (``order: {tier: [普通, 白银, 黄金]}``),
+    lowest first. Charts, legends and tables show those levels in that order; without it, known
+    ladders (普通 < 白银 < 黄金 < 铂金, bronze < silver < gold ...) are recognised. An entry naming
+    a column that no table holds is an error naming the entry.
+    """
+    path = mapping.get("_path", "mapping.yaml")
+    orders: dict[str, list[str]] = {}
+    sections = [mapping] + [mapping.get(t) or {} for t in TABLES]
+    for section in sections:
+        for column, levels in (section.get("order") or {}).items():
+            if not any(f is not None and column in f for f in frames.values()):
+                raise DataError(f"{path}: 'order: {column}' names a column that no table holds; "
+                                "check the spelling or map the column first.")
+            orders[str(column)] = [str(v) for v in dict.fromkeys(levels)]
+    return orders
 
 
 # ----------------------------------------------------------------------------- mapping
@@ -1351,4 +1378,7 @@ def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
     return Dataset(
         transactions=tx, customers=cust, feedback=frames["feedback"], events=frames["events"],
         returns=returns, quality=report, options=load_options,
+        value_orders=_value_orders(mapping, {"transactions": tx, "customers": cust,
+                                             "feedback": frames["feedback"],
+                                             "events": frames["events"]}),
     )
