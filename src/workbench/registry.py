@@ -32,8 +32,8 @@ class Report:
     columns
         Per table, columns of which at least one must be present and hold values.
     produces
-        Names of the results the report writes (its ``metrics/<topic>.json`` part, and the
-        per-customer results it shares).
+        Names of the per-customer results it shares (``results/<name>.parquet``, schemas in
+        :mod:`workbench.results`); every report also writes its ``metrics.json`` part.
     uses
         Topics whose results the report reads; it runs after them.
     exports
@@ -63,12 +63,12 @@ _DOMAINS = ("segmentation", "lifecycle", "clv", "churn", "feedback", "personaliz
 #: Every report, in the order of the index.
 REPORTS: tuple[Report, ...] = (
     Report("overview", "00_overview", needs=(("transactions", "customers"),),
-           produces=("overview",), uses=_DOMAINS, exports=("overview",)),
-    Report("data_quality", "01_data_quality", needs=(_ANY_TABLE,), produces=("data_quality",),
+           uses=_DOMAINS, exports=("overview",)),
+    Report("data_quality", "01_data_quality", needs=(_ANY_TABLE,),
            exports=("data_quality",)),
     Report("segmentation", "02_segmentation", needs=("transactions",),
-           produces=("segmentation",), exports=("segmentation",), locale="segmentation"),
-    Report("lifecycle", "03_lifecycle", needs=("transactions",), produces=("lifecycle",),
+           produces=("segments",), exports=("segmentation",), locale="segmentation"),
+    Report("lifecycle", "03_lifecycle", needs=("transactions",), produces=("stages",),
            exports=("lifecycle",), locale="lifecycle"),
     Report("clv", "04_clv", needs=("transactions",), produces=("clv",), exports=("clv",),
            locale="clv"),
@@ -78,7 +78,9 @@ REPORTS: tuple[Report, ...] = (
            exports=("feedback",), locale="feedback"),
     Report("personalization", "07_personalization", needs=("transactions",),
            columns=(("transactions", ("product_id", "category")),),
-           produces=("personalization",), exports=("recommendations",),
+           produces=("recommendations",), uses=("segmentation", "lifecycle", "clv", "churn",
+                                                 "feedback"),
+           exports=("recommendations",),
            locale="personalization"),
 )
 

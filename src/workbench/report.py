@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from workbench.i18n import t
 from workbench.io import Dataset, load_dataset
+from workbench.results import read_result, with_labels, write_result
 from workbench.safety import escape_html, mask_frame, write_csv, write_json
 from workbench.style import use_style
 
@@ -85,6 +86,7 @@ class ReportContext:
     as_of: pd.Timestamp | None
     dataset: Dataset
     interactive: bool
+    results_from: Path | None = None
 
     # ------------------------------------------------------------------ text
     def t(self, key: str, **values: Any) -> str:
@@ -182,9 +184,36 @@ class ReportContext:
         """Write this notebook's part of ``metrics.json`` (plain JSON numbers)."""
         write_json(to_jsonable(dict(values)), metrics_dir(self.output_dir) / f"{self.topic}.json")
 
-    def export(self, frame: pd.DataFrame, name: str | None = None) -> None:
-        """Write ``exports/<name or topic>.csv``: formula-safe, UTF-8 with BOM."""
+    def export(self, frame: pd.DataFrame, name: str | None = None, *,
+               labels: Mapping[str, str] | None = None) -> None:
+        """Write ``exports/<name or topic>.csv``: formula-safe, UTF-8 with BOM.
+
+        ``labels`` maps code columns to catalogue key templates (``{"segment_cn8":
+        "seg.cn8.{code}"}``); each gets a ``<column>_label`` column in the report language
+        beside its stable code.
+        """
+        if labels:
+            frame = with_labels(frame, dict(labels), self.t)
         write_csv(frame, self.output_dir / "exports" / f"{name or self.topic}.csv")
+
+    def save_result(self, name: str, frame: pd.DataFrame) -> None:
+        """Write this run's shared result ``results/<name>.parquet`` (schema: ``workbench.results``)."""
+        write_result(name, frame, self.output_dir)
+
+    def result(self, name: str, compute: Callable[[], pd.DataFrame] | None = None
+               ) -> pd.DataFrame | None:
+        """A shared result: this run's, else the run named by ``results_from``, else computed.
+
+        Later reports read what an earlier report of the run produced instead of recomputing
+        it with other settings. Opened alone, a notebook points ``results_from`` at the last
+        run's folder, or passes ``compute`` (the same function the producing report uses).
+        """
+        for folder in (self.output_dir, self.results_from):
+            if folder is not None:
+                found = read_result(name, folder)
+                if found is not None:
+                    return found
+        return compute() if compute is not None else None
 
 
 def log_path(output_dir: str | Path, topic: str) -> Path:
@@ -231,7 +260,8 @@ def _cached_dataset(data_dir: Path) -> Dataset | None:
 
 def start(topic: str, *, data_dir: str | Path, as_of: str | None = None, lang: str = "en",
           output_dir: str | Path = "reports/dev", seed: int = 0,
-          load_options: Mapping[str, Any] | None = None) -> ReportContext:
+          load_options: Mapping[str, Any] | None = None,
+          results_from: str | Path | None = None) -> ReportContext:
     """Load the data and set up style and language for a report notebook.
 
     ``as_of`` defaults to the last date in the data. Raises the loader's ``DataError`` with
@@ -259,4 +289,5 @@ def start(topic: str, *, data_dir: str | Path, as_of: str | None = None, lang: s
     return ReportContext(
         topic=topic, data_dir=Path(data_dir), output_dir=output, lang=lang, seed=int(seed),
         as_of=as_of_ts, dataset=dataset, interactive=os.environ.get(RENDER_ENV) != "1",
+        results_from=Path(results_from) if results_from else None,
     )

@@ -30,6 +30,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
+import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -38,7 +39,7 @@ from workbench.io import SUFFIXES, DataError, load_dataset
 from workbench.outdir import OutdirError, staged_output
 from workbench.registry import REPORTS, run_waves
 from workbench.report import DATASET_CACHE_ENV, RENDER_ENV, metrics_dir
-from workbench.safety import atomic_write, usual_mode, write_json
+from workbench.safety import atomic_write, usual_mode, write_csv, write_json
 
 __all__ = ["NOTEBOOKS", "NotebookResult", "RunConfig", "run", "run_from_args", "set_html_lang",
            "take_stderr_outputs"]
@@ -346,13 +347,33 @@ def _close_thread_event_loop() -> None:
     asyncio.set_event_loop(None)
 
 
-def _merge_metrics(out: Path) -> dict[str, Any]:
+def _write_customer_table(dataset: Any, out: Path, lang: str) -> dict[str, Any]:
+    """``exports/customers.csv``: one row per customer of the run, every shared result.
+
+    Returns its ``metrics.json`` entry: the number of customers and, for each result the run
+    did not produce, which columns are blank.
+    """
+    from workbench.results import customer_labels, customer_table, with_labels
+
+    ids = [frame["customer_id"] for frame in (dataset.customers, dataset.transactions)
+           if frame is not None and "customer_id" in frame]
+    if not ids:
+        return {"customers": 0, "blank": {}}
+    table, blank = customer_table(pd.concat(ids, ignore_index=True), out)
+    labelled = with_labels(table, customer_labels(), lambda key: t(key, lang))
+    write_csv(labelled, out / "exports" / "customers.csv")
+    return {"customers": len(table), "blank": blank}
+
+
+def _merge_metrics(out: Path, customers: dict[str, Any] | None = None) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     folder = metrics_dir(out)
     for topic in NOTEBOOKS:
         part = folder / f"{topic}.json"
         if part.exists():
             merged[topic] = json.loads(part.read_text(encoding="utf-8"))
+    if customers is not None:
+        merged["customers"] = customers
     write_json(merged, out / "metrics.json")
     return merged
 
@@ -446,7 +467,7 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: Any, as_of: str |
             for result in pool.map(execute, wave):
                 results[result.topic] = result
 
-    metrics = _merge_metrics(out)
+    metrics = _merge_metrics(out, _write_customer_table(dataset, out, cfg.lang))
     ordered = [results[tp] for tp in topics]
     inputs = {
         p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size}

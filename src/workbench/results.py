@@ -1,0 +1,234 @@
+"""Per-customer results that one report computes and later reports read: one run, one truth.
+
+Each analysis writes its per-customer results once per run as a typed Parquet table in
+``OUTDIR/results/<name>.parquet`` (:func:`write_result`); later reports and the run's
+``exports/customers.csv`` read them (:func:`read_result`) instead of recomputing them with other
+settings. The schemas below are the contract: the columns each result holds, their types, and
+for categorical columns the catalogue key of their label. Categorical columns hold stable codes
+(``important_value``, ``champions``, ``at_risk``, ``personal_call``) that do not depend on the
+report language; exports add a ``<column>_label`` column in the report language
+(:func:`with_labels`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.safety import atomic_write
+
+__all__ = [
+    "CUSTOMER_COLUMNS",
+    "RESULTS",
+    "ResultError",
+    "ResultSchema",
+    "customer_labels",
+    "customer_table",
+    "read_result",
+    "results_dir",
+    "with_labels",
+    "write_result",
+]
+
+
+class ResultError(ValueError):
+    """A result frame does not match its declared schema; the message names the column."""
+
+
+@dataclass(frozen=True)
+class ResultSchema:
+    """The columns of one result table.
+
+    ``columns`` maps each column to its kind: ``id`` (text), ``code`` (a stable categorical
+    code), ``text``, ``int``, ``float`` or ``date``. ``labels`` maps each code column to the
+    catalogue key template of its label (``"seg.cn8.{code}"``). ``key`` is the column(s) that
+    identify a row. ``doc`` says what the result is, with units.
+    """
+
+    doc: str
+    columns: dict[str, str]
+    labels: dict[str, str] = field(default_factory=dict)
+    key: tuple[str, ...] = ("customer_id",)
+
+
+#: Every shared result, by name. The report that produces each is declared in the registry.
+RESULTS: dict[str, ResultSchema] = {
+    "segments": ResultSchema(
+        doc="RFM values (recency in days, frequency in orders, monetary in currency units) and "
+            "1-5 scores, the cn8 and en11 segments, value tier by revenue (A/B/C), behaviour "
+            "cluster and persona.",
+        columns={"customer_id": "id", "recency_days": "int", "frequency": "int",
+                 "monetary": "float", "r_score": "int", "f_score": "int", "m_score": "int",
+                 "segment_cn8": "code", "segment_en11": "code", "value_tier": "code",
+                 "cluster": "int", "persona": "text"},
+        labels={"segment_cn8": "seg.cn8.{code}", "segment_en11": "seg.en11.{code}"}),
+    "stages": ResultSchema(
+        doc="Lifecycle stage on as_of and one period before, first and last purchase dates, "
+            "days since the last purchase and the customer's typical gap (days).",
+        columns={"customer_id": "id", "stage": "code", "previous_stage": "code",
+                 "first_purchase": "date", "last_purchase": "date", "days_since_last": "int",
+                 "typical_gap_days": "float"},
+        labels={"stage": "life.stage.{code}", "previous_stage": "life.stage.{code}"}),
+    "clv": ResultSchema(
+        doc="BTYD statistics (frequency = repeat purchases, recency and T in weeks), P(alive), "
+            "expected purchases and average spend over the horizon, discounted CLV (currency "
+            "units) and CLV tier.",
+        columns={"customer_id": "id", "frequency": "int", "recency": "float", "T": "float",
+                 "prob_alive": "float", "expected_purchases": "float",
+                 "expected_avg_spend": "float", "clv": "float", "clv_tier": "code"},
+        labels={"clv_tier": "clv.tier.{code}"}),
+    "churn": ResultSchema(
+        doc="Model churn probability (0-1) within the horizon, health score (0-100), value at "
+            "stake (currency units), the strongest reason and the recommended action (codes), "
+            "expected value of acting (currency units).",
+        columns={"customer_id": "id", "churn_probability": "float", "health_score": "float",
+                 "value_at_stake": "float", "top_reason": "code",
+                 "recommended_action": "code", "expected_value": "float"},
+        labels={"top_reason": "churn.reason.{code}", "recommended_action": "churn.action.{code}"}),
+    "feedback": ResultSchema(
+        doc="The customer's last NPS answer (0-10) and its date, the sentiment of the last "
+            "comment (positive / neutral / negative) and its complaint categories (codes joined "
+            "by ';').",
+        columns={"customer_id": "id", "last_nps": "float", "last_feedback_at": "date",
+                 "sentiment": "code", "complaint_categories": "text"},
+        labels={"sentiment": "fb.sentiment.{code}"}),
+    "recommendations": ResultSchema(
+        doc="Next best offers per customer, best first (rank 1), with score and reason.",
+        columns={"customer_id": "id", "rank": "int", "item": "text", "score": "float",
+                 "reason": "text"},
+        key=("customer_id", "rank")),
+}
+
+
+def results_dir(output_dir: str | Path) -> Path:
+    """``OUTDIR/results``: where a run keeps its shared per-customer results."""
+    return Path(output_dir) / "results"
+
+
+def _check(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    if name not in RESULTS:
+        raise ResultError(f"no result named {name!r}; the results are {', '.join(RESULTS)}")
+    schema = RESULTS[name]
+    missing = [c for c in schema.columns if c not in frame.columns]
+    if missing:
+        raise ResultError(f"result {name!r} lacks column(s) {', '.join(missing)}")
+    out = frame[list(schema.columns)].copy()
+    for column, kind in schema.columns.items():
+        if kind in ("id", "code", "text"):
+            out[column] = out[column].astype("string")
+        elif kind == "int":
+            out[column] = pd.to_numeric(out[column]).round().astype("Int64")
+        elif kind == "float":
+            out[column] = pd.to_numeric(out[column]).astype("float64")
+        elif kind == "date":
+            out[column] = pd.to_datetime(out[column])
+    if out.duplicated(list(schema.key)).any():
+        raise ResultError(f"result {name!r} has repeated {'/'.join(schema.key)} rows")
+    return out.reset_index(drop=True)
+
+
+def write_result(name: str, frame: pd.DataFrame, output_dir: str | Path) -> Path:
+    """Check ``frame`` against its schema and write ``results/<name>.parquet`` atomically."""
+    checked = _check(name, frame)
+    path = results_dir(output_dir) / f"{name}.parquet"
+    with atomic_write(path, "wb") as handle:
+        checked.to_parquet(handle, index=False)
+    return path
+
+
+def read_result(name: str, output_dir: str | Path) -> pd.DataFrame | None:
+    """The result ``name`` of the run in ``output_dir``, or None when that run has none."""
+    path = results_dir(output_dir) / f"{name}.parquet"
+    return pd.read_parquet(path) if path.exists() else None
+
+
+def with_labels(frame: pd.DataFrame, labels: dict[str, str],
+                translate: Callable[[str], str]) -> pd.DataFrame:
+    """A copy with ``<column>_label`` beside each code column, from catalogue keys.
+
+    ``labels`` maps a code column to a key template such as ``"seg.cn8.{code}"``;
+    ``translate(key)`` returns the label (e.g. ``lambda k: t(k, lang)``). A code without a
+    catalogue entry is shown as given.
+    """
+    out = frame.copy()
+    for column, template in labels.items():
+        if column not in out:
+            continue
+
+        def label(code: object, template: str = template) -> object:
+            if code is None or pd.isna(code):
+                return pd.NA
+            try:
+                return translate(template.format(code=code))
+            except KeyError:
+                return str(code)
+
+        position = out.columns.get_loc(column) + 1
+        out.insert(position, f"{column}_label", out[column].map(label).astype("string"))
+    return out
+
+
+#: ``exports/customers.csv``: column -> (result, column of that result). ``orders`` and
+#: ``revenue`` are the segmentation's frequency and monetary value (orders and spend on or
+#: before as_of); ``next_best_offer`` is the rank-1 recommendation; ``action`` the churn
+#: report's recommended action.
+CUSTOMER_COLUMNS: dict[str, tuple[str, str]] = {
+    "first_purchase": ("stages", "first_purchase"),
+    "last_purchase": ("stages", "last_purchase"),
+    "orders": ("segments", "frequency"),
+    "revenue": ("segments", "monetary"),
+    "segment_cn8": ("segments", "segment_cn8"),
+    "segment_en11": ("segments", "segment_en11"),
+    "value_tier": ("segments", "value_tier"),
+    "persona": ("segments", "persona"),
+    "stage": ("stages", "stage"),
+    "prob_alive": ("clv", "prob_alive"),
+    "clv": ("clv", "clv"),
+    "clv_tier": ("clv", "clv_tier"),
+    "churn_probability": ("churn", "churn_probability"),
+    "health_score": ("churn", "health_score"),
+    "last_nps": ("feedback", "last_nps"),
+    "sentiment": ("feedback", "sentiment"),
+    "next_best_offer": ("recommendations", "item"),
+    "action": ("churn", "recommended_action"),
+}
+
+
+def customer_labels() -> dict[str, str]:
+    """Label key templates of the code columns of ``customers.csv``."""
+    found = {}
+    for column, (name, source) in CUSTOMER_COLUMNS.items():
+        template = RESULTS[name].labels.get(source)
+        if template:
+            found[column] = template
+    return found
+
+
+def customer_table(customer_ids: pd.Series | list[str], output_dir: str | Path
+                   ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """One row per customer of the run with every per-customer result of that run.
+
+    Returns the table and, for each result the run did not produce, the columns left blank
+    (``{"clv": "prob_alive, clv, clv_tier"}``).
+    """
+    ids = pd.Series(pd.unique(pd.Series(customer_ids, dtype="string").dropna()), dtype="string")
+    table = pd.DataFrame({"customer_id": ids.sort_values(ignore_index=True)})
+    blank: dict[str, list[str]] = {}
+    loaded: dict[str, pd.DataFrame | None] = {}
+    for column, (name, source) in CUSTOMER_COLUMNS.items():
+        if name not in loaded:
+            frame = read_result(name, output_dir)
+            if frame is not None and name == "recommendations":
+                frame = frame[frame["rank"] == 1]
+            loaded[name] = frame
+        frame = loaded[name]
+        if frame is None:
+            table[column] = pd.NA
+            blank.setdefault(name, []).append(column)
+            continue
+        values = frame.set_index(frame["customer_id"].astype("string"))[source]
+        table[column] = table["customer_id"].map(values)
+    return table, {name: ", ".join(cols) for name, cols in blank.items()}
