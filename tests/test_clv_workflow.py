@@ -77,6 +77,26 @@ def test_fit_clv_on_the_tiny_demo(tiny_result, tiny_tx):
     assert "name" not in res.at_risk.columns and "phone" not in res.at_risk.columns
 
 
+def test_clv_result_matches_its_schema_and_the_export(tiny_result, tmp_path):
+    from workbench.results import RESULTS, read_result, with_labels, write_result
+
+    frame = clv.clv_result(tiny_result)
+    assert list(frame.columns) == list(RESULTS["clv"].columns)
+    assert frame["customer_id"].is_unique and len(frame) == len(tiny_result.customers)
+    assert set(frame["clv_tier"]) == {"A", "B", "C", "D"}
+    write_result("clv", frame, tmp_path)  # raises on a schema mismatch
+    saved = read_result("clv", tmp_path)
+    assert saved["clv_tier"].tolist() == frame["clv_tier"].tolist()
+    assert np.allclose(saved["clv"], frame["clv"])
+    export = clv.export_frame(tiny_result)
+    assert export["customer_id"].tolist() == saved["customer_id"].tolist()
+    for lang in ("en", "zh"):
+        labelled = with_labels(export, clv.EXPORT_LABELS, lambda k, lang=lang: t(k, lang))
+        assert list(labelled.columns[-2:]) == ["clv_tier", "clv_tier_label"]
+        assert (labelled["clv_tier_label"] == labelled["clv_tier"].map(
+            lambda c: t(f"clv.tier.{c}", lang))).all()
+
+
 def test_report_parts_in_both_languages(tiny_result, tiny_tx):
     res = tiny_result
     plan = clv.plan_validation(tiny_tx, res.as_of)

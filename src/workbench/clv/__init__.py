@@ -44,6 +44,7 @@ from workbench.clv.utils import (
 )
 from workbench.clv.workflow import (
     EXPORT_COLUMNS,
+    EXPORT_LABELS,
     FREQUENCY_HEADERS,
     MODELS,
     PARAMETER_HEADERS,
@@ -53,6 +54,7 @@ from workbench.clv.workflow import (
     Validation,
     ValidationPlan,
     clv_metrics,
+    clv_result,
     export_frame,
     fit_clv,
     forecast_scope,
@@ -75,6 +77,7 @@ from workbench.clv.workflow import (
 __all__ = [
     "CLV_TIERS",
     "EXPORT_COLUMNS",
+    "EXPORT_LABELS",
     "FREQUENCY_HEADERS",
     "MODELS",
     "PARAMETER_HEADERS",
@@ -92,6 +95,7 @@ __all__ = [
     "assign_clv_tiers",
     "calibration_holdout_split",
     "clv_metrics",
+    "clv_result",
     "clv_tier_summary",
     "customer_lifetime_value",
     "export_frame",

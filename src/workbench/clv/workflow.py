@@ -34,10 +34,12 @@ from workbench.clv.utils import (
     tracking_data,
 )
 from workbench.i18n import fmt_money, fmt_number, fmt_pct, t
+from workbench.results import RESULTS
 from workbench.summary import customer_summary
 
 __all__ = [
     "EXPORT_COLUMNS",
+    "EXPORT_LABELS",
     "FREQUENCY_HEADERS",
     "LOOKBACK_DAYS",
     "MODELS",
@@ -48,6 +50,7 @@ __all__ = [
     "Validation",
     "ValidationPlan",
     "clv_metrics",
+    "clv_result",
     "export_frame",
     "fit_clv",
     "forecast_scope",
@@ -77,6 +80,8 @@ MIN_HOLDOUT_DAYS = 28
 LOOKBACK_DAYS = 91
 EXPORT_COLUMNS = ["customer_id", "frequency", "recency", "T", "prob_alive", "expected_purchases",
                   "expected_avg_spend", "clv", "clv_tier"]
+#: Label key templates of the export's code columns (``clv_tier`` -> ``clv_tier_label``).
+EXPORT_LABELS = dict(RESULTS["clv"].labels)
 
 PARAMETER_HEADERS = {"model": "clv.col.model", "parameter": "clv.col.parameter",
                      "estimate": "clv.col.estimate", "standard_error": "clv.col.se",
@@ -567,9 +572,21 @@ def risk_table(result: CLVResult, lang: str, shown: int = 20) -> pd.DataFrame:
     return table[[c for c in RISK_HEADERS if c in table]]
 
 
+def clv_result(result: CLVResult) -> pd.DataFrame:
+    """The shared ``clv`` result (schema ``workbench.results.RESULTS["clv"]``): one row per
+    customer with purchases before ``as_of``; frequency = repeat purchases, recency and T in
+    time units (weeks by default), CLV in currency units, ``clv_tier`` the code A-D."""
+    columns = list(RESULTS["clv"].columns)
+    frame = result.customers[columns].copy()
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    frame["clv_tier"] = frame["clv_tier"].astype(str)
+    return frame.reset_index(drop=True)
+
+
 def export_frame(result: CLVResult) -> pd.DataFrame:
-    """``exports/clv.csv``: one row per customer, columns :data:`EXPORT_COLUMNS`."""
-    return result.customers[EXPORT_COLUMNS].copy()
+    """``exports/clv.csv``: the ``clv`` result, columns :data:`EXPORT_COLUMNS`; export it with
+    ``labels=EXPORT_LABELS`` to add ``clv_tier_label`` in the report language."""
+    return clv_result(result)[EXPORT_COLUMNS]
 
 
 def _model_metrics(model: Any) -> dict[str, Any] | None:
