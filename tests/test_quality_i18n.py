@@ -110,7 +110,7 @@ class _RecordingContext:
     def save_metrics(self, metrics):
         json.dumps(metrics, default=str)
 
-    def export(self, frame):
+    def export(self, frame, name=None, *, labels=None):
         pass
 
 

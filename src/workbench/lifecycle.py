@@ -37,9 +37,11 @@ from matplotlib.figure import Figure
 
 from workbench.charts import annotate_heatmap, axes_for
 from workbench.i18n import fmt_money, fmt_money_short, fmt_number, money_columns, t
+from workbench.results import RESULTS
 from workbench.style import PALETTE, format_count_axis, format_money_axis
 
 __all__ = [
+    "EXPORT_LABELS",
     "STAGES",
     "PurchaseHistory",
     "StageRules",
@@ -63,6 +65,7 @@ __all__ = [
     "rule_sentences",
     "rules_from_parameters",
     "stage_table",
+    "stages_result",
     "time_to_second_purchase",
     "transition_matrix",
     "transition_summary",
@@ -545,15 +548,29 @@ def plot_funnel(steps: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None
 EXPORT_COLUMNS = ("customer_id", "stage", "previous_stage", "first_purchase", "last_purchase",
                   "days_since_last", "typical_gap_days")
 
+#: Label key templates of the export's stage codes (``ReportContext.export(labels=...)``).
+EXPORT_LABELS: dict[str, str] = dict(RESULTS["stages"].labels)
 
-def export_frame(history: PurchaseHistory, previous: pd.Timestamp, current: pd.Timestamp,
-                 rules: StageRules) -> pd.DataFrame:
-    """Per customer: stage now and at ``previous``, purchase dates, days since last, typical gap."""
+
+def stages_result(history: PurchaseHistory, previous: pd.Timestamp, current: pd.Timestamp,
+                  rules: StageRules) -> pd.DataFrame:
+    """The shared ``stages`` result (schema ``workbench.results.RESULTS["stages"]``).
+
+    Per customer known on ``current`` (the run's as_of): stage code now and at ``previous``
+    (``newcomer`` when not yet known then), first and last purchase dates, days since the last
+    purchase and typical gap between purchases (days).
+    """
     now = history.stages(current, rules)
     before = history.stages(previous, rules).set_index("customer_id")["stage"]
     now["previous_stage"] = before.reindex(now["customer_id"]).fillna("newcomer").to_numpy()
     now = now.rename(columns={"first_day": "first_purchase", "last_day": "last_purchase"})
-    return now[list(EXPORT_COLUMNS)]
+    return now[list(EXPORT_COLUMNS)].reset_index(drop=True)
+
+
+def export_frame(history: PurchaseHistory, previous: pd.Timestamp, current: pd.Timestamp,
+                 rules: StageRules) -> pd.DataFrame:
+    """The lifecycle export: :func:`stages_result` (labels are added on export)."""
+    return stages_result(history, previous, current, rules)
 
 
 def warning_values(warning: pd.DataFrame, lang: str = "en") -> dict[str, str]:

@@ -16,6 +16,7 @@ from workbench.schema import TABLES
 from workbench.style import format_count_axis, format_money_axis
 
 __all__ = [
+    "EXPORT_LABELS",
     "all_warnings",
     "amount_outlier_threshold",
     "coverage_gaps",
@@ -29,6 +30,7 @@ __all__ = [
     "quality_metrics",
     "quality_rates",
     "rates_table",
+    "set_aside_export",
     "table_overview",
     "warning_lines",
 ]
@@ -52,6 +54,31 @@ def table_overview(report: QualityReport, lang: str | None = None) -> pd.DataFra
             "date_range": f"{rep.date_min} – {rep.date_max}" if rep.date_min else "–",
         })
     return pd.DataFrame(rows)
+
+
+#: Label key templates of the export's codes (``ReportContext.export(labels=...)``):
+#: ``table`` is the table name (``transactions``), ``values_only`` True or False.
+EXPORT_LABELS: dict[str, str] = {"table": "table.{code}", "values_only": "dq.values_only.{code}"}
+
+
+def set_aside_export(report: QualityReport, lang: str = "en") -> pd.DataFrame:
+    """``exports/data_quality.csv``: one row per reason rows or values were set aside.
+
+    Columns ``table`` (table code), ``column`` (canonical column, empty for whole rows),
+    ``reason`` (the loader's reason code: ``duplicate``, ``out_of_range``, ...) and
+    ``reason_label`` (the reason in ``lang``, with its column and limits), ``rows``,
+    ``values_only`` (True: only the value was blanked, the row kept) and ``examples`` (row
+    numbers as a spreadsheet shows them). Every column but ``reason_label`` is the same in
+    every language; the table and values_only labels are added on export from
+    :data:`EXPORT_LABELS`.
+    """
+    columns = ["table", "column", "reason", "reason_label", "rows", "values_only", "examples"]
+    rows = [{"table": s.table, "column": s.column, "reason": s.code or s.reason,
+             "reason_label": s.describe(lang), "rows": s.rows, "values_only": bool(s.values_only),
+             "examples": ", ".join(map(str, s.examples))}
+            for s in report.set_aside]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.astype({"rows": "int64", "values_only": "bool"})
 
 
 def monthly_coverage(transactions: pd.DataFrame) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from sklearn.preprocessing import StandardScaler
 from workbench.charts import KNOWN_LADDERS, annotate_heatmap, axes_for, ordered_levels
 from workbench.features import purchase_mix
 from workbench.i18n import fmt_money_short, fmt_number, fmt_range, t
+from workbench.results import RESULTS
 from workbench.style import PALETTE, format_money_axis
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "DEMOGRAPHIC_ATTRIBUTES",
     "EN11_GRID",
     "EN11_SEGMENTS",
+    "EXPORT_LABELS",
     "BehaviourClusters",
     "Segmentation",
     "age_band_labels",
@@ -58,6 +60,7 @@ __all__ = [
     "segment_cn8",
     "segment_en11",
     "segment_profile",
+    "segments_result",
     "segment_table",
     "segmentation_metrics",
     "tier_names",
@@ -452,14 +455,19 @@ PERSONA_RULES: tuple[tuple[str, int, str], ...] = (
 
 def name_personas(clusters: BehaviourClusters, lang: str = "en", *, min_z: float = 0.5,
                   rule_tolerance: float = 0.8) -> pd.DataFrame:
-    """An explainable persona per cluster from its standout features, in ``lang``.
+    """An explainable persona per cluster from its standout features: a code and a name in ``lang``.
 
     For each cluster the features are ranked by |z| (the cluster mean in standard deviations
     of the base). A behavioural rule (``PERSONA_RULES``: discount share -> price-sensitive,
     order value -> quality-seeking, ...) names the cluster when its feature stands out by at
     least ``min_z`` and ``rule_tolerance`` times the strongest feature; otherwise the strongest
     category or channel share names it ("<category> lovers"); otherwise "mainstream". ``why``
-    lists the three strongest features with their direction. Repeated names get a number.
+    lists the three strongest features with their direction.
+
+    ``persona_code`` is the same in every language: the rule's key (``price_sensitive``) or,
+    for a cluster named by a category or channel, ``category_lover:<category>`` with the
+    category as the data gives it; ``persona`` is the name in ``lang``. Clusters that share a
+    code are numbered in both (``price_sensitive_2``, "Price-sensitive 2").
     """
     rules = {(f, s): p for f, s, p in PERSONA_RULES}
     rows = []
@@ -484,11 +492,13 @@ def name_personas(clusters: BehaviourClusters, lang: str = "en", *, min_z: float
             f"{_feature_label(f, lang)} {'↑' if v > 0 else '↓'}{abs(v):.1f}σ"
             for f, v in ranked.head(3).items())
         rows.append({"cluster": int(cluster), "persona_key": key,
+                     "persona_code": f"{key}:{detail}" if detail else key,
                      "persona": t(f"persona.{key}", lang, detail=detail), "why": why})
-    frame = pd.DataFrame(rows, columns=["cluster", "persona_key", "persona", "why"])
-    counts = frame.groupby("persona").cumcount() + 1
-    repeated = frame["persona"].duplicated(keep=False)
-    frame.loc[repeated, "persona"] = frame.loc[repeated, "persona"] + " " + counts[repeated].astype(str)
+    frame = pd.DataFrame(rows, columns=["cluster", "persona_key", "persona_code", "persona", "why"])
+    counts = (frame.groupby("persona_code").cumcount() + 1).astype(str)
+    repeated = frame["persona_code"].duplicated(keep=False)
+    frame.loc[repeated, "persona_code"] = frame.loc[repeated, "persona_code"] + "_" + counts[repeated]
+    frame.loc[repeated, "persona"] = frame.loc[repeated, "persona"] + " " + counts[repeated]
     return frame
 
 
@@ -713,7 +723,9 @@ def segment(transactions: pd.DataFrame, as_of: pd.Timestamp, *, bins: int = 5,
 
     ``as_of`` is the reference date (inclusive); only transactions up to it count. Clusters
     are fitted on customers with at least ``min_orders_for_clusters`` orders and everyone is
-    assigned; with too few customers to cluster, ``clusters`` is None.
+    assigned; with too few customers to cluster, ``clusters`` is None (``cluster`` -1 and an
+    empty persona). ``customers`` holds codes (segments, tier, ``persona``) and, for display,
+    ``persona_label`` in ``lang``; ``lang`` changes no code.
     """
     from workbench.summary import customer_summary
 
@@ -730,25 +742,48 @@ def segment(transactions: pd.DataFrame, as_of: pd.Timestamp, *, bins: int = 5,
         clusters = BehaviourClusters(k_range=k_range, method=cluster_method,
                                      random_state=random_state).fit(features, reliable)
         personas = name_personas(clusters, lang)
+        codes = dict(zip(personas["cluster"], personas["persona_code"]))
         names = dict(zip(personas["cluster"], personas["persona"]))
         labels = clusters.labels_.reindex(rfm["customer_id"]).to_numpy()
         rfm["cluster"] = labels
-        rfm["persona"] = [names[c] for c in labels]
+        rfm["persona"] = [codes[c] for c in labels]
+        rfm["persona_label"] = [names[c] for c in labels]
     else:
         rfm["cluster"] = -1
         rfm["persona"] = ""
+        rfm["persona_label"] = ""
     return Segmentation(rfm, tier_table(rfm, tier_cuts, lang), clusters, personas, features)
 
 
 EXPORT_COLUMNS = ("customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score",
                   "m_score", "segment_cn8", "segment_en11", "value_tier", "cluster", "persona")
 
+#: Label key templates of the export's segment codes (``ReportContext.export(labels=...)``).
+EXPORT_LABELS: dict[str, str] = dict(RESULTS["segments"].labels)
 
-def export_frame(result: Segmentation, lang: str = "en") -> pd.DataFrame:
-    """The campaign list: customer_id and analytics columns only (segment names in ``lang``)."""
-    out = result.customers[list(EXPORT_COLUMNS)].copy()
-    out["segment_cn8"] = [t(f"seg.cn8.{k}", lang) for k in out["segment_cn8"]]
-    out["segment_en11"] = [t(f"seg.en11.{k}", lang) for k in out["segment_en11"]]
+
+def segments_result(result: Segmentation) -> pd.DataFrame:
+    """The shared ``segments`` result (schema ``workbench.results.RESULTS["segments"]``).
+
+    One row per buying customer with codes only: segments, value tier (``A``/``B``/...),
+    cluster number and persona code; the same in every report language.
+    """
+    return result.customers[list(RESULTS["segments"].columns)].reset_index(drop=True)
+
+
+def export_frame(result: Segmentation) -> pd.DataFrame:
+    """The campaign list: :func:`segments_result` with ``value_tier_label`` and ``persona_label``.
+
+    Codes are language-independent; the two labels are in the language ``result`` was
+    computed in (``segment(..., lang=)``: tier names such as "Top 20%", persona names). The
+    segment labels are added on export from :data:`EXPORT_LABELS`.
+    """
+    out = segments_result(result)[list(EXPORT_COLUMNS)]
+    tiers = dict(zip(result.tiers["value_tier"], result.tiers["label"]))
+    out.insert(out.columns.get_loc("value_tier") + 1, "value_tier_label",
+               out["value_tier"].map(tiers))
+    out.insert(out.columns.get_loc("persona") + 1, "persona_label",
+               result.customers["persona_label"].to_numpy())
     return out
 
 
