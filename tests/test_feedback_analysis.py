@@ -157,8 +157,16 @@ def test_export_and_metrics(demo):
     assert list(export.columns) == list(feedback.EXPORT_COLUMNS)
     assert len(export) == len(ds.feedback)
     assert export["customer_id"].tolist() == ds.feedback["customer_id"].tolist()  # input order
-    assert set(export["sentiment"]) <= {"positive", "neutral", "negative", ""}
-    assert export["categories"].str.contains("物流/配送").any()
+    assert set(export["sentiment"].dropna()) <= {"positive", "neutral", "negative"}
+    # categories are codes joined by ";" whatever the language; their names are the label
+    assert export["categories"].str.contains("logistics").any()
+    assert export["categories_label"].str.contains("物流/配送").any()
+    codes = {c for v in export["categories"] if v for c in v.split(";")}
+    assert codes <= set(result.rules.keys)
+    english = feedback.export_frame(result, "en")
+    labels = [c for c in english.columns if c.endswith("_label")]
+    assert english.drop(columns=labels).equals(export.drop(columns=labels))
+    assert (english["topic"].dropna() >= 1).all()  # 1-based, as in its label "T1: ..."
     metrics = feedback.feedback_metrics(result)
     json.dumps(metrics, default=str)
     nps = metrics["nps"]

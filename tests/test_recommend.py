@@ -64,7 +64,12 @@ def test_recommender_scores_and_excludes_bought():
 def test_reasons_name_the_bought_item():
     model = recommend.CoPurchase("cosine", "category").fit(_baskets())
     recs = model.recommend(["o4"], n=2, reasons=True)
-    assert recs["reason"].tolist() == ["often bought with B", "often bought with B"]
+    assert recs["reason"].tolist() == ["co_purchase", "co_purchase"]  # a stable code ...
+    assert recs["because_of"].tolist() == ["B", "B"]  # ... and the item it names, apart
+    assert recs["reason_label"].tolist() == ["often bought with B", "often bought with B"]
+    zh = model.recommend(["o4"], n=2, reasons=True, lang="zh")
+    assert zh["reason_label"].tolist() == ["常与B一起购买", "常与B一起购买"]
+    assert zh.drop(columns="reason_label").equals(recs.drop(columns="reason_label"))
 
 
 def test_cold_start_gets_segment_favourites():
@@ -72,10 +77,12 @@ def test_cold_start_gets_segment_favourites():
     model = recommend.CoPurchase("cosine", "category").fit(_baskets(), segments)
     recs = model.recommend(["new"], n=2, reasons=True)
     assert set(recs["item"]) == {"A", "C"}  # segment z bought A and C; globally A and B lead
-    assert recs["reason"].str.contains("segment z").all()
+    assert (recs["reason"] == "segment_popular").all() and recs["because_of"].isna().all()
+    assert recs["reason_label"].str.contains("segment z").all()
     unknown = model.recommend(["nobody"], n=2, reasons=True)
     assert set(unknown["item"]) == {"A", "B"}
-    assert (unknown["reason"] == "popular with all customers").all()
+    assert (unknown["reason"] == "popular").all()
+    assert (unknown["reason_label"] == "popular with all customers").all()
     baseline = recommend.CoPurchase("popularity", "category").fit(_baskets())
     assert baseline.recommend(["o3"], n=1)["item"].tolist() == ["B"]  # most popular not bought
 
@@ -131,8 +138,13 @@ def test_cross_sell_flags_the_under_bought_category():
 
 def test_export_and_heatmap():
     model = recommend.CoPurchase("lift", "category").fit(_baskets())
-    out = recommend.export_frame(model.recommend(n=2, reasons=True))
-    assert out.columns.tolist() == ["customer_id", "rank", "item", "score", "reason"]
+    recs = model.recommend(n=2, reasons=True)
+    out = recommend.export_frame(recs)
+    assert out.columns.tolist() == ["customer_id", "rank", "item", "score", "reason",
+                                    "reason_label", "because_of"]
+    assert set(out["reason"]) <= set(recommend.REASONS)
+    result = recommend.result_frame(recs)
+    assert result.columns.tolist() == ["customer_id", "rank", "item", "score", "reason"]
     assert isinstance(recommend.plot_affinity_heatmap(recommend.association_rules(_baskets())), Figure)
     with pytest.raises(ValueError, match="level"):
         recommend.interactions(_baskets(), "brand")

@@ -1,9 +1,11 @@
 """Customer 360 (客户360): everything known about one customer, as an object and an HTML card.
 
 :func:`customer_profile` gathers a customer's attributes (personal data masked unless
-``show_pii=True``), purchases, spend by category and channel, RFM segment and tier, lifecycle
-stage, CLV / P(alive) and churn risk when those results are passed in, feedback, and next
-actions. :meth:`CustomerProfile.to_html` renders a compact card in which every piece of text
+``show_pii=True``), purchases, spend by category and channel, and the shared results of the
+run (:mod:`workbench.results`) when they are passed in: RFM segment and value tier
+(``segments``), lifecycle stage (``stages``), P(alive) and CLV (``clv``), churn risk and
+health (``churn``), last NPS and sentiment (``feedback``), and next-best offers. It never
+computes a segment, stage or score itself: a result that is missing leaves its line blank. :meth:`CustomerProfile.to_html` renders a compact card in which every piece of text
 from the data is escaped and masked (:func:`workbench.safety.escape_html`).
 """
 
@@ -20,6 +22,7 @@ from matplotlib.figure import Figure
 
 from workbench.charts import axes_for
 from workbench.i18n import CATALOGUE, fmt_money, t
+from workbench.recommend import up_to
 from workbench.style import format_money_axis
 from workbench.safety import escape_html, mask_text
 
@@ -30,7 +33,6 @@ __all__ = [
     "at_risk_customers",
     "cards_html",
     "customer_profile",
-    "customer_segments",
     "explore_widget",
     "plot_timeline",
     "show_cards",
@@ -79,9 +81,10 @@ class CustomerProfile:
     summary: dict[str, Any] = field(default_factory=dict)  # orders, spend, first, last
     segment: dict[str, Any] = field(default_factory=dict)  # segment_cn8, segment_en11, value_tier
     stage: str | None = None
-    clv: dict[str, Any] = field(default_factory=dict)  # e.g. clv, p_alive
-    churn: dict[str, Any] = field(default_factory=dict)  # e.g. churn_probability, health, reasons
-    feedback: pd.DataFrame = field(default_factory=pd.DataFrame)
+    clv: dict[str, Any] = field(default_factory=dict)  # clv result: prob_alive, clv, clv_tier, ...
+    churn: dict[str, Any] = field(default_factory=dict)  # churn result: churn_probability, health_score, ...
+    voice: dict[str, Any] = field(default_factory=dict)  # feedback result: last_nps, sentiment, ...
+    feedback: pd.DataFrame = field(default_factory=pd.DataFrame)  # the customer's answers, latest first
     recommendations: pd.DataFrame = field(default_factory=pd.DataFrame)
     actions: list[str] = field(default_factory=list)
 
@@ -97,27 +100,7 @@ class CustomerProfile:
                  if v is not None and not (isinstance(v, float) and np.isnan(v))]
         if facts:
             parts.append(_facts(t("profile.attributes", lang), facts))
-        status = []
-        if self.segment.get("segment_cn8"):
-            status.append((t("profile.segment", lang), t(f"seg.cn8.{self.segment['segment_cn8']}", lang)))
-        if self.segment.get("value_tier"):
-            tier = str(self.segment["value_tier"])
-            key = f"profile.value_tier.{tier}"
-            status.append((t("profile.tier", lang), t(key, lang) if key in CATALOGUE else tier))
-        if self.stage:
-            status.append((t("profile.stage", lang), t(f"life.stage.{self.stage}", lang)))
-        for key, label in (("clv", "profile.clv"), ("p_alive", "profile.p_alive")):
-            if self.clv.get(key) is not None:
-                value = self.clv[key]
-                status.append((t(label, lang), f"{value:.0%}" if key == "p_alive" else fmt_money(value, lang)))
-        for key, label in (("churn_probability", "profile.churn_risk"), ("health", "profile.health")):
-            if self.churn.get(key) is not None:
-                value = self.churn[key]
-                status.append((t(label, lang), f"{value:.0%}" if key == "churn_probability" else f"{value:.0f}"))
-        if self.churn.get("reasons"):
-            status.append((t("profile.risk_reasons", lang), self.churn["reasons"]))
-        if status:
-            parts.append(_facts("", status))
+        parts.append(_facts("", self.status(lang)))
         if self.summary.get("orders"):
             parts.append(_facts(t("profile.purchases", lang), [
                 (t("profile.orders", lang), f"{self.summary['orders']:,}"),
@@ -147,9 +130,10 @@ class CustomerProfile:
         else:
             parts.append(f"<p style='margin:2px 0'>{esc(t('profile.no_feedback', lang))}</p>")
         if len(self.recommendations):
-            recs = [t("profile.offer_reason", lang, item=r.item, reason=r.reason)
-                    if "reason" in self.recommendations else str(r.item)
-                    for r in self.recommendations.head(5).itertuples()]
+            recs = self.recommendations.sort_values("rank").head(5)
+            why = "reason_label" if "reason_label" in recs else "reason" if "reason" in recs else None
+            recs = [t("profile.offer_reason", lang, item=item, reason=reason) if why else str(item)
+                    for item, reason in zip(recs["item"], recs[why] if why else recs["item"])]
             parts.append(f"<h4 style='{_H4}'>{esc(t('profile.recommendations', lang))}</h4>"
                          "<ol style='margin:2px 0'>" + "".join(f"<li>{esc(r)}</li>" for r in recs) + "</ol>")
         actions = self.next_actions(lang)
@@ -157,6 +141,45 @@ class CustomerProfile:
             parts.append(f"<h4 style='{_H4}'>{esc(t('profile.actions', lang))}</h4>"
                          "<ul style='margin:2px 0'>" + "".join(f"<li>{esc(a)}</li>" for a in actions) + "</ul>")
         return f"<div class='wb-card' style='{_CARD}'>" + "".join(parts) + "</div>"
+
+    def status(self, lang: str = "en") -> list[tuple[str, str]]:
+        """The card's summary lines: segment, value tier, stage, P(alive), CLV, churn risk,
+        health, last NPS, sentiment and next-best offer, each "–" when its result is absent."""
+        def code(key: str, value: Any) -> str:
+            return "–" if value is None else (t(key, lang) if key in CATALOGUE else str(value))
+
+        def number(key: str, shown: Any) -> str:
+            value = {**self.clv, **self.churn, **self.voice}.get(key)
+            return "–" if value is None else shown(value)
+
+        seg, tier = self.segment.get("segment_cn8"), self.segment.get("value_tier")
+        lines = [("profile.segment", code(f"seg.cn8.{seg}", seg)),
+                 ("profile.tier", code(f"profile.value_tier.{tier}", tier)),
+                 ("profile.stage", code(f"life.stage.{self.stage}", self.stage)),
+                 ("profile.p_alive", number("prob_alive", lambda v: f"{v:.0%}")),
+                 ("profile.clv", number("clv", lambda v: fmt_money(v, lang))),
+                 ("profile.churn_risk", number("churn_probability", lambda v: f"{v:.0%}")),
+                 ("profile.health", number("health_score", lambda v: f"{v:.0f}")),
+                 ("profile.last_nps", number("last_nps", lambda v: t(
+                     "profile.nps_on", lang, nps=f"{v:g}", date=_day(self.voice.get("last_feedback_at"))))),
+                 ("profile.sentiment", code(f"fb.sentiment.{self.voice.get('sentiment')}",
+                                            self.voice.get("sentiment")))]
+        complaints = self.voice.get("complaint_categories")
+        if complaints:
+            from workbench.feedback.themes import CategoryRules
+
+            rules = CategoryRules()
+            lines.append(("profile.complaints", "、".join(
+                rules.name(c, lang) if c in rules.keys else c for c in str(complaints).split(";"))))
+        action = self.churn.get("recommended_action")
+        if action:
+            lines.append(("profile.churn_action", code(f"churn.action.{action}", action)))
+        offer = "–"
+        if len(self.recommendations):
+            first = self.recommendations.sort_values("rank").iloc[0]
+            offer = str(first["item"])
+        lines.append(("profile.next_offer", offer))
+        return [(t(key, lang), value) for key, value in lines]
 
     def next_actions(self, lang: str = "en") -> list[str]:
         """Lifecycle and segment actions, then the top offers."""
@@ -180,6 +203,24 @@ _CARD = ("display:inline-block;vertical-align:top;width:440px;margin:6px;padding
 _H4 = "margin:8px 0 2px 0;font-size:1em"
 
 
+def _day(value: Any) -> str:
+    return "–" if value is None or pd.isna(value) else str(pd.Timestamp(value).date())
+
+
+def _known(row: dict[str, Any] | None) -> dict[str, Any]:
+    """The row's values other than ``customer_id`` that are not missing (NA, NaN, NaT)."""
+    if not row:
+        return {}
+    return {k: v for k, v in row.items() if k != "customer_id" and not _missing(v)}
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and arrays are values
+        return False
+
+
 def _facts(title: str, pairs: Sequence[tuple[str, Any]]) -> str:
     head = f"<h4 style='{_H4}'>{escape_html(title)}</h4>" if title else ""
     cells = "".join(f"<tr><td style='color:#555;padding:1px 8px 1px 0'>{escape_html(str(k))}</td>"
@@ -195,22 +236,22 @@ def customer_profile(customer_id: Any, *, transactions: pd.DataFrame | None = No
                      as_of: pd.Timestamp | None = None, segments: pd.DataFrame | None = None,
                      stages: pd.DataFrame | None = None, clv: pd.DataFrame | None = None,
                      churn: pd.DataFrame | None = None, recommendations: pd.DataFrame | None = None,
-                     show_pii: bool = False) -> CustomerProfile:
+                     voice: pd.DataFrame | None = None, show_pii: bool = False) -> CustomerProfile:
     """The 360 view of one customer from whatever results are at hand.
 
-    ``segments``: per-customer frame of :func:`workbench.segmentation.segment` (its
-    ``.customers``); ``stages``: :meth:`workbench.lifecycle.PurchaseHistory.stages`; ``clv``:
-    a frame with ``customer_id`` and e.g. ``clv``, ``p_alive``; ``churn``: ``customer_id`` and
-    e.g. ``churn_probability``, ``health``, ``reasons``; ``recommendations``: output of
-    :meth:`workbench.recommend.CoPurchase.recommend`. Only transactions up to ``as_of`` count.
-    Personal data (name, phone, email) are masked unless ``show_pii=True``.
+    ``segments``, ``stages``, ``clv``, ``churn`` and ``voice`` are the run's shared results
+    ``segments``, ``stages``, ``clv``, ``churn`` and ``feedback`` (``ctx.result(name)``;
+    schemas in :mod:`workbench.results`), or frames with the same columns (``segments`` may
+    be :func:`workbench.segmentation.segment` ``(...).customers``, ``stages``
+    :meth:`workbench.lifecycle.PurchaseHistory.stages`). ``feedback`` is the raw answers
+    table; ``recommendations`` the output of :meth:`workbench.recommend.CoPurchase.recommend`.
+    Only transactions up to ``as_of`` count. Personal data (name, phone, email) are masked
+    unless ``show_pii=True``.
     """
     cid = str(customer_id)
     tx = None
     if transactions is not None and len(transactions):
-        tx = transactions[transactions["customer_id"].astype(str) == cid]
-        if as_of is not None:
-            tx = tx[tx["order_date"] < pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)]
+        tx = up_to(transactions[transactions["customer_id"].astype(str) == cid], as_of)
     attrs = _row(customers, cid)
     found = attrs is not None or (tx is not None and len(tx) > 0)
     profile = CustomerProfile(cid, found)
@@ -236,17 +277,13 @@ def customer_profile(customer_id: Any, *, transactions: pd.DataFrame | None = No
         for column, target in (("category", "spend_by_category"), ("channel", "spend_by_channel")):
             if column in tx:
                 setattr(profile, target, tx.groupby(column)["amount"].sum().sort_values(ascending=False))
-    seg = _row(segments, cid)
-    if seg:
-        profile.segment = {k: seg[k] for k in ("segment_cn8", "segment_en11", "value_tier") if k in seg}
-    stage = _row(stages, cid)
-    if stage and "stage" in stage:
-        profile.stage = str(stage["stage"])
-    for source, target in ((clv, "clv"), (churn, "churn")):
-        row = _row(source, cid)
-        if row:
-            setattr(profile, target, {k: v for k, v in row.items() if k != "customer_id" and
-                                      not (isinstance(v, float) and np.isnan(v))})
+    seg = _known(_row(segments, cid))
+    profile.segment = {k: seg[k] for k in ("segment_cn8", "segment_en11", "value_tier") if k in seg}
+    stage = _known(_row(stages, cid))
+    profile.stage = str(stage["stage"]) if "stage" in stage else None
+    profile.clv = _known(_row(clv, cid))
+    profile.churn = _known(_row(churn, cid))
+    profile.voice = _known(_row(voice, cid))
     if feedback is not None and len(feedback):
         fb = feedback[feedback["customer_id"].astype(str) == cid]
         profile.feedback = fb.sort_values("submitted_at", ascending=False).reset_index(drop=True)
@@ -280,11 +317,22 @@ def plot_timeline(profile: CustomerProfile, *, lang: str = "en", ax: Axes | None
 
 
 def at_risk_customers(stages: pd.DataFrame, n: int = 10,
-                      stage_names: Sequence[str] = ("at_risk", "churned")) -> list[str]:
-    """The ``n`` customers in ``stage_names`` with the highest spend so far."""
-    value = "spend" if "spend" in stages else stages.columns[-1]
-    pick = stages[stages["stage"].isin(list(stage_names))].sort_values(value, ascending=False)
-    return pick["customer_id"].astype(str).head(n).tolist()
+                      stage_names: Sequence[str] = ("at_risk", "churned"), *,
+                      spend: pd.Series | None = None) -> list[str]:
+    """The ``n`` customers in ``stage_names`` with the highest spend so far.
+
+    ``spend`` maps ``customer_id`` to spend (e.g. the segments result's ``monetary``);
+    without it the ``spend`` column of ``stages`` is used. Ties keep the order of ``stages``.
+    """
+    pick = stages[stages["stage"].isin(list(stage_names))].copy()
+    pick["customer_id"] = pick["customer_id"].astype(str)
+    if spend is not None:
+        values = pd.Series(spend.to_numpy(), index=spend.index.astype(str))
+        pick["_spend"] = pick["customer_id"].map(values).fillna(0.0).astype(float)
+    else:
+        pick["_spend"] = pick["spend"].astype(float)
+    pick = pick.sort_values("_spend", ascending=False, kind="stable")
+    return pick["customer_id"].head(n).tolist()
 
 
 def cards_html(profiles: Sequence[CustomerProfile], lang: str = "en") -> str:
@@ -297,24 +345,6 @@ def show_cards(profiles: Sequence[CustomerProfile], lang: str = "en") -> None:
     from IPython.display import HTML, display
 
     display(HTML(cards_html(profiles, lang)))
-
-
-def customer_segments(transactions: pd.DataFrame, as_of: pd.Timestamp,
-                      customers: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per buying customer: RFM values, ``segment_cn8``, ``segment_en11``, ``value_tier``
-    (fast: no clustering), with the membership ``tier`` of customers.csv when present."""
-    from workbench.segmentation import rfm_scores, segment_cn8, segment_en11, value_tiers
-    from workbench.summary import customer_summary
-
-    rfm = rfm_scores(customer_summary(transactions, as_of, "D"))
-    rfm["segment_cn8"] = segment_cn8(rfm).to_numpy()
-    rfm["segment_en11"] = segment_en11(rfm).to_numpy()
-    rfm["value_tier"] = value_tiers(rfm["monetary"]).to_numpy()
-    rfm["customer_id"] = rfm["customer_id"].astype(str)
-    if customers is not None and "tier" in customers:
-        tiers = customers.assign(customer_id=customers["customer_id"].astype(str))[["customer_id", "tier"]]
-        rfm = rfm.merge(tiers.drop_duplicates("customer_id"), on="customer_id", how="left")
-    return rfm
 
 
 @dataclass
@@ -330,12 +360,26 @@ class Customer360:
     clv: pd.DataFrame | None = None
     churn: pd.DataFrame | None = None
     recommendations: pd.DataFrame | None = None
+    voice: pd.DataFrame | None = None  # the shared feedback result (last NPS, sentiment)
 
     def profile(self, customer_id: Any, show_pii: bool = False) -> CustomerProfile:
         return customer_profile(customer_id, transactions=self.transactions, customers=self.customers,
                                 feedback=self.feedback, as_of=self.as_of, segments=self.segments,
                                 stages=self.stages, clv=self.clv, churn=self.churn,
-                                recommendations=self.recommendations, show_pii=show_pii)
+                                recommendations=self.recommendations, voice=self.voice,
+                                show_pii=show_pii)
+
+    def at_risk(self, n: int = 10) -> list[str]:
+        """The ``n`` at-risk or churned customers (``stages``) who spent most up to ``as_of``."""
+        if self.stages is None:
+            return []
+        spend = None
+        if self.transactions is not None and len(self.transactions):
+            tx = up_to(self.transactions, self.as_of)
+            spend = tx.groupby(tx["customer_id"].astype(str))["amount"].sum()
+        elif "spend" not in self.stages:
+            spend = pd.Series(dtype=float)
+        return at_risk_customers(self.stages, n, spend=spend)
 
     def profiles(self, customer_ids: Sequence[Any]) -> list[CustomerProfile]:
         return [self.profile(c) for c in customer_ids]

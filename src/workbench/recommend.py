@@ -37,8 +37,10 @@ from workbench.i18n import t
 __all__ = [
     "CROSS_HEADERS",
     "EVAL_HEADERS",
+    "EXPORT_COLUMNS",
     "EXPORT_HEADERS",
     "MODELS",
+    "REASONS",
     "RULE_MIN_COUNT",
     "RULE_MIN_SUPPORT",
     "RULES_HEADERS",
@@ -63,7 +65,9 @@ __all__ = [
     "plot_affinity_heatmap",
     "plot_evaluation",
     "precision_recall_at_n",
+    "reason_labels",
     "resolve_level",
+    "result_frame",
     "rules_sentence",
     "segment_labels",
     "segment_series",
@@ -368,10 +372,13 @@ class CoPurchase:
 
     def recommend(self, customers: Sequence[str] | None = None, n: int = 10, *,
                   reasons: bool = False, lang: str = "en") -> pd.DataFrame:
-        """Top ``n`` items per customer: ``customer_id, rank, item, score`` (+ ``reason``).
+        """Top ``n`` items per customer: ``customer_id, rank, item, score``.
 
-        Customers default to everyone seen in training. Items excluded as already bought are
-        never listed, so a customer who bought everything gets fewer than ``n`` rows.
+        With ``reasons``: ``reason`` (a stable code of :data:`REASONS`), ``reason_label`` (the
+        reason as a sentence in ``lang``) and ``because_of`` (for ``co_purchase`` the bought
+        item the offer goes with most, else empty). Customers default to everyone seen in
+        training. Items excluded as already bought are never listed, so a customer who bought
+        everything gets fewer than ``n`` rows.
         """
         self._check()
         customers = list(self.inter.rows) if customers is None else [str(c) for c in customers]
@@ -389,25 +396,34 @@ class CoPurchase:
             })
             frame = frame[np.isfinite(frame["score"])]
             if reasons:
-                frame["reason"] = self._reasons(frame, lang)
+                codes, because_of, segment = self._reasons(frame)
+                frame["reason"] = codes
+                frame["reason_label"] = reason_labels(codes, because_of, segment, lang)
+                frame["because_of"] = because_of
             parts.append(frame)
         out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
             columns=["customer_id", "rank", "item_index", "score", "cold"])
         out.insert(2, "item", self.inter.items.to_numpy()[out["item_index"].to_numpy(dtype=int)])
         return out.drop(columns=["item_index"]).reset_index(drop=True)
 
-    def _reasons(self, frame: pd.DataFrame, lang: str) -> list[str]:
-        """Why each item: the bought item it goes with most, or the popularity it has."""
+    def _reasons(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Why each item, as codes: the bought item it goes with most (``co_purchase`` and
+        that item), the popularity in the customer's segment (``segment_popular`` and the
+        segment) or overall (``popular``)."""
         items = self.inter.items.to_numpy()
-        reasons = np.full(len(frame), t("rec.reason.popular", lang), dtype=object)
+        codes = np.full(len(frame), "popular", dtype=object)
+        because_of = np.full(len(frame), None, dtype=object)
+        segment = np.full(len(frame), None, dtype=object)
         cold = frame["cold"].to_numpy()
         if self.segments is not None and cold.any():
             labels = self.segments.reindex(pd.Index(frame["customer_id"][cold], dtype=object))
-            reasons[cold] = [t("rec.reason.segment", lang, segment=s) if isinstance(s, str)
-                             else t("rec.reason.popular", lang) for s in labels]
+            known = np.array([isinstance(v, str) for v in labels], dtype=bool)
+            rows = np.flatnonzero(cold)[known]
+            codes[rows] = "segment_popular"
+            segment[rows] = labels.to_numpy()[known]
         warm = ~cold
         if self.similarity is None or not warm.any():
-            return list(reasons)
+            return codes, because_of, segment
         pos = self.inter.rows.get_indexer(pd.Index(frame["customer_id"][warm], dtype=object))
         bought = self.inter.matrix[pos]  # one row per recommendation (O(nnz) below)
         target = frame["item_index"].to_numpy()[warm]
@@ -421,10 +437,28 @@ class CoPurchase:
         best_value = np.zeros(bought.shape[0], dtype=np.float32)
         best[has] = bought.indices[first]
         best_value[has] = values[first]
-        reasons[np.flatnonzero(warm)] = [
-            t("rec.reason.with", lang, item=items[b]) if v > 0 else t("rec.reason.popular", lang)
-            for b, v in zip(best, best_value)]
-        return list(reasons)
+        with_item = best_value > 0
+        warm_rows = np.flatnonzero(warm)[with_item]
+        codes[warm_rows] = "co_purchase"
+        because_of[warm_rows] = items[best[with_item]]
+        return codes, because_of, segment
+
+
+#: Reason codes of a recommendation; their sentences are ``rec.reason.<code>``.
+REASONS = ("co_purchase", "segment_popular", "popular")
+
+
+def reason_labels(codes: Sequence[str], because_of: Sequence[Any], segment: Sequence[Any],
+                  lang: str = "en") -> list[str]:
+    """The sentence of each reason code in ``lang``: ``often bought with B`` names the
+    ``because_of`` item, ``popular in segment Gold`` the customer's segment."""
+    seen: dict[tuple[Any, Any, Any], str] = {}  # few distinct sentences among many rows
+    out = []
+    for key in zip(codes, because_of, segment):
+        if key not in seen:
+            seen[key] = t(f"rec.reason.{key[0]}", lang, item=key[1], segment=key[2])
+        out.append(seen[key])
+    return out
 
 
 # ------------------------------------------------------------------------------ evaluation
@@ -535,7 +569,8 @@ CROSS_HEADERS = {"segment_name": "rec.col.segment", "item": "rec.col.item", "cus
                  "actual_share": "rec.col.actual", "expected_share": "rec.col.expected",
                  "gap_share": "rec.col.gap", "customers_without": "rec.col.without"}
 EXPORT_HEADERS = {"customer_id": "rec.col.customer", "rank": "rec.col.rank", "item": "rec.col.item",
-                  "score": "rec.col.score", "reason": "rec.col.reason"}
+                  "score": "rec.col.score", "reason_label": "rec.col.reason",
+                  "because_of": "rec.col.because_of"}
 
 
 def all_customers(customers: pd.DataFrame | None, transactions: pd.DataFrame) -> list[str]:
@@ -647,9 +682,21 @@ def cross_sell_by_segment(transactions: pd.DataFrame, segments: pd.Series, *,
     return out.sort_values("gap_share", ascending=False).reset_index(drop=True)
 
 
+#: Columns of ``exports/recommendations.csv``: ``reason`` is a code of :data:`REASONS`,
+#: ``reason_label`` its sentence in the report language, ``because_of`` the item it names.
+EXPORT_COLUMNS = ("customer_id", "rank", "item", "score", "reason", "reason_label", "because_of")
+
+
 def export_frame(recommendations: pd.DataFrame) -> pd.DataFrame:
-    """The campaign file: ``customer_id, rank, item, score, reason``."""
-    return recommendations[["customer_id", "rank", "item", "score", "reason"]].round({"score": 6})
+    """The campaign file (:data:`EXPORT_COLUMNS`) from :meth:`CoPurchase.recommend` with
+    ``reasons=True``; only ``reason_label`` depends on the report language."""
+    return recommendations[list(EXPORT_COLUMNS)].round({"score": 6})
+
+
+def result_frame(recommendations: pd.DataFrame) -> pd.DataFrame:
+    """The shared ``recommendations`` result (schema in :mod:`workbench.results`): rank,
+    item, score and the reason code per customer, best first."""
+    return recommendations[["customer_id", "rank", "item", "score", "reason"]].reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------ plots
@@ -694,18 +741,25 @@ def plot_evaluation(evaluation: pd.DataFrame, *, metric: str = "hit_rate", lang:
     return fig
 
 
-def segment_series(frame: pd.DataFrame | None, column: str) -> pd.Series | None:
-    """``customer_id`` -> ``column`` as text, or None when the column is absent or empty."""
-    if frame is None or column not in frame or frame[column].dropna().empty:
-        return None
-    values = frame.dropna(subset=[column]).drop_duplicates("customer_id")
-    return pd.Series(values[column].astype(str).to_numpy(),
-                     index=values["customer_id"].astype(str).to_numpy(), name=column)
+def segment_series(frame: pd.DataFrame | None, column: str,
+                   *others: pd.DataFrame | None) -> pd.Series | None:
+    """``customer_id`` -> ``column`` as text from the first of ``frame, *others`` that holds
+    the column with values (e.g. the segments result, then customers.csv for ``tier``), or
+    None when none does."""
+    for source in (frame, *others):
+        if source is None or column not in source or source[column].dropna().empty:
+            continue
+        values = source.dropna(subset=[column]).drop_duplicates("customer_id")
+        return pd.Series(values[column].astype(str).to_numpy(),
+                         index=values["customer_id"].astype(str).to_numpy(), name=column)
+    return None
 
 
-def segment_labels(frame: pd.DataFrame, column: str, lang: str = "en") -> dict[str, str]:
-    """Display names for segment keys (cn8/en11 keys translated; other values as they are)."""
-    keys = frame[column].dropna().astype(str).unique()
+def segment_labels(frame: pd.DataFrame | pd.Series, column: str, lang: str = "en") -> dict[str, str]:
+    """Display names for segment keys of ``frame[column]`` (or of a series of
+    :func:`segment_series`): cn8/en11 keys translated, other values as they are."""
+    values = frame if isinstance(frame, pd.Series) else frame[column]
+    keys = values.dropna().astype(str).unique()
     prefix = {"segment_cn8": "seg.cn8.", "segment_en11": "seg.en11."}.get(column)
     if prefix is None:
         return {k: k for k in keys}

@@ -25,6 +25,7 @@ from workbench.i18n import fmt_money, fmt_number, fmt_p, fmt_pct, fmt_pp, t
 __all__ = [
     "COMPARISON_DIMENSIONS",
     "EXPORT_COLUMNS",
+    "EXPORT_LABELS",
     "HEADERS",
     "SENTIMENTS",
     "FeedbackResult",
@@ -52,7 +53,7 @@ __all__ = [
     "language_table",
     "score_cards",
     "scores_table",
-    "segment_of_customers",
+    "result_frame",
     "sentiment_labels",
     "sentiment_values",
     "topic_indicators",
@@ -61,9 +62,12 @@ __all__ = [
 ]
 
 SENTIMENTS = ("positive", "neutral", "negative")
-#: Columns of ``exports/feedback.csv``, one row per answer in input order.
+#: Columns of :func:`export_frame`, one row per answer in input order; ``exports/feedback.csv``
+#: adds ``language_label`` and ``sentiment_label`` (:data:`EXPORT_LABELS`) beside their codes.
 EXPORT_COLUMNS = ("customer_id", "submitted_at", "language", "sentiment", "sentiment_score",
-                  "categories", "topic")
+                  "categories", "categories_label", "topic", "topic_label")
+#: Code columns of the export and the catalogue key of their label (``ctx.export(labels=)``).
+EXPORT_LABELS = {"language": "fb.language.{code}", "sentiment": "fb.sentiment.{code}"}
 
 
 @dataclass
@@ -73,9 +77,9 @@ class FeedbackResult:
     ``frame`` adds to the feedback columns: ``in_scope`` (submitted on or before ``as_of``),
     ``nps_group``, ``language``, ``sentiment_score`` (probability positive, NaN without
     text), ``sentiment``, ``categories`` (list of category keys mentioned),
-    ``main_category``, ``topic`` (0-based, -1 none), ``topic_label``, and when the tables
-    exist ``tier``, ``segment`` (RFM 8-class key as of ``as_of``), ``observed``,
-    ``purchases_after``, ``spend_after``, ``churned``.
+    ``main_category``, ``topic`` (0-based, -1 none), ``topic_label``, ``tier`` when customers
+    have it, ``segment`` (RFM 8-class code) when segments are passed to :func:`analyse`, and
+    with transactions ``observed``, ``purchases_after``, ``spend_after``, ``churned``.
     """
 
     frame: pd.DataFrame
@@ -109,22 +113,9 @@ def sentiment_labels(scores: pd.Series, band: tuple[float, float] = (0.4, 0.6)) 
     return out
 
 
-def segment_of_customers(transactions: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
-    """RFM 8-class segment key per ``customer_id`` as of ``as_of`` (see
-    :mod:`workbench.segmentation`); names via ``t("seg.cn8.<key>")``."""
-    from workbench.segmentation import rfm_scores, segment_cn8
-    from workbench.summary import customer_summary
-
-    summary = customer_summary(transactions, as_of, "D", count_orders=False)
-    if summary.empty:
-        return pd.Series(dtype=object)
-    rfm = rfm_scores(summary)
-    return pd.Series(segment_cn8(rfm).to_numpy(), index=rfm["customer_id"].to_numpy())
-
-
 def analyse(feedback: pd.DataFrame, *, customers: pd.DataFrame | None = None,
             transactions: pd.DataFrame | None = None, as_of: pd.Timestamp | str | None = None,
-            segmenter: Segmenter | None = None, user_words: Sequence[str] = (),
+            segments: pd.DataFrame | None = None, segmenter: Segmenter | None = None, user_words: Sequence[str] = (),
             user_dict: str | None = None,
             sentiment_models: Mapping[str, SentimentModel] | None = None,
             rules: CategoryRules | None = None, n_topics: int = 8,
@@ -139,8 +130,12 @@ def analyse(feedback: pd.DataFrame, *, customers: pd.DataFrame | None = None,
         ``ces``, ``comment``, ``channel``, ``category``), as :func:`workbench.io.load_dataset`
         returns it.
     customers, transactions
-        Optional: ``tier`` comes from customers; the RFM segment and the purchases after
-        each answer from transactions.
+        Optional: ``tier`` comes from customers; the purchases after each answer from
+        transactions.
+    segments
+        Optional per-customer segments with ``customer_id`` and ``segment_cn8``: the
+        segmentation report's shared result (``ctx.result("segments")``) or
+        :func:`workbench.segmentation.segment` ``(...).customers``. Never recomputed here.
     as_of
         Reference date (inclusive); defaults to the last answer. Later answers are kept in
         ``frame`` (and the export) but left out of scores and drivers.
@@ -197,8 +192,12 @@ def analyse(feedback: pd.DataFrame, *, customers: pd.DataFrame | None = None,
     if customers is not None and "tier" in customers:
         tiers = customers.drop_duplicates("customer_id").set_index("customer_id")["tier"]
         frame["tier"] = frame["customer_id"].map(tiers)
+    if segments is not None and "segment_cn8" in segments:
+        codes = segments.drop_duplicates("customer_id")
+        codes = pd.Series(codes["segment_cn8"].astype(object).to_numpy(),
+                          index=codes["customer_id"].astype(str).to_numpy())
+        frame["segment"] = frame["customer_id"].astype(str).map(codes)
     if transactions is not None and not transactions.empty:
-        frame["segment"] = frame["customer_id"].map(segment_of_customers(transactions, as_of))
         behaviour = behaviour_after_feedback(frame, transactions, as_of, horizon_days=horizon_days)
         frame = frame.join(behaviour)
     return FeedbackResult(frame, topics, rules, tokens, as_of, horizon_days, models)
@@ -206,7 +205,7 @@ def analyse(feedback: pd.DataFrame, *, customers: pd.DataFrame | None = None,
 
 def analyse_dataset(dataset: Any, as_of: pd.Timestamp | None = None, **options: Any) -> FeedbackResult:
     """:func:`analyse` on a loaded :class:`workbench.io.Dataset` (its feedback, customers and
-    transactions)."""
+    transactions); ``options`` go to :func:`analyse` (e.g. ``segments``)."""
     return analyse(dataset.feedback, customers=dataset.customers, transactions=dataset.transactions,
                    as_of=as_of, **options)
 
@@ -349,23 +348,59 @@ def topic_indicators(result: FeedbackResult) -> dict[str, pd.Series]:
 
 
 def export_frame(result: FeedbackResult, lang: str = "en") -> pd.DataFrame:
-    """``exports/feedback.csv``: one row per answer in input order (see :data:`EXPORT_COLUMNS`).
+    """``exports/feedback.csv`` without its catalogue labels: one row per answer in input order.
 
-    ``sentiment`` is positive/neutral/negative (empty without text), ``sentiment_score`` the
-    probability positive, ``categories`` the names (in ``lang``) of the categories mentioned,
-    joined by "; ", ``topic`` the topic label (``T3: 快递 · 物流 · 发货``).
+    Columns (:data:`EXPORT_COLUMNS`): ``language`` (code ``zh``/``en``/``mixed``/``empty``),
+    ``sentiment`` (code positive/neutral/negative, empty without text), ``sentiment_score``
+    (probability positive), ``categories`` (codes of the categories mentioned joined by
+    ``;``) and ``categories_label`` (their names in ``lang`` joined by ``"; "``), ``topic``
+    (1-based topic number, empty for none) and ``topic_label`` (``T3: 快递 · 物流 · 发货``,
+    words from the comments). Only the ``*_label`` columns depend on ``lang``; write it with
+    ``ctx.export(frame, labels=EXPORT_LABELS)`` to add the language and sentiment labels.
     """
     frame = result.frame
+    topic = pd.Series(frame["topic"].to_numpy(), dtype="Int64") + 1
     out = pd.DataFrame({
         "customer_id": frame["customer_id"].to_numpy(),
         "submitted_at": frame["submitted_at"].dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy(),
         "language": frame["language"].to_numpy(),
-        "sentiment": frame["sentiment"].fillna("").to_numpy(),
+        "sentiment": pd.Series(frame["sentiment"].to_numpy(), dtype="string"),
         "sentiment_score": frame["sentiment_score"].round(4).to_numpy(),
-        "categories": ["; ".join(result.rules.name(k, lang) for k in cats) for cats in frame["categories"]],
-        "topic": frame["topic_label"].to_numpy(),
+        "categories": [";".join(cats) for cats in frame["categories"]],
+        "categories_label": ["; ".join(result.rules.name(k, lang) for k in cats)
+                             for cats in frame["categories"]],
+        "topic": topic.where(topic > 0),
+        "topic_label": frame["topic_label"].to_numpy(),
     })
     return out[list(EXPORT_COLUMNS)]
+
+
+def result_frame(result: FeedbackResult) -> pd.DataFrame:
+    """The shared ``feedback`` result (schema in :mod:`workbench.results`): one row per
+    customer with an answer on or before ``as_of``.
+
+    ``last_nps`` is the NPS (0-10) of the customer's last answer that has one and
+    ``last_feedback_at`` that answer's date (empty without any NPS answer); ``sentiment`` the
+    code of their last comment with words; ``complaint_categories`` the category codes of that
+    comment joined by ``;`` when it is negative (a complaint), else empty.
+    """
+    answers = result.answers.sort_values("submitted_at", kind="stable")
+    ids = pd.Index(pd.unique(answers["customer_id"].astype(str)), name="customer_id")
+    out = pd.DataFrame(index=ids)
+    by_id = answers.assign(customer_id=answers["customer_id"].astype(str))
+    if "nps" in by_id:
+        scored = by_id[by_id["nps"].notna()].groupby("customer_id").last()
+        out["last_nps"] = scored["nps"].reindex(ids).astype(float)
+        out["last_feedback_at"] = scored["submitted_at"].reindex(ids).dt.normalize()
+    else:
+        out["last_nps"] = np.nan
+        out["last_feedback_at"] = pd.NaT
+    texts = by_id[by_id["sentiment"].notna()].groupby("customer_id").last()
+    out["sentiment"] = texts["sentiment"].reindex(ids)
+    complaints = texts["categories"].where(texts["sentiment"] == "negative")
+    out["complaint_categories"] = complaints.map(
+        lambda c: ";".join(c) if isinstance(c, list) and c else None).reindex(ids)
+    return out.reset_index().sort_values("customer_id", ignore_index=True)
 
 
 def feedback_metrics(result: FeedbackResult, *, days: int = 90, set_aside: Mapping[str, int] | None = None,
