@@ -64,6 +64,18 @@ def test_clusters_sharing_a_persona_are_numbered_in_code_and_name():
     assert personas["persona"].tolist() == ["价格敏感型 1", "价格敏感型 2", "大众型"]
 
 
+@pytest.mark.parametrize(("code", "en", "zh"), [
+    ("price_sensitive", "Price-sensitive", "价格敏感型"),
+    ("price_sensitive_2", "Price-sensitive 2", "价格敏感型 2"),
+    ("category_lover:美妆", "美妆 lovers", "美妆偏好型"),
+    ("channel_lover:app_3", "app shoppers 3", "app渠道型 3"),
+    ("", "", ""),
+    ("not a code", "not a code", "not a code"),
+])
+def test_a_persona_code_reads_as_its_name_in_either_language(code, en, zh):
+    assert (seg.persona_name(code, "en"), seg.persona_name(code, "zh")) == (en, zh)
+
+
 # ------------------------------------------------------------------------------ segments
 
 

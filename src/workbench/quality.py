@@ -130,9 +130,8 @@ def quality_rates(dataset: Dataset) -> dict[str, float | int | None]:
     rep = report.tables.get("transactions")
     if rep is None or dataset.transactions is None:
         return rates
-    aside = report.set_aside_frame()
-    tx_aside = aside[aside["table"] == "transactions"]
-    duplicates = int(tx_aside.loc[tx_aside["reason"].str.contains("duplicate"), "rows"].sum())
+    duplicates = sum(s.rows for s in report.set_aside
+                     if s.table == "transactions" and s.code == "duplicate")
     returns = dataset.returns if dataset.returns is not None else pd.DataFrame({"amount": []})
     tx = dataset.transactions
     threshold = amount_outlier_threshold(tx["amount"])

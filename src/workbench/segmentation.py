@@ -7,6 +7,7 @@ for clustering, the transactions themselves.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -24,7 +25,7 @@ from sklearn.preprocessing import StandardScaler
 
 from workbench.charts import KNOWN_LADDERS, annotate_heatmap, axes_for, ordered_levels
 from workbench.features import purchase_mix
-from workbench.i18n import fmt_money_short, fmt_number, fmt_range, t
+from workbench.i18n import CATALOGUE, fmt_money_short, fmt_number, fmt_range, t
 from workbench.results import RESULTS
 from workbench.style import PALETTE, format_money_axis
 
@@ -49,6 +50,7 @@ __all__ = [
     "membership_table",
     "name_personas",
     "persona_cards",
+    "persona_name",
     "plot_cluster_map",
     "plot_demographic",
     "plot_lorenz",
@@ -492,14 +494,30 @@ def name_personas(clusters: BehaviourClusters, lang: str = "en", *, min_z: float
             f"{_feature_label(f, lang)} {'↑' if v > 0 else '↓'}{abs(v):.1f}σ"
             for f, v in ranked.head(3).items())
         rows.append({"cluster": int(cluster), "persona_key": key,
-                     "persona_code": f"{key}:{detail}" if detail else key,
-                     "persona": t(f"persona.{key}", lang, detail=detail), "why": why})
-    frame = pd.DataFrame(rows, columns=["cluster", "persona_key", "persona_code", "persona", "why"])
+                     "persona_code": f"{key}:{detail}" if detail else key, "why": why})
+    frame = pd.DataFrame(rows, columns=["cluster", "persona_key", "persona_code", "why"])
     counts = (frame.groupby("persona_code").cumcount() + 1).astype(str)
     repeated = frame["persona_code"].duplicated(keep=False)
     frame.loc[repeated, "persona_code"] = frame.loc[repeated, "persona_code"] + "_" + counts[repeated]
-    frame.loc[repeated, "persona"] = frame.loc[repeated, "persona"] + " " + counts[repeated]
+    frame.insert(3, "persona", [persona_name(code, lang) for code in frame["persona_code"]])
     return frame
+
+
+_PERSONA_CODE = re.compile(r"^(?P<key>[a-z_]+?)(?::(?P<detail>.*?))?(?:_(?P<n>\d+))?$")
+
+
+def persona_name(code: str, lang: str = "en") -> str:
+    """The name in ``lang`` of a persona code from :func:`name_personas`.
+
+    ``price_sensitive`` -> "Price-sensitive", ``category_lover:美妆`` -> "美妆 lovers" /
+    "美妆偏好型", ``price_sensitive_2`` -> "Price-sensitive 2"; an empty code (no clusters)
+    gives an empty name and an unknown one is returned as given.
+    """
+    found = _PERSONA_CODE.match(code) if code else None
+    if found is None or f"persona.{found['key']}" not in CATALOGUE:
+        return code
+    name = t(f"persona.{found['key']}", lang, detail=found["detail"] or "")
+    return f"{name} {found['n']}" if found["n"] else name
 
 
 def _feature_label(feature: str, lang: str) -> str:
