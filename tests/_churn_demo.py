@@ -12,14 +12,14 @@ CUSTOMERS, SEED = 3000, 1
 
 @cache
 def demo_result(folder: Path):
-    """(folder, dataset, churn result with reasons for every scored customer, truth)."""
+    """(folder, dataset, churn result, truth)."""
     from workbench import churn
     from workbench.demo import generate_demo
     from workbench.io import load_dataset
 
     generate_demo(folder, customers=CUSTOMERS, seed=SEED)
     dataset = load_dataset(folder)
-    result = churn.analyse(dataset, dataset.last_date, n_reasons=10**6, lang="en")
+    result = churn.analyse(dataset, dataset.last_date)
     truth = pd.read_csv(folder / "truth" / "customers.csv", dtype={"customer_id": str})
     return folder, dataset, result, truth
 

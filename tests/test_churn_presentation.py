@@ -9,7 +9,7 @@ import pytest
 
 from tests._churn_demo import shared_demo
 from workbench import churn
-from workbench.i18n import CATALOGUE
+from workbench.i18n import CATALOGUE, t
 
 matplotlib.use("Agg")
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
@@ -117,3 +117,39 @@ def test_no_raw_feature_names_in_report_text(tmp_path_factory):
 def test_churn_catalogue_entries_have_both_languages():
     keys = [k for k in CATALOGUE if k.startswith("churn.")]
     assert all(CATALOGUE[k].get("en") and CATALOGUE[k].get("zh") for k in keys)
+
+
+def test_result_and_export_hold_codes_with_labels_in_the_report_language(tmp_path_factory, tmp_path):
+    from workbench.results import RESULTS, read_result, with_labels, write_result
+
+    _, _, result, _ = shared_demo(tmp_path_factory)
+    frame = churn.churn_result(result)
+    assert list(frame.columns) == list(RESULTS["churn"].columns)
+    assert frame["customer_id"].is_unique and len(frame) == len(result.current)
+    assert set(frame["recommended_action"]) == set(churn.ACTIONS) - {"contract"}  # no contracts here
+    assert frame["top_reason"].notna().all() and (frame["top_reason"] != churn.NO_REASON).any()
+    write_result("churn", frame, tmp_path)  # raises on a schema mismatch
+    assert read_result("churn", tmp_path)["top_reason"].tolist() == frame["top_reason"].tolist()
+    exports = {lang: with_labels(churn.export_frame(result, lang), churn.EXPORT_LABELS,
+                                 lambda key, lang=lang: t(key, lang)) for lang in ("en", "zh")}
+    en, zh = exports["en"], exports["zh"]
+    assert [c for c in en.columns if not c.endswith("_label")] == list(churn.EXPORT_COLUMNS)
+    codes = list(churn.EXPORT_COLUMNS)
+    pd.testing.assert_frame_equal(en[codes], zh[codes])
+    assert en["top_reasons"].str.split(";").str[0].tolist() == frame["top_reason"].tolist()
+    assert (en["top_reasons_label"] != zh["top_reasons_label"]).all()
+    assert en.loc[0, "recommended_action_label"] == t(f"churn.action.{en.loc[0, 'recommended_action']}", "en")
+    # the report table shows the same customers with sentences and action labels
+    table = churn.action_table(result, 10, "zh")
+    assert table["top_reasons"].tolist() == zh["top_reasons_label"].head(10).tolist()
+    assert table["recommended_action"].tolist() == zh["recommended_action_label"].head(10).tolist()
+
+
+def test_reason_labels_name_the_behaviour_without_numbers():
+    assert churn.reason_label("overdue", "en") == "overdue for a purchase"
+    assert churn.reason_label("complaint:support_ticket", "en") == "support contacts: support tickets"
+    assert churn.reason_label("fading:visit", "zh") == "活跃度下降：访问"
+    assert churn.reason_label("is:contract=Month-to-month", "en") == \
+        f"attribute value with a higher churn rate: {churn.feature_label('contract', 'en')} = Month-to-month"
+    assert churn.reason_label(churn.NO_REASON, "zh") == "无明显单一原因"
+    assert not SNAKE.findall(churn.reason_label("high:monthly_charges", "en"))

@@ -32,7 +32,8 @@ def test_planted_churn_drivers_are_the_reasons_of_planted_churners(tmp_path_fact
     assert unhappy[0] >= 1.5 * unhappy[1]
     assert any_driver[0] >= 0.8 and any_driver[0] > any_driver[1]
     # the text says it as a behaviour, not as a feature value against a median
-    text = scored.loc[churner, "top_reasons"]
+    text = pd.Series(churn.reason_texts(result, "en"), index=result.current.index)
+    text = text[result.current["customer_id"].isin(scored.loc[churner, "customer_id"])]
     assert text.str.contains("no purchase for").mean() >= 0.5
     assert not text.str.contains("typical|spend to date|membership").any()
 

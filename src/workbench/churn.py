@@ -39,9 +39,14 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from workbench.charts import axes_for
 from workbench.features import purchase_mix
 from workbench.i18n import fmt_money, fmt_number, fmt_p, fmt_range, t
+from workbench.results import RESULTS
 from workbench.style import format_money_axis
 
 __all__ = [
+    "ACTIONS",
+    "EXPORT_COLUMNS",
+    "EXPORT_LABELS",
+    "NO_REASON",
     "STATIC_ATTRIBUTES",
     "ChurnData",
     "ChurnResult",
@@ -53,6 +58,7 @@ __all__ = [
     "closing_note",
     "comparison",
     "churn_metrics",
+    "churn_result",
     "confusion_at",
     "confusion_sentence",
     "contractual_data",
@@ -83,8 +89,11 @@ __all__ = [
     "plot_roc_pr",
     "plot_survival",
     "predict",
-    "reasons",
+    "reason_codes",
+    "reason_label",
     "reason_signals",
+    "reason_texts",
+    "reasons",
     "resolve_setting",
     "scores_table",
     "snapshot_attributes",
@@ -571,26 +580,69 @@ def fit_reason_rules(data: ChurnData, *, window_days: int = 90) -> ReasonRules:
     return rules
 
 
-def reasons(rules: ReasonRules, features: pd.DataFrame, *, top: int = 3, lang: str = "en"
-            ) -> tuple[list[str], list[list[str]]]:
-    """Each row's behaviours that raise the risk, strongest (highest risk ratio) first.
+#: Reason code of a customer who shows none of the risk-raising behaviours.
+NO_REASON = "none"
 
-    Returns the sentences ("; "-joined, or "no single standout reason") and the signal keys.
+
+def reason_codes(rules: ReasonRules, features: pd.DataFrame, *, top: int = 3) -> list[list[str]]:
+    """Each row's behaviours that raise the risk, as reason codes, strongest first.
+
+    A code is the signal key: ``overdue``, ``fewer_purchases``, ``falling_spend``,
+    ``negative_feedback``, ``complaint:<event>``, ``fading:<event>``, ``low:<column>``,
+    ``high:<column>`` or ``is:<column>=<value>``; it does not depend on the report language.
     Only signals whose risk ratio in the training rows is above 1 with 95% confidence are
-    reported.
+    reported, strongest (highest risk ratio) first; at most ``top`` per row.
     """
     rows = features.reset_index(drop=True)
     signals = reason_signals(rules, rows)
     risky = sorted((k for k, low in rules.risk_ratio_low.items() if low > 1 and k in signals),
                    key=lambda k: -rules.risk_ratio[k])
-    texts, keys = [], []
     shown = signals[risky].to_numpy() if risky else np.zeros((len(rows), 0), bool)
-    for i in range(len(rows)):
-        chosen = [risky[j] for j in np.flatnonzero(shown[i])][:top]
-        parts = [_reason_text(key, rows.iloc[i], rules, lang) for key in chosen]
-        texts.append(t("churn.list_sep", lang).join(parts) if parts else t("churn.reason.none", lang))
-        keys.append(chosen)
-    return texts, keys
+    return [[risky[j] for j in np.flatnonzero(shown[i])][:top] for i in range(len(rows))]
+
+
+def reasons(rules: ReasonRules, features: pd.DataFrame, *, top: int = 3, lang: str = "en"
+            ) -> tuple[list[str], list[list[str]]]:
+    """Each row's reason sentences and codes (:func:`reason_codes`), strongest first.
+
+    Returns the sentences (joined by the language's list separator, or "no single standout
+    reason") and the codes.
+    """
+    rows = features.reset_index(drop=True)
+    keys = reason_codes(rules, rows, top=top)
+    records = rows.to_dict("records")
+    return [_reason_sentence(rules, row, k, lang) for row, k in zip(records, keys)], keys
+
+
+def _reason_sentence(rules: ReasonRules, row: dict[str, Any], keys: Sequence[str], lang: str) -> str:
+    parts = [_reason_text(key, row, rules, lang) for key in keys if key != NO_REASON]
+    return t("churn.list_sep", lang).join(parts) if parts else t("churn.reason.none", lang)
+
+
+def reason_label(code: str, lang: str = "en") -> str:
+    """A short label for a reason code, without the customer's numbers (``overdue for a
+    purchase``; ``support contacts: support tickets``)."""
+    kind, _, name = str(code).partition(":")
+    if not name:
+        return t(f"churn.reason.{kind}", lang)
+    if kind in ("complaint", "fading"):
+        detail = event_label(name, lang)
+    elif kind == "is":
+        column, value = name.split("=", 1)
+        kind, detail = "category", f"{feature_label(column, lang)} = {category_label(column, value, lang)}"
+    else:
+        detail = feature_label(name, lang)
+    return t("churn.reason.detail", lang, reason=t(f"churn.reason.{kind}", lang), detail=detail)
+
+
+def reason_texts(result: ChurnResult, lang: str = "en", rows: int | None = None) -> list[str]:
+    """The reason sentences of the first ``rows`` scored customers (all by default), in the
+    order of ``result.current``, each with the customer's own numbers."""
+    current = result.current if rows is None else result.current.head(rows)
+    if result.rules is None:
+        return [t("churn.reason.none", lang)] * len(current)
+    return [_reason_sentence(result.rules, row, row["reason_keys"], lang)
+            for row in current.to_dict("records")]
 
 
 def _value_text(column: str, value: Any, lang: str) -> str:
@@ -601,39 +653,40 @@ def _value_text(column: str, value: Any, lang: str) -> str:
     return str(value)
 
 
-def _reason_text(key: str, row: pd.Series, rules: ReasonRules, lang: str) -> str:
+def _reason_text(key: str, row: dict[str, Any], rules: ReasonRules, lang: str) -> str:
     w = rules.window_days
     kind, _, name = key.partition(":")
-    if key == "overdue":
-        gap = _typical_gap(row.to_frame().T.astype({"tenure_days": float}))
-        gap = float(gap.iloc[0]) if pd.notna(gap.iloc[0]) else rules.base_gap
+    if key == "overdue":  # the typical gap of _typical_gap, for one row
+        days = float(row["purchase_days"])
+        gap = ((float(row["tenure_days"]) - float(row["recency_days"])) / (days - 1)
+               if days > 1 else rules.base_gap)
         gap = max(gap, 1.0)
-        return t("churn.reason.overdue", lang, days=f"{row['recency_days']:,.0f}",
+        return t("churn.reason_text.overdue", lang, days=f"{row['recency_days']:,.0f}",
                  ratio=f"{row['recency_days'] / gap:.1f}", gap=f"{gap:,.0f}")
     if key == "fewer_purchases":
-        return t("churn.reason.fewer_purchases", lang, recent=f"{row['days_recent']:,.0f}",
+        return t("churn.reason_text.fewer_purchases", lang, recent=f"{row['days_recent']:,.0f}",
                  before=f"{row['days_before']:,.0f}", w=w)
     if key == "falling_spend":
-        return t("churn.reason.falling_spend", lang, recent=fmt_money(float(row["spend_recent"]), lang),
+        return t("churn.reason_text.falling_spend", lang, recent=fmt_money(float(row["spend_recent"]), lang),
                  before=fmt_money(float(row["spend_before"]), lang), w=w)
     if kind == "complaint":
-        return t("churn.reason.complaint", lang, event=event_label(name, lang),
+        return t("churn.reason_text.complaint", lang, event=event_label(name, lang),
                  n=f"{row['events:' + name]:,.0f}", w=w)
     if kind == "fading":
-        return t("churn.reason.fading", lang, event=event_label(name, lang),
+        return t("churn.reason_text.fading", lang, event=event_label(name, lang),
                  recent=f"{row['events:' + name]:,.0f}", before=f"{row['events_before:' + name]:,.0f}", w=w)
     if key == "negative_feedback":
         nps = row.get("last_nps")
         score = f"NPS {nps:.0f}" if pd.notna(nps) else f"CSAT {row['last_csat']:.0f}"
-        return t("churn.reason.negative_feedback", lang, score=score)
+        return t("churn.reason_text.negative_feedback", lang, score=score)
     if kind in ("low", "high"):
         q25, q75 = rules.quartiles[name]
-        return t(f"churn.reason.{kind}", lang, feature=feature_label(name, lang),
+        return t(f"churn.reason_text.{kind}", lang, feature=feature_label(name, lang),
                  value=_value_text(name, row[name], lang),
                  q=_value_text(name, q25 if kind == "low" else q75, lang))
     if kind == "is":
         column, value = name.split("=", 1)
-        return t("churn.reason.category", lang, feature=feature_label(column, lang),
+        return t("churn.reason_text.category", lang, feature=feature_label(column, lang),
                  value=category_label(column, value, lang), rate=_pct(rules.category_rate[key]),
                  other=_pct(rules.other_rate[key]))
     raise KeyError(f"no text for the reason {key!r}")
@@ -963,27 +1016,36 @@ def _bgnbd_baseline(transactions: pd.DataFrame, data: ChurnData) -> dict[str, fl
     }
 
 
+#: Recommended action codes (labels: ``churn.action.<code>``).
+ACTIONS = ("call", "service", "winback", "contract", "nurture")
+
+
 def _action(row: pd.Series, top_reason: str | None, value_cut: float) -> str:
-    """Catalogue key of the recommended action, from the strongest reason's signal key."""
+    """Code of the recommended action (:data:`ACTIONS`), from the strongest reason's code."""
     if top_reason is not None and (top_reason.startswith("complaint:")
                                    or top_reason == "negative_feedback"):
-        return "churn.action.service"
+        return "service"
     if top_reason is not None and top_reason.startswith("is:contract="):
-        return "churn.action.contract"
+        return "contract"
     if row["value_at_stake"] >= value_cut and row["churn_probability"] >= 0.5:
-        return "churn.action.call"
+        return "call"
     if row["churn_probability"] >= 0.5:
-        return "churn.action.winback"
-    return "churn.action.nurture"
+        return "winback"
+    return "nurture"
 
 
 def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon_days: int = 90,
             n_cutoffs: int = 6, save_rate: float = 0.2, contact_cost: float = 10.0,
-            n_reasons: int = 300, lang: str = "en", random_state: int = 0,
-            static_attributes: Sequence[str] | None = None,
-            attribute_history: pd.DataFrame | None = None, check_leakage: bool = True
-            ) -> ChurnResult:
+            random_state: int = 0, static_attributes: Sequence[str] | None = None,
+            attribute_history: pd.DataFrame | None = None, check_leakage: bool = True,
+            lang: str | None = None, n_reasons: int | None = None) -> ChurnResult:
     """Label, features, model comparison, scores, reasons, health, targeting and survival.
+
+    The result does not depend on the report language: every scored customer (one row each)
+    gets reason codes (``reason_keys``; ``top_reasons`` joined by ``;``, ``top_reason`` the
+    strongest, ``none`` without one) and a recommended action code (:data:`ACTIONS`). Texts
+    come from :func:`reason_texts`, :func:`export_frame` and :func:`action_table`. ``lang`` and
+    ``n_reasons`` are deprecated and ignored (reasons are given for every scored customer).
 
     Transactional setting: of the customers table only the ``static_attributes`` (default
     :data:`STATIC_ATTRIBUTES`) are features; attributes that change over time come only from
@@ -992,6 +1054,10 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
     kept in ``leakage``. Contractual setting: one observation date, the attributes are as of it
     and are all used.
     """
+    if lang is not None or n_reasons is not None:
+        warnings.warn("churn.analyse: lang and n_reasons are ignored (the result holds codes for "
+                      "every scored customer); use reason_texts(result, lang) or "
+                      "export_frame(result, lang) for the text", DeprecationWarning, stacklevel=2)
     chosen = resolve_setting(dataset, setting)
     leakage = None
     if chosen == "contractual":
@@ -1045,16 +1111,14 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
     current["expected_value"] = (current["churn_probability"] * current["value_at_stake"] * save_rate
                                  - contact_cost)
     current = current.sort_values("expected_value", ascending=False).reset_index(drop=True)
-    top = current.head(n_reasons)
     rules = fit_reason_rules(data)
-    explained, keys = reasons(rules, top, lang=lang) if len(top) else ([], [])
-    padding = len(current) - len(explained)
-    current["top_reasons"] = explained + [""] * padding
-    current["reason_keys"] = keys + [[] for _ in range(padding)]
+    keys = reason_codes(rules, current) if len(current) else []
+    current["reason_keys"] = keys
+    current["top_reason"] = [k[0] if k else NO_REASON for k in keys]
+    current["top_reasons"] = [";".join(k) if k else NO_REASON for k in keys]
     value_cut = float(current["value_at_stake"].quantile(0.8)) if len(current) else 0.0
     current["recommended_action"] = [
-        t(_action(row, row["reason_keys"][0] if row["reason_keys"] else None, value_cut), lang)
-        for _, row in current.iterrows()]
+        _action(row, k[0] if k else None, value_cut) for (_, row), k in zip(current.iterrows(), keys)]
     return ChurnResult(chosen, data, report, current, ranking, survival, survival_group,
                        baseline, health_table, rules, leakage)
 
@@ -1089,11 +1153,31 @@ def leakage_check(data: ChurnData, report: ModelReport, customers: pd.DataFrame 
 
 EXPORT_COLUMNS = ("customer_id", "churn_probability", "value_at_stake", "health_score",
                   "top_reasons", "recommended_action", "expected_value")
+#: Label key templates of the export's code columns (``recommended_action_label``);
+#: ``top_reasons_label`` holds sentences and comes from :func:`export_frame`.
+EXPORT_LABELS = {"recommended_action": RESULTS["churn"].labels["recommended_action"]}
 
 
-def export_frame(result: ChurnResult) -> pd.DataFrame:
-    """The action list for campaign tools, highest expected value first."""
-    return result.current[list(EXPORT_COLUMNS)].copy()
+def churn_result(result: ChurnResult) -> pd.DataFrame:
+    """The shared ``churn`` result (schema ``workbench.results.RESULTS["churn"]``): one row per
+    scored customer, highest expected value first; probability 0-1, health 0-100, value at
+    stake and expected value in currency units, ``top_reason`` and ``recommended_action``
+    codes."""
+    frame = result.current[list(RESULTS["churn"].columns)].copy()
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    return frame.reset_index(drop=True)
+
+
+def export_frame(result: ChurnResult, lang: str = "en") -> pd.DataFrame:
+    """The action list for campaign tools, highest expected value first: :data:`EXPORT_COLUMNS`
+    with ``top_reasons`` as reason codes joined by ``;`` (strongest first) and, after it,
+    ``top_reasons_label``, the reason sentences in ``lang``. Export it with
+    ``labels=EXPORT_LABELS`` to add ``recommended_action_label``."""
+    frame = result.current[list(EXPORT_COLUMNS)].copy()
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    frame.insert(frame.columns.get_loc("top_reasons") + 1, "top_reasons_label",
+                 reason_texts(result, lang))
+    return frame.reset_index(drop=True)
 
 
 def high_risk(result: ChurnResult, threshold: float = 0.5) -> pd.DataFrame:
@@ -1255,9 +1339,13 @@ def targeting_sentence(result: ChurnResult, save_rate: float, contact_cost: floa
 def action_table(result: ChurnResult, n: int = 20, lang: str = "en") -> pd.DataFrame:
     """The top of the action list for the report: risk as a share, money formatted.
 
-    customer_id and analytics only, no personal data; :func:`export_frame` keeps the numbers.
+    customer_id and analytics only, no personal data; reasons as sentences and the action as
+    its label in ``lang``; :func:`export_frame` keeps the numbers and codes.
     """
-    table = export_frame(result).head(n)
+    table = result.current[list(EXPORT_COLUMNS)].head(n).copy()
+    table["top_reasons"] = reason_texts(result, lang, rows=n)
+    table["recommended_action"] = [t(f"churn.action.{code}", lang)
+                                   for code in table["recommended_action"]]
     table["churn_probability"] = table["churn_probability"].map(_pct).astype(object)
     for column in ("value_at_stake", "expected_value"):
         table[column] = table[column].map(lambda v: fmt_money(float(v), lang)).astype(object)
