@@ -199,7 +199,10 @@ def test_charts_label_themselves(demo):
 def test_rendered_report_exports_and_metrics(rendered):
     for lang, out in rendered.items():
         export = pd.read_csv(out / "exports" / "feedback.csv", encoding="utf-8-sig", dtype=str)
-        assert list(export.columns) == list(feedback.EXPORT_COLUMNS)
+        assert list(export.columns) == [  # each code column with its label beside it
+            "customer_id", "submitted_at", "language", "language_label", "sentiment",
+            "sentiment_label", "sentiment_score", "categories", "categories_label", "topic",
+            "topic_label"]
         metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))["feedback"]
         assert set(metrics["headline"]) == {"en", "zh"} and metrics["nps"]["n"] > 0
         html = (out / "06_feedback.html").read_text(encoding="utf-8")

@@ -28,9 +28,9 @@ def test_card_escapes_and_masks():
     customers, tx, feedback = _data()
     segments = pd.DataFrame({"customer_id": ["001"], "segment_cn8": ["important_value"], "value_tier": ["A"]})
     stages = pd.DataFrame({"customer_id": ["001"], "stage": ["at_risk"], "spend": [150.0]})
-    churn = pd.DataFrame({"customer_id": ["001"], "churn_probability": [0.7], "health": [35.0]})
+    churn = pd.DataFrame({"customer_id": ["001"], "churn_probability": [0.7], "health_score": [35.0]})
     recs = pd.DataFrame({"customer_id": ["001"], "rank": [1], "item": ["<img src=x>"], "score": [1.0],
-                         "reason": ["often bought with 母婴"]})
+                         "reason": ["co_purchase"], "reason_label": ["often bought with 母婴"]})
     p = profile.customer_profile("001", transactions=tx, customers=customers, feedback=feedback,
                                  segments=segments, stages=stages, churn=churn, recommendations=recs)
     assert p.found and p.summary["orders"] == 2 and p.summary["spend"] == 150
@@ -42,7 +42,8 @@ def test_card_escapes_and_masks():
         assert PHONE not in html and EMAIL not in html
         assert "138****5678" in html and "l***@example.com" in html
     html = p.to_html("zh")
-    assert "沉睡预警" in html and "重要价值客户" in html and "70%" in html
+    assert "沉睡预警" in html and "重要价值客户" in html and "70%" in html and "健康分" in html
+    assert "often bought with 母婴" in p.to_html("en")  # the reason's label, not its code
     assert p.next_actions("en")[-1].startswith("Offer")
     shown = profile.customer_profile("001", customers=customers, show_pii=True)
     assert shown.attributes["phone"] == PHONE
@@ -71,6 +72,8 @@ def test_at_risk_ranking_and_builder():
     stages = pd.DataFrame({"customer_id": ["001", "002", "003"], "stage": ["at_risk", "active", "churned"],
                            "spend": [150.0, 20.0, 500.0]})
     assert profile.at_risk_customers(stages, 10) == ["003", "001"]
+    spend = pd.Series({"001": 900.0, "003": 10.0})  # the stages result has no spend column
+    assert profile.at_risk_customers(stages.drop(columns="spend"), 10, spend=spend) == ["001", "003"]
     c360 = profile.Customer360(tx, customers, feedback, pd.Timestamp("2024-02-01"), stages=stages)
     early = c360.profile("001")
     assert early.summary["orders"] == 1  # as_of cuts the March order
@@ -83,7 +86,7 @@ def test_card_labels_are_translated_and_money_axis():
     customers, tx, feedback = _data()
     segments = pd.DataFrame({"customer_id": ["001"], "segment_cn8": ["important_value"], "value_tier": ["A"]})
     recs = pd.DataFrame({"customer_id": ["001"], "rank": [1], "item": ["数码"], "score": [1.0],
-                         "reason": ["常与母婴一起购买"]})
+                         "reason": ["co_purchase"], "reason_label": ["常与母婴一起购买"]})
     p = profile.customer_profile("001", transactions=tx, customers=customers, feedback=feedback,
                                  segments=segments, recommendations=recs)
     en, zh = p.to_html("en"), p.to_html("zh")
