@@ -60,3 +60,16 @@ def test_customer_table_has_every_customer_and_names_what_is_blank(tmp_path):
     assert table.loc[0, "segment_cn8"] == "important_value" and pd.isna(table.loc[2, "orders"])
     assert "clv" in blank and "segments" not in blank
     assert {"segment_cn8", "stage", "action"} <= set(customer_labels())
+
+
+def test_persona_codes_carrying_data_values_are_labelled_by_function():
+    from workbench.i18n import t
+    from workbench.results import RESULTS
+
+    frame = pd.DataFrame({"persona": ["category_lover:美妆", "", None], "x": ["a;b", "a", None]})
+    zh = with_labels(frame, {"persona": RESULTS["segments"].labels["persona"],
+                             "x": "fb.sentiment.{code}"}, lambda k: t(k, "zh"), "zh")
+    assert zh["persona"].iloc[0] == "category_lover:美妆"  # the code is kept
+    assert "美妆" in zh["persona_label"].iloc[0] and "lover" not in zh["persona_label"].iloc[0]
+    assert pd.isna(zh["persona_label"].iloc[1]) and pd.isna(zh["x_label"].iloc[2])
+    assert zh["x_label"].iloc[0] == "a；b"  # unknown codes as given, joined the Chinese way

@@ -193,7 +193,7 @@ class ReportContext:
         beside its stable code.
         """
         if labels:
-            frame = with_labels(frame, dict(labels), self.t)
+            frame = with_labels(frame, dict(labels), self.t, self.lang)
         write_csv(frame, self.output_dir / "exports" / f"{name or self.topic}.csv")
 
     def save_result(self, name: str, frame: pd.DataFrame) -> None:

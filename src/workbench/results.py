@@ -34,6 +34,17 @@ __all__ = [
 ]
 
 
+#: How a code column is labelled: a catalogue key template (``"seg.cn8.{code}"``) or a
+#: function ``(code, lang) -> label`` for codes that carry data values (personas).
+LabelSpec = str | Callable[[str, str], str]
+
+
+def _persona_name(code: str, lang: str) -> str:
+    from workbench.segmentation import persona_name
+
+    return persona_name(code, lang)
+
+
 class ResultError(ValueError):
     """A result frame does not match its declared schema; the message names the column."""
 
@@ -50,7 +61,7 @@ class ResultSchema:
 
     doc: str
     columns: dict[str, str]
-    labels: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, LabelSpec] = field(default_factory=dict)
     key: tuple[str, ...] = ("customer_id",)
 
 
@@ -64,7 +75,8 @@ RESULTS: dict[str, ResultSchema] = {
                  "monetary": "float", "r_score": "int", "f_score": "int", "m_score": "int",
                  "segment_cn8": "code", "segment_en11": "code", "value_tier": "code",
                  "cluster": "int", "persona": "text"},
-        labels={"segment_cn8": "seg.cn8.{code}", "segment_en11": "seg.en11.{code}"}),
+        labels={"segment_cn8": "seg.cn8.{code}", "segment_en11": "seg.en11.{code}",
+                "persona": lambda code, lang: _persona_name(code, lang)}),
     "stages": ResultSchema(
         doc="Lifecycle stage on as_of and one period before, first and last purchase dates, "
             "days since the last purchase and the customer's typical gap (days).",
@@ -145,26 +157,33 @@ def read_result(name: str, output_dir: str | Path) -> pd.DataFrame | None:
     return pd.read_parquet(path) if path.exists() else None
 
 
-def with_labels(frame: pd.DataFrame, labels: dict[str, str],
-                translate: Callable[[str], str]) -> pd.DataFrame:
-    """A copy with ``<column>_label`` beside each code column, from catalogue keys.
+def with_labels(frame: pd.DataFrame, labels: dict[str, LabelSpec],
+                translate: Callable[[str], str], lang: str = "en") -> pd.DataFrame:
+    """A copy with ``<column>_label`` beside each code column.
 
-    ``labels`` maps a code column to a key template such as ``"seg.cn8.{code}"``;
-    ``translate(key)`` returns the label (e.g. ``lambda k: t(k, lang)``). A code without a
-    catalogue entry is shown as given.
+    ``labels`` maps a code column to a key template such as ``"seg.cn8.{code}"`` (looked up
+    with ``translate(key)``, e.g. ``lambda k: t(k, lang)``) or to a function
+    ``(code, lang) -> label``. A code without a catalogue entry is shown as given; several
+    codes joined by ``;`` are labelled one by one and joined by ``；`` / ``; ``.
     """
     out = frame.copy()
-    for column, template in labels.items():
+    joiner = "；" if lang == "zh" else "; "
+    for column, spec in labels.items():
         if column not in out:
             continue
 
-        def label(code: object, template: str = template) -> object:
-            if code is None or pd.isna(code):
-                return pd.NA
+        def one(code: str, spec: LabelSpec = spec) -> str:
+            if callable(spec):
+                return spec(code, lang)
             try:
-                return translate(template.format(code=code))
+                return translate(spec.format(code=code))
             except KeyError:
-                return str(code)
+                return code
+
+        def label(value: object) -> object:
+            if value is None or pd.isna(value) or value == "":
+                return pd.NA
+            return joiner.join(one(part) for part in str(value).split(";") if part)
 
         position = out.columns.get_loc(column) + 1
         out.insert(position, f"{column}_label", out[column].map(label).astype("string"))
@@ -197,7 +216,7 @@ CUSTOMER_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
-def customer_labels() -> dict[str, str]:
+def customer_labels() -> dict[str, LabelSpec]:
     """Label key templates of the code columns of ``customers.csv``."""
     found = {}
     for column, (name, source) in CUSTOMER_COLUMNS.items():

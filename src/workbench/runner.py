@@ -360,7 +360,7 @@ def _write_customer_table(dataset: Any, out: Path, lang: str) -> dict[str, Any]:
     if not ids:
         return {"customers": 0, "blank": {}}
     table, blank = customer_table(pd.concat(ids, ignore_index=True), out)
-    labelled = with_labels(table, customer_labels(), lambda key: t(key, lang))
+    labelled = with_labels(table, customer_labels(), lambda key: t(key, lang), lang)
     write_csv(labelled, out / "exports" / "customers.csv")
     return {"customers": len(table), "blank": blank}
 
