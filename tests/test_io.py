@@ -77,10 +77,10 @@ def test_bad_rows_set_aside_with_row_numbers(tmp_path):
               "B,5,2024-01-04,20\n")
     data = load_dataset(tmp_path)
     assert data.transactions["order_id"].tolist() == ["1", "5"]
-    aside = data.quality.set_aside_frame().set_index("column")
-    assert aside.loc["order_date", "examples"] == "3"
-    assert aside.loc["customer_id", "examples"] == "4"
-    assert aside.loc["amount", "examples"] == "5"
+    aside = data.quality.set_aside_frame().set_index("column")  # columns as readers name them
+    assert aside.loc["Order date", "examples"] == "3"
+    assert aside.loc["Customer ID", "examples"] == "4"
+    assert aside.loc["Amount", "examples"] == "5"
     rep = data.quality.tables["transactions"]
     assert (rep.rows_read, rep.rows_kept) == (5, 2)
 
@@ -201,7 +201,7 @@ def test_feedback_scores_mapped_or_blanked(tmp_path):
     assert fb["nps"].isna().tolist() == [False, True, False]
     assert fb["csat"].isna().tolist() == [False, True, True]
     aside = data.quality.set_aside_frame()
-    nps_row = aside[(aside["column"] == "nps")].iloc[0]
+    nps_row = aside[(aside["column"] == "NPS score")].iloc[0]
     assert nps_row["rows"] == 1 and nps_row["values_only"] and "outside 0-10" in nps_row["reason"]
     assert len(fb) == 3  # a bad score never drops the comment
 

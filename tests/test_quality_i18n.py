@@ -174,3 +174,29 @@ def test_unread_files_are_listed_in_chinese(datasets):
     assert set(frame["file"]) == {"notes.csv", "data.json"}
     for english, chinese in zip(report.unread_frame("en")["reason"], frame["reason"]):
         assert english not in chinese and CJK.search(chinese)
+
+
+def test_canonical_column_names_are_shown_in_the_report_language(tmp_path):
+    from matplotlib import pyplot as plt
+
+    from workbench.i18n import column_label
+    from workbench.io import load_dataset
+    from workbench.quality import missing_values, plot_missing_values
+    from workbench.schema import TABLES
+
+    for table in TABLES.values():  # every canonical column has a label in both languages
+        for column in table.columns:
+            assert column_label(column.name, "zh") != column.name
+    assert column_label("my_own_attribute", "zh") == "my_own_attribute"  # data names as given
+    (tmp_path / "transactions.csv").write_text(
+        "customer_id,order_date,amount\n1,2024-01-01,abc\n2,2024-01-02,20\n3,2024-01-03,\n"
+        "4,2024-01-04,5\n")
+    (tmp_path / "customers.csv").write_text("customer_id,email\n1,\n2,a@b.cn\n")
+    data = load_dataset(tmp_path)
+    frame = data.quality.set_aside_frame("zh")
+    assert "amount" not in " ".join(frame["column"].astype(str)) + " ".join(frame["reason"])
+    assert "金额" in " ".join(frame["column"].astype(str))
+    fig = plot_missing_values(missing_values(data), lang="zh")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    plt.close(fig)
+    assert labels and all("email" not in label and "." not in label for label in labels)

@@ -170,7 +170,8 @@ def test_killed_run_leaves_the_previous_run_whole(finished_run, tiny_demo, tmp_p
     assert main(["run", "--data", str(tiny_demo), "--out", str(out), "--quiet",
                  "--notebooks", QUICK]) == 0
     assert not list(tmp_path.glob(".weekly.staging-*"))
-    assert set(json.loads((out / "metrics.json").read_text())) == {"overview", "data_quality"}
+    assert set(json.loads((out / "metrics.json").read_text())) == {
+        "overview", "data_quality", "customers"}
 
 
 def test_run_that_raises_leaves_the_previous_run_whole(finished_run, tiny_demo, tmp_path,

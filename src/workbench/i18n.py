@@ -16,14 +16,14 @@ from typing import Any
 
 from workbench.registry import REPORTS
 
-__all__ = ["CATALOGUE", "LANGS", "fmt_money", "fmt_money_short", "fmt_number",
+__all__ = ["CATALOGUE", "LANGS", "column_label", "fmt_money", "fmt_money_short", "fmt_number",
            "fmt_number_short", "fmt_p", "fmt_pct", "fmt_pp", "fmt_range", "label_or_name",
            "money_columns", "t"]
 
 LANGS = ("en", "zh")
 
 #: Locale modules, one per domain, each defining ``ENTRIES``; keys must not collide.
-LOCALE_MODULES = ("core",) + tuple(r.locale for r in REPORTS if r.locale)
+LOCALE_MODULES = ("core", "columns") + tuple(r.locale for r in REPORTS if r.locale)
 
 
 def _load_catalogue() -> dict[str, dict[str, str]]:
@@ -168,3 +168,9 @@ def label_or_name(prefix: str, name: Any, lang: str = "en") -> str:
     """
     key = f"{prefix}.{name}"
     return t(key, lang) if key in CATALOGUE else str(name)
+
+
+def column_label(name: str, lang: str = "en") -> str:
+    """A canonical column as readers see it (``amount`` -> 金额); any other column as given."""
+    entry = CATALOGUE.get(f"col.{name}")
+    return entry[lang] if entry else str(name)

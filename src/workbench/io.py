@@ -212,10 +212,13 @@ class SetAside:
 
     def describe(self, lang: str = "en") -> str:
         """The reason in ``lang`` (falls back to the English text)."""
-        from workbench.i18n import CATALOGUE, t
+        from workbench.i18n import CATALOGUE, column_label, t
 
         key = f"reason.{self.code}"
-        return t(key, lang, **self.params) if key in CATALOGUE else self.reason
+        values = dict(self.params)
+        if lang != "en" and isinstance(values.get("column"), str):
+            values["column"] = column_label(values["column"], lang)
+        return t(key, lang, **values) if key in CATALOGUE else self.reason
 
 
 #: Every warning the loader emits, by code: catalogue key ``dq.warn.<code>`` (en and zh).
@@ -259,9 +262,11 @@ class LoadWarning:
 
     def describe(self, lang: str = "en") -> str:
         """The warning in ``lang``."""
-        from workbench.i18n import t
+        from workbench.i18n import column_label, t
 
         values = dict(self.params)
+        if lang != "en" and isinstance(values.get("column"), str):
+            values["column"] = column_label(values["column"], lang)
         if "reasons" in values:
             values["reasons"] = t("dq.warn_part.sep", lang).join(
                 t("dq.warn_part.reason_rows", lang,
@@ -343,10 +348,11 @@ class QualityReport:
         columns = ["table", "column", "reason", "rows", "values_only", "examples"]
         if not self.set_aside:
             return pd.DataFrame(columns=columns)
-        from workbench.i18n import t
+        from workbench.i18n import column_label, t
 
         frame = pd.DataFrame([
             asdict(s) | {"reason": s.describe(lang), "table": t(f"table.{s.table}", lang),
+                         "column": column_label(s.column, lang) if s.column else s.column,
                          "values_only": t("word.yes" if s.values_only else "word.no", lang)}
             for s in self.set_aside
         ])

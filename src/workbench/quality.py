@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from workbench.charts import axes_for, monthly_bars_with_line
-from workbench.i18n import t
+from workbench.i18n import column_label, t
 from workbench.io import Dataset, LoadWarning, QualityReport
 from workbench.schema import TABLES
 from workbench.style import format_count_axis, format_money_axis
@@ -238,7 +238,8 @@ def plot_missing_values(missing: pd.DataFrame, *, lang: str = "en",
     """Share of missing values for each column that has any."""
     shown = missing[missing["missing"] > 0].sort_values("share")
     fig, ax = axes_for(ax, (8, 0.35 * max(len(shown), 1) + 1.6))
-    labels = [f"{t('table.' + tb, lang)}.{col}" for tb, col in zip(shown["table"], shown["column"])]
+    labels = [f"{t('table.' + tb, lang)} · {column_label(col, lang)}"
+              for tb, col in zip(shown["table"], shown["column"])]
     ax.barh(labels, shown["share"] * 100, color="#E69F00")
     ax.set(xlabel=t("word.missing_share", lang) + " (%)", title=t("dq.missing_title", lang),
            xlim=(0, 100))
