@@ -30,7 +30,16 @@ __all__ = [
     "overview_sentences",
     "plot_channel_revenue",
     "plot_monthly_trend",
+    "reconciliation",
+    "reconciliation_table",
 ]
+
+#: Lifecycle stages that make up each customer count of the reconciliation.
+STAGE_GROUPS: dict[str, tuple[str, ...]] = {
+    "active": ("new", "active", "loyal", "reactivated"),
+    "at_risk": ("at_risk",),
+    "churned": ("churned",),
+}
 
 
 def _window(tx: pd.DataFrame, as_of: pd.Timestamp, days: int, offset_days: int = 0) -> pd.DataFrame:
@@ -226,3 +235,54 @@ def domain_sentences(highlights: dict[str, dict[str, Any] | None], lang: str) ->
         else:
             sentences.append(t("ov.domain_missing", lang, topic=t("topic." + topic, lang)))
     return sentences
+
+
+def reconciliation(kpis: dict[str, Any], *, stages: pd.DataFrame | None = None,
+                   churn: pd.DataFrame | None = None, clv: pd.DataFrame | None = None
+                   ) -> pd.DataFrame:
+    """One row per customer count of the run: code, customers, share of buyers, source.
+
+    ``stages``, ``churn`` and ``clv`` are the run's shared results (``workbench.results``); a
+    count whose result is absent is left out. Lifecycle stages define active, at risk and
+    churned; the model rows count scores (churn probability above 0.5, P(alive) below 0.5)
+    and carry the number of customers scored as ``base``.
+    """
+    rows: list[dict[str, Any]] = []
+    if "registered_customers" in kpis:
+        rows.append({"code": "registered", "customers": kpis["registered_customers"],
+                     "source": "data_quality"})
+    if "customers" in kpis:
+        rows.append({"code": "bought", "customers": kpis["customers"], "source": "overview"})
+        rows.append({"code": "recent", "customers": kpis["active_customers"],
+                     "source": "overview"})
+    if stages is not None:
+        buyers = stages[stages["stage"] != "prospect"]
+        for code, group in STAGE_GROUPS.items():
+            rows.append({"code": code, "customers": int(buyers["stage"].isin(group).sum()),
+                         "source": "lifecycle"})
+    if churn is not None:
+        rows.append({"code": "churn_model", "source": "churn", "base": len(churn),
+                     "customers": int((churn["churn_probability"] > 0.5).sum())})
+    if clv is not None:
+        rows.append({"code": "alive_model", "source": "clv", "base": len(clv),
+                     "customers": int((clv["prob_alive"] < 0.5).sum())})
+    frame = pd.DataFrame(rows, columns=["code", "customers", "source", "base"])
+    buyers_total = kpis.get("customers")
+    frame["share"] = frame["customers"] / buyers_total if buyers_total else float("nan")
+    frame.loc[frame["code"] == "registered", "share"] = float("nan")
+    return frame
+
+
+def reconciliation_table(frame: pd.DataFrame, kpis: dict[str, Any], lang: str) -> pd.DataFrame:
+    """The reconciliation for display: concept, customers, share, definition, report."""
+    values = {"as_of": kpis.get("as_of", ""), "days": kpis.get("active_days", "")}
+    shown = pd.DataFrame({
+        "concept": [t(f"ov.rec.{c}", lang, **values) for c in frame["code"]],
+        "customers": frame["customers"].astype(int),
+        "share": frame["share"],
+        "definition": [t(f"ov.rec.{c}.def", lang, **values,
+                         n=fmt_number(b, lang) if pd.notna(b) else "")
+                       for c, b in zip(frame["code"], frame["base"])],
+        "source": [t(f"topic.{s}", lang) for s in frame["source"]],
+    })
+    return shown

@@ -63,7 +63,7 @@ _DOMAINS = ("segmentation", "lifecycle", "clv", "churn", "feedback", "personaliz
 #: Every report, in the order of the index.
 REPORTS: tuple[Report, ...] = (
     Report("overview", "00_overview", needs=(("transactions", "customers"),),
-           uses=_DOMAINS, exports=("overview",)),
+           uses=_DOMAINS, exports=("overview",), locale="overview"),
     Report("data_quality", "01_data_quality", needs=(_ANY_TABLE,),
            exports=("data_quality",)),
     Report("segmentation", "02_segmentation", needs=("transactions",),

@@ -169,8 +169,8 @@ def with_labels(frame: pd.DataFrame, labels: dict[str, LabelSpec],
     out = frame.copy()
     joiner = "；" if lang == "zh" else "; "
     for column, spec in labels.items():
-        if column not in out:
-            continue
+        if column not in out or f"{column}_label" in out:
+            continue  # no such column, or its label is already there
 
         def one(code: str, spec: LabelSpec = spec) -> str:
             if callable(spec):
