@@ -152,3 +152,20 @@ def test_confusion_matrix_by_hand():
     assert "3 of 5 customers are flagged; 67%" in sentence and "67% of all churners" in sentence
     with pytest.raises(ValueError, match="threshold"):
         churn.confusion_at(predictions, "m", 1.5)
+
+
+def test_telco_result_holds_attribute_reason_codes_and_actions(telco):
+    # contractual setting: reasons are attribute values such as the month-to-month contract
+    # (churn rate 43% against 7% for the others, IBM's Telco table), whose action is a contract offer
+    result = churn.analyse(telco, None, check_leakage=False)
+    frame = churn.churn_result(result)
+    assert result.setting == "contractual" and frame["customer_id"].is_unique
+    assert len(frame) == 7043 - 1869  # every customer still active, once
+    month = frame["top_reason"] == "is:contract=Month-to-month"
+    assert month.any() and (frame.loc[month, "recommended_action"] == "contract").all()
+    assert set(frame["recommended_action"]) <= set(churn.ACTIONS)
+    en, zh = churn.export_frame(result, "en"), churn.export_frame(result, "zh")
+    codes = list(churn.EXPORT_COLUMNS)
+    pd.testing.assert_frame_equal(en[codes], zh[codes])
+    assert en.loc[month.to_numpy(), "top_reasons_label"].str.startswith("contract").all()
+    assert zh.loc[month.to_numpy(), "top_reasons_label"].str.startswith("合约类型").all()

@@ -94,7 +94,7 @@ def test_clv_result_matches_its_schema_and_the_export(tiny_result, tmp_path):
         labelled = with_labels(export, clv.EXPORT_LABELS, lambda k, lang=lang: t(k, lang))
         assert list(labelled.columns[-2:]) == ["clv_tier", "clv_tier_label"]
         assert (labelled["clv_tier_label"] == labelled["clv_tier"].map(
-            lambda c: t(f"clv.tier.{c}", lang))).all()
+            lambda c, lang=lang: t(f"clv.tier.{c}", lang))).all()
 
 
 def test_report_parts_in_both_languages(tiny_result, tiny_tx):

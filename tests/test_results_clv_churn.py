@@ -58,7 +58,7 @@ def test_export_columns_and_labels(runs):
     for lang in LANGS:
         frame = _export(runs[lang], "clv")
         assert (frame["clv_tier_label"] == frame["clv_tier"].map(
-            lambda c: t(f"clv.tier.{c}", lang))).all()
+            lambda c, lang=lang: t(f"clv.tier.{c}", lang))).all()
     ch = _export(runs["en"], "churn")
     assert list(ch.columns) == ["customer_id", "churn_probability", "value_at_stake",
                                 "health_score", "top_reasons", "top_reasons_label",
@@ -68,7 +68,7 @@ def test_export_columns_and_labels(runs):
     for lang in LANGS:
         frame = _export(runs[lang], "churn")
         assert (frame["recommended_action_label"] == frame["recommended_action"].map(
-            lambda c: t(f"churn.action.{c}", lang))).all()
+            lambda c, lang=lang: t(f"churn.action.{c}", lang))).all()
         none = frame["top_reasons"] == churn.NO_REASON
         assert (frame.loc[none, "top_reasons_label"] == t("churn.reason.none", lang)).all()
         overdue = frame["top_reasons"].str.startswith("overdue")
