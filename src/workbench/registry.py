@@ -75,6 +75,7 @@ REPORTS: tuple[Report, ...] = (
     Report("churn", "05_churn", needs=(("transactions", "customers"),), produces=("churn",),
            exports=("churn",), locale="churn"),
     Report("feedback", "06_feedback", needs=("feedback",), produces=("feedback",),
+           uses=("segmentation",),
            exports=("feedback",), locale="feedback"),
     Report("personalization", "07_personalization", needs=("transactions",),
            columns=(("transactions", ("product_id", "category")),),

@@ -102,15 +102,16 @@ RESULTS: dict[str, ResultSchema] = {
         labels={"top_reason": "churn.reason.{code}", "recommended_action": "churn.action.{code}"}),
     "feedback": ResultSchema(
         doc="The customer's last NPS answer (0-10) and its date, the sentiment of the last "
-            "comment (positive / neutral / negative) and its complaint categories (codes joined "
-            "by ';').",
+            "comment (positive / neutral / negative) and, when that comment is negative, its "
+            "complaint categories (codes joined by ';'; empty otherwise).",
         columns={"customer_id": "id", "last_nps": "float", "last_feedback_at": "date",
                  "sentiment": "code", "complaint_categories": "text"},
         labels={"sentiment": "fb.sentiment.{code}"}),
     "recommendations": ResultSchema(
-        doc="Next best offers per customer, best first (rank 1), with score and reason.",
+        doc="Next best offers per customer, best first (rank 1), with score and the reason's "
+            "code (co_purchase, segment_popular, popular).",
         columns={"customer_id": "id", "rank": "int", "item": "text", "score": "float",
-                 "reason": "text"},
+                 "reason": "code"},
         key=("customer_id", "rank")),
 }
 
