@@ -45,6 +45,12 @@ def _persona_name(code: str, lang: str) -> str:
     return persona_name(code, lang)
 
 
+def _churn_reason(code: str, lang: str) -> str:
+    from workbench.churn import reason_label
+
+    return reason_label(code, lang)
+
+
 class ResultError(ValueError):
     """A result frame does not match its declared schema; the message names the column."""
 
@@ -99,7 +105,8 @@ RESULTS: dict[str, ResultSchema] = {
         columns={"customer_id": "id", "churn_probability": "float", "health_score": "float",
                  "value_at_stake": "float", "top_reason": "code",
                  "recommended_action": "code", "expected_value": "float"},
-        labels={"top_reason": "churn.reason.{code}", "recommended_action": "churn.action.{code}"}),
+        labels={"top_reason": lambda code, lang: _churn_reason(code, lang),
+                "recommended_action": "churn.action.{code}"}),
     "feedback": ResultSchema(
         doc="The customer's last NPS answer (0-10) and its date, the sentiment of the last "
             "comment (positive / neutral / negative) and, when that comment is negative, its "
