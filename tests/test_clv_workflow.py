@@ -198,7 +198,7 @@ def test_forecast_scope_sentences_come_from_the_numbers():
     zh = " ".join(say_all(clv.workflow.scope_sentences(scope, result, "zh"), "zh"))
     assert "不包括尚未购买的客户（新客户）" in zh and "¥125.00" in zh and "¥165.00" in zh
     cards = clv.workflow.scope_cards(scope, result, "en")
-    assert [value for _, value, _ in cards] == ["¥35.00", "¥125.00"]
+    assert [value for _, value, _ in cards] == ["¥35.00", "¥50.00"]  # like for like: revenue_same - revenue_new
     assert "no new customers" in cards[0][2] and "¥165.00" in cards[1][2]
     big = dict(scope, forecast_revenue=16_227_992.0, revenue_same=20_049_000.0)
     zh_big = " ".join(say_all(clv.workflow.scope_sentences(big, result, "zh"), "zh"))
@@ -216,3 +216,21 @@ def test_forecast_scope_on_the_tiny_demo(tiny_result, tiny_tx):
     assert metrics["forecast_scope"]["existing_customers_only"] is True
     assert metrics["forecast_scope"]["revenue_all_customers"] == pytest.approx(scope["revenue_all"])
     assert "new customers not included" in metrics["headline"]["en"]
+
+
+def test_scope_card_compares_like_for_like_and_falls_are_points():
+    from types import SimpleNamespace
+
+    from workbench.clv.workflow import risk_table, scope_cards
+
+    scope = {"forecast_revenue": 1000.0, "customers": 10, "revenue_same": 1200.0,
+             "revenue_all": 1300.0, "revenue_new": 500.0, "revenue_existing": 700.0}
+    result = SimpleNamespace(horizon=52, unit="W")
+    cards = scope_cards(scope, result, "en")
+    assert cards[1][1] == "¥700.00"  # customers who had bought before the period, not all
+    assert "Like for like" in cards[1][0] and "¥1,300" in cards[1][2]
+    at_risk = pd.DataFrame({"customer_id": ["1"], "last_purchase": ["2024-01-01"],
+                            "monetary": [5000.0], "clv": [300.0], "prob_alive_before": [0.96],
+                            "prob_alive": [0.758], "drop": [0.202]})
+    table = risk_table(SimpleNamespace(at_risk=at_risk), "zh")
+    assert table["drop"].iloc[0] == "-20.2 个百分点"

@@ -33,7 +33,7 @@ from workbench.clv.utils import (
     prob_alive_matrix,
     tracking_data,
 )
-from workbench.i18n import fmt_money, fmt_number, fmt_pct, t
+from workbench.i18n import fmt_money, fmt_number, fmt_pct, fmt_pp, t
 from workbench.results import RESULTS
 from workbench.summary import customer_summary
 
@@ -533,7 +533,8 @@ def scope_cards(scope: dict[str, Any], result: CLVResult, lang: str) -> list[tup
     return [
         (t("clv.kpi.forecast_revenue", lang, horizon=horizon), fmt_money(scope["forecast_revenue"], lang),
          t("clv.kpi.forecast_note", lang, customers=fmt_number(scope["customers"], lang))),
-        (t("clv.kpi.recent_revenue", lang, horizon=horizon), fmt_money(scope["revenue_same"], lang),
+        (t("clv.kpi.recent_revenue", lang, horizon=horizon),
+         fmt_money(scope["revenue_existing"], lang),
          t("clv.kpi.recent_note", lang, all=fmt_money(scope["revenue_all"], lang),
            new=fmt_money(scope["revenue_new"], lang))),
     ]
@@ -567,8 +568,9 @@ def risk_table(result: CLVResult, lang: str, shown: int = 20) -> pd.DataFrame:
     table["last_purchase"] = pd.to_datetime(table["last_purchase"]).dt.strftime("%Y-%m-%d")
     for column in ("monetary", "clv"):
         table[column] = [fmt_money(v, lang) for v in table[column]]
-    for column in ("prob_alive_before", "prob_alive", "drop"):
+    for column in ("prob_alive_before", "prob_alive"):
         table[column] = [fmt_pct(v) for v in table[column]]
+    table["drop"] = [fmt_pp(-v, lang) for v in table["drop"]]  # a change of a share: points
     return table[[c for c in RISK_HEADERS if c in table]]
 
 

@@ -78,7 +78,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "clv.col.last_purchase": {"en": "Last purchase", "zh": "末次购买日期"},
     "clv.col.prob_alive_before": {"en": "P(alive) 91 days earlier", "zh": "91天前存活概率"},
     "clv.col.prob_alive": {"en": "P(alive) now", "zh": "当前存活概率"},
-    "clv.col.drop": {"en": "Fall", "zh": "降幅"},
+    "clv.col.drop": {"en": "Change", "zh": "变化"},
     "clv.col.clv": {"en": "CLV", "zh": "CLV（客户终身价值）"},
     # ---- KPI cards
     "clv.kpi.predicted": {"en": "Predicted holdout transactions", "zh": "验证期预测交易数"},
@@ -97,10 +97,10 @@ ENTRIES: dict[str, dict[str, str]] = {
     "clv.kpi.forecast_revenue": {"en": "Expected revenue, next {horizon}", "zh": "未来{horizon}预期消费金额"},
     "clv.kpi.forecast_note": {"en": "the {customers} existing customers only, no new customers",
                               "zh": "仅含现有的{customers}位客户，不含新客户"},
-    "clv.kpi.recent_revenue": {"en": "Revenue of the same customers, last {horizon}",
-                               "zh": "同一批客户最近{horizon}的消费金额"},
-    "clv.kpi.recent_note": {"en": "all customers {all}; first-time buyers of the period {new}",
-                            "zh": "全部客户{all}；其中期内新客户{new}"},
+    "clv.kpi.recent_revenue": {"en": "Like for like: last {horizon}, customers who had bought before it",
+                               "zh": "同口径对比：最近{horizon}中此前已购买过的客户的消费金额"},
+    "clv.kpi.recent_note": {"en": "all customers {all}, of which first-time buyers of the period {new}",
+                            "zh": "全部客户{all}，其中期内新客户{new}"},
     "clv.kpi.error_over": {"en": "model over by {pct}", "zh": "模型高估{pct}"},
     "clv.kpi.error_under": {"en": "model under by {pct}", "zh": "模型低估{pct}"},
     # ---- generated narrative
