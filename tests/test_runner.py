@@ -161,12 +161,12 @@ def test_config_file_and_flags(tmp_path, tiny_demo, capsys):
     cfg = RunConfig(data=tiny_demo, out=tmp_path, notebooks="overview, data_quality")
     assert cfg.notebooks == ["overview", "data_quality"]
     selected = RunConfig(data=tiny_demo, out=tmp_path).selected()
-    assert [NOTEBOOKS[topic] for topic in selected] == _report_stems()
+    assert sorted(NOTEBOOKS[topic] for topic in selected) == _report_stems()
     assert _parse_parameter("x=3") == ("x", 3) and _parse_parameter("d=2024-01-01") == ("d", "2024-01-01")
     assert _parse_parameter("flag=true") == ("flag", True)
     with pytest.raises(ValueError, match="KEY=VALUE"):
         _parse_parameter("oops")
-    assert list(NOTEBOOKS)[:2] == ["overview", "data_quality"]
+    assert list(NOTEBOOKS)[:3] == ["actions", "overview", "data_quality"]
 
 
 def test_as_of_and_parameters_reach_the_notebook(tiny_demo, tmp_path):

@@ -62,6 +62,8 @@ _DOMAINS = ("segmentation", "lifecycle", "clv", "churn", "feedback", "personaliz
 
 #: Every report, in the order of the index.
 REPORTS: tuple[Report, ...] = (
+    Report("actions", "08_actions", needs=(("transactions", "customers"),),
+           uses=_DOMAINS, exports=("actions",), locale="actions"),
     Report("overview", "00_overview", needs=(("transactions", "customers"),),
            uses=_DOMAINS, exports=("overview",), locale="overview"),
     Report("data_quality", "01_data_quality", needs=(_ANY_TABLE,),
