@@ -32,7 +32,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from workbench.charts import annotate_heatmap, axes_for
-from workbench.i18n import t
+from workbench.i18n import fmt_pct, fmt_pp, t
 
 __all__ = [
     "CROSS_HEADERS",
@@ -41,18 +41,21 @@ __all__ = [
     "EXPORT_HEADERS",
     "MODELS",
     "REASONS",
+    "RULES_HEADERS",
     "RULE_MIN_COUNT",
     "RULE_MIN_SUPPORT",
-    "RULES_HEADERS",
     "CoPurchase",
     "Interactions",
     "all_customers",
     "association_rules",
     "available_levels",
+    "baseline_gap",
     "best_model",
     "cross_sell_by_segment",
+    "cross_sell_table",
     "evaluate",
     "evaluate_recent",
+    "evaluation_display",
     "evaluation_metrics",
     "evaluation_table",
     "export_frame",
@@ -564,10 +567,11 @@ def evaluate(transactions: pd.DataFrame, cutoff: pd.Timestamp | str, *, n: int |
 EVAL_HEADERS = {"model_name": "rec.col.model", "customers": "word.customers",
                 "hit_rate": "rec.col.hit_rate", "precision_rate": "rec.col.precision",
                 "recall_rate": "rec.col.recall", "coverage_rate": "rec.col.coverage",
-                "uplift_rate": "rec.col.uplift"}
+                "uplift_rate": "rec.col.uplift", "uplift_relative": "rec.col.uplift_relative",
+                "uplift_pp": "rec.col.uplift_pp"}
 CROSS_HEADERS = {"segment_name": "rec.col.segment", "item": "rec.col.item", "customers": "word.customers",
                  "actual_share": "rec.col.actual", "expected_share": "rec.col.expected",
-                 "gap_share": "rec.col.gap", "customers_without": "rec.col.without"}
+                 "gap_share": "rec.col.gap", "gap_pp": "rec.col.gap", "customers_without": "rec.col.without"}
 EXPORT_HEADERS = {"customer_id": "rec.col.customer", "rank": "rec.col.rank", "item": "rec.col.item",
                   "score": "rec.col.score", "reason_label": "rec.col.reason",
                   "because_of": "rec.col.because_of"}
@@ -602,6 +606,37 @@ def evaluation_table(evaluation: pd.DataFrame, n: int, lang: str = "en") -> pd.D
     return table.drop(columns=["n"]).reset_index(drop=True)
 
 
+def baseline_gap(evaluation: pd.DataFrame, n: int, model: str) -> dict[str, float]:
+    """Hit rate @n of ``model`` against the popularity baseline: ``ours``, ``base``,
+    ``difference`` (ours - base, a difference of two shares: percentage points) and
+    ``relative`` (ours / base - 1, a relative change; NaN when the baseline is 0). The one
+    source of the table's two columns and of the headline."""
+    rows = evaluation[evaluation["n"] == n].set_index("model")["hit_rate"]
+    ours = float(rows.get(model, float("nan")))
+    base = float(rows.get("popularity", float("nan")))
+    relative = ours / base - 1 if base and not np.isnan(base) else float("nan")
+    return {"ours": ours, "base": base, "difference": ours - base, "relative": relative}
+
+
+def _relative(value: float, lang: str) -> str:
+    """A relative change labelled as such: ``+32.5% relative`` / ``相对 +32.5%``."""
+    if value is None or np.isnan(value):
+        return "–"
+    return t("rec.relative", lang, value=f"{value:+.1%}")
+
+
+def evaluation_display(evaluation: pd.DataFrame, n: int, lang: str = "en") -> pd.DataFrame:
+    """:func:`evaluation_table` ready to show: the comparison with the baseline as two
+    labelled columns from :func:`baseline_gap`, ``uplift_relative`` (``+32.5% relative``)
+    and ``uplift_pp`` (``+10.5 pp``); a dash on the baseline's own row."""
+    table = evaluation_table(evaluation, n, lang).drop(columns=["uplift_rate"])
+    gaps = [baseline_gap(evaluation, n, m) for m in table["model"]]
+    own = (table["model"] == "popularity").to_numpy()
+    table["uplift_relative"] = ["–" if o else _relative(g["relative"], lang) for g, o in zip(gaps, own)]
+    table["uplift_pp"] = ["–" if o else fmt_pp(g["difference"], lang) for g, o in zip(gaps, own)]
+    return table
+
+
 def evaluation_metrics(evaluation: pd.DataFrame, n: int = 10) -> dict[str, dict[str, float]]:
     """metrics.json values: hit rate, precision, recall and coverage @n per model."""
     out = {}
@@ -620,12 +655,12 @@ def best_model(evaluation: pd.DataFrame, n: int) -> str:
 def headline(evaluation: pd.DataFrame, n: int) -> dict[str, str]:
     """One sentence per language: the best co-purchase model against the baseline."""
     model = best_model(evaluation, n)
-    rows = evaluation[evaluation["n"] == n].set_index("model")
-    ours, base = rows.loc[model, "hit_rate"], rows.loc["popularity", "hit_rate"]
-    key = "rec.headline.beats" if ours > base else "rec.headline.not_beats"
-    values = {"n": n, "ours": f"{ours:.1%}", "base": f"{base:.1%}",
-              "diff": f"{abs(ours - base) * 100:.1f}"}
-    return {lang: t(key, lang, model=t(f"rec.model.{model}", lang), **values) for lang in ("en", "zh")}
+    gap = baseline_gap(evaluation, n, model)
+    key = "rec.headline.beats" if gap["ours"] > gap["base"] else "rec.headline.not_beats"
+    return {lang: t(key, lang, model=t(f"rec.model.{model}", lang), n=n, ours=fmt_pct(gap["ours"]),
+                    base=fmt_pct(gap["base"]), diff=fmt_pp(gap["difference"], lang),
+                    relative=_relative(gap["relative"], lang))
+            for lang in ("en", "zh")}
 
 
 # ------------------------------------------------------------------------------ cross-sell
@@ -687,6 +722,15 @@ def cross_sell_by_segment(transactions: pd.DataFrame, segments: pd.Series, *,
 EXPORT_COLUMNS = ("customer_id", "rank", "item", "score", "reason", "reason_label", "because_of")
 
 
+def cross_sell_table(cross: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """:func:`cross_sell_by_segment` ready to show: the gap between the two shares as
+    percentage points (``gap_pp``, through :func:`workbench.i18n.fmt_pp`), not a share."""
+    out = cross.drop(columns=["segment", "gap_share"], errors="ignore")
+    position = list(out.columns).index("customers_without") if "customers_without" in out else len(out.columns)
+    out.insert(position, "gap_pp", [fmt_pp(float(v), lang) for v in cross["gap_share"]])
+    return out
+
+
 def export_frame(recommendations: pd.DataFrame) -> pd.DataFrame:
     """The campaign file (:data:`EXPORT_COLUMNS`) from :meth:`CoPurchase.recommend` with
     ``reasons=True``; only ``reason_label`` depends on the report language."""
@@ -734,7 +778,7 @@ def plot_evaluation(evaluation: pd.DataFrame, *, metric: str = "hit_rate", lang:
     for model, rows in evaluation.groupby("model", sort=False):
         style = "--" if model == "popularity" else "-"
         ax.plot(rows["n"], rows[metric], style, marker="o", label=t(f"rec.model.{model}", lang))
-    ax.set(xlabel="N", ylabel=t(f"rec.col.{metric}", lang), title=t("rec.eval_title", lang))
+    ax.set(xlabel=t("rec.axis.n", lang), ylabel=t(f"rec.col.{metric}", lang), title=t("rec.eval_title", lang))
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.legend()
     fig.tight_layout()

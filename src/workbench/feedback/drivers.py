@@ -180,11 +180,13 @@ def behaviour_contrast(frame: pd.DataFrame, by: str, group: Any, reference: Any,
 
 def follow_up_list(frame: pd.DataFrame, *, customers: pd.DataFrame | None,
                    transactions: pd.DataFrame | None, events: pd.DataFrame | None,
-                   as_of: pd.Timestamp, days: int = 90, high_value_share: float = 0.2,
+                   as_of: pd.Timestamp, days: int = 90, min_days: int = 7, high_value_share: float = 0.2,
                    followup_events: Sequence[str] | None = None) -> pd.DataFrame:
     """Detractors and negative comments of high-value customers not yet followed up.
 
-    Answers of the last ``days`` up to ``as_of`` from customers whose spend up to ``as_of``
+    Answers of the last ``days`` up to ``as_of`` that are at least ``min_days`` days old
+    (``days_since >= min_days``: an answer of yesterday has had no time to be followed up,
+    so "no purchase or contact since" would say nothing about it) from customers whose spend up to ``as_of``
     is in the top ``high_value_share``, that are detractors (NPS 0-6) or negative comments,
     and after which the customer neither bought nor had an event (of the types
     ``followup_events``; None = any event). Newest answer per customer. Columns:
@@ -200,7 +202,8 @@ def follow_up_list(frame: pd.DataFrame, *, customers: pd.DataFrame | None,
     tx = transactions[transactions["order_date"] < end]
     spend = tx.groupby("customer_id")["amount"].sum()
     threshold = spend.quantile(1 - high_value_share) if len(spend) else np.inf
-    recent = frame[(frame["submitted_at"] >= end - pd.Timedelta(days=days)) & (frame["submitted_at"] < end)]
+    recent = frame[(frame["submitted_at"] >= end - pd.Timedelta(days=days))
+                   & (frame["submitted_at"] < end - pd.Timedelta(days=max(min_days, 0)))]
     unhappy = (recent["nps"] < 7 if "nps" in recent else False) | (recent["sentiment"] == "negative")
     cand = recent[unhappy & recent["customer_id"].map(spend).ge(threshold).fillna(False)]
     cand = cand.sort_values("submitted_at").drop_duplicates("customer_id", keep="last")

@@ -26,6 +26,19 @@ __all__ = [
 SENTIMENT_COLORS = {"positive": "#009E73", "neutral": "#999999", "negative": "#D55E00"}
 
 
+def _titled(title: str, period: str | None) -> str:
+    """A chart title with the period it covers on a second line (see
+    :func:`workbench.feedback.period_label`)."""
+    return f"{title}\n{period}" if period else title
+
+
+def _suptitle(fig: Figure, period: str | None) -> None:
+    """The period of a two-panel chart, above both panels."""
+    if period:
+        fig.suptitle(period, fontsize="medium")
+        fig.tight_layout()
+
+
 def _whiskers(value: pd.Series, low: pd.Series, high: pd.Series) -> np.ndarray:
     """Error-bar lengths ``[below, above]`` for matplotlib: never negative, 0 where the
     interval is unknown (NaN: no answer, a mean of one answer)."""
@@ -39,7 +52,7 @@ def _whiskers(value: pd.Series, low: pd.Series, high: pd.Series) -> np.ndarray:
 
 
 def plot_score_trend(monthly: pd.DataFrame, *, metric: str = "nps", lang: str = "en",
-                     ax: Axes | None = None) -> Figure:
+                     period: str | None = None, ax: Axes | None = None) -> Figure:
     """Monthly score with its 95% interval as a band; answers per month as light bars."""
     fig, ax = axes_for(ax, (9, 4))
     x = monthly["month"].dt.to_timestamp()
@@ -59,14 +72,14 @@ def plot_score_trend(monthly: pd.DataFrame, *, metric: str = "nps", lang: str = 
     ax.plot(x, monthly[value], color=PALETTE[0], marker="o", ms=3, label=t(f"fb.metric.{metric}", lang))
     if metric == "csat_top2":
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set(title=t("fb.chart.trend", lang, metric=t(f"fb.metric.{metric}", lang)),
+    ax.set(title=_titled(t("fb.chart.trend", lang, metric=t(f"fb.metric.{metric}", lang)), period),
            ylabel=t(f"fb.metric.{metric}", lang))
     ax.legend(loc="upper left")
     return fig
 
 
 def plot_scores_by(table: pd.DataFrame, by: str, *, title: str, lang: str = "en",
-                   ax: Axes | None = None) -> Figure:
+                   period: str | None = None, ax: Axes | None = None) -> Figure:
     """NPS per group as points with 95% intervals (groups with few answers in grey)."""
     fig, ax = axes_for(ax, (8, 0.38 * len(table) + 1.4))
     data = table.iloc[::-1]
@@ -77,11 +90,11 @@ def plot_scores_by(table: pd.DataFrame, by: str, *, title: str, lang: str = "en"
     ax.scatter(data["nps"], y, color=colors, zorder=3)
     ax.set_yticks(y, [str(v) for v in data[by]])
     ax.axvline(0, color="#999999", lw=0.8)
-    ax.set(title=title, xlabel=t("fb.axis.nps_interval", lang))
+    ax.set(title=_titled(title, period), xlabel=t("fb.axis.nps_interval", lang))
     return fig
 
 
-def plot_sentiment(frame: pd.DataFrame, *, lang: str = "en") -> Figure:
+def plot_sentiment(frame: pd.DataFrame, *, lang: str = "en", period: str | None = None) -> Figure:
     """Left: distribution of the probability positive. Right: sentiment shares per NPS group."""
     import matplotlib.pyplot as plt
 
@@ -105,10 +118,12 @@ def plot_sentiment(frame: pd.DataFrame, *, lang: str = "en") -> Figure:
     right.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     right.set(title=t("fb.chart.sentiment_by", lang), ylabel=t("word.share", lang))
     right.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _suptitle(fig, period)
     return fig
 
 
-def plot_categories(counts: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None) -> Figure:
+def plot_categories(counts: pd.DataFrame, *, lang: str = "en", period: str | None = None,
+                    ax: Axes | None = None) -> Figure:
     """Complaints (negative comments) and all mentions per category, horizontal bars."""
     fig, ax = axes_for(ax, (8, 0.45 * len(counts) + 1.5))
     data = counts.iloc[::-1]
@@ -117,37 +132,39 @@ def plot_categories(counts: pd.DataFrame, *, lang: str = "en", ax: Axes | None =
     ax.barh(y - 0.2, data["complaints"], height=0.4, color=SENTIMENT_COLORS["negative"],
             label=t("fb.axis.complaints", lang))
     ax.set_yticks(y, data["category_name"].tolist())
-    ax.set(title=t("fb.chart.categories", lang), xlabel=t("fb.axis.comments", lang))
+    ax.set(title=_titled(t("fb.chart.categories", lang), period), xlabel=t("fb.axis.comments", lang))
     ax.legend(loc="lower right")
     return fig
 
 
 def plot_category_trend(trend: pd.DataFrame, names: dict[str, str], *, lang: str = "en",
-                        ax: Axes | None = None) -> Figure:
+                        period: str | None = None, ax: Axes | None = None) -> Figure:
     """Share of negative comments naming each category, per period."""
     fig, ax = axes_for(ax, (9, 4))
     for i, (key, group) in enumerate(trend.groupby("category", sort=False)):
         ax.plot(group["period"].astype(str), group["complaint_share"], marker="o", ms=3,
                 color=PALETTE[i % len(PALETTE)], label=names.get(key, key))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set(title=t("fb.chart.category_trend", lang), ylabel=t("fb.axis.share_of_negative", lang))
+    ax.set(title=_titled(t("fb.chart.category_trend", lang), period),
+           ylabel=t("fb.axis.share_of_negative", lang))
     ax.tick_params(axis="x", labelrotation=45)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
-def plot_topics(summary: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None) -> Figure:
+def plot_topics(summary: pd.DataFrame, *, lang: str = "en", period: str | None = None,
+                ax: Axes | None = None) -> Figure:
     """Comments per NMF topic, labelled with the topic's top words."""
     fig, ax = axes_for(ax, (8, 0.45 * len(summary) + 1.5))
     data = summary.iloc[::-1]
     ax.barh(np.arange(len(data)), data["comments"], color=PALETTE[0])
     ax.set_yticks(np.arange(len(data)), data["label"].tolist())
-    ax.set(title=t("fb.chart.topics", lang), xlabel=t("fb.axis.comments", lang))
+    ax.set(title=_titled(t("fb.chart.topics", lang), period), xlabel=t("fb.axis.comments", lang))
     return fig
 
 
 def plot_drivers(drivers: pd.DataFrame, *, metric: str = "nps", lang: str = "en",
-                 ax: Axes | None = None) -> Figure:
+                 period: str | None = None, ax: Axes | None = None) -> Figure:
     """Difference in score with vs without each theme, with its 95% interval."""
     fig, ax = axes_for(ax, (8, 0.45 * len(drivers) + 1.8))
     data = drivers.iloc[::-1]
@@ -158,12 +175,12 @@ def plot_drivers(drivers: pd.DataFrame, *, metric: str = "nps", lang: str = "en"
                 fmt="none", ecolor="#333333", capsize=3)
     ax.set_yticks(y, data["theme"].astype(str).tolist())
     ax.axvline(0, color="#999999", lw=0.8)
-    ax.set(title=t("fb.chart.drivers", lang, metric=t(f"fb.metric.{metric}", lang)),
+    ax.set(title=_titled(t("fb.chart.drivers", lang, metric=t(f"fb.metric.{metric}", lang)), period),
            xlabel=t("fb.axis.difference", lang))
     return fig
 
 
-def plot_behaviour(table: pd.DataFrame, by: str, *, lang: str = "en") -> Figure:
+def plot_behaviour(table: pd.DataFrame, by: str, *, lang: str = "en", period: str | None = None) -> Figure:
     """Churn within the horizon (left) and spend after feedback (right) per group, with
     95% intervals."""
     import matplotlib.pyplot as plt
@@ -184,4 +201,5 @@ def plot_behaviour(table: pd.DataFrame, by: str, *, lang: str = "en") -> Figure:
                    fmt="none", ecolor="#333333", capsize=3)
     right.set_xticks(x, labels)
     right.set(title=t("fb.chart.spend", lang), ylabel=t("fb.axis.spend_after", lang))
+    _suptitle(fig, period)
     return fig

@@ -45,15 +45,21 @@ __all__ = [
     "export_frame",
     "feedback_metrics",
     "follow_up",
+    "follow_up_values",
     "format_p",
+    "group_period_values",
     "headers_for",
     "headline",
     "keyword_table",
     "label_groups",
     "language_table",
+    "observed_label",
+    "outcome_defined_sentence",
+    "period_label",
+    "period_span",
+    "result_frame",
     "score_cards",
     "scores_table",
-    "result_frame",
     "sentiment_labels",
     "sentiment_values",
     "topic_indicators",
@@ -281,6 +287,66 @@ def _show_change_interval(low: float, high: float, metric: str, lang: str) -> st
     return f"{low:+,.2f} – {high:+,.2f}"
 
 
+def period_span(result: FeedbackResult, days: int | None = None) -> dict[str, Any]:
+    """The dates a table or chart covers: the latest period (the last ``days`` days to
+    ``as_of``, inclusive, as in :func:`~.scores.period_bounds`) or, with ``days=None``, all
+    time (the first answer to ``as_of``). Returns ``start``, ``end`` (dates), ``days``,
+    ``answers`` and ``comments`` in that span."""
+    answers, comments = result.answers, result.comments
+    if days is None:
+        first = answers["submitted_at"].min() if len(answers) else result.as_of
+        start = pd.Timestamp(first).normalize()
+    else:
+        start = period_bounds(result.as_of, days)[1]
+    return {"days": days, "start": start.date(), "end": pd.Timestamp(result.as_of).date(),
+            "answers": int((answers["submitted_at"] >= start).sum()),
+            "comments": int((comments["submitted_at"] >= start).sum())}
+
+
+def period_label(result: FeedbackResult, lang: str = "en", days: int | None = None) -> str:
+    """The span of :func:`period_span` in words: ``latest period: last 90 days, 2026-08-03
+    to 2026-10-31`` or ``all time: 2024-01-02 to 2026-10-31`` (for chart titles and
+    table captions)."""
+    span = period_span(result, days)
+    key = "fb.period.all" if days is None else "fb.period.latest"
+    return t(key, lang, days=days, start=span["start"], end=span["end"])
+
+
+def observed_label(result: FeedbackResult, lang: str = "en") -> str:
+    """The span of the answers the behaviour section uses: those followed by a whole
+    ``horizon_days`` window up to ``as_of`` (see :func:`~.drivers.behaviour_after_feedback`)."""
+    frame = result.answers
+    observed = frame[frame["observed"].astype(bool)] if "observed" in frame else frame.iloc[:0]
+    if observed.empty:
+        return t("fb.period.observed_none", lang, days=result.horizon_days)
+    return t("fb.period.observed", lang, start=observed["submitted_at"].min().date(),
+             end=observed["submitted_at"].max().date(), days=result.horizon_days,
+             as_of=pd.Timestamp(result.as_of).date())
+
+
+def group_period_values(result: FeedbackResult, lang: str = "en", *, days: int = 90) -> dict[str, str]:
+    """Values of ``fb.by_period``: the group tables cover all time (named with its dates),
+    beside the all-time and latest-period NPS of the score cards."""
+    scores = period_scores(result.answers, result.as_of, days)
+    nps = scores.get("nps")
+    return {"period": period_label(result, lang), "days": str(days),
+            "all_time": _show(nps["all_time"]["value"], "nps") if nps else "–",
+            "latest": _show(nps["value"], "nps") if nps else "–"}
+
+
+def outcome_defined_sentence(shown: Sequence[str], left_out: Sequence[str],
+                             lang: str = "en") -> tuple[str, dict[str, str]]:
+    """The catalogue key and values of the sentence under the drivers: complaint flags
+    (negative comments about a theme) are not drivers, because the low score defines them;
+    the drivers shown are mentions whatever their tone. The complaint themes are named only
+    when they are not the themes shown (``shown``, the drivers' ``theme`` column)."""
+    if not left_out:
+        return "fb.outcome_defined_none", {}
+    if set(left_out) == set(shown):
+        return "fb.outcome_defined", {}
+    return "fb.outcome_defined_named", {"themes": ", ".join(left_out)}
+
+
 def score_cards(result: FeedbackResult, lang: str = "en", *, days: int = 90) -> list[tuple[str, str, str]]:
     """KPI cards: NPS, CSAT top-two-box, CSAT mean, CES mean over the latest period (the last
     ``days`` days to ``as_of``), each with its 95% interval, number of answers and the value
@@ -478,8 +544,9 @@ def headline(metrics: Mapping[str, Any], lang: str = "en") -> str:
     period = metrics["period"]
     days, end = period["days"], str(period["end"])
     top = metrics["top_categories"][0] if metrics["top_categories"] else None
-    complaint = (t("fb.headline_complaint", lang, category=top[f"name_{lang}"],
-                   share=fmt_pct(top["complaint_share"], 0)) if top else t("fb.headline_no_complaint", lang))
+    complaint = (t("fb.headline_complaint", lang, category=top[f"name_{lang}"], start=str(period["start"]),
+                   end=end, share=fmt_pct(top["complaint_share"], 0))
+                 if top else t("fb.headline_no_complaint", lang))
     for metric in ("nps", "csat_top2"):
         e = metrics.get(metric)
         if not e:
@@ -623,9 +690,13 @@ def sentiment_values(result: FeedbackResult) -> dict[str, str]:
             "n_holdout": fmt_number(holdout.get("n", 0), "en")}
 
 
-def category_table(result: FeedbackResult, lang: str = "en") -> pd.DataFrame:
-    """:func:`~.themes.category_counts` over the comments, with names in ``lang``."""
+def category_table(result: FeedbackResult, lang: str = "en", *, days: int | None = None) -> pd.DataFrame:
+    """:func:`~.themes.category_counts` over the comments, with names in ``lang``: all
+    comments up to ``as_of`` (``days=None``) or the latest period (the last ``days`` days
+    to ``as_of``, the period of the headline; see :func:`period_span`)."""
     comments = result.comments
+    if days is not None:
+        comments = comments[comments["submitted_at"] >= period_bounds(result.as_of, days)[1]]
     return category_counts(comments["categories"], comments["sentiment"] == "negative", result.rules, lang)
 
 
@@ -715,10 +786,26 @@ def format_p(values: pd.Series) -> pd.Series:
 MONEY_COLUMNS = ("spend", "spend_after", "spend_low", "spend_high")
 
 
-def display_frame(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+#: NPS columns of the report's tables (NPS points, shown with one decimal).
+NPS_COLUMNS = ("nps", "nps_low", "nps_high")
+#: Columns of :func:`drivers` in the units of its metric.
+DRIVER_COLUMNS = ("with_theme", "without_theme", "difference", "low", "high")
+
+
+def display_frame(frame: pd.DataFrame, lang: str = "en", *, metric: str | None = None) -> pd.DataFrame:
     """A table ready to show: money columns through :func:`workbench.i18n.fmt_money`, p
-    values through :func:`format_p`."""
+    values through :func:`format_p`, NPS (``nps``, ``nps_low``, ``nps_high`` when float: a
+    group's NPS, not one answer's 0-10 score) in points with one decimal; with ``metric``
+    (a :func:`drivers` table) its score columns with one decimal for NPS points, two for
+    means."""
     out = frame.copy()
+    digits = {c: 1 for c in NPS_COLUMNS}
+    if metric is not None:
+        digits |= {c: 1 if metric == "nps" else 2 for c in DRIVER_COLUMNS}
+    for column, d in digits.items():
+        if column in out and pd.api.types.is_float_dtype(out[column]):  # not a single answer's 0-10
+            out[column] = pd.to_numeric(out[column], errors="coerce").map(
+                lambda v, d=d: "–" if pd.isna(v) else f"{v:,.{d}f}").astype(object)
     for column in MONEY_COLUMNS:
         if column in out:
             out[column] = pd.to_numeric(out[column], errors="coerce").map(
@@ -729,15 +816,17 @@ def display_frame(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 
 def follow_up(result: FeedbackResult, dataset: Any, lang: str = "en", *, days: int = 90,
-              high_value_share: float = 0.2, followup_events: Sequence[str] | None = None) -> pd.DataFrame:
-    """The closed-loop list of :func:`~.drivers.follow_up_list` with category names in ``lang``
-    (contact data masked)."""
+              min_days: int = 7, high_value_share: float = 0.2,
+              followup_events: Sequence[str] | None = None) -> pd.DataFrame:
+    """The closed-loop list of :func:`~.drivers.follow_up_list` (answers ``min_days`` to
+    ``days`` days old) with category names in ``lang`` (contact data masked); a missing
+    comment, category or score is a dash."""
     from workbench.feedback.drivers import follow_up_list
 
     listing = follow_up_list(result.answers, customers=dataset.customers,
                              transactions=dataset.transactions, events=dataset.events,
-                             as_of=result.as_of, days=days, high_value_share=high_value_share,
-                             followup_events=followup_events)
+                             as_of=result.as_of, days=days, min_days=min_days,
+                             high_value_share=high_value_share, followup_events=followup_events)
     names = result.rules.names(lang)
     listing["categories"] = listing["categories"].map(
         lambda v: "; ".join(names.get(k, k) for k in v.split("; ")) if isinstance(v, str) and v else v)
@@ -748,5 +837,20 @@ def follow_up(result: FeedbackResult, dataset: Any, lang: str = "en", *, days: i
     listing["spend"] = pd.to_numeric(listing["spend"]).round(0)
     if "nps" in listing:
         listing["nps"] = pd.to_numeric(listing["nps"]).round().astype("Int64")
+    for column in ("nps", "sentiment_score", "categories", "comment"):
+        if column in listing:
+            values = listing[column].astype(object)
+            blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
+            listing[column] = values.where(~blank, "–")
     return listing
+
+
+def follow_up_values(result: FeedbackResult, listing: pd.DataFrame, *, days: int = 90, min_days: int = 7,
+                     high_value_share: float = 0.2) -> dict[str, str]:
+    """Values of ``fb.follow_up_text``: how many customers, the spend share, and the dates
+    of the answers listed (``min_days`` to ``days`` days before ``as_of``)."""
+    end = pd.Timestamp(result.as_of).normalize()
+    return {"n": fmt_number(len(listing), "en"), "share": fmt_pct(high_value_share, 0),
+            "start": str((end - pd.Timedelta(days=days - 1)).date()),
+            "end": str((end - pd.Timedelta(days=min_days)).date()), "min_days": str(min_days)}
 

@@ -41,9 +41,41 @@ ENTRIES: dict[str, dict[str, str]] = {
     "fb.no_drivers": {"en": "Too few comments per theme to compare scores.",
                       "zh": "各主题的评论太少，无法比较评分。"},
     "fb.outcome_defined": {
-        "en": "Not shown as drivers, because they are defined by the outcome (a complaint is a negative "
-              "comment, and negative comments come with low scores): {themes}.",
-        "zh": "以下主题由结果本身定义（投诉即负面评论，而负面评论本就伴随低分），不作为影响因素展示：{themes}。"},
+        "en": "Complaints (negative comments about a theme) are not used as drivers: they are defined by "
+              "the low score itself. The drivers above compare comments that mention a theme, whatever "
+              "their tone.",
+        "zh": "投诉（关于某一主题的负面评论）不作为影响因素：它们本身就由低分定义。上方的影响因素比较的是提及某一主题的评论"
+              "（不论褒贬）与其他评论。"},
+    "fb.outcome_defined_named": {
+        "en": "Complaints (negative comments about a theme) are not used as drivers: they are defined by "
+              "the low score itself. Left out as complaint flags: {themes}. The drivers above compare "
+              "comments that mention a theme, whatever their tone.",
+        "zh": "投诉（关于某一主题的负面评论）不作为影响因素：它们本身就由低分定义。未作为影响因素的投诉标记：{themes}。"
+              "上方的影响因素比较的是提及某一主题的评论（不论褒贬）与其他评论。"},
+    "fb.outcome_defined_none": {
+        "en": "The drivers above compare comments that mention a theme, whatever their tone.",
+        "zh": "上方的影响因素比较的是提及某一主题的评论（不论褒贬）与其他评论。"},
+    "fb.period.latest": {"en": "Latest period: last {days} days, {start} to {end}",
+                         "zh": "最近一期：近 {days} 天（{start} 至 {end}）"},
+    "fb.period.all": {"en": "All time: {start} to {end}", "zh": "全部时间：{start} 至 {end}"},
+    "fb.period.observed": {
+        "en": "Answers from {start} to {end}, each followed by a full {days}-day window up to {as_of}",
+        "zh": "{start} 至 {end} 的答复（每份答复之后均有完整的 {days} 天观察期，截至 {as_of}）"},
+    "fb.period.observed_none": {"en": "No answer is followed by a full {days}-day window",
+                                "zh": "没有答复之后有完整的 {days} 天观察期"},
+    "fb.covers": {"en": "{period}.", "zh": "{period}。"},
+    "fb.by_period": {
+        "en": "The charts and tables below cover all answers up to the analysis date ({period}), not only "
+              "the latest period of the score cards (NPS {all_time} over all time against {latest} in the "
+              "last {days} days): groups of the latest period alone would be too small to compare.",
+        "zh": "以下图表涵盖截至分析日期的全部答复（{period}），而非评分卡的最近一期（全部时间 NPS 为 {all_time}，近 {days} 天为 "
+              "{latest}）：仅用最近一期的答复，各分组样本太少，无法比较。"},
+    "fb.categories_latest": {
+        "en": "{period} ({comments} comments, the period of the headline).",
+        "zh": "{period}（{comments} 条评论，即摘要所用期间）。"},
+    "fb.categories_all": {
+        "en": "{period} ({comments} comments).",
+        "zh": "{period}（{comments} 条评论）。"},
     "fb.behaviour_none": {
         "en": "Not enough answers with a full observation window to link feedback to later purchases.",
         "zh": "观察期完整的答复不足，无法关联反馈与之后的购买行为。"},
@@ -60,8 +92,10 @@ ENTRIES: dict[str, dict[str, str]] = {
               "（差 {difference}，95%置信区间 {interval}；{p}）：差异不明显。"},
     "fb.follow_up_text": {
         "en": "{n} high-value customers (top {share} by spend) were detractors or wrote a negative "
-              "comment in the last {days} days and have not been back since: call them first.",
-        "zh": "{n} 位高价值客户（消费前 {share}）在近 {days} 天内给出贬损评分或负面评论，且此后再无购买或互动：请优先回访。"},
+              "comment between {start} and {end} (answers at least {min_days} days old) and have neither "
+              "bought nor been in contact since: call them first.",
+        "zh": "{n} 位高价值客户（消费前 {share}）在 {start} 至 {end} 期间（答复至少已过 {min_days} 天）给出贬损评分或负面评论，"
+              "且此后再无购买或互动：请优先回访。"},
     "fb.exported": {
         "en": "Per-answer results are in exports/feedback.csv (language, sentiment, categories, topic), "
               "one row per answer in the order of the feedback file.",
@@ -90,8 +124,10 @@ ENTRIES: dict[str, dict[str, str]] = {
                        "zh": "前 {days} 天答复太少（{n} 份），无法比较"},
     "fb.headline_comments": {"en": "{n} comments in the last {days} days to {end}; {complaint}.",
                              "zh": "截至 {end} 的近 {days} 天共 {n} 条评论；{complaint}。"},
-    "fb.headline_complaint": {"en": "the most common complaint is {category} ({share} of negative comments)",
-                              "zh": "最常见的投诉是{category}（占负面评论的 {share}）"},
+    "fb.headline_complaint": {
+        "en": "the most common complaint from {start} to {end} is {category} ({share} of that period's "
+              "negative comments)",
+        "zh": "{start} 至 {end} 最常见的投诉是{category}（占该期负面评论的 {share}）"},
     "fb.headline_no_complaint": {"en": "no complaint category stands out",
                                  "zh": "没有突出的投诉类别"},
     # ---- metric and group names

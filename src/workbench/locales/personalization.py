@@ -14,6 +14,10 @@ ENTRIES: dict[str, dict[str, str]] = {
     "rec.col.recall": {"en": "Recall", "zh": "召回率"},
     "rec.col.coverage": {"en": "Coverage", "zh": "覆盖率"},
     "rec.col.uplift": {"en": "Hit rate vs baseline", "zh": "命中率相对基线"},
+    "rec.col.uplift_relative": {"en": "Hit rate vs baseline (relative change)", "zh": "命中率相对基线（相对变化）"},
+    "rec.col.uplift_pp": {"en": "Hit rate vs baseline (percentage points)", "zh": "命中率相对基线（百分点）"},
+    "rec.relative": {"en": "{value} relative", "zh": "相对 {value}"},
+    "rec.axis.n": {"en": "Number of offers N", "zh": "推荐数 N"},
     "rec.col.antecedent": {"en": "If bought", "zh": "若购买"},
     "rec.col.consequent": {"en": "Then also", "zh": "则也购买"},
     "rec.col.support": {"en": "Support", "zh": "支持度"},
@@ -79,17 +83,19 @@ ENTRIES: dict[str, dict[str, str]] = {
                       "zh": "历史数据太短，无法按时间切分评估。"},
     "rec.headline.beats": {
         "en": "{model} beats the popularity baseline on hit rate@{n}: {ours} vs {base} "
-              "(+{diff} percentage points).",
-        "zh": "{model}的命中率@{n}高于热门基线：{ours} 对 {base}（高 {diff} 个百分点）。"},
+              "({diff}; {relative}).",
+        "zh": "{model}的命中率@{n}高于热门基线：{ours} 对 {base}（{diff}；{relative}）。"},
     "rec.headline.not_beats": {
         "en": "{model} does not beat the popularity baseline on hit rate@{n}: {ours} vs {base} "
-              "({diff} percentage points apart).",
-        "zh": "{model}的命中率@{n}未超过热门基线：{ours} 对 {base}（相差 {diff} 个百分点）。"},
+              "({diff}; {relative}).",
+        "zh": "{model}的命中率@{n}未超过热门基线：{ours} 对 {base}（{diff}；{relative}）。"},
     "rec.headline_text": {"en": "**Result:** {text}", "zh": "**结论：**{text}"},
     "rec.cross_text": {
-        "en": "Where a segment buys a category less often than customers with the same other purchases "
-              "would suggest: the largest gaps are the cross-sell opportunities.",
-        "zh": "某分群购买某品类的比例低于“其他购买相同的客户”的预期时，差距最大的组合就是交叉销售机会。"},
+        "en": "Bought it: share of the segment's customers who bought the category; expected: the share "
+              "their other purchases predict; gap: expected minus bought, in percentage points. The "
+              "largest gaps are the cross-sell opportunities.",
+        "zh": "实际购买占比：该分群中购买过该品类的客户比例；预期购买占比：按其其他购买推算的比例；差距：预期减实际，"
+              "单位为百分点。差距最大的组合就是交叉销售机会。"},
     "rec.cards_text": {"en": "Customer cards for {n} customers: {which}.",
                        "zh": "以下为 {n} 位客户的客户卡片：{which}。"},
     "rec.cards_default": {"en": "the most valuable customers at risk or churned",
