@@ -72,7 +72,7 @@ ENTRIES: dict[str, dict[str, str]] = {
               "{latest}）：仅用最近一期的答复，各分组样本太少，无法比较。"},
     "fb.categories_latest": {
         "en": "{period} ({comments} comments, the period of the headline).",
-        "zh": "{period}（{comments} 条评论，即摘要所用期间）。"},
+        "zh": "{period}，共 {comments} 条评论，即摘要所用期间。"},
     "fb.categories_all": {
         "en": "{period} ({comments} comments).",
         "zh": "{period}（{comments} 条评论）。"},
