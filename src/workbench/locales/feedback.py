@@ -67,9 +67,9 @@ ENTRIES: dict[str, dict[str, str]] = {
     "fb.by_period": {
         "en": "The charts and tables below cover all answers up to the analysis date ({period}), not only "
               "the latest period of the score cards (NPS {all_time} over all time against {latest} in the "
-              "last {days} days): groups of the latest period alone would be too small to compare.",
+              "last {days} days): in the latest period alone some groups would be small or empty.",
         "zh": "以下图表涵盖截至分析日期的全部答复（{period}），而非评分卡的最近一期（全部时间 NPS 为 {all_time}，近 {days} 天为 "
-              "{latest}）：仅用最近一期的答复，各分组样本太少，无法比较。"},
+              "{latest}）：仅用最近一期的答复，部分分组样本很少甚至为空。"},
     "fb.categories_latest": {
         "en": "{period} ({comments} comments, the period of the headline).",
         "zh": "{period}，共 {comments} 条评论，即摘要所用期间。"},
