@@ -229,3 +229,15 @@ def test_skip_reason_is_in_the_report_language(tmp_path):
                  "--notebooks", "data_quality,segmentation"]) == 0
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "客户分层 需要" in index and "needs transactions.csv" not in index
+
+
+def test_parallel_runs_leave_the_working_directory_alone(tiny_demo, tmp_path):
+    before = os.getcwd()
+    for name in ("a", "b"):
+        assert main(["run", "--data", str(tiny_demo), "--out", str(tmp_path / name), "--quiet",
+                     "--jobs", "2", "--notebooks", "data_quality,lifecycle"]) == 0
+        assert os.getcwd() == before
+    executed = nbformat.read(tmp_path / "b" / "notebooks" / "03_lifecycle.ipynb", as_version=4)
+    injected = [c.source for c in executed.cells
+                if "injected-parameters" in c.metadata.get("tags", [])]
+    assert str(tmp_path / "b") in injected[0] and ".staging-" not in injected[0]

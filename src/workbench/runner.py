@@ -232,14 +232,17 @@ def _render_html(notebook_path: Path, html_path: Path, title: str, lang: str,
     return len(stderr)
 
 
-def _kernel_manager_class(socket_dir: Path, log_path: Path) -> type:
+def _kernel_manager_class(socket_dir: Path, log_path: Path, cwd: Path | None = None) -> type:
     """A kernel manager whose channels are Unix sockets with unique names, never TCP ports.
 
     jupyter_client picks TCP ports by binding and releasing them; two kernels started at once
     (``--jobs 2``) can be handed the same port, and the kernel's heartbeat thread then dies
     with ``ZMQError: Address already in use`` on the console. Unix sockets named after a UUID
     cannot collide. The kernel process's own stdout and stderr (not cell output) go to
-    ``log_path`` instead of the console.
+    ``log_path`` instead of the console, and it starts in ``cwd``. (papermill's own ``cwd``
+    option changes the working directory of the whole runner process, which threads running
+    side by side then restore in the wrong order, leaving the process in a deleted staging
+    folder.)
     """
     from jupyter_client import AsyncKernelManager
 
@@ -255,6 +258,8 @@ def _kernel_manager_class(socket_dir: Path, log_path: Path) -> type:
             with log_path.open("ab") as sink:
                 kw.setdefault("stdout", sink)
                 kw.setdefault("stderr", sink)
+                if cwd is not None:
+                    kw["cwd"] = str(cwd)
                 await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return RunKernelManager
@@ -311,8 +316,8 @@ def _execute(topic: str, cfg: RunConfig, base_parameters: dict[str, Any], paths:
         pm.execute_notebook(
             str(source), str(tmp), parameters=base_parameters | cfg.parameters,
             kernel_name="python3", language="python", progress_bar=False, log_output=False,
-            cwd=str(paths.stage),
-            kernel_manager_class=_kernel_manager_class(paths.sockets, paths.log(topic)),
+            kernel_manager_class=_kernel_manager_class(paths.sockets, paths.log(topic),
+                                                       cwd=paths.stage),
         )
     except pm.PapermillExecutionError as exc:
         result.status, result.error = "failed", f"{exc.ename}: {exc.evalue}"

@@ -37,10 +37,10 @@ ENTRIES: dict[str, dict[str, str]] = {
     # the rule and its factors
     "act.rule": {
         "en": "**One rule orders the list: expected value = probability of the event × value at "
-              "stake × effect of the action − cost ({cost} per contact).** Each customer appears "
+              "stake × effect of the action - cost ({cost} per contact).** Each customer appears "
               "once, with the reason of highest expected value; only positive expected values "
               "are kept, highest first, at most {contacts} contacts for {start} to {end}.",
-        "zh": "**清单按同一规则排序：期望价值 = 事件概率 × 涉及价值 × 行动效果 − 成本（每次触达 {cost}）。**"
+        "zh": "**清单按同一规则排序：期望价值 = 事件概率 × 涉及价值 × 行动效果 - 成本（每次触达 {cost}）。**"
               "每位客户只出现一次，取期望价值最高的原因；只保留期望价值为正的客户，从高到低排列，"
               "{start} 至 {end} 最多触达 {contacts} 人。"},
     "act.rule.assumptions": {
@@ -72,16 +72,16 @@ ENTRIES: dict[str, dict[str, str]] = {
     "act.do.clv": {"en": "personal call", "zh": "专人电话回访"},
     "act.do.feedback": {"en": "service call-back", "zh": "服务回访"},
     "act.do.personalization": {"en": "cross-sell offer", "zh": "交叉销售推荐"},
-    "act.factor.risk": {"en": "churn probability, else 1 − P(alive), else {default_risk}",
-                        "zh": "流失概率，否则 1 − 存活概率，否则 {default_risk}"},
+    "act.factor.risk": {"en": "churn probability, else 1 - P(alive), else {default_risk}",
+                        "zh": "流失概率，否则 1 - 存活概率，否则 {default_risk}"},
     "act.factor.stake": {"en": "value at stake (churn), else CLV, else spend to date",
                          "zh": "涉及价值（流失报告），否则 CLV，否则累计消费"},
     "act.factor.churn_probability": {"en": "churn probability", "zh": "流失概率"},
     "act.factor.value_at_stake": {"en": "value at stake", "zh": "涉及价值"},
-    "act.factor.one_minus_alive": {"en": "1 − P(alive)", "zh": "1 − 存活概率"},
+    "act.factor.one_minus_alive": {"en": "1 - P(alive)", "zh": "1 - 存活概率"},
     "act.factor.clv": {"en": "CLV", "zh": "客户终身价值（CLV）"},
-    "act.factor.alive": {"en": "P(alive), else 1 − churn probability, else 1",
-                         "zh": "存活概率，否则 1 − 流失概率，否则 1"},
+    "act.factor.alive": {"en": "P(alive), else 1 - churn probability, else 1",
+                         "zh": "存活概率，否则 1 - 流失概率，否则 1"},
     "act.factor.avg_spend": {"en": "expected average spend (CLV), else average order value",
                              "zh": "预期平均客单价（CLV），否则历史客单价"},
     "act.factor.effect_retention": {"en": "{retention} saved", "zh": "挽回 {retention}"},
