@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -55,34 +56,57 @@ PLANTED_EMAIL = "li.lei@example.com"
 PLANTED_ID_CARD = "11010119900307123X"
 
 
-@pytest.fixture(scope="session")
-def tiny_demo(tmp_path_factory) -> Path:
-    """A 300-customer demo dataset with a script tag and personal data planted in it."""
+def _shared(tmp_path_factory, name: str, build) -> Path:
+    """A folder built once per test session and shared by every pytest-xdist worker.
+
+    The first worker to ask builds it under a file lock; the others wait and reuse it, so an
+    expensive fixture (the whole report suite, twice) is not rebuilt on each core.
+    """
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = root / f"shared_{name}"
+    with open(root / f"shared_{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / f"shared_{name}.done").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            (root / f"shared_{name}.done").touch()
+    return folder
+
+
+def _build_tiny_demo(folder: Path) -> None:
     from workbench.demo import generate_demo
 
-    folder = tmp_path_factory.mktemp("tiny_demo")
     generate_demo(folder, customers=300, seed=3)
     tx = pd.read_csv(folder / "transactions.csv", dtype=str, keep_default_na=False)
     planted = tx["channel"] == tx["channel"].iloc[0]
     tx.loc[planted, "channel"] = XSS
     tx.loc[tx.index[-40:], "channel"] = f"VIP {PLANTED_PHONE} {PLANTED_EMAIL} {PLANTED_ID_CARD}"
     tx.to_csv(folder / "transactions.csv", index=False)
-    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_demo(tmp_path_factory) -> Path:
+    """A 300-customer demo dataset with a script tag and personal data planted in it."""
+    return _shared(tmp_path_factory, "tiny_demo", _build_tiny_demo)
 
 
 @pytest.fixture(scope="session")
 def rendered(tiny_demo, tmp_path_factory) -> dict[str, Path]:
-    """The report suite rendered once per language on the tiny demo."""
+    """The report suite rendered once per language on the tiny demo (shared by the workers)."""
     from workbench.cli import main
 
-    outputs = {}
-    for lang in ("en", "zh"):
-        out = tmp_path_factory.mktemp(f"reports_{lang}")
-        code = main(["run", "--data", str(tiny_demo), "--out", str(out), "--lang", lang,
-                     "--quiet", "--jobs", "1"])
-        assert code == 0, f"workbench run --lang {lang} exited {code}"
-        outputs[lang] = out
-    return outputs
+    def build(folder: Path) -> None:
+        for lang in ("en", "zh"):
+            code = main(["run", "--data", str(tiny_demo), "--out", str(folder / lang),
+                         "--lang", lang, "--quiet", "--jobs", "2"])
+            assert code == 0, f"workbench run --lang {lang} exited {code}"
+
+    folder = _shared(tmp_path_factory, "rendered", build)
+    return {lang: folder / lang for lang in ("en", "zh")}
 
 
 @pytest.fixture(scope="session")

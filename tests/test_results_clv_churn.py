@@ -16,20 +16,9 @@ KINDS = {"id": "string", "code": "string", "text": "string", "int": "Int64", "fl
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[str, Path]:
-    """One demo rendered by the CLV and churn reports, once per language."""
-    from workbench.cli import main
-    from workbench.demo import generate_demo
-
-    data = tmp_path_factory.mktemp("clv_churn_demo")
-    generate_demo(data, customers=300, seed=3)
-    out = {}
-    for lang in LANGS:
-        out[lang] = tmp_path_factory.mktemp(f"clv_churn_{lang}")
-        code = main(["run", "--data", str(data), "--out", str(out[lang]), "--lang", lang,
-                     "--notebooks", "clv,churn", "--quiet", "--jobs", "1"])
-        assert code == 0, f"workbench run --lang {lang} exited {code}"
-    return out
+def runs(rendered):
+    """The whole suite rendered once per language on the tiny demo (the shared fixture)."""
+    return rendered
 
 
 def _export(folder: Path, name: str) -> pd.DataFrame:

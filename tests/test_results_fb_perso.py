@@ -13,22 +13,9 @@ def _read(path):
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """``workbench run --notebooks feedback,personalization`` in English and in Chinese on
-    the same 300-customer demo."""
-    from workbench.cli import main
-    from workbench.demo import generate_demo
-
-    data = tmp_path_factory.mktemp("fb_perso_demo")
-    generate_demo(data, customers=300, seed=3)
-    outputs = {}
-    for lang in ("en", "zh"):
-        out = tmp_path_factory.mktemp(f"fb_perso_{lang}")
-        code = main(["run", "--data", str(data), "--out", str(out), "--lang", lang, "--quiet",
-                     "--jobs", "1", "--notebooks", "feedback,personalization"])
-        assert code == 0, f"workbench run --lang {lang} exited {code}"
-        outputs[lang] = out
-    return outputs
+def runs(rendered):
+    """The whole suite rendered once per language on the tiny demo (the shared fixture)."""
+    return rendered
 
 
 @pytest.mark.parametrize("name", ["feedback", "recommendations"])

@@ -180,18 +180,9 @@ def test_data_quality_export_has_codes_and_labels_in_the_report_language(tmp_pat
 
 
 @pytest.fixture(scope="module")
-def runs(tiny_demo, tmp_path_factory) -> dict[str, object]:
-    from workbench.cli import main
-
-    outputs = {}
-    for lang in ("en", "zh"):
-        out = tmp_path_factory.mktemp(f"seg_life_{lang}")
-        code = main(["run", "--data", str(tiny_demo), "--out", str(out), "--lang", lang,
-                     "--notebooks", "data_quality,segmentation,lifecycle", "--quiet",
-                     "--jobs", "1"])
-        assert code == 0, f"workbench run --lang {lang} exited {code}"
-        outputs[lang] = out
-    return outputs
+def runs(rendered):
+    """The whole suite rendered once per language on the tiny demo (the shared fixture)."""
+    return rendered
 
 
 @pytest.mark.parametrize("name", ["segmentation", "lifecycle", "data_quality"])
