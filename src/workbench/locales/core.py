@@ -215,7 +215,7 @@ ENTRIES: dict[str, dict[str, str]] = {
               "has moved over the last twelve months.",
         "zh": "截至 {as_of} 的客户概况：谁在购买、买多少、多久买一次，以及近十二个月的销售走势。"},
     "ov.kpi.customers": {"en": "Customers who bought", "zh": "购买客户数"},
-    "ov.kpi.active": {"en": "Active customers (last {days} days)", "zh": "活跃客户（近{days}天）"},
+    "ov.kpi.active": {"en": "Bought in the last {days} days", "zh": "近{days}天有购买的客户"},
     "ov.kpi.revenue_12m": {"en": "Revenue, last 12 months", "zh": "近12个月销售额"},
     "ov.kpi.revenue_growth": {"en": "vs previous 12 months", "zh": "较前12个月"},
     "ov.kpi.repeat_rate": {"en": "Repeat-purchase rate", "zh": "复购率"},
