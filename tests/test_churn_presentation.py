@@ -5,7 +5,6 @@ import re
 import matplotlib
 import numpy as np
 import pandas as pd
-import pytest
 
 from tests._churn_demo import shared_demo
 from workbench import churn

@@ -67,7 +67,7 @@ def test_heatmap_shows_the_tables_numbers():
     for (i, j), (text, _) in texts.items():
         pair = (labels[i], labels[j])
         expected = table.get(pair, 0.0)  # never bought together: lift 0
-        assert text == "{:,.3f}".format(expected), pair  # the table's float format
+        assert text == f"{expected:,.3f}", pair  # the table's float format
     assert texts[(0, 1)][0] == "0.769"  # A x B, the same number as the table's A -> B
     image = ax.images[0].get_array()
     assert image[0, 1] == pytest.approx(table[("A", "B")])
@@ -114,7 +114,7 @@ SNAKE = re.compile(r"\b(?:customer_id|product_id|order_id|order_date|coupon_clai
 
 
 def _visible_text(html: str) -> str:
-    body = re.sub(r"<style.*?</style>|<script.*?</script>", " ", html, flags=re.S)
+    body = re.sub(r"<style.*?</style>|<script.*?</script>", " ", html, flags=re.DOTALL)
     body = re.sub(r"<img[^>]*>", " ", body)
     return re.sub(r"<[^>]+>", " ", body)
 

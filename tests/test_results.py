@@ -4,8 +4,15 @@ import pandas as pd
 import pytest
 
 from workbench import registry
-from workbench.results import (RESULTS, ResultError, customer_labels, customer_table,
-                               read_result, with_labels, write_result)
+from workbench.results import (
+    RESULTS,
+    ResultError,
+    customer_labels,
+    customer_table,
+    read_result,
+    with_labels,
+    write_result,
+)
 
 
 def test_every_produced_result_has_a_schema_and_one_producer():

@@ -207,9 +207,8 @@ def test_folder_of_other_files_is_not_replaced(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.docx").write_text("my notes")
-    with pytest.raises(OutdirError, match="notes.docx"):
-        with staged_output(out):
-            pass
+    with pytest.raises(OutdirError, match="notes.docx"), staged_output(out):
+        pass
     assert (out / "notes.docx").read_text() == "my notes"
 
 

@@ -115,7 +115,7 @@ def _lower_bound(level: str) -> float | None:
     """The lower bound of a numeric band: ``<25`` -> -inf, ``25–34`` / ``(20.0, 40.0]`` -> 25 / 20,
     ``≥55`` / ``55+`` -> 55, a plain number -> itself; None when ``level`` is not a band."""
     text = level.strip().replace("，", ",")
-    if re.fullmatch(r"(?:<|≤|<=|under |below )\s*" + _NUMBER + r"\s*\S{0,4}", text, re.I):
+    if re.fullmatch(r"(?:<|≤|<=|under |below )\s*" + _NUMBER + r"\s*\S{0,4}", text, re.IGNORECASE):
         return -math.inf
     match = re.fullmatch(r"[\[(]?\s*(" + _NUMBER + r")\s*(?:[-–—~至到]|,\s*)\s*" + _NUMBER
                          + r"\s*[\])]?\s*\S{0,4}", text)

@@ -495,13 +495,13 @@ def forecast_scope(transactions: pd.DataFrame, result: CLVResult) -> dict[str, A
     revenue_same = float(amount[in_window & modelled].sum())
     revenue_new = float(amount[in_window & modelled & is_new].sum())
     return {
-        "customers": int(len(c)), "as_of": as_of, "horizon_days": days,
+        "customers": len(c), "as_of": as_of, "horizon_days": days,
         "discount_rate": float(result.discount_rate),
         "forecast_revenue": float((c["expected_purchases"] * c["expected_avg_spend"]).sum()),
         "clv": float(c["clv"].sum()),
         "window_start": start, "revenue_same": revenue_same,
         "revenue_all": float(amount[in_window].sum()),
-        "new_customers": int(len(set(new_ids) & set(c["customer_id"].astype(str)))),
+        "new_customers": len(set(new_ids) & set(c["customer_id"].astype(str))),
         "revenue_new": revenue_new, "revenue_existing": revenue_same - revenue_new,
     }
 
