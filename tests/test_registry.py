@@ -11,7 +11,7 @@ def test_every_list_of_reports_is_read_from_the_registry():
     assert list(runner.NOTEBOOKS) == topics
     assert set(schema.ANALYSIS_REQUIREMENTS) == set(topics)
     assert overview.DOMAIN_TOPICS == registry.by_topic("overview").uses
-    assert set(i18n.LOCALE_MODULES) == {"core", "columns"} | {r.locale for r in registry.REPORTS if r.locale}
+    assert set(i18n.LOCALE_MODULES) == {"core", "columns", "changes"} | {r.locale for r in registry.REPORTS if r.locale}
     for report in registry.REPORTS:
         assert (ROOT / "notebooks" / f"{report.notebook}.ipynb").exists(), report.notebook
         assert report.title_key in i18n.CATALOGUE

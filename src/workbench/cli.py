@@ -42,6 +42,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                   f"{truth.n_transactions:,} transaction lines in {data}")
     elif not args.quiet:
         print(f"Demo data already in {data} (use --force to regenerate)")
+    if args.month_earlier:
+        from workbench.demo import month_earlier
+
+        cutoff = month_earlier(data, args.month_earlier)
+        if not args.quiet:
+            print(f"Demo data as of {cutoff} (30 days earlier) in {args.month_earlier}")
     if args.data_only:
         try:
             dataset = load_dataset(data)
@@ -70,6 +76,9 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel")
     parser.add_argument("--seed", type=int, default=None, help="random seed for the analyses")
     parser.add_argument("--quiet", action="store_true", help="print only errors (for cron)")
+    parser.add_argument("--previous", default=None, metavar="OLD_OUTDIR",
+                        help="an earlier run's output folder: write exports/changes.csv and a "
+                             "'since the last run' section")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--data-only", action="store_true", help="only generate the data")
     demo.add_argument("--customers", type=int, default=20_000)
     demo.add_argument("--force", action="store_true", help="regenerate even if present")
+    demo.add_argument("--month-earlier", dest="month_earlier", default=None, metavar="DIR2",
+                      help="also write DIR2: the demo data as it was 30 days before its last "
+                           "day (an EARLIER snapshot to run and pass as --previous)")
     _add_run_arguments(demo)
     demo.set_defaults(func=_cmd_demo, out_default="reports/demo")
 

@@ -40,6 +40,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,7 @@ __all__ = [
     "PERSONAS",
     "DemoTruth",
     "generate_demo",
+    "month_earlier",
 ]
 
 #: Planted BG/NBD parameters; ``alpha`` is in weeks (lambda is a rate per week).
@@ -982,3 +984,34 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
         n_feedback=n_fb,
         n_events=n_ev,
     )
+
+
+def month_earlier(data_dir: str | Path, out_dir: str | Path, *, days: int = 30) -> date:
+    """Write ``out_dir``: the demo data in ``data_dir`` as it was ``days`` days earlier.
+
+    The cut-off is the last purchase day of ``transactions.csv`` minus ``days``; transactions,
+    feedback and events after it are removed, and so are customers who signed up after it.
+    Running the reports on ``out_dir`` gives the "previous run" to compare the full data with
+    (``workbench run --previous``). ``truth/`` is not copied. Values are copied as text, so
+    identifiers keep their leading zeros. Returns the cut-off day (the earlier as_of).
+    """
+    src, out = Path(data_dir), Path(out_dir)
+    if src.resolve() == out.resolve():
+        raise ValueError(f"the earlier snapshot must go to another folder than {src}")
+    out.mkdir(parents=True, exist_ok=True)
+
+    def read(name: str) -> pd.DataFrame:
+        return pd.read_csv(src / name, dtype=str, keep_default_na=False)
+
+    transactions = read("transactions.csv")
+    last = pd.to_datetime(transactions["order_date"]).max().normalize()
+    cutoff = last - pd.Timedelta(days=days)
+    dated = {"transactions.csv": "order_date", "feedback.csv": "submitted_at",
+             "events.csv": "timestamp", "customers.csv": "signup_date"}
+    for name, column in dated.items():
+        if not (src / name).exists():
+            continue
+        frame = transactions if name == "transactions.csv" else read(name)
+        day = pd.to_datetime(frame[column], errors="coerce").dt.normalize()
+        _write_csv(frame[(day <= cutoff) | day.isna()], out / name)
+    return cutoff.date()

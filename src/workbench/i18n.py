@@ -23,7 +23,7 @@ __all__ = ["CATALOGUE", "LANGS", "column_label", "fmt_money", "fmt_money_short",
 LANGS = ("en", "zh")
 
 #: Locale modules, one per domain, each defining ``ENTRIES``; keys must not collide.
-LOCALE_MODULES = ("core", "columns") + tuple(r.locale for r in REPORTS if r.locale)
+LOCALE_MODULES = ("core", "columns", "changes") + tuple(r.locale for r in REPORTS if r.locale)
 
 
 def _load_catalogue() -> dict[str, dict[str, str]]:

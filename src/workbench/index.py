@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.i18n import fmt_number, t
+from workbench.i18n import fmt_money, fmt_number, fmt_pct, fmt_pp, t
 from workbench.io import QualityReport
 from workbench.overview import kpi_cards
 from workbench.safety import atomic_write, escape_html
@@ -54,6 +54,46 @@ def _quality_html(quality: QualityReport, lang: str) -> str:
             + (f"<p>{escape_html(t('index.warnings', lang))}</p><ul>{notes}</ul>" if notes else ""))
 
 
+def _kpi_value(key: str, value: float | None, lang: str, *, change: bool = False) -> str:
+    if value is None:
+        return "–"
+    if key == "revenue_12m":
+        text = fmt_money(value, lang)
+        return f"+{text}" if change and value > 0 else text
+    if key == "repeat_rate":
+        return fmt_pp(value, lang) if change else fmt_pct(value)
+    text = fmt_number(value, lang)
+    return f"+{text}" if change and value > 0 else text
+
+
+def _changes_html(changes: dict[str, Any], metrics: dict[str, Any], lang: str) -> str:
+    """The "Since the last run" section: customers per change and the headline KPI deltas."""
+    previous = changes.get("previous") or {}
+    intro = t("chg.intro", lang, folder=Path(str(previous.get("folder", "–"))).name,
+              as_of=previous.get("as_of") or "–")
+    points = f"{changes.get('health_threshold', 10):g}"
+    counts = "".join(
+        f"<div class='kpi'><div class='label'>{escape_html(t(f'chg.code.{code}', lang, points=points))}"
+        f"</div><div class='value'>{escape_html(fmt_number(n, lang))}</div></div>"
+        for code, n in (changes.get("counts") or {}).items())
+    days = (metrics.get("overview", {}).get("kpis") or {}).get("active_days", 90)
+    names = {"customers": t("ov.kpi.customers", lang), "active_customers":
+             t("ov.kpi.active", lang, days=days), "revenue_12m": t("ov.kpi.revenue_12m", lang),
+             "repeat_rate": t("ov.kpi.repeat_rate", lang)}
+    head = "".join(f"<th>{escape_html(t(f'chg.kpi.col.{c}', lang))}</th>"
+                   for c in ("kpi", "before", "now", "change"))
+    rows = "".join(
+        f"<tr><th>{escape_html(names.get(key, key))}</th>"
+        f"<td>{escape_html(_kpi_value(key, v.get('before'), lang))}</td>"
+        f"<td>{escape_html(_kpi_value(key, v.get('now'), lang))}</td>"
+        f"<td>{escape_html(_kpi_value(key, v.get('change'), lang, change=True))}</td></tr>"
+        for key, v in (changes.get("kpis") or {}).items())
+    return (f"<h2>{escape_html(t('chg.title', lang))}</h2><p>{escape_html(intro)}</p>"
+            f"<div class='kpis changes'>{counts}</div>"
+            f"<table style='margin-top:12px'><tr>{head}</tr>{rows}</table>"
+            f"<p class='meta'>{escape_html(t('chg.details', lang))}</p>")
+
+
 def write_index(out: Path, results: list[Any], metrics: dict[str, Any], *, lang: str,
                 data_dir: Path, as_of: str | None, quality: QualityReport) -> Path:
     """Write ``out/index.html`` atomically; every text from data or errors is escaped."""
@@ -83,6 +123,7 @@ def write_index(out: Path, results: list[Any], metrics: dict[str, Any], *, lang:
             f"<div><span class='status'>{status}</span> <span class='meta'>{escape_html(duration)}</span></div>"
             f"{error}<div style='margin-top:8px'>{' · '.join(links)}</div></div>"
         )
+    since = _changes_html(metrics["changes"], metrics, lang) if metrics.get("changes") else ""
     generated = t("index.generated", lang, data=data_dir.name, as_of=as_of or "–",
                   when=datetime.now().strftime("%Y-%m-%d %H:%M"))
     page = f"""<!DOCTYPE html>
@@ -92,6 +133,7 @@ def write_index(out: Path, results: list[Any], metrics: dict[str, Any], *, lang:
 <body><header><h1>{escape_html(t('index.title', lang))}</h1><p>{escape_html(generated)}</p></header>
 <main>
 <h2>{escape_html(t('index.kpis', lang))}</h2><div class="kpis">{kpi_html}</div>
+{since}
 <h2>{escape_html(t('index.reports', lang))}</h2><div class="cards">{''.join(cards)}</div>
 <h2>{escape_html(t('index.quality', lang))}</h2>{_quality_html(quality, lang)}
 </main></body></html>

@@ -34,6 +34,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from workbench.changes import PreviousRunError
 from workbench.i18n import t
 from workbench.io import SUFFIXES, DataError, load_dataset
 from workbench.outdir import OutdirError, staged_output
@@ -73,6 +74,8 @@ class RunConfig(BaseModel):
     jobs: int = Field(default=2, ge=1, le=16)
     seed: int = 0
     quiet: bool = False
+    #: an earlier run's output folder to compare with (``exports/changes.csv``)
+    previous: Path | None = None
     notebooks_dir: Path = Field(default_factory=default_notebooks_dir)
 
     @field_validator("notebooks", mode="before")
@@ -370,6 +373,21 @@ def _write_customer_table(dataset: Any, out: Path, lang: str) -> dict[str, Any]:
     return {"customers": len(table), "blank": blank}
 
 
+def _write_changes(previous: Path, out: Path, metrics: dict[str, Any], lang: str
+                   ) -> dict[str, Any]:
+    """``exports/changes.csv`` against the run in ``previous``; returns its metrics entry."""
+    from workbench.changes import compare_runs
+
+    threshold = 10.0
+    changes = compare_runs(previous, out, threshold=threshold, metrics_now=metrics)
+    rows = changes.rows.copy()
+    labels = {code: t(f"chg.code.{code}", lang, points=f"{threshold:g}")
+              for code in rows["change"].dropna().unique()}
+    rows.insert(2, "change_label", rows["change"].map(labels).astype("string"))
+    write_csv(rows, out / "exports" / "changes.csv")
+    return changes.to_metrics()
+
+
 def _merge_metrics(out: Path, customers: dict[str, Any] | None = None) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     folder = metrics_dir(out)
@@ -397,6 +415,10 @@ def run(cfg: RunConfig) -> RunResult:
             print(message, flush=True)
 
     cfg = cfg.model_copy(update={"data": cfg.data.resolve(), "out": cfg.out.resolve()})
+    if cfg.previous is not None:  # before any work: raises PreviousRunError
+        from workbench.changes import check_previous
+
+        cfg = cfg.model_copy(update={"previous": check_previous(cfg.previous)})
     topics = cfg.selected()
     run_start = time.perf_counter()
     started = datetime.now().isoformat(timespec="seconds")
@@ -473,6 +495,11 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: Any, as_of: str |
                 results[result.topic] = result
 
     metrics = _merge_metrics(out, _write_customer_table(dataset, out, cfg.lang))
+    if cfg.previous is not None:
+        metrics["changes"] = _write_changes(cfg.previous, out, metrics, cfg.lang)
+        write_json(metrics, out / "metrics.json")
+        log(f"  changes since {cfg.previous}: " + ", ".join(
+            f"{code} {n}" for code, n in metrics["changes"]["counts"].items()))
     ordered = [results[tp] for tp in topics]
     inputs = {
         p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size}
@@ -518,7 +545,8 @@ def run_from_args(args: Any, data_dir: Path | None = None) -> int:
     data = data_dir or getattr(args, "data", None)
     flags = {"data": data, "out": args.out or getattr(args, "out_default", None),
              "notebooks": args.notebooks, "lang": args.lang, "as_of": args.as_of,
-             "jobs": args.jobs, "seed": args.seed, "quiet": args.quiet or None}
+             "jobs": args.jobs, "seed": args.seed, "quiet": args.quiet or None,
+             "previous": getattr(args, "previous", None)}
     settings.update({k: v for k, v in flags.items() if v is not None})
     try:
         cfg = RunConfig(**settings)
@@ -534,6 +562,9 @@ def run_from_args(args: Any, data_dir: Path | None = None) -> int:
         return 2
     except OutdirError as exc:
         print(f"workbench run: {exc}", file=sys.stderr)
+        return 2
+    except PreviousRunError as exc:
+        print(f"workbench run: cannot compare with the previous run: {exc}", file=sys.stderr)
         return 2
     for failure in result.failed:
         print(f"workbench run: notebook {failure.topic} failed: {failure.error}", file=sys.stderr)
