@@ -545,8 +545,7 @@ def plot_funnel(steps: pd.DataFrame, *, lang: str = "en", ax: Axes | None = None
     return fig
 
 
-EXPORT_COLUMNS = ("customer_id", "stage", "previous_stage", "first_purchase", "last_purchase",
-                  "days_since_last", "typical_gap_days")
+EXPORT_COLUMNS = tuple(RESULTS["stages"].columns)  # the export is the shared result
 
 #: Label key templates of the export's stage codes (``ReportContext.export(labels=...)``).
 EXPORT_LABELS: dict[str, str] = dict(RESULTS["stages"].labels)

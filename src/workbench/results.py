@@ -193,8 +193,11 @@ def with_labels(frame: pd.DataFrame, labels: dict[str, LabelSpec],
                 return pd.NA
             return joiner.join(one(part) for part in str(value).split(";") if part)
 
+        distinct = out[column].dropna().unique()  # label each code once, not once per row
+        labelled = {value: label(value) for value in distinct}
         position = out.columns.get_loc(column) + 1
-        out.insert(position, f"{column}_label", out[column].map(label).astype("string"))
+        out.insert(position, f"{column}_label",
+                   out[column].map(labelled, na_action="ignore").astype("string"))
     return out
 
 

@@ -39,7 +39,7 @@ from workbench.i18n import t
 from workbench.io import SUFFIXES, DataError, load_dataset
 from workbench.outdir import OutdirError, staged_output
 from workbench.registry import REPORTS, run_waves
-from workbench.report import DATASET_CACHE_ENV, RENDER_ENV, metrics_dir
+from workbench.report import DATASET_CACHE_ENV, RENDER_ENV, log_path, metrics_dir
 from workbench.safety import atomic_write, usual_mode, write_csv, write_json
 
 __all__ = ["NOTEBOOKS", "NotebookResult", "RunConfig", "run", "run_from_args", "set_html_lang",
@@ -293,7 +293,7 @@ class _Paths:
     sockets: Path
 
     def log(self, topic: str) -> Path:
-        return self.stage / "logs" / f"{topic}.log"
+        return log_path(self.stage, topic)
 
 
 def _execute(topic: str, cfg: RunConfig, base_parameters: dict[str, Any], paths: _Paths,
@@ -480,7 +480,7 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: Any, as_of: str |
             runnable.append(topic)
     log(f"workbench run: {len(runnable)} notebook(s) on {cfg.data} -> {cfg.out} "
         f"(lang {cfg.lang}, as of {as_of}, {cfg.jobs} job(s))")
-    for unread in getattr(dataset.quality, "unread_files", []):
+    for unread in dataset.quality.unread_files:
         log(f"  {unread['file']} was not read: {unread['reason']}")
 
     def execute(topic: str) -> NotebookResult:

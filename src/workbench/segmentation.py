@@ -23,7 +23,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import StandardScaler
 
-from workbench.charts import KNOWN_LADDERS, annotate_heatmap, axes_for, ordered_levels
+from workbench.charts import annotate_heatmap, axes_for, ordered_levels
 from workbench.features import purchase_mix
 from workbench.i18n import CATALOGUE, fmt_money_short, fmt_number, fmt_range, t
 from workbench.results import RESULTS
@@ -264,7 +264,6 @@ def concentration(values: pd.Series, shares: Sequence[float] = (0.01, 0.05, 0.1,
 
 
 #: Membership levels in ascending order, as retailers commonly name them.
-KNOWN_TIER_ORDERS = KNOWN_LADDERS
 
 
 def membership_summary(tiers: pd.Series, revenue: pd.Series,
@@ -773,8 +772,7 @@ def segment(transactions: pd.DataFrame, as_of: pd.Timestamp, *, bins: int = 5,
     return Segmentation(rfm, tier_table(rfm, tier_cuts, lang), clusters, personas, features)
 
 
-EXPORT_COLUMNS = ("customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score",
-                  "m_score", "segment_cn8", "segment_en11", "value_tier", "cluster", "persona")
+EXPORT_COLUMNS = tuple(RESULTS["segments"].columns)  # the export is the shared result
 
 #: Label key templates of the export's segment codes (``ReportContext.export(labels=...)``).
 EXPORT_LABELS: dict[str, str] = dict(RESULTS["segments"].labels)

@@ -78,8 +78,7 @@ AUTO_HOLDOUT_DAYS = 182
 MIN_HOLDOUT_DAYS = 28
 #: "P(alive) is falling": compared with this many days before the analysis date.
 LOOKBACK_DAYS = 91
-EXPORT_COLUMNS = ["customer_id", "frequency", "recency", "T", "prob_alive", "expected_purchases",
-                  "expected_avg_spend", "clv", "clv_tier"]
+EXPORT_COLUMNS = list(RESULTS["clv"].columns)  # the export is the shared result
 #: Label key templates of the export's code columns (``clv_tier`` -> ``clv_tier_label``).
 EXPORT_LABELS = dict(RESULTS["clv"].labels)
 
