@@ -149,6 +149,46 @@ def _start(tiny_demo: Path, out: Path) -> subprocess.Popen:
         env={k: v for k, v in os.environ.items() if k != "MPLBACKEND"})
 
 
+def _kernels_of(parent: int) -> list[int]:
+    """Live processes started by ``parent`` as Jupyter kernels (``JPY_PARENT_PID``)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if f"JPY_PARENT_PID={parent}".encode() in (proc / "environ").read_bytes().split(b"\0"):
+                if "Z" not in (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]:
+                    found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux only")
+def test_a_kernel_dies_with_its_runner(tmp_path):
+    """A child started the way the runner starts kernels is killed when the runner is."""
+    script = (
+        "import subprocess, sys, time\n"
+        "from workbench.runner import _die_with_parent\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'],\n"
+        "                         preexec_fn=_die_with_parent, start_new_session=True)\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(60)\n")
+    runner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    with runner:
+        child = int(runner.stdout.readline())
+        runner.kill()
+    for _ in range(50):
+        try:
+            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            break  # gone
+        if state in ("Z", "X"):
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the child outlived its runner by 5 s")
+
+
 @pytest.mark.parametrize("seconds", [0.5, 3.0, 7.0, 12.0])
 def test_killed_run_leaves_the_previous_run_whole(finished_run, tiny_demo, tmp_path, seconds):
     out = tmp_path / "weekly"
@@ -157,10 +197,12 @@ def test_killed_run_leaves_the_previous_run_whole(finished_run, tiny_demo, tmp_p
     run = _start(tiny_demo, out)
     time.sleep(seconds)
     try:
-        os.killpg(run.pid, signal.SIGKILL)  # the runner and its kernels, as kill -9 would
-    except ProcessLookupError:  # it had already finished
+        os.killpg(run.pid, signal.SIGKILL)  # the runner, as kill -9 would (kernels have sessions
+    except ProcessLookupError:  # it had already finished             of their own)
         pass
     run.wait()
+    time.sleep(0.2)
+    assert _kernels_of(run.pid) == []  # no orphan kernel goes on writing into the staging folder
     after = _snapshot(out)
     if after != before:  # killed after its swap: then the folder is the new run, whole
         manifest = json.loads((out / "manifest.json").read_text())

@@ -19,6 +19,7 @@ import pickle
 import platform
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -235,6 +236,19 @@ def _render_html(notebook_path: Path, html_path: Path, title: str, lang: str,
     return len(stderr)
 
 
+def _die_with_parent() -> None:
+    """In the forked kernel, before exec: ask Linux to kill it when the runner dies.
+
+    jupyter_client starts every kernel in a session of its own, so ``kill -9`` of the runner
+    (or of its process group) would leave the kernel running, still writing into the staging
+    folder that the next run removes. ``PR_SET_PDEATHSIG`` (prctl(2)) sends it ``SIGKILL``
+    the moment its parent goes.
+    """
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+
+
 def _kernel_manager_class(socket_dir: Path, log_path: Path, cwd: Path | None = None) -> type:
     """A kernel manager whose channels are Unix sockets with unique names, never TCP ports.
 
@@ -242,7 +256,8 @@ def _kernel_manager_class(socket_dir: Path, log_path: Path, cwd: Path | None = N
     (``--jobs 2``) can be handed the same port, and the kernel's heartbeat thread then dies
     with ``ZMQError: Address already in use`` on the console. Unix sockets named after a UUID
     cannot collide. The kernel process's own stdout and stderr (not cell output) go to
-    ``log_path`` instead of the console, and it starts in ``cwd``. (papermill's own ``cwd``
+    ``log_path`` instead of the console, and it starts in ``cwd``. On Linux it dies with the
+    runner (:func:`_die_with_parent`). (papermill's own ``cwd``
     option changes the working directory of the whole runner process, which threads running
     side by side then restore in the wrong order, leaving the process in a deleted staging
     folder.)
@@ -263,6 +278,8 @@ def _kernel_manager_class(socket_dir: Path, log_path: Path, cwd: Path | None = N
                 kw.setdefault("stderr", sink)
                 if cwd is not None:
                     kw["cwd"] = str(cwd)
+                if sys.platform.startswith("linux"):
+                    kw.setdefault("preexec_fn", _die_with_parent)
                 await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return RunKernelManager
