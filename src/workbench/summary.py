@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-__all__ = ["UNIT_DAYS", "customer_summary"]
+__all__ = ["UNIT_DAYS", "customer_summary", "day_after", "up_to"]
 
 #: Cap on DuckDB's buffer memory per call (raise it for very large logs). Under it DuckDB frees
 #: finished hash-table partitions eagerly and, past it, spills to its temp directory instead of
@@ -22,6 +22,26 @@ MEMORY_LIMIT = "1GB"
 
 #: Length of one time unit in days. "M" and "Y" are average Gregorian months and years.
 UNIT_DAYS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Y": 365.25}
+
+def day_after(as_of: pd.Timestamp | str) -> pd.Timestamp:
+    """Midnight at the start of the day after ``as_of``: the exclusive end of "up to as_of".
+
+    ``as_of`` names a whole calendar day, so a line at 18:30 on ``as_of`` is inside the
+    period. Every "on or before as_of" cut in the package is ``when < day_after(as_of)``.
+    """
+    return pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+
+
+def up_to(frame: pd.DataFrame, as_of: pd.Timestamp | str | None,
+          column: str = "order_date") -> pd.DataFrame:
+    """Rows of ``frame`` whose ``column`` falls on or before the day ``as_of`` (whole day).
+
+    ``as_of=None`` returns ``frame`` itself. Rows with a missing date are dropped by the cut.
+    """
+    if as_of is None:
+        return frame
+    return frame[frame[column] < day_after(as_of)]
+
 
 _COLUMNS = (
     "customer_id", "first_purchase", "last_purchase", "n_orders", "n_purchase_days",
