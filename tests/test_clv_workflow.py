@@ -65,12 +65,19 @@ def test_fit_clv_on_the_tiny_demo(tiny_result, tiny_tx):
     c = res.customers
     assert len(c) == tiny_tx["customer_id"].nunique()
     assert c["clv"].ge(0).all() and c["prob_alive"].between(0, 1).all()
-    assert c["expected_avg_spend"].gt(0).all() and np.isfinite(c.select_dtypes("number")).all().all()
+    assert c["expected_avg_spend"].gt(0).all()
+    assert np.isfinite(c.select_dtypes("number").drop(columns="prob_alive_previous")).all().all()
+    # P(alive) one lookback earlier: blank exactly for those who had not bought by then
+    earlier = res.as_of - pd.Timedelta(days=91)  # clv.workflow.LOOKBACK_DAYS
+    first = tiny_tx.groupby("customer_id")["order_date"].min()
+    had_bought = c["customer_id"].map(first < earlier + pd.Timedelta(days=1))
+    assert c["prob_alive_previous"].notna().eq(had_bought).all() and had_bought.any()
+    assert c["prob_alive_previous"].dropna().between(0, 1).all()
     assert (c["clv_tier"].value_counts().sort_index() / len(c)).round(1).tolist() == \
         [0.1, 0.2, 0.3, 0.4]
     export = clv.export_frame(res)
     assert list(export.columns) == ["customer_id", "frequency", "recency", "T", "prob_alive",
-                                    "expected_purchases", "expected_avg_spend", "clv", "clv_tier"]
+                                    "prob_alive_previous", "expected_purchases", "expected_avg_spend", "clv", "clv_tier"]
     assert res.tiers["value_share"].sum() == pytest.approx(1.0)
     assert res.fit_table["actual"].sum() == len(c)
     assert set(res.at_risk.columns) >= {"customer_id", "prob_alive_before", "prob_alive", "drop"}

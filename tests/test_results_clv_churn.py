@@ -41,7 +41,7 @@ def test_exports_differ_between_languages_only_in_labels(runs, name):
 def test_export_columns_and_labels(runs):
     clv = _export(runs["en"], "clv")
     assert list(clv.columns) == ["customer_id", "frequency", "recency", "T", "prob_alive",
-                                 "expected_purchases", "expected_avg_spend", "clv", "clv_tier",
+                                 "prob_alive_previous", "expected_purchases", "expected_avg_spend", "clv", "clv_tier",
                                  "clv_tier_label"]
     assert set(clv["clv_tier"]) == {"A", "B", "C", "D"}
     for lang in LANGS:

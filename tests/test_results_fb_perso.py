@@ -119,7 +119,7 @@ def test_cards_show_clv_and_churn_from_written_results(tmp_path):
     tx, answers = _tiny()
     write_result("clv", pd.DataFrame({
         "customer_id": ["001", "002"], "frequency": [1, 0], "recency": [8.0, 0.0], "T": [12.0, 8.0],
-        "prob_alive": [0.83, 0.4], "expected_purchases": [1.2, 0.3], "expected_avg_spend": [70.0, 20.0],
+        "prob_alive": [0.83, 0.4], "prob_alive_previous": [0.9, None], "expected_purchases": [1.2, 0.3], "expected_avg_spend": [70.0, 20.0],
         "clv": [1234.0, 56.0], "clv_tier": ["A", "D"]}), tmp_path)
     write_result("churn", pd.DataFrame({
         "customer_id": ["001"], "churn_probability": [0.37], "health_score": [64.0],

@@ -76,7 +76,7 @@ REPORTS: tuple[Report, ...] = (
            locale="clv"),
     Report("churn", "05_churn", needs=(("transactions", "customers"),), produces=("churn",),
            exports=("churn",), locale="churn"),
-    Report("feedback", "06_feedback", needs=("feedback",), produces=("feedback",),
+    Report("feedback", "06_feedback", needs=("feedback",), produces=("feedback", "comments"),
            uses=("segmentation",),
            exports=("feedback",), locale="feedback"),
     Report("personalization", "07_personalization", needs=("transactions",),

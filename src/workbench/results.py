@@ -91,11 +91,13 @@ RESULTS: dict[str, ResultSchema] = {
                  "typical_gap_days": "float"},
         labels={"stage": "life.stage.{code}", "previous_stage": "life.stage.{code}"}),
     "clv": ResultSchema(
-        doc="BTYD statistics (frequency = repeat purchases, recency and T in weeks), P(alive), "
-            "expected purchases and average spend over the horizon, discounted CLV (currency "
+        doc="BTYD statistics (frequency = repeat purchases, recency and T in weeks), P(alive) "
+            "on as_of and ``prob_alive_previous`` ``LOOKBACK_DAYS`` (91) days earlier (same fitted model, the data "
+            "up to that day; blank for customers who had not bought yet), expected purchases and average spend over the horizon, discounted CLV (currency "
             "units) and CLV tier.",
         columns={"customer_id": "id", "frequency": "int", "recency": "float", "T": "float",
-                 "prob_alive": "float", "expected_purchases": "float",
+                 "prob_alive": "float", "prob_alive_previous": "float",
+                 "expected_purchases": "float",
                  "expected_avg_spend": "float", "clv": "float", "clv_tier": "code"},
         labels={"clv_tier": "clv.tier.{code}"}),
     "churn": ResultSchema(
@@ -114,6 +116,15 @@ RESULTS: dict[str, ResultSchema] = {
         columns={"customer_id": "id", "last_nps": "float", "last_feedback_at": "date",
                  "sentiment": "code", "complaint_categories": "text"},
         labels={"sentiment": "fb.sentiment.{code}"}),
+    "comments": ResultSchema(
+        doc="Every feedback answer up to as_of, one row each: when it was submitted, its NPS "
+            "score (0-10, blank when not asked), the sentiment of its comment (positive / "
+            "neutral / negative, blank without a comment) and its complaint categories (codes "
+            "joined by ';'). Later analyses cut it at their own dates (churn's cutoffs).",
+        columns={"customer_id": "id", "response_id": "id", "submitted_at": "date",
+                 "nps": "float", "sentiment": "code", "complaint_categories": "text"},
+        labels={"sentiment": "fb.sentiment.{code}"},
+        key=("customer_id", "response_id")),
     "recommendations": ResultSchema(
         doc="Next best offers per customer, best first (rank 1), with score and the reason's "
             "code (co_purchase, segment_popular, popular).",

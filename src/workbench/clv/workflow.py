@@ -355,6 +355,11 @@ def fit_clv(transactions: pd.DataFrame, as_of: Any, *, model: str = "bgnbd", uni
     })
     earlier_date = as_of - pd.Timedelta(days=lookback_days)
     earlier = customer_summary(transactions, earlier_date, unit)
+    before = pd.Series(chosen.prob_alive(*(earlier[c].to_numpy(dtype=float)
+                                           for c in ("x", "t_x", "T"))) if len(earlier) else [],
+                       index=earlier["customer_id"], dtype=float)
+    customers.insert(5, "prob_alive_previous",
+                     customers["customer_id"].map(before).to_numpy(dtype=float))
     at_risk = falling_prob_alive(chosen, summary, earlier) if len(earlier) else \
         pd.DataFrame(columns=list(RISK_HEADERS)[:-1])
     at_risk = at_risk.merge(customers[["customer_id", "clv"]], on="customer_id", how="left")
