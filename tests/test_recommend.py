@@ -63,11 +63,13 @@ def test_recommender_scores_and_excludes_bought():
 
 def test_reasons_name_the_bought_item():
     model = recommend.CoPurchase("cosine", "category").fit(_baskets())
-    recs = model.recommend(["o4"], n=2, reasons=True)
-    assert recs["reason"].tolist() == ["co_purchase", "co_purchase"]  # a stable code ...
-    assert recs["because_of"].tolist() == ["B", "B"]  # ... and the item it names, apart
+    codes = model.recommend(["o4"], n=2, reasons=True)
+    assert codes["reason"].tolist() == ["co_purchase", "co_purchase"]  # a stable code ...
+    assert codes["because_of"].tolist() == ["B", "B"]  # ... and the item it names, apart
+    assert "reason_label" not in codes  # sentences belong to the report layer
+    recs = recommend.with_reason_labels(codes, "en")
     assert recs["reason_label"].tolist() == ["often bought with B", "often bought with B"]
-    zh = model.recommend(["o4"], n=2, reasons=True, lang="zh")
+    zh = recommend.with_reason_labels(codes, "zh")
     assert zh["reason_label"].tolist() == ["常与B一起购买", "常与B一起购买"]
     assert zh.drop(columns="reason_label").equals(recs.drop(columns="reason_label"))
 
@@ -75,11 +77,11 @@ def test_reasons_name_the_bought_item():
 def test_cold_start_gets_segment_favourites():
     segments = pd.Series({"o1": "x", "o2": "x", "o3": "z", "o4": "x", "o5": "x", "new": "z"})
     model = recommend.CoPurchase("cosine", "category").fit(_baskets(), segments)
-    recs = model.recommend(["new"], n=2, reasons=True)
+    recs = recommend.with_reason_labels(model.recommend(["new"], n=2, reasons=True))
     assert set(recs["item"]) == {"A", "C"}  # segment z bought A and C; globally A and B lead
     assert (recs["reason"] == "segment_popular").all() and recs["because_of"].isna().all()
     assert recs["reason_label"].str.contains("segment z").all()
-    unknown = model.recommend(["nobody"], n=2, reasons=True)
+    unknown = recommend.with_reason_labels(model.recommend(["nobody"], n=2, reasons=True))
     assert set(unknown["item"]) == {"A", "B"}
     assert (unknown["reason"] == "popular").all()
     assert (unknown["reason_label"] == "popular with all customers").all()
@@ -169,3 +171,16 @@ def test_demo_co_purchase_against_popularity(full_demo):
 def test_scales_to_many_customers():
     result = recommend.scalability_check(n_customers=20_000, n_items=2_000, lines_per_customer=5)
     assert result["customers"] == 20_000 and result["rows"] == 200_000
+
+
+def test_computation_modules_write_no_sentences():
+    import ast
+    from pathlib import Path
+
+    folder = Path(recommend.__file__).parent
+    for name in ("matrices", "rules", "model", "evaluation", "cross_sell"):
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+        assert "workbench.i18n" not in imported, name
+        assert "workbench.recommend.text" not in imported, name
