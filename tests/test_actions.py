@@ -37,7 +37,8 @@ def _results(folder) -> dict[str, pd.DataFrame | None]:
             "expected_value": [0.0, 0.0, 0.0]}),
         "clv": pd.DataFrame({
             "customer_id": ["c2", "c3"], "frequency": [5, 3], "recency": [50.0, 20.0],
-            "T": [60.0, 60.0], "prob_alive": [0.9, 0.4], "expected_purchases": [2.0, 0.5],
+            "T": [60.0, 60.0], "prob_alive": [0.9, 0.4], "prob_alive_previous": [0.95, 0.45],
+            "expected_purchases": [2.0, 0.5],
             "expected_avg_spend": [300.0, 200.0], "clv": [600.0, 500.0],
             "clv_tier": ["C", "A"]}),
         "feedback": pd.DataFrame({

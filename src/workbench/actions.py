@@ -16,9 +16,12 @@ in currency units per contact. Where each factor comes from, per source (:data:`
   recommended action (call -> ``personal_call``, winback -> ``winback_offer``, service ->
   ``service_callback``, contract -> ``contract_offer``, nurture -> ``nurture``); effect =
   ``effect_retention``, or ``effect_nurture`` for ``nurture``.
-- ``clv`` (CLV tier A or B with prob_alive below ``fading_alive``; reason
-  ``high_value_fading``, action ``personal_call``): probability = 1 - prob_alive; value = clv;
-  effect = ``effect_retention``.
+- ``clv`` (high value: CLV tier A or B, :data:`HIGH_VALUE_TIERS`; action ``personal_call``):
+  those whose P(alive) is falling, reason ``alive_falling``: ``prob_alive_previous -
+  prob_alive`` (the same model 91 days earlier, see the ``clv`` result) is at least
+  ``alive_drop`` (0.10 by default, the CLV report's ``min_drop``); and those whose P(alive) is
+  low, reason ``high_value_fading``: prob_alive below ``fading_alive``. Falling wins when both
+  hold. Probability = 1 - prob_alive; value = clv; effect = ``effect_retention``.
 - ``feedback`` (feedback within ``feedback_days`` of as_of: last NPS at most 6, reason
   ``detractor``, or a negative comment with complaint categories, reason ``complaint``; action
   ``service_callback``): probability and value as for ``lifecycle``; effect =
@@ -31,8 +34,8 @@ in currency units per contact. Where each factor comes from, per source (:data:`
   contacted customers who take the offer).
 
 A customer appears once, with the candidate of highest expected value (ties: the more specific
-source first, :data:`TIE_ORDER`: feedback, churn, clv, lifecycle, personalization). The list keeps candidates with positive expected value, highest first, at most the
-budget of contacts. Functions return DataFrames of codes and numbers; sentences and labels
+source first, :data:`TIE_ORDER`: feedback, churn, clv, lifecycle, personalization). The list
+keeps candidates with positive expected value, highest first, at most the budget of contacts. Functions return DataFrames of codes and numbers; sentences and labels
 live in :mod:`workbench.actions_report`.
 """
 
@@ -45,13 +48,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.changes import by_customer
 from workbench.safety import mask_text
+from workbench.summary import up_to
 
 __all__ = [
     "ACTIONS",
     "ACTIVE_STAGES",
     "EXPORT_COLUMNS",
     "FACTORS",
+    "HIGH_VALUE_TIERS",
     "REASONS",
     "RESULT_OF_SOURCE",
     "SOURCES",
@@ -78,8 +84,10 @@ RESULT_OF_SOURCE = {"lifecycle": "stages", "churn": "churn", "clv": "clv",
 ACTIONS = ("personal_call", "winback_offer", "service_callback", "contract_offer",
            "cross_sell_offer", "nurture")
 #: Reason codes (labels ``act.reason.<code>``).
-REASONS = ("at_risk", "churn_risk", "high_value_fading", "detractor", "complaint",
-           "next_best_offer")
+REASONS = ("at_risk", "churn_risk", "alive_falling", "high_value_fading", "detractor",
+           "complaint", "next_best_offer")
+#: CLV tiers counted as high value by the ``clv`` source.
+HIGH_VALUE_TIERS = ("A", "B")
 #: Lifecycle stages counted as active for cross-sell.
 ACTIVE_STAGES = ("new", "active", "loyal", "reactivated")
 #: Columns of ``exports/actions.csv``.
@@ -119,6 +127,9 @@ class Rule:
         Probability of losing a flagged customer when neither churn nor CLV scores exist.
     fading_alive
         P(alive) below which a tier A/B customer is fading.
+    alive_drop
+        Fall of P(alive) (0-1, absolute: previous minus now, over the CLV report's 91-day
+        lookback) from which a tier A/B customer's P(alive) counts as falling.
     feedback_days
         Feedback answered within this many days of as_of counts for a call-back.
     """
@@ -129,11 +140,12 @@ class Rule:
     effect_nurture: float = 0.05
     default_risk: float = 0.5
     fading_alive: float = 0.5
+    alive_drop: float = 0.10
     feedback_days: int = 30
 
     def __post_init__(self) -> None:
         for name in ("effect_retention", "effect_cross_sell", "effect_nurture", "default_risk",
-                     "fading_alive"):
+                     "fading_alive", "alive_drop"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
@@ -146,13 +158,6 @@ class Rule:
 def absent_sources(results: Mapping[str, pd.DataFrame | None]) -> list[str]:
     """Sources whose result the run does not have (that report was skipped or not run)."""
     return [s for s in SOURCES if results.get(RESULT_OF_SOURCE[s]) is None]
-
-
-def _by_id(frame: pd.DataFrame | None, column: str) -> pd.Series:
-    if frame is None or column not in frame:
-        return pd.Series(dtype="float64")
-    return pd.Series(pd.to_numeric(frame[column], errors="coerce").to_numpy(),
-                     index=frame["customer_id"].astype("string"), dtype="float64")
 
 
 def _first(ids: pd.Series, *chains: pd.Series) -> pd.Series:
@@ -194,9 +199,11 @@ def candidates(results: Mapping[str, pd.DataFrame | None], as_of: pd.Timestamp,
     as_of = pd.Timestamp(as_of).normalize()
     stages, churn, clv = (results.get(n) for n in ("stages", "churn", "clv"))
     voice, recs, segments = (results.get(n) for n in ("feedback", "recommendations", "segments"))
-    churn_p, stake = _by_id(churn, "churn_probability"), _by_id(churn, "value_at_stake")
-    alive, clv_value = _by_id(clv, "prob_alive"), _by_id(clv, "clv")
-    monetary = _by_id(segments, "monetary")
+    churn_p = by_customer(churn, "churn_probability", numeric=True)
+    stake = by_customer(churn, "value_at_stake", numeric=True)
+    alive = by_customer(clv, "prob_alive", numeric=True)
+    clv_value = by_customer(clv, "clv", numeric=True)
+    monetary = by_customer(segments, "monetary", numeric=True)
     frames = []
 
     def risk_and_stake(ids: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -215,9 +222,9 @@ def candidates(results: Mapping[str, pd.DataFrame | None], as_of: pd.Timestamp,
         frames.append(_frame(churn["customer_id"], "churn", "churn_risk", action.to_numpy(),
                              churn["churn_probability"], churn["value_at_stake"], effect, rule))
     if clv is not None:
-        fading = clv[clv["clv_tier"].isin(["A", "B"]) & (clv["prob_alive"] < rule.fading_alive)]
-        frames.append(_frame(fading["customer_id"], "clv", "high_value_fading", "personal_call",
-                             1 - fading["prob_alive"], fading["clv"], rule.effect_retention, rule))
+        picked, reason = _high_value_alive(clv, rule)
+        frames.append(_frame(picked["customer_id"], "clv", reason, "personal_call",
+                             1 - picked["prob_alive"], picked["clv"], rule.effect_retention, rule))
     if voice is not None:
         when = pd.to_datetime(voice["last_feedback_at"]).dt.normalize()
         recent = (when <= as_of) & (when > as_of - pd.Timedelta(days=rule.feedback_days))
@@ -239,8 +246,8 @@ def candidates(results: Mapping[str, pd.DataFrame | None], as_of: pd.Timestamp,
         ids = top["customer_id"].astype("string").reset_index(drop=True)
         ones = pd.Series(1.0, index=ids.index)
         p = _first(ids, alive, 1 - churn_p).fillna(ones)
-        aov = monetary / _by_id(segments, "frequency").replace(0, np.nan)
-        v = _first(ids, _by_id(clv, "expected_avg_spend"), aov)
+        aov = monetary / by_customer(segments, "frequency", numeric=True).replace(0, np.nan)
+        v = _first(ids, by_customer(clv, "expected_avg_spend", numeric=True), aov)
         frames.append(_frame(ids, "personalization", "next_best_offer", "cross_sell_offer", p, v,
                              rule.effect_cross_sell, rule))
     frames = [f for f in frames if len(f)]
@@ -249,6 +256,22 @@ def candidates(results: Mapping[str, pd.DataFrame | None], as_of: pd.Timestamp,
                              "effect", "cost", "expected_value") else "string")
                              for c in _CANDIDATE_COLUMNS})
     return pd.concat(frames, ignore_index=True)
+
+
+def _high_value_alive(clv: pd.DataFrame, rule: Rule) -> tuple[pd.DataFrame, np.ndarray]:
+    """The ``clv`` source's customers and reason codes: high value (:data:`HIGH_VALUE_TIERS`)
+    with P(alive) falling by at least ``rule.alive_drop`` (``alive_falling``) or below
+    ``rule.fading_alive`` (``high_value_fading``)."""
+    alive = pd.to_numeric(clv["prob_alive"], errors="coerce")
+    previous = pd.to_numeric(clv["prob_alive_previous"], errors="coerce") \
+        if "prob_alive_previous" in clv else pd.Series(np.nan, index=clv.index)
+    high = clv["clv_tier"].astype("string").isin(HIGH_VALUE_TIERS).fillna(False)
+    # a small tolerance so a drop of exactly alive_drop counts despite float rounding
+    falling = ((previous - alive) >= rule.alive_drop - 1e-12).fillna(False)
+    fading = (alive < rule.fading_alive).fillna(False)
+    keep = (high & (falling | fading)).to_numpy(dtype=bool)
+    reason = np.where(falling.to_numpy(dtype=bool)[keep], "alive_falling", "high_value_fading")
+    return clv[keep].reset_index(drop=True), reason
 
 
 def choose(found: pd.DataFrame) -> pd.DataFrame:
@@ -287,8 +310,8 @@ def contact_details(customer_ids: pd.Series, transactions: pd.DataFrame | None,
             if column in master:
                 target.update(ids.map(master[column].astype("string")))
     if transactions is not None and "channel" in transactions:
-        end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
-        tx = transactions[(transactions["order_date"] < end) & transactions["channel"].notna()]
+        tx = up_to(transactions, as_of)
+        tx = tx[tx["channel"].notna()]
         tx = tx[tx["customer_id"].astype("string").isin(set(ids.dropna()))]
         last = tx.sort_values("order_date", kind="mergesort").drop_duplicates(
             "customer_id", keep="last")

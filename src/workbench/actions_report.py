@@ -25,8 +25,9 @@ from workbench.actions import (
     counts,
 )
 from workbench.charts import axes_for
-from workbench.i18n import fmt_money, fmt_number, fmt_pct, t
+from workbench.i18n import fmt_money, fmt_number, fmt_pct, fmt_pp, t
 from workbench.style import PALETTE, format_count_axis, format_money_axis
+from workbench.summary import day_after
 
 __all__ = ["EXPORT_LABELS", "FACTOR_HEADERS", "LIST_HEADERS", "RESULT_NAMES", "absent_sentence",
            "coverage_sentence", "empty_sentence", "factors_table", "kpi_cards", "list_sentence", "list_table",
@@ -44,7 +45,7 @@ FACTOR_HEADERS = {c: f"act.fcol.{c}" for c in ("source", "who", "action", "proba
 
 
 def _period(as_of: pd.Timestamp, period_days: int) -> dict[str, str]:
-    start = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+    start = day_after(as_of)
     end = start + pd.Timedelta(days=period_days - 1)
     return {"start": str(start.date()), "end": str(end.date())}
 
@@ -65,6 +66,7 @@ def factors_table(rule: Rule, found: pd.DataFrame, results: Mapping[str, Any],
                   lang: str) -> pd.DataFrame:
     """Per source: who it proposes, the action, where each factor comes from, and its status."""
     values = {"default_risk": fmt_pct(rule.default_risk, 0), "fading": fmt_pct(rule.fading_alive, 0),
+              "drop": fmt_pp(rule.alive_drop, lang, 0).lstrip("+"),
               "days": rule.feedback_days, "retention": fmt_pct(rule.effect_retention, 0),
               "nurture": fmt_pct(rule.effect_nurture, 0),
               "cross_sell": fmt_pct(rule.effect_cross_sell, 0)}

@@ -34,6 +34,7 @@ __all__ = [
     "KPI_KEYS",
     "Changes",
     "PreviousRunError",
+    "by_customer",
     "check_previous",
     "compare_runs",
     "entered_stages",
@@ -69,10 +70,20 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="string") for c in COLUMNS})
 
 
-def _by_id(frame: pd.DataFrame | None, column: str) -> pd.Series:
+def by_customer(frame: pd.DataFrame | None, column: str, *, numeric: bool = False) -> pd.Series:
+    """``frame[column]`` indexed by ``customer_id`` (as text): the one way the run's
+    per-customer results are looked up by customer.
+
+    With ``numeric`` the values are floats (unparseable ones NaN). An absent ``frame`` or
+    ``column`` gives an empty series, so a skipped report reads as "no value" everywhere.
+    """
     if frame is None or column not in frame:
-        return pd.Series(dtype="object")
-    return frame.set_index(frame["customer_id"].astype("string"))[column]
+        return pd.Series(dtype="float64" if numeric else "object")
+    index = pd.Index(frame["customer_id"].astype("string"), name="customer_id")
+    if numeric:
+        return pd.Series(pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64"),
+                         index=index, dtype="float64", name=column)
+    return pd.Series(frame[column].to_numpy(), index=index, name=column)
 
 
 def entered_stages(before: pd.DataFrame | None, now: pd.DataFrame | None) -> pd.DataFrame:
@@ -82,8 +93,8 @@ def entered_stages(before: pd.DataFrame | None, now: pd.DataFrame | None) -> pd.
     """
     if now is None:
         return _empty()
-    was = _by_id(before, "stage").astype("string")
-    stage = _by_id(now, "stage").astype("string")
+    was = by_customer(before, "stage").astype("string")
+    stage = by_customer(now, "stage").astype("string")
     rows = []
     for code in ("at_risk", "churned"):
         hit = stage[stage == code]
@@ -98,7 +109,7 @@ def entered_stages(before: pd.DataFrame | None, now: pd.DataFrame | None) -> pd.
 def _high_value(*frames: tuple[pd.DataFrame | None, str]) -> set[str]:
     found: set[str] = set()
     for frame, column in frames:
-        tier = _by_id(frame, column).astype("string")
+        tier = by_customer(frame, column).astype("string")
         found |= set(tier.index[(tier == "A").fillna(False)])
     return found
 
@@ -113,8 +124,8 @@ def health_fell(churn_before: pd.DataFrame | None, churn_now: pd.DataFrame | Non
     ``segments`` and ``clv`` are (before, now) pairs. ``before`` and ``now`` are the health
     scores (0-100), rounded to 0.1 point.
     """
-    was = pd.to_numeric(_by_id(churn_before, "health_score"), errors="coerce")
-    score = pd.to_numeric(_by_id(churn_now, "health_score"), errors="coerce")
+    was = by_customer(churn_before, "health_score", numeric=True)
+    score = by_customer(churn_now, "health_score", numeric=True)
     both = was.index.intersection(score.index)
     keep = _high_value((segments[0], "value_tier"), (segments[1], "value_tier"),
                        (clv[0], "clv_tier"), (clv[1], "clv_tier"))
@@ -129,8 +140,8 @@ def health_fell(churn_before: pd.DataFrame | None, churn_now: pd.DataFrame | Non
 
 def segment_moves(before: pd.DataFrame | None, now: pd.DataFrame | None) -> pd.DataFrame:
     """Customers in both runs whose ``segment_cn8`` differs (codes before and now)."""
-    was = _by_id(before, "segment_cn8").astype("string")
-    seg = _by_id(now, "segment_cn8").astype("string")
+    was = by_customer(before, "segment_cn8").astype("string")
+    seg = by_customer(now, "segment_cn8").astype("string")
     both = was.index.intersection(seg.index)
     was, seg = was.reindex(both), seg.reindex(both)
     moved = both[(was != seg).fillna(False).to_numpy()]
@@ -141,8 +152,8 @@ def segment_moves(before: pd.DataFrame | None, now: pd.DataFrame | None) -> pd.D
 
 def segment_matrix(before: pd.DataFrame | None, now: pd.DataFrame | None) -> pd.DataFrame:
     """Counts of customers in both runs: ``segment_cn8`` before (rows) x now (columns)."""
-    was = _by_id(before, "segment_cn8").astype("string")
-    seg = _by_id(now, "segment_cn8").astype("string")
+    was = by_customer(before, "segment_cn8").astype("string")
+    seg = by_customer(now, "segment_cn8").astype("string")
     both = was.index.intersection(seg.index)
     if not len(both):
         return pd.DataFrame(dtype="int64")

@@ -13,6 +13,8 @@ ENTRIES: dict[str, dict[str, str]] = {
     "act.reason.at_risk": {"en": "Overdue for a purchase (lifecycle at risk)",
                            "zh": "超期未购（生命周期沉睡预警）"},
     "act.reason.churn_risk": {"en": "Churn risk", "zh": "流失风险"},
+    "act.reason.alive_falling": {"en": "High-value customer whose P(alive) is falling",
+                                 "zh": "高价值客户存活概率下降"},
     "act.reason.high_value_fading": {"en": "High-value customer with low P(alive)",
                                      "zh": "高价值客户存活概率低"},
     "act.reason.detractor": {"en": "Recent detractor (NPS 0-6)", "zh": "近期贬损者（NPS 0-6）"},
@@ -58,8 +60,9 @@ ENTRIES: dict[str, dict[str, str]] = {
     "act.fcol.status": {"en": "In this run", "zh": "本次运行"},
     "act.who.lifecycle": {"en": "lifecycle stage at risk", "zh": "生命周期阶段为沉睡预警"},
     "act.who.churn": {"en": "every customer the churn model scored", "zh": "流失模型评分的全部客户"},
-    "act.who.clv": {"en": "CLV tier A or B with P(alive) below {fading}",
-                    "zh": "CLV 等级 A 或 B 且存活概率低于 {fading}"},
+    "act.who.clv": {"en": "CLV tier A or B whose P(alive) fell by at least {drop} in 91 days, "
+                          "or is below {fading}",
+                    "zh": "CLV 等级 A 或 B，且存活概率 91 天内下降至少 {drop}，或低于 {fading}"},
     "act.who.feedback": {"en": "in the last {days} days: NPS 0-6, or a negative comment with "
                                "complaint categories",
                          "zh": "近 {days} 天内：NPS 0-6，或带投诉类别的负面评论"},
