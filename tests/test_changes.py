@@ -34,7 +34,8 @@ def _stages(rows: dict[str, str]) -> pd.DataFrame:
 def _clv(rows: dict[str, str]) -> pd.DataFrame:
     n = len(rows)
     return pd.DataFrame({"customer_id": list(rows), "frequency": [1] * n, "recency": [5.0] * n,
-                         "T": [10.0] * n, "prob_alive": [0.5] * n, "expected_purchases": [1.0] * n,
+                         "T": [10.0] * n, "prob_alive": [0.5] * n, "prob_alive_previous": [0.6] * n,
+                         "expected_purchases": [1.0] * n,
                          "expected_avg_spend": [50.0] * n, "clv": [100.0] * n,
                          "clv_tier": list(rows.values())})
 
@@ -124,10 +125,16 @@ def test_changes_between_hand_built_runs(two_runs):
     json.dumps(metrics, allow_nan=False)  # what metrics.json needs
 
 
-def test_health_threshold_is_a_parameter(two_runs):
+def test_health_drop_is_a_parameter(two_runs):
     old, new = two_runs
-    fell = compare_runs(old, new, threshold=12.0).rows.query("change == 'health_fell'")
+    default = compare_runs(old, new).rows.query("change == 'health_fell'")
+    assert "c3" in set(default["customer_id"])  # 10.5 points: more than the default 10
+    changes = compare_runs(old, new, health_drop=12.0)
+    fell = changes.rows.query("change == 'health_fell'")
     assert fell["customer_id"].tolist() == ["c1"]  # c3 fell 10.5 points only
+    assert changes.to_metrics()["health_threshold"] == 12.0
+    legacy = compare_runs(old, new, threshold=12.0)  # the former name, still accepted
+    pd.testing.assert_frame_equal(legacy.rows, changes.rows)
 
 
 def test_kpi_deltas_with_a_missing_run():

@@ -12,7 +12,8 @@ The changes, by code:
     else in the earlier run (a customer the earlier run did not know counts as entering too);
 ``health_fell``
     a high-value customer (value tier A in ``segments`` or CLV tier A in ``clv``, in either
-    run) whose health score (``churn`` result, 0-100 points) fell by more than a threshold;
+    run) whose health score (``churn`` result, 0-100 points) fell by more than ``health_drop``
+    points (:data:`HEALTH_DROP`, 10, by default);
 ``segment_moved``
     a customer in both runs whose ``segment_cn8`` differs.
 """
@@ -31,6 +32,7 @@ from workbench.results import read_result, results_dir
 
 __all__ = [
     "CHANGE_CODES",
+    "HEALTH_DROP",
     "KPI_KEYS",
     "Changes",
     "PreviousRunError",
@@ -49,6 +51,8 @@ CHANGE_CODES = ("entered_at_risk", "entered_churned", "health_fell", "segment_mo
 #: Overview KPIs (``metrics.json`` ``overview.kpis``) compared between the runs.
 KPI_KEYS = ("customers", "active_customers", "revenue_12m", "repeat_rate")
 COLUMNS = ["customer_id", "change", "before", "now"]
+#: Default of ``health_drop``: health-score points a high-value customer must lose to be listed.
+HEALTH_DROP = 10.0
 
 
 class PreviousRunError(ValueError):
@@ -117,8 +121,8 @@ def _high_value(*frames: tuple[pd.DataFrame | None, str]) -> set[str]:
 def health_fell(churn_before: pd.DataFrame | None, churn_now: pd.DataFrame | None, *,
                 segments: tuple[pd.DataFrame | None, pd.DataFrame | None] = (None, None),
                 clv: tuple[pd.DataFrame | None, pd.DataFrame | None] = (None, None),
-                threshold: float = 10.0) -> pd.DataFrame:
-    """High-value customers whose health score fell by more than ``threshold`` points.
+                health_drop: float = HEALTH_DROP) -> pd.DataFrame:
+    """High-value customers whose health score fell by more than ``health_drop`` points.
 
     High value: value tier A (``segments``) or CLV tier A (``clv``) in the earlier run or now;
     ``segments`` and ``clv`` are (before, now) pairs. ``before`` and ``now`` are the health
@@ -131,7 +135,7 @@ def health_fell(churn_before: pd.DataFrame | None, churn_now: pd.DataFrame | Non
                        (clv[0], "clv_tier"), (clv[1], "clv_tier"))
     ids = [c for c in both if c in keep]
     drop = was.reindex(ids) - score.reindex(ids)
-    fell = drop[drop > threshold].index
+    fell = drop[drop > health_drop].index
     out = pd.DataFrame({"customer_id": fell, "change": "health_fell",
                         "before": was.reindex(fell).round(1).map(_text).to_numpy(),
                         "now": score.reindex(fell).round(1).map(_text).to_numpy()})
@@ -244,14 +248,20 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return loaded if isinstance(loaded, dict) else None
 
 
-def compare_runs(previous: str | Path, current: str | Path, *, threshold: float = 10.0,
-                 metrics_now: dict[str, Any] | None = None) -> Changes:
+def compare_runs(previous: str | Path, current: str | Path, *, health_drop: float = HEALTH_DROP,
+                 metrics_now: dict[str, Any] | None = None,
+                 threshold: float | None = None) -> Changes:
     """Compare the run in ``current`` with the earlier run in ``previous``.
 
-    ``metrics_now`` is this run's merged metrics (default: ``current/metrics.json``).
-    Raises :class:`PreviousRunError` when ``previous`` has no ``results/`` folder or one of its
-    results cannot be read.
+    ``health_drop`` is the fall of the health score (points, 0-100 scale) from which a
+    high-value customer is listed (``health_fell``). ``metrics_now`` is this run's merged
+    metrics (default: ``current/metrics.json``); a report running inside the run passes
+    ``{"overview": {"kpis": ...}}``. ``threshold`` is the former name of ``health_drop``
+    (deprecated: use ``health_drop``). Raises :class:`PreviousRunError` when ``previous`` has
+    no ``results/`` folder or one of its results cannot be read.
     """
+    if threshold is not None:
+        health_drop = threshold
     prev = check_previous(previous)
 
     def both(name: str) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
@@ -264,7 +274,7 @@ def compare_runs(previous: str | Path, current: str | Path, *, threshold: float 
 
     stages, segments, clv, churn = (both(n) for n in ("stages", "segments", "clv", "churn"))
     rows = pd.concat([entered_stages(*stages),
-                      health_fell(*churn, segments=segments, clv=clv, threshold=threshold),
+                      health_fell(*churn, segments=segments, clv=clv, health_drop=health_drop),
                       segment_moves(*segments)], ignore_index=True)
     if metrics_now is None:
         metrics_now = _read_json(Path(current) / "metrics.json")
@@ -272,4 +282,4 @@ def compare_runs(previous: str | Path, current: str | Path, *, threshold: float 
     as_of = (manifest.get("parameters") or {}).get("as_of_resolved")
     return Changes(rows=_sorted(rows), matrix=segment_matrix(*segments),
                    kpis=kpi_deltas(_read_json(prev / "metrics.json"), metrics_now),
-                   previous={"folder": str(prev), "as_of": as_of}, threshold=float(threshold))
+                   previous={"folder": str(prev), "as_of": as_of}, threshold=float(health_drop))
