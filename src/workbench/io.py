@@ -38,6 +38,7 @@ column and example rows. Raw files are only ever read.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io as _io
 import re
@@ -49,6 +50,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.csv as pa_csv
 import yaml
 
 from workbench.parsing import (
@@ -468,17 +471,36 @@ class Dataset:
 # ---------------------------------------------------------------------------------- reading
 
 
+def _is_utf8(raw: bytes) -> bool:
+    """Whether ``raw`` is valid UTF-8; large files are checked by pyarrow without a text copy."""
+    if len(raw) < 1 << 20:
+        try:
+            raw.decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            return False
+    offsets = pyarrow.py_buffer(np.array([0, len(raw)], dtype=np.int64))
+    text = pyarrow.Array.from_buffers(pyarrow.large_string(), 1,
+                                      [None, offsets, pyarrow.py_buffer(raw)])
+    try:
+        text.validate(full=True)
+        return True
+    except pyarrow.ArrowInvalid:
+        return False
+
+
 def _detect_encoding(raw: bytes, path: Path) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            raw.decode(encoding)
-            return encoding
-        except UnicodeDecodeError:
-            continue
+    if _is_utf8(raw):
+        return "utf-8"
+    try:
+        raw.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw[:200_000]).best()
@@ -493,7 +515,7 @@ def _detect_encoding(raw: bytes, path: Path) -> str:
 def _sniff_delimiter(text: str, suffix: str) -> str:
     if suffix == ".tsv":
         return "\t"
-    sample = "\n".join(text[:65536].splitlines()[:50])
+    sample = "\n".join(text[:SNIFF_CHARS].splitlines()[:50])
     try:
         return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
     except csv.Error:
@@ -537,11 +559,12 @@ def read_table_file(
             suffix = ".txt"  # tab-separated text under an Excel name
         if suffix in (".csv", ".tsv", ".txt"):
             encoding = _detect_encoding(raw, path)
-            text = raw.decode(encoding)
-            delimiter = _sniff_delimiter(text, suffix)
+            source = _Utf8Source(raw, encoding)
+            del raw
+            delimiter = _sniff_delimiter(source.head(), suffix)
             if find_header is not None:
-                text, delimiter, skip = _skip_to_header(text, delimiter, find_header)
-            frame = _read_delimited(text, delimiter, path)
+                delimiter, skip = _skip_to_header(source, delimiter, find_header)
+            frame = _read_delimited(source, delimiter, path, skip)
         elif suffix in (".xlsx", ".xls"):
             cells = pd.read_excel(_io.BytesIO(raw), dtype=str, sheet_name=0, header=None)
             cells = cells.fillna("")
@@ -561,9 +584,6 @@ def read_table_file(
             f"{path}: old-style Excel (.xls) files cannot be read here. Open the file in "
             "Excel or WPS and save it as .xlsx (or CSV UTF-8), then try again."
         ) from None
-    except pd.errors.ParserError as exc:
-        raise DataError(_explain_parser_error(exc, path, locals().get("text"), delimiter,
-                                              skip)) from None
     except (pd.errors.EmptyDataError, ValueError, OSError) as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"{path}: the file cannot be read as a table: {detail}") from None
@@ -600,10 +620,54 @@ def _explain_parser_error(
     return f"{path}: the file cannot be read as a table: {detail}. {hint}"
 
 
+#: How many characters at the top of a file the delimiter is sniffed from.
+SNIFF_CHARS = 65536
+
+
+class _Utf8Source:
+    """A delimited file as UTF-8 bytes (from ``start`` on), decoded to text only where needed.
+
+    UTF-8 files are used as read, past a byte-order mark; other encodings are decoded once and
+    encoded as UTF-8, the bytes pandas' parser reads in any case. Only the top of the file is
+    decoded to sniff the delimiter and find the header, so a large file is never held as text.
+    """
+
+    def __init__(self, raw: bytes, encoding: str) -> None:
+        if encoding in ("utf-8", "utf-8-sig"):
+            self.data, self.start = raw, 3 if encoding == "utf-8-sig" else 0
+        else:
+            self.data, self.start = raw.decode(encoding).encode("utf-8"), 0
+
+    def head(self, lines: int = 0) -> str:
+        """The text from ``start``: its first ``lines`` lines and SNIFF_CHARS characters more,
+        or all of it."""
+        size = 1 << 18
+        while True:
+            final = self.start + size >= len(self.data)
+            text = codecs.getincrementaldecoder("utf-8")().decode(
+                self.data[self.start:self.start + size], final=final)
+            end = 0
+            for _ in range(lines):
+                end = text.find("\n", end) + 1
+                if not end:
+                    break
+            if final or (end and len(text) - end >= SNIFF_CHARS):
+                return text
+            size *= 4
+
+    def skip(self, text: str) -> None:
+        """Move ``start`` past ``text``, the top of :meth:`head`."""
+        self.start += len(text.encode("utf-8"))
+
+    def body(self) -> bytes:
+        return self.data if self.start == 0 else self.data[self.start:]
+
+
 def _skip_to_header(
-    text: str, delimiter: str, find_header: HeaderFinder
-) -> tuple[str, str, int]:
+    source: _Utf8Source, delimiter: str, find_header: HeaderFinder
+) -> tuple[str, int]:
     """Cut the lines above the header; the delimiter is sniffed again below a title."""
+    text = source.head(HEADER_SEARCH_ROWS)
     lines = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
     # A title line can mislead the sniffer, so each usual delimiter gets its turn.
     for candidate in dict.fromkeys((delimiter, ",", "\t", ";", "|")):
@@ -612,9 +676,9 @@ def _skip_to_header(
         if skip is not None:
             break
     if not skip:
-        return text, delimiter, 0
-    text = text[sum(len(line) + 1 for line in lines[:skip]):]
-    return text, _sniff_delimiter(text, ".tsv" if candidate == "\t" else ""), skip
+        return delimiter, 0
+    source.skip("".join(line + "\n" for line in lines[:skip]))
+    return _sniff_delimiter(source.head(), ".tsv" if candidate == "\t" else ""), skip
 
 
 def _unique_headers(header: list[Any]) -> list[str]:
@@ -630,23 +694,30 @@ def _unique_headers(header: list[Any]) -> list[str]:
     return names
 
 
-def _read_delimited(text: str, delimiter: str, path: Path) -> pd.DataFrame:
+def _read_delimited(
+    source: _Utf8Source, delimiter: str, path: Path, skip: int = 0
+) -> pd.DataFrame:
     """Parse CSV text into text cells; rows longer than the header are explained or trimmed.
 
     A delimiter at the end of every data line (common in exports) leaves empty fields beyond
     the header: they are dropped. Pandas would otherwise shift the columns by taking the first
     ones as the index, so customer ids would silently become dates.
     """
+    frame = _read_delimited_fast(source, delimiter)
+    if frame is not None:
+        return frame
     options = {"sep": delimiter, "dtype": str, "keep_default_na": False,
-               "skipinitialspace": True, "skip_blank_lines": True}
+               "skipinitialspace": True, "skip_blank_lines": True, "encoding": "utf-8"}
     try:
-        frame = pd.read_csv(_io.StringIO(text), **options)
+        frame = pd.read_csv(_io.BytesIO(source.body()), **options)
         if isinstance(frame.index, pd.RangeIndex):
             return frame
     except pd.errors.ParserError as exc:
         if "Expected" not in str(exc):
-            raise
-    records = csv.reader(_io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+            text = source.body().decode("utf-8")
+            raise DataError(_explain_parser_error(exc, path, text, delimiter, skip)) from None
+    records = csv.reader(_io.StringIO(source.body().decode("utf-8")), delimiter=delimiter,
+                         skipinitialspace=True)
     rows = [row for row in records if row]
     header, width = rows[0], len(rows[0])
     long = [(i + 2, row) for i, row in enumerate(rows[1:])
@@ -660,6 +731,44 @@ def _read_delimited(text: str, delimiter: str, path: Path) -> pd.DataFrame:
         )
     trimmed = [row[:width] + [""] * (width - len(row)) for row in rows[1:]]
     return pd.DataFrame(trimmed, columns=header, dtype=str)
+
+
+def _read_delimited_fast(source: _Utf8Source, delimiter: str) -> pd.DataFrame | None:
+    """pyarrow's multithreaded reader, for files it reads exactly as pandas would; else None.
+
+    pandas skips spaces at the start of a field and whitespace-only lines, names blank and
+    repeated headers, pads short rows and stops at a quote never closed: a file where any of
+    that can happen (a space or tab after a delimiter or at a line start, a blank or repeated
+    header, rows of unequal length, an odd number of quotes) goes to pandas. Every cell is read as text, as pandas' ``dtype=str`` does.
+    """
+    data, start = source.data, source.start
+    spaced = [(delimiter + " ").encode(), b"\n ", b"\r ", b"\n\t", b"\r\t"]
+    if data[start:start + 1] in (b" ", b"\t") or any(data.find(s, start) >= 0 for s in spaced):
+        return None
+    if data.count(b'"', start) % 2:  # a quote never closed: pandas explains where
+        return None
+    width = source.head().count(delimiter) + 1  # at least the fields of the first line
+    names = [f"f{i}" for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            pyarrow.BufferReader(pyarrow.py_buffer(data).slice(start)),
+            read_options=pa_csv.ReadOptions(autogenerate_column_names=True,
+                                            block_size=8 << 20),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pyarrow.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False, check_utf8=False),
+        )
+    except pyarrow.ArrowInvalid:
+        return None
+    header = [table.column(i)[0].as_py() for i in range(table.num_columns)]
+    if (table.num_rows == 0 or table.num_columns > width or not all(header)
+            or len(set(header)) < len(header)
+            or not all(pyarrow.types.is_string(t) for t in table.schema.types)):
+        return None
+    frame = table.slice(1).to_pandas()
+    frame.columns = header
+    return frame
 
 
 #: File types that hold tables but are not read; they are listed as unread with the reason.
