@@ -1,4 +1,10 @@
-"""Executive overview figures (``00_overview``): the customer base in a handful of numbers."""
+"""Executive overview figures (``00_overview``): the customer base in a handful of numbers.
+
+Besides its own figures, the overview reads what the other reports of the run wrote through two
+documented doors only: their shared results (:func:`workbench.results.read_result`, in a
+notebook ``ctx.result``) and their metrics (:func:`read_metrics`). It also shows what changed
+since an earlier run (:func:`changes_since`, :func:`show_changes`, also used by ``08_actions``).
+"""
 
 from __future__ import annotations
 
@@ -11,27 +17,37 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from workbench.changes import HEALTH_DROP, Changes, compare_runs
 from workbench.charts import axes_for, monthly_bars_with_line
-from workbench.i18n import fmt_money, fmt_number, fmt_pct, t
+from workbench.i18n import fmt_money, fmt_number, fmt_pct, fmt_pp, t
 from workbench.io import Dataset
 from workbench.registry import by_topic
 from workbench.report import metrics_dir
-from workbench.style import format_count_axis, format_money_axis
-from workbench.summary import customer_summary
+from workbench.style import PALETTE, format_count_axis, format_money_axis
+from workbench.summary import customer_summary, day_after, up_to
 
 __all__ = [
+    "CHANGE_HEADERS",
+    "KPI_DELTA_HEADERS",
+    "change_cards",
+    "change_customers",
+    "changes_since",
     "channel_revenue",
     "domain_highlights",
     "domain_sentences",
     "explore_widget",
     "kpi_cards",
+    "kpi_delta_table",
+    "migration_table",
     "monthly_trend",
     "overview_kpis",
     "overview_sentences",
     "plot_channel_revenue",
     "plot_monthly_trend",
+    "read_metrics",
     "reconciliation",
     "reconciliation_table",
+    "show_changes",
 ]
 
 #: Lifecycle stages that make up each customer count of the reconciliation.
@@ -43,7 +59,7 @@ STAGE_GROUPS: dict[str, tuple[str, ...]] = {
 
 
 def _window(tx: pd.DataFrame, as_of: pd.Timestamp, days: int, offset_days: int = 0) -> pd.DataFrame:
-    end = as_of + pd.Timedelta(days=1) - pd.Timedelta(days=offset_days)
+    end = day_after(as_of) - pd.Timedelta(days=offset_days)
     return tx[(tx["order_date"] >= end - pd.Timedelta(days=days)) & (tx["order_date"] < end)]
 
 
@@ -64,7 +80,7 @@ def overview_kpis(dataset: Dataset, as_of: pd.Timestamp, *, active_days: int = 9
     tx = dataset.transactions
     if tx is None or tx.empty:
         return out
-    tx = tx[tx["order_date"] < as_of + pd.Timedelta(days=1)]
+    tx = up_to(tx, as_of)
     summary = customer_summary(tx, as_of, "D")
     last_year = _window(tx, as_of, 365)
     previous_year = _window(tx, as_of, 365, offset_days=365)
@@ -93,7 +109,7 @@ def overview_kpis(dataset: Dataset, as_of: pd.Timestamp, *, active_days: int = 9
 def monthly_trend(transactions: pd.DataFrame, as_of: pd.Timestamp, months: int = 24,
                   channel: str | None = None) -> pd.DataFrame:
     """Revenue, orders and distinct buying customers per calendar month up to ``as_of``."""
-    tx = transactions[transactions["order_date"] < as_of + pd.Timedelta(days=1)]
+    tx = up_to(transactions, as_of)
     if channel is not None and "channel" in tx:
         tx = tx[tx["channel"] == channel]
     month = tx["order_date"].dt.to_period("M")
@@ -133,7 +149,7 @@ def plot_channel_revenue(channels: pd.DataFrame, *, lang: str = "en",
     """Horizontal bars of revenue share per channel."""
     fig, ax = axes_for(ax, (7, 0.5 * max(len(channels), 1) + 1.5))
     shown = channels.iloc[::-1]
-    bars = ax.barh(shown["channel"].astype(str), shown["share"] * 100, color="#009E73")
+    bars = ax.barh(shown["channel"].astype(str), shown["share"] * 100, color=PALETTE[2])
     ax.bar_label(bars, labels=[fmt_pct(s) for s in shown["share"]], padding=3)
     ax.set(xlabel=t("word.share", lang) + " (%)", title=t("ov.channel_title", lang))
     return fig
@@ -187,13 +203,32 @@ def overview_sentences(kpis: dict[str, Any], lang: str) -> list[tuple[str, dict[
 DOMAIN_TOPICS = by_topic("overview").uses
 
 
-def domain_highlights(output_dir: str | Path) -> dict[str, dict[str, Any] | None]:
-    """The metrics other notebooks of this run have written, None where absent."""
-    folder = metrics_dir(output_dir)
+def read_metrics(output_dir: str | Path, topic: str) -> dict[str, Any] | None:
+    """The metrics the report ``topic`` wrote in the run in ``output_dir``, None when absent.
+
+    While a run is under way each report's part is its own file (``ReportContext.save_metrics``);
+    a finished run also has them merged in ``metrics.json``, read when the part is missing.
+    """
+    part = metrics_dir(output_dir) / f"{topic}.json"
+    if part.exists():
+        return json.loads(part.read_text(encoding="utf-8"))
+    merged = Path(output_dir) / "metrics.json"
+    if merged.exists():
+        found = json.loads(merged.read_text(encoding="utf-8")).get(topic)
+        return found if isinstance(found, dict) else None
+    return None
+
+
+def domain_highlights(*folders: str | Path | None) -> dict[str, dict[str, Any] | None]:
+    """The metrics of every report the overview summarises, None where absent.
+
+    ``folders`` are searched in order (in a notebook ``ctx.output_dir, ctx.results_from``, the
+    same order as ``ctx.result``); a None folder is skipped.
+    """
     found: dict[str, dict[str, Any] | None] = {}
     for topic in DOMAIN_TOPICS:
-        path = folder / f"{topic}.json"
-        found[topic] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+        found[topic] = next((m for m in (read_metrics(f, topic) for f in folders if f is not None)
+                             if m is not None), None)
     return found
 
 
@@ -286,3 +321,112 @@ def reconciliation_table(frame: pd.DataFrame, kpis: dict[str, Any], lang: str) -
         "source": [t(f"topic.{s}", lang) for s in frame["source"]],
     })
     return shown
+
+
+# ------------------------------------------------------------------ since the last run
+
+#: Headers of the changed customers' table and the KPI deltas (catalogue keys).
+CHANGE_HEADERS = {c: f"ov.chg.col.{c}" for c in ("customer_id", "change", "before", "now")}
+KPI_DELTA_HEADERS = {c: f"chg.kpi.col.{c}" for c in ("kpi", "before", "now", "change")}
+#: Codes of the changed customers listed (segment moves are shown as the migration matrix).
+_LISTED = ("entered_at_risk", "entered_churned", "health_fell")
+
+
+def changes_since(previous: str | Path | None, output_dir: str | Path, *,
+                  kpis: dict[str, Any] | None = None,
+                  health_drop: float = HEALTH_DROP) -> Changes | None:
+    """This run against the earlier run in ``previous`` (:func:`workbench.changes.compare_runs`),
+    None when ``previous`` is empty (no earlier run given: nothing to show).
+
+    ``kpis`` are this run's :func:`overview_kpis` (the run's ``metrics.json`` is merged only
+    after every report ran); ``health_drop`` is in health-score points.
+    """
+    if not previous:
+        return None
+    now = {"overview": {"kpis": kpis}} if kpis is not None else None
+    return compare_runs(previous, output_dir, health_drop=health_drop, metrics_now=now)
+
+
+def change_cards(changes: Changes, lang: str) -> list[tuple[str, str, str]]:
+    """(label, value, note) cards: customers per change code."""
+    points = f"{changes.threshold:g}"
+    return [(t(f"chg.code.{code}", lang, points=points), fmt_number(n, lang), "")
+            for code, n in changes.counts().items()]
+
+
+def _kpi_text(key: str, value: float | None, lang: str, change: bool = False) -> str:
+    if value is None:
+        return "–"
+    if key == "repeat_rate":
+        return fmt_pp(value, lang) if change else fmt_pct(value)
+    text = fmt_money(value, lang) if key == "revenue_12m" else fmt_number(value, lang)
+    return f"+{text}" if change and value > 0 else text
+
+
+def kpi_delta_table(changes: Changes, lang: str, active_days: int = 90) -> pd.DataFrame:
+    """The headline KPIs of both runs and their change, as text (:data:`KPI_DELTA_HEADERS`)."""
+    names = {"customers": t("ov.kpi.customers", lang),
+             "active_customers": t("ov.kpi.active", lang, days=active_days),
+             "revenue_12m": t("ov.kpi.revenue_12m", lang),
+             "repeat_rate": t("ov.kpi.repeat_rate", lang)}
+    return pd.DataFrame([{"kpi": names.get(key, key),
+                          "before": _kpi_text(key, v["before"], lang),
+                          "now": _kpi_text(key, v["now"], lang),
+                          "change": _kpi_text(key, v["change"], lang, change=True)}
+                         for key, v in changes.kpis.items()], columns=list(KPI_DELTA_HEADERS))
+
+
+def _stage_or_score(code: str, value: Any, lang: str) -> str:
+    if value is None or pd.isna(value):
+        return "–"
+    return str(value) if code == "health_fell" else t(f"life.stage.{value}", lang)
+
+
+def change_customers(changes: Changes, lang: str) -> pd.DataFrame:
+    """Customers who entered at risk or churned, and high-value customers whose health fell:
+    one row each with the change and the stage (or health score) before and now."""
+    rows = changes.rows[changes.rows["change"].isin(_LISTED)]
+    points = f"{changes.threshold:g}"
+    return pd.DataFrame({
+        "customer_id": rows["customer_id"].to_numpy(),
+        "change": [t(f"chg.code.{c}", lang, points=points) for c in rows["change"]],
+        "before": [_stage_or_score(c, v, lang) for c, v in zip(rows["change"], rows["before"])],
+        "now": [_stage_or_score(c, v, lang) for c, v in zip(rows["change"], rows["now"])],
+    }, columns=list(CHANGE_HEADERS))
+
+
+def migration_table(changes: Changes, lang: str) -> pd.DataFrame:
+    """The segment migration matrix with segment names: one row per segment in the earlier
+    run (first column), one column per segment now; cells count customers."""
+    matrix = changes.matrix
+    if matrix.empty:
+        return pd.DataFrame()
+    name = {code: t(f"seg.cn8.{code}", lang) for code in {*matrix.index, *matrix.columns}}
+    shown = matrix.rename(index=name, columns=name)
+    shown.insert(0, t("ov.chg.before_now", lang), shown.index.astype(str))
+    return shown.reset_index(drop=True)
+
+
+def show_changes(ctx: Any, changes: Changes | None, *, active_days: int = 90,
+                 rows: int = 20) -> None:
+    """Show "Since the last run" in a report: heading, counts, KPI deltas, the changed
+    customers (first ``rows``) and the segment migration matrix. Shows nothing when
+    ``changes`` is None (no earlier run given)."""
+    if changes is None:
+        return
+    lang = ctx.lang
+    ctx.heading("chg.title")
+    ctx.say("chg.intro", folder=Path(str(changes.previous.get("folder", "–"))).name,
+            as_of=changes.previous.get("as_of") or "–")
+    ctx.kpis(change_cards(changes, lang))
+    ctx.table(kpi_delta_table(changes, lang, active_days), headers=KPI_DELTA_HEADERS)
+    listed = change_customers(changes, lang)
+    ctx.say("ov.chg.customers", n=fmt_number(len(listed), lang),
+            points=f"{changes.threshold:g}", shown=fmt_number(min(len(listed), rows), lang))
+    if len(listed):
+        ctx.table(listed, headers=CHANGE_HEADERS, max_rows=rows)
+    matrix = migration_table(changes, lang)
+    if len(matrix):
+        ctx.say("ov.chg.matrix", moved=fmt_number(changes.counts()["segment_moved"], lang))
+        ctx.table(matrix)
+    ctx.say("chg.details")

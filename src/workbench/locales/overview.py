@@ -37,4 +37,18 @@ ENTRIES: dict[str, dict[str, str]] = {
     "ov.rec.alive_model": {"en": "Model: P(alive) below 50%", "zh": "模型：存活概率低于50%"},
     "ov.rec.alive_model.def": {"en": "BG/NBD score, of {n} customers modelled",
                                "zh": "BG/NBD 模型评分，共建模 {n} 位客户"},
+    # since the last run (the section also appears in 08_actions)
+    "ov.chg.customers": {
+        "en": "{n} customers entered at risk or churned, or are high-value customers whose health "
+              "score fell by more than {points} points (first {shown} shown):",
+        "zh": "{n} 位客户新进入沉睡预警或流失，或为健康分下降超过{points}分的高价值客户（显示前 {shown} 位）："},
+    "ov.chg.matrix": {
+        "en": "Segment migrations: customers of both runs by their RFM segment then (rows) and now "
+              "(columns); {moved} moved.",
+        "zh": "分群迁移：两次运行都有的客户，按上次（行）与本次（列）的 RFM 分群计数；{moved} 位发生变化。"},
+    "ov.chg.before_now": {"en": "Last run \\ this run", "zh": "上次 \\ 本次"},
+    "ov.chg.col.customer_id": {"en": "Customer", "zh": "客户"},
+    "ov.chg.col.change": {"en": "Change", "zh": "变化"},
+    "ov.chg.col.before": {"en": "Last run", "zh": "上次"},
+    "ov.chg.col.now": {"en": "This run", "zh": "本次"},
 }
