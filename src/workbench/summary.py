@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-__all__ = ["UNIT_DAYS", "customer_summary", "day_after", "up_to"]
+__all__ = ["UNIT_DAYS", "customer_summary", "daily_purchases_sql", "day_after", "up_to"]
 
 #: Cap on DuckDB's buffer memory per call (raise it for very large logs). Under it DuckDB frees
 #: finished hash-table partitions eagerly and, past it, spills to its temp directory instead of
@@ -41,6 +41,41 @@ def up_to(frame: pd.DataFrame, as_of: pd.Timestamp | str | None,
     if as_of is None:
         return frame
     return frame[frame[column] < day_after(as_of)]
+
+
+def daily_purchases_sql(source: str, as_of: pd.Timestamp | str | None = None, *,
+                        day_number: bool = False, orders: str | None = None) -> str:
+    """SQL of the daily purchases: the lines of one customer on one calendar day as one row.
+
+    The one definition of a transaction in the buy-till-you-die sense (Fader, Hardie & Lee
+    2005), used by the customer summary, the lifecycle history and the churn features.
+    ``source`` is a DuckDB table or table function with ``customer_id``, ``order_date`` and
+    ``amount`` (and ``order_id`` for ``orders="order_id"``). Rows: ``customer_id`` (VARCHAR),
+    ``day`` (DATE, or with ``day_number`` an INTEGER count of days since 1970-01-01, cheaper to
+    group on), ``amount`` (the day's spend, an exact DECIMAL sum: float sums vary with
+    DuckDB's thread split) and, with ``orders``, ``orders``: the day's distinct non-null
+    ``order_id`` values (``"order_id"``) or lines (``"lines"``). ``as_of`` keeps the lines on
+    or before that day (whole day, :func:`day_after`).
+    """
+    if orders not in (None, "order_id", "lines"):
+        raise ValueError(f"orders must be None, 'order_id' or 'lines', got {orders!r}")
+    day = ("CAST(epoch_us(CAST(order_date AS TIMESTAMP)) // 86400000000 AS INTEGER)"
+           if day_number else "CAST(order_date AS DATE)")
+    where = f"WHERE order_date < DATE '{day_after(as_of).date()}'" if as_of is not None else ""
+    lines = f"""SELECT CAST(customer_id AS VARCHAR) AS customer_id, {day} AS day,
+                       {"order_id," if orders == "order_id" else ""}
+                       CAST(amount AS DECIMAL(18, 4)) AS amount
+                FROM {source} {where}"""
+    if orders == "order_id":
+        # Grouping on order_id first and then counting the non-null ids of each day gives the
+        # numbers of count(DISTINCT order_id) per day, about twice as fast on large logs
+        # (DuckDB's DISTINCT aggregates keep a second hash table of (groups, order_id)).
+        return f"""SELECT customer_id, day, sum(amount) AS amount, count(order_id) AS orders
+                   FROM (SELECT customer_id, day, order_id, sum(amount) AS amount
+                         FROM ({lines}) GROUP BY ALL)
+                   GROUP BY ALL"""
+    count = ", count(*) AS orders" if orders == "lines" else ""
+    return f"SELECT customer_id, day, sum(amount) AS amount{count} FROM ({lines}) GROUP BY ALL"
 
 
 _COLUMNS = (
@@ -124,41 +159,14 @@ def customer_summary(
         if holdout_day is not None and holdout_day <= as_of_day:
             raise ValueError(f"holdout_end {holdout_day.date()} must be after as_of {as_of_day.date()}")
         end_day = holdout_day or as_of_day
-        # Money is summed as DECIMAL: exact, so the result does not depend on how DuckDB's
-        # threads split the rows (float sums differ in the last bits between runs, and model
-        # fits downstream amplify that). Lines -> one row per (customer, day[, order]) -> one
-        # row per customer. Days are
-        # integers (days since 1970-01-01): cheaper to group on than DATE values. Orders are
-        # counted by grouping on order_id first and then counting the non-null ids of each day:
-        # the same numbers as count(DISTINCT order_id) per day, about twice as fast on large
-        # logs (DuckDB's DISTINCT aggregates keep a second hash table of (groups, order_id)).
+        # Lines -> one row per (customer, day) (:func:`daily_purchases_sql`, money as exact
+        # DECIMAL, days as integers) -> one row per customer.
         count_orders = count_orders and has_order_id
         epoch = pd.Timestamp("1970-01-01")
         as_of_n = (as_of_day - epoch).days
-        lines = f"""
-            SELECT CAST(customer_id AS VARCHAR) AS customer_id,
-                   CAST(epoch_us(CAST(order_date AS TIMESTAMP)) // 86400000000 AS INTEGER) AS day,
-                   {"order_id," if count_orders else ""}
-                   CAST(amount AS DECIMAL(18, 4)) AS amount
-            FROM {source}
-            WHERE order_date < DATE '{end_day.date()}' + INTERVAL 1 DAY
-        """
-        if count_orders:
-            daily = f"""
-            orders AS (
-                SELECT customer_id, day, order_id, sum(amount) AS amount
-                FROM ({lines}) GROUP BY ALL
-            ),
-            daily AS (
-                SELECT customer_id, day, sum(amount) AS amount, count(order_id) AS orders
-                FROM orders GROUP BY ALL
-            )"""
-        else:
-            daily = f"""
-            daily AS (
-                SELECT customer_id, day, sum(amount) AS amount, {"count(*)" if not has_order_id else "1"} AS orders
-                FROM ({lines}) GROUP BY ALL
-            )"""
+        orders = "order_id" if count_orders else None if has_order_id else "lines"
+        daily = f"daily AS ({daily_purchases_sql(source, end_day, day_number=True, orders=orders)})"
+        n_orders = "sum(orders)" if orders else "count(*)"
         if holdout_day is not None:
             holdout_cte = f""",
         holdout AS (
@@ -179,7 +187,7 @@ def customer_summary(
             SELECT customer_id,
                    min(day) AS first_day,
                    max(day) AS last_day,
-                   CAST(sum(orders) AS BIGINT) AS n_orders,
+                   CAST({n_orders} AS BIGINT) AS n_orders,
                    count(*) AS n_purchase_days,
                    sum(amount)::DOUBLE AS total_revenue,
                    arg_min(amount, day)::DOUBLE AS first_purchase_value

@@ -1,0 +1,145 @@
+"""Cohorts, repeat purchase, the funnel and the lifecycle metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.lifecycle.stages import STAGES, PurchaseHistory, StageRules
+from workbench.summary import day_after, up_to
+
+__all__ = ["cohort_matrix", "funnel", "inter_purchase_gaps", "lifecycle_metrics",
+           "time_to_second_purchase"]
+
+
+def cohort_matrix(history: PurchaseHistory, as_of: pd.Timestamp, max_periods: int = 24
+                  ) -> dict[str, pd.DataFrame]:
+    """Acquisition-month cohorts x months since first purchase, up to ``as_of``.
+
+    Returns ``size`` (customers per cohort), ``retention`` (share of the cohort buying in
+    each month; month 0 is 100%) and ``revenue_per_customer`` (cumulative spend per cohort
+    customer). Months not yet observed for a cohort are NaN.
+    """
+    frame = history.con.execute(f"""
+        WITH firsts AS (SELECT customer_id, first_day FROM hist WHERE n_days = 1 AND day <= ?),
+        act AS (
+            SELECT date_trunc('month', f.first_day) AS cohort,
+                   date_diff('month', date_trunc('month', f.first_day), date_trunc('month', h.day)) AS period,
+                   h.customer_id, h.amount
+            FROM hist h JOIN firsts f USING (customer_id) WHERE h.day <= ?
+        )
+        SELECT cohort, period, count(DISTINCT customer_id) AS customers, sum(amount) AS revenue
+        FROM act WHERE period <= {int(max_periods)} GROUP BY ALL
+    """, [as_of.date(), as_of.date()]).df()
+    if frame.empty:
+        empty = pd.DataFrame()
+        return {"size": pd.Series(dtype=int), "retention": empty, "revenue_per_customer": empty}
+    frame["cohort"] = pd.to_datetime(frame["cohort"]).dt.to_period("M")
+    customers = frame.pivot_table(index="cohort", columns="period", values="customers", fill_value=0)
+    revenue = frame.pivot_table(index="cohort", columns="period", values="revenue", fill_value=0.0)
+    periods = range(max_periods + 1)
+    customers = customers.reindex(columns=periods, fill_value=0)
+    revenue = revenue.reindex(columns=periods, fill_value=0.0)
+    size = customers[0]
+    observed = np.array([[(as_of.to_period("M") - c).n >= p for p in periods] for c in customers.index])
+    retention = (customers.div(size, axis=0)).where(observed)
+    per_customer = revenue.cumsum(axis=1).div(size, axis=0).where(observed)
+    return {"size": size, "retention": retention, "revenue_per_customer": per_customer}
+
+
+def inter_purchase_gaps(history: PurchaseHistory, as_of: pd.Timestamp) -> pd.Series:
+    """Every gap between consecutive purchase days (days), for the distribution chart."""
+    return pd.Series(history.gaps(as_of), name="gap_days")
+
+
+def time_to_second_purchase(history: PurchaseHistory, as_of: pd.Timestamp,
+                            horizon_days: int = 365) -> pd.DataFrame:
+    """Share of customers who made a second purchase within d days of their first.
+
+    Kaplan-Meier estimate, so customers whose first purchase is recent (censored at
+    ``as_of``) count only for the days they have been observed. Columns ``days``,
+    ``share_repeated``.
+    """
+    frame = history.con.execute("""
+        SELECT f.customer_id, date_diff('day', f.day, s.day) AS second_after,
+               date_diff('day', f.day, ?) AS observed
+        FROM (SELECT customer_id, day FROM hist WHERE n_days = 1 AND day <= ?) f
+        LEFT JOIN (SELECT customer_id, day FROM hist WHERE n_days = 2 AND day <= ?) s
+          USING (customer_id)
+    """, [as_of.date(), as_of.date(), as_of.date()]).df()
+    event = frame["second_after"].notna().to_numpy()
+    duration = np.where(event, frame["second_after"].fillna(0), frame["observed"]).astype(int)
+    days = np.arange(0, horizon_days + 1)
+    events_at = np.bincount(duration[event], minlength=horizon_days + 2)[: horizon_days + 1]
+    leaving_at = np.bincount(duration, minlength=horizon_days + 2)[: horizon_days + 1]
+    at_risk = len(duration) - np.concatenate([[0], np.cumsum(leaving_at)[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard = np.where(at_risk > 0, events_at / at_risk, 0.0)
+    survival = np.cumprod(1 - hazard)
+    return pd.DataFrame({"days": days, "share_repeated": 1 - survival})
+
+
+def funnel(history: PurchaseHistory, transactions: pd.DataFrame, as_of: pd.Timestamp,
+           events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Acquired -> activated -> retained -> expanded (引入→激活→留存→扩展), with conversion.
+
+    Acquired: registered customers and anyone seen in events or transactions by ``as_of``;
+    activated: made a first purchase; retained: bought on at least two days; expanded:
+    bought from at least two categories (or, without categories, on three or more days).
+    """
+    con = history.con
+    acquired = set(con.execute("SELECT customer_id FROM people WHERE since <= ?",
+                               [as_of.date()]).fetchnumpy()["customer_id"].astype(str))
+    if events is not None and len(events):
+        seen = up_to(events[["customer_id", "timestamp"]], as_of, column="timestamp")
+        acquired |= set(seen["customer_id"].astype(str).unique())
+    # Purchase days per customer are the history's rows (one per customer and day).
+    days = con.execute("SELECT customer_id, count(*) AS n FROM hist WHERE day <= ? GROUP BY 1",
+                       [as_of.date()]).fetchnumpy()
+    day_ids, n_days = days["customer_id"].astype(str), days["n"]
+    activated = set(day_ids)
+    retained = set(day_ids[n_days >= 2])
+    if "category" in transactions:
+        con.register("tx_categories", transactions[["customer_id", "order_date", "category"]])
+        breadth = con.execute(f"""
+            SELECT CAST(customer_id AS VARCHAR) AS customer_id FROM tx_categories
+            WHERE order_date < TIMESTAMP '{day_after(as_of)}'
+            GROUP BY 1 HAVING count(DISTINCT category) >= 2""").fetchnumpy()
+        con.unregister("tx_categories")
+        expanded = set(breadth["customer_id"].astype(str)) & retained
+    else:
+        expanded = set(day_ids[n_days >= 3])
+    steps = ["acquired", "activated", "retained", "expanded"]
+    counts = [len(acquired | activated), len(activated), len(retained), len(expanded)]
+    frame = pd.DataFrame({"step": steps, "customers": counts})
+    frame["conversion"] = frame["customers"] / frame["customers"].shift(1)
+    frame["share_of_acquired"] = frame["customers"] / frame["customers"].iloc[0]
+    return frame
+
+
+def lifecycle_metrics(stages: pd.DataFrame, rules: StageRules,
+                      cohorts: dict[str, pd.DataFrame]) -> dict[str, Any]:
+    """Headline figures for ``metrics.json`` (key ``lifecycle``)."""
+    retention = cohorts["retention"]
+    size = cohorts["size"]
+
+    def average(period: int) -> float | None:
+        if retention.empty or period not in retention:
+            return None
+        observed = retention[period].notna()
+        if not observed.any():
+            return None
+        return float(np.average(retention.loc[observed, period], weights=size[observed]))
+
+    buyers = stages[stages["stage"] != "prospect"]
+    counts = stages["stage"].value_counts()
+    return {
+        "customers_per_stage": {s: int(counts.get(s, 0)) for s in STAGES},
+        "thresholds_days": rules.as_dict(),
+        "cohort_retention_month_1": average(1),
+        "cohort_retention_month_3": average(3),
+        "repeat_purchase_rate": float((buyers["n_days"] >= 2).mean()) if len(buyers) else None,
+    }
+

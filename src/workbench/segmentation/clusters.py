@@ -1,0 +1,200 @@
+"""Behaviour features, clusters and the persona code of each cluster.
+
+Persona *names* (in a report language) are the report layer's:
+:func:`workbench.segmentation.workflow.persona_name`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+from sklearn.mixture import GaussianMixture
+from sklearn.preprocessing import StandardScaler
+
+from workbench.features import purchase_mix
+
+__all__ = ["PERSONA_RULES", "BehaviourClusters", "behaviour_features", "persona_codes"]
+
+
+def behaviour_features(transactions: pd.DataFrame, summary: pd.DataFrame,
+                       *, max_categories: int = 8) -> pd.DataFrame:
+    """Per-customer behaviour features for clustering, indexed by ``customer_id``.
+
+    Always: ``log_frequency`` (log 1 + orders), ``log_monetary``, ``log_aov`` (average order
+    value), ``recency_days``, ``tenure_days`` (first purchase to as_of), ``regularity``
+    (coefficient of variation of the gaps between purchase days; 1 when fewer than 3
+    purchase days). Where the columns exist: ``discount_share`` (discount / (amount +
+    discount)), ``n_channels``, ``channel:<name>`` and ``category:<name>`` spend shares (the
+    ``max_categories`` largest categories).
+    """
+    s = summary.set_index("customer_id")
+    as_of = pd.Timestamp(summary.attrs.get("as_of", s["last_purchase"].max()))
+    features = pd.DataFrame(index=s.index)
+    features["log_frequency"] = np.log1p(s["frequency"])
+    features["log_monetary"] = np.log1p(s["monetary"].clip(lower=0))
+    features["log_aov"] = np.log1p(s["avg_order_value"].clip(lower=0))
+    features["recency_days"] = s["recency_days"].astype(float)
+    features["tenure_days"] = (as_of - s["first_purchase"]).dt.days.astype(float)
+    tx = transactions[transactions["customer_id"].isin(s.index)]
+    days = (tx[["customer_id"]].assign(day=tx["order_date"].dt.normalize())
+            .drop_duplicates().sort_values(["customer_id", "day"]))
+    gaps = days.groupby("customer_id")["day"].diff().dt.days
+    stats = gaps.groupby(days["customer_id"]).agg(["mean", "std", "count"])
+    cv = (stats["std"] / stats["mean"]).where(stats["count"] >= 2)
+    features["regularity"] = cv.reindex(features.index).fillna(1.0)
+    mix = purchase_mix(tx, max_categories=max_categories)
+    features = features.join(mix).fillna({c: 0.0 for c in mix.columns})
+    return features.astype(float)
+
+
+class BehaviourClusters:
+    """KMeans (or Gaussian mixture) clusters on scaled behaviour features.
+
+    The number of clusters is chosen by silhouette over ``k_range`` (on a sample of at most
+    ``silhouette_sample`` customers, so a million customers take seconds; the models are fitted
+    on at most ``fit_sample`` customers and then label everyone), and stability is the mean
+    adjusted Rand index between the chosen model and refits with ``n_stability_seeds`` other
+    seeds. Fitted attributes: ``k_``, ``silhouette_``, ``scores_`` (k -> silhouette),
+    ``stability_``, ``labels_``, ``profile_`` (feature means per cluster), ``z_means_``.
+    """
+
+    def __init__(self, k_range: Sequence[int] = (3, 4, 5, 6, 7, 8),
+                 method: Literal["kmeans", "gmm"] = "kmeans", silhouette_sample: int = 10_000,
+                 fit_sample: int = 200_000, n_stability_seeds: int = 4, random_state: int = 0):
+        self.k_range = k_range
+        self.method = method
+        self.silhouette_sample = silhouette_sample
+        self.fit_sample = fit_sample
+        self.n_stability_seeds = n_stability_seeds
+        self.random_state = random_state
+
+    def _model(self, k: int, seed: int) -> Any:
+        if self.method == "gmm":
+            return GaussianMixture(n_components=k, covariance_type="diag", random_state=seed)
+        return KMeans(n_clusters=k, n_init=3, random_state=seed)
+
+    def fit(self, features: pd.DataFrame, reliable: pd.Series | np.ndarray | None = None
+            ) -> BehaviourClusters:
+        """Choose k, fit, and label every customer.
+
+        ``reliable`` marks the customers whose features are trustworthy enough to shape the
+        clusters (e.g. at least 3 orders: one order's category mix is mostly chance); the
+        others are assigned to the nearest cluster. Default: everyone.
+        """
+        if self.method not in ("kmeans", "gmm"):
+            raise ValueError(f"method must be 'kmeans' or 'gmm', got {self.method!r}")
+        mask = np.ones(len(features), bool) if reliable is None else np.asarray(reliable, bool)
+        if mask.sum() < max(self.k_range) + 1:
+            mask = np.ones(len(features), bool)  # too few with long histories: use everyone
+        if len(features) < max(self.k_range) + 1:
+            raise ValueError(f"clustering needs more than {max(self.k_range)} customers, "
+                             f"got {len(features)}")
+        rng = np.random.default_rng(self.random_state)
+        self.feature_names_ = list(features.columns)
+        self.scaler_ = StandardScaler().fit(features.to_numpy()[mask])
+        scaled = self.scaler_.transform(features.to_numpy())
+        candidates = np.flatnonzero(mask)
+        fit_rows = (rng.choice(candidates, self.fit_sample, replace=False)
+                    if len(candidates) > self.fit_sample else candidates)
+        sil_rows = (rng.choice(candidates, self.silhouette_sample, replace=False)
+                    if len(candidates) > self.silhouette_sample else candidates)
+        self.n_fitted_on_ = int(mask.sum())
+        self.scores_ = {}
+        models = {}
+        for k in self.k_range:
+            model = self._model(k, self.random_state).fit(scaled[fit_rows])
+            labels = model.predict(scaled[sil_rows])
+            if len(np.unique(labels)) < 2:
+                continue
+            self.scores_[k] = float(silhouette_score(scaled[sil_rows], labels,
+                                                     random_state=self.random_state))
+            models[k] = model
+        if not self.scores_:
+            raise ValueError("no number of clusters gave two or more distinct groups")
+        self.k_ = max(self.scores_, key=self.scores_.get)
+        self.silhouette_ = self.scores_[self.k_]
+        self.model_ = models[self.k_]
+        reference = self.model_.predict(scaled[sil_rows])
+        seeds = [self.random_state + i + 1 for i in range(self.n_stability_seeds)]
+        self.stability_ = float(np.mean([
+            adjusted_rand_score(reference, self._model(self.k_, s).fit(scaled[fit_rows])
+                                .predict(scaled[sil_rows]))
+            for s in seeds])) if seeds else float("nan")
+        self.labels_ = pd.Series(self.model_.predict(scaled), index=features.index, name="cluster")
+        self.profile_ = self._profile(features, scaled)
+        self.embedding_ = PCA(n_components=2, random_state=self.random_state).fit(scaled[fit_rows])
+        return self
+
+    def _profile(self, features: pd.DataFrame, scaled: np.ndarray) -> pd.DataFrame:
+        means = features.groupby(self.labels_.to_numpy()).mean()
+        z = pd.DataFrame(scaled, index=features.index, columns=features.columns)
+        self.z_means_ = z.groupby(self.labels_.to_numpy()).mean()
+        means.insert(0, "customers", self.labels_.value_counts().sort_index())
+        return means
+
+    def project(self, features: pd.DataFrame) -> np.ndarray:
+        """2-D PCA coordinates of customers, for the cluster map."""
+        return self.embedding_.transform(self.scaler_.transform(features.to_numpy()))
+
+
+#: Persona rules: (feature, sign) -> persona key; the first rule matching one of a cluster's
+#: strongest standout features (|z| of the cluster mean >= 0.5) names it.
+PERSONA_RULES: tuple[tuple[str, int, str], ...] = (
+    ("discount_share", +1, "price_sensitive"),
+    ("log_aov", +1, "quality_seeking"),
+    ("n_channels", +1, "omnichannel"),
+    ("log_frequency", +1, "loyal_regular"),
+    ("recency_days", +1, "dormant"),
+    ("tenure_days", -1, "newcomer"),
+    ("log_aov", -1, "small_basket"),
+    ("log_frequency", -1, "occasional"),
+)
+
+
+
+def persona_codes(clusters: BehaviourClusters, *, min_z: float = 0.5,
+                  rule_tolerance: float = 0.8) -> pd.DataFrame:
+    """The persona code of each cluster from its standout features, the same in every language.
+
+    For each cluster the features are ranked by |z| (the cluster mean in standard deviations
+    of the base). A behavioural rule (``PERSONA_RULES``: discount share -> price-sensitive,
+    order value -> quality-seeking, ...) names the cluster when its feature stands out by at
+    least ``min_z`` and ``rule_tolerance`` times the strongest feature; otherwise the strongest
+    category or channel share names it (``category_lover:<category>``, the category as the
+    data gives it); otherwise ``mainstream``. Clusters that share a code are numbered
+    (``price_sensitive_2``). Columns ``cluster``, ``persona_key``, ``persona_code`` and
+    ``standout``: the three strongest (feature, z) pairs.
+    """
+    rules = {(f, s): p for f, s, p in PERSONA_RULES}
+    rows = []
+    for cluster, z in clusters.z_means_.iterrows():
+        ranked = z.reindex(z.abs().sort_values(ascending=False).index)
+        strongest = float(ranked.abs().iloc[0]) if len(ranked) else 0.0
+        floor = max(min_z, rule_tolerance * strongest)
+        key, detail = "mainstream", ""
+        by_rule = [rules[(f, 1 if v > 0 else -1)] for f, v in ranked.items()
+                   if abs(v) >= floor and (f, 1 if v > 0 else -1) in rules]
+        if by_rule:
+            key = by_rule[0]
+        else:
+            for feature, value in ranked.items():
+                if abs(value) < min_z:
+                    break
+                if value > 0 and feature.startswith(("category:", "channel:")):
+                    kind, detail = feature.split(":", 1)
+                    key = f"{kind}_lover"
+                    break
+        rows.append({"cluster": int(cluster), "persona_key": key,
+                     "persona_code": f"{key}:{detail}" if detail else key,
+                     "standout": [(f, float(v)) for f, v in ranked.head(3).items()]})
+    frame = pd.DataFrame(rows, columns=["cluster", "persona_key", "persona_code", "standout"])
+    counts = (frame.groupby("persona_code").cumcount() + 1).astype(str)
+    repeated = frame["persona_code"].duplicated(keep=False)
+    frame.loc[repeated, "persona_code"] = frame.loc[repeated, "persona_code"] + "_" + counts[repeated]
+    return frame
