@@ -265,8 +265,10 @@ def _usage(rng, cid, spans, churn_days, seats, risk, activated, begin, span, eve
                                                                            churn_days)) * 7 / 30)
         tday = np.repeat(weeks, tickets) + rng.integers(0, 7, tickets.sum())
         tday = tday[tday <= hi]
-        all_days = np.concatenate([day, tday])
-        all_kind = np.concatenate([kind, np.full(len(tday), "support_ticket")])
+        planted = [key_from] if lo <= key_from <= hi else []  # the first key event
+        all_days = np.concatenate([day, tday, np.array(planted, dtype=int)])
+        all_kind = np.concatenate([kind, np.full(len(tday), "support_ticket"),
+                                   np.full(len(planted), KEY_EVENT)])
         seconds = rng.integers(8 * 3600, 19 * 3600, len(all_days))
         channel = rng.choice(_CHANNELS, size=len(all_days), p=[0.6, 0.3, 0.1])
         events.extend(zip([cid] * len(all_days), all_days.tolist(), seconds.tolist(),
