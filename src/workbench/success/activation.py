@@ -56,7 +56,8 @@ def activation_by_cohort(act: pd.DataFrame) -> pd.DataFrame:
                               "median_days_to_key_event"]]
 
 
-def early_usage_vs_renewal(periods: pd.DataFrame, events: pd.DataFrame | None,
+def early_usage_vs_renewal(periods: pd.DataFrame,
+                           events: pd.DataFrame | signals.EventIndex | None,
                            points: pd.DataFrame, *, windows: tuple[int, ...] = (30, 60, 90),
                            bins: int = 3) -> pd.DataFrame:
     """Usage in the first 30/60/90 days against the outcome of the first renewal.

@@ -12,11 +12,13 @@ because the MRR of that day would be counted twice (:class:`SubscriptionError`).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["OPTIONAL", "REASONS", "REQUIRED", "SubscriptionError", "term_months",
-           "validate_subscriptions"]
+__all__ = ["ALIASES", "OPTIONAL", "REASONS", "REQUIRED", "SubscriptionError",
+           "read_subscriptions", "roll_up", "term_months", "validate_subscriptions"]
 
 #: Columns every subscriptions table has (``mrr`` may come as ``arr``, divided by 12).
 REQUIRED = ("customer_id", "subscription_id", "start_date", "mrr")
@@ -25,6 +27,26 @@ OPTIONAL = ("end_date", "plan", "seats", "billing_period", "renewal_date", "stat
             "cancel_reason")
 #: Reason codes of rows set aside (catalogue keys ``cs.reason.<code>``).
 REASONS = ("missing_start", "missing_mrr", "negative_mrr", "end_before_start")
+
+#: Header aliases of the subscriptions table. Proposed for ``schema.SUBSCRIPTIONS``; until the
+#: loader knows the table, :func:`read_subscriptions` maps them.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "customer_id": ("客户ID", "客户id", "客户编号", "客户号", "customer", "customerid",
+                    "customer id", "cust_id", "client_id", "account_id", "账户ID"),
+    "subscription_id": ("合同编号", "合同号", "订阅ID", "订阅编号", "contract_id", "contract",
+                        "subscription", "subscriptionid", "subscription id"),
+    "start_date": ("开始日期", "起始日期", "生效日期", "合同开始日期", "start", "start date",
+                   "period_start"),
+    "end_date": ("到期日", "结束日期", "截止日期", "合同到期日", "end", "end date", "period_end"),
+    "mrr": ("月费", "月度经常性收入", "月收入", "monthly_fee", "monthly recurring revenue"),
+    "arr": ("年费", "年度经常性收入", "年收入", "annual_fee", "annual recurring revenue", "acv"),
+    "plan": ("套餐", "版本", "产品版本", "plan_name", "tier"),
+    "seats": ("席位", "席位数", "账号数", "licenses", "licences", "users"),
+    "billing_period": ("付费周期", "计费周期", "billing", "billing_cycle", "billing cycle"),
+    "renewal_date": ("续约日期", "续费日期", "renewal", "next_renewal", "renewal date"),
+    "status": ("状态", "合同状态", "subscription_status"),
+    "cancel_reason": ("取消原因", "流失原因", "解约原因", "churn_reason", "cancellation_reason"),
+}
 
 #: Term length in months by ``billing_period`` value (lower-cased); anything else is 12.
 _TERMS = {"monthly": 1, "month": 1, "m": 1, "月": 1, "月付": 1, "按月": 1,
@@ -128,3 +150,38 @@ def _check_overlaps(kept: pd.DataFrame) -> None:
         "subscriptions: periods of one subscription overlap (a day would count twice): "
         + "; ".join(lines[:5]) + more + ". Rows are 0-based data rows; an upgrade on day D "
         "ends the old row on D-1 and starts the new row on D.")
+
+
+def read_subscriptions(path: str | Path) -> pd.DataFrame:
+    """Read a subscriptions file and map its headers to canonical names (:data:`ALIASES`).
+
+    A stop-gap until :func:`workbench.io.load_dataset` reads the table: ids are kept as text;
+    the result goes to :func:`validate_subscriptions`.
+    """
+    from workbench.io import read_table_file
+
+    frame, _, _ = read_table_file(Path(path))
+    lookup = {name.lower(): name for name in (*REQUIRED, *OPTIONAL, "arr")}
+    for canonical, names in ALIASES.items():
+        lookup.update({n.strip().lower(): canonical for n in names})
+    renamed = {c: lookup[str(c).strip().lower()] for c in frame.columns
+               if str(c).strip().lower() in lookup}
+    return frame.rename(columns=renamed)[list(dict.fromkeys(renamed.values()))].reset_index(
+        drop=True)
+
+
+def roll_up(periods: pd.DataFrame, customers: pd.DataFrame | None) -> pd.DataFrame:
+    """Periods with ``customer_id`` replaced by the account's ``parent_id`` when it has one.
+
+    Results by account then count a parent and its children as one customer. Without a
+    customers table or a ``parent_id`` column the periods are returned unchanged. One level
+    is followed (a child's parent, not the parent's parent).
+    """
+    if customers is None or "parent_id" not in customers:
+        return periods
+    parent = customers.drop_duplicates("customer_id").set_index("customer_id")["parent_id"]
+    parent = parent[parent.notna() & (parent.astype(str).str.strip() != "")].astype(str)
+    out = periods.copy()
+    mapped = out["customer_id"].map(parent)
+    out["customer_id"] = mapped.fillna(out["customer_id"]).astype("string")
+    return out

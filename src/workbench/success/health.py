@@ -244,7 +244,7 @@ def load_config(config: str | Path | Mapping[str, Any] | None = None, *,
 
 
 def measure_values(pairs: pd.DataFrame, config: HealthConfig, periods: pd.DataFrame,
-                   events: pd.DataFrame | None, feedback: pd.DataFrame | None) -> pd.DataFrame:
+                   events: pd.DataFrame | signals.EventIndex | None, feedback: pd.DataFrame | None) -> pd.DataFrame:
     """Raw value of every measure for each (``customer_id``, ``date``) pair.
 
     Uses only data on or before each pair's day. Adds ``stage`` (``onboarding`` while the
@@ -256,10 +256,11 @@ def measure_values(pairs: pd.DataFrame, config: HealthConfig, periods: pd.DataFr
     out["tenure_days"] = (out["date"].to_numpy() - first) / np.timedelta64(1, "D")
     out["stage"] = np.where(out["tenure_days"] < config.onboarding_days, "onboarding",
                             "established")
-    empty_ev = pd.DataFrame({"customer_id": pd.Series(dtype=str),
-                             "timestamp": pd.Series(dtype="datetime64[ns]"),
-                             "event": pd.Series(dtype=str)})
-    ev = events if events is not None else empty_ev
+    if events is None:
+        events = pd.DataFrame({"customer_id": pd.Series(dtype=str),
+                               "timestamp": pd.Series(dtype="datetime64[ns]"),
+                               "event": pd.Series(dtype=str)})
+    ev = events if isinstance(events, signals.EventIndex) else signals.EventIndex(events)
     for m in config.measures:
         if m.kind == "event_count":
             values = signals.event_counts(out, ev, m.events, m.window)
@@ -306,7 +307,7 @@ def _churn_label(pairs: pd.DataFrame, periods: pd.DataFrame, horizon_days: int) 
     return (signals.mrr_on(later, periods) <= 0).astype(int)
 
 
-def backtest(config: HealthConfig, periods: pd.DataFrame, events: pd.DataFrame | None,
+def backtest(config: HealthConfig, periods: pd.DataFrame, events: pd.DataFrame | signals.EventIndex | None,
              feedback: pd.DataFrame | None, as_of: pd.Timestamp, *, horizon_days: int = 90,
              cutoffs: int = 6) -> dict[str, Any]:
     """How well the score predicted the churn that followed.
@@ -384,7 +385,7 @@ def learned_weights(sample: pd.DataFrame, config: HealthConfig, *, random_state:
         "coefficient": coef})
 
 
-def health_history(config: HealthConfig, periods: pd.DataFrame, events: pd.DataFrame | None,
+def health_history(config: HealthConfig, periods: pd.DataFrame, events: pd.DataFrame | signals.EventIndex | None,
                    feedback: pd.DataFrame | None, as_of: pd.Timestamp,
                    lags: tuple[int, ...] = (0, 7, 30)) -> pd.DataFrame:
     """Scores of the accounts running on ``as_of`` at ``as_of`` minus each lag (days).

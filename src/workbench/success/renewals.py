@@ -127,7 +127,7 @@ def due_renewals(periods: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int =
 
 
 def model_features(pairs: pd.DataFrame, config: health_mod.HealthConfig,
-                   periods: pd.DataFrame, events: pd.DataFrame | None,
+                   periods: pd.DataFrame, events: pd.DataFrame | signals.EventIndex | None,
                    feedback: pd.DataFrame | None) -> pd.DataFrame:
     """Health measures, score and contract features for (customer_id, date) pairs.
 
@@ -203,7 +203,7 @@ def _default_features(config: health_mod.HealthConfig) -> list[str]:
 
 
 def compare_with_health(points: pd.DataFrame, config: health_mod.HealthConfig,
-                        periods: pd.DataFrame, events: pd.DataFrame | None,
+                        periods: pd.DataFrame, events: pd.DataFrame | signals.EventIndex | None,
                         feedback: pd.DataFrame | None, as_of: pd.Timestamp, *,
                         lead_days: int = 45, test_days: int = 180,
                         random_state: int = 0) -> dict:
@@ -258,7 +258,7 @@ def recommended_action(probability: float, band: str | None, reasons: list[str],
 
 
 def renewals_at_risk(periods: pd.DataFrame, customers: pd.DataFrame | None,
-                     events: pd.DataFrame | None, feedback: pd.DataFrame | None,
+                     events: pd.DataFrame | signals.EventIndex | None, feedback: pd.DataFrame | None,
                      config: health_mod.HealthConfig, as_of: pd.Timestamp, *,
                      horizon_days: int = 90, lead_days: int = 45, top: int = 3,
                      points: pd.DataFrame | None = None, random_state: int = 0

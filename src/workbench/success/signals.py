@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["active_pairs", "days", "event_counts", "first_start", "last_event_age",
+__all__ = ["EventIndex", "active_pairs", "days", "event_counts", "first_start", "last_event_age",
            "last_score", "mrr_on"]
 
 _EPOCH = pd.Timestamp("1970-01-01")
@@ -31,12 +31,38 @@ def _codes(pairs: pd.DataFrame, other: pd.Series) -> tuple[np.ndarray, np.ndarra
             cats.get_indexer(other.astype(str)).astype(np.int64))
 
 
-def _keys(events: pd.DataFrame, pairs: pd.DataFrame, names: Sequence[str] | None,
-          time_col: str = "timestamp") -> tuple[np.ndarray, np.ndarray]:
-    ev = events if names is None else events[events["event"].isin(list(names))]
-    pc, ec = _codes(pairs, ev["customer_id"])
-    keys = np.sort(ec * _SPAN + days(ev[time_col]))
-    return keys, pc * _SPAN + days(pairs["date"])
+class EventIndex:
+    """Events sorted once into integer keys (customer block x day), for fast window counts.
+
+    Build it once per analysis and pass it wherever an events frame is accepted.
+    """
+
+    def __init__(self, events: pd.DataFrame, time_col: str = "timestamp"):
+        self.customers = pd.Index(pd.unique(events["customer_id"].astype(str)))
+        self._code = self.customers.get_indexer(events["customer_id"].astype(str)).astype(np.int64)
+        self._day = days(events[time_col])
+        self._event = events["event"].astype(str).to_numpy(dtype=object)
+        self._cache: dict[tuple[str, ...] | None, np.ndarray] = {}
+
+    def keys(self, names: Sequence[str] | None) -> np.ndarray:
+        """Sorted keys of the events named ``names`` (None: all)."""
+        tag = None if names is None else tuple(names)
+        if tag not in self._cache:
+            mask = slice(None) if tag is None else np.isin(self._event, list(tag))
+            self._cache[tag] = np.sort(self._code[mask] * _SPAN + self._day[mask])
+        return self._cache[tag]
+
+    def query(self, pairs: pd.DataFrame) -> np.ndarray:
+        """Keys of the pairs' days (customers without events get a block of their own)."""
+        code = self.customers.get_indexer(pairs["customer_id"].astype(str)).astype(np.int64)
+        code = np.where(code < 0, len(self.customers), code)
+        return code * _SPAN + days(pairs["date"])
+
+
+def _keys(events: pd.DataFrame | EventIndex, pairs: pd.DataFrame,
+          names: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
+    index = events if isinstance(events, EventIndex) else EventIndex(events)
+    return index.keys(names), index.query(pairs)
 
 
 def event_counts(pairs: pd.DataFrame, events: pd.DataFrame, names: Sequence[str] | None,
