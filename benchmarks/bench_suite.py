@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import DATA_DIR, ROOT, _loadavg  # noqa: E402
+from _harness import DATA_DIR, ROOT, _loadavg
 
 SUITE_DIR = DATA_DIR / "suite"
 DEFAULT_BASELINE = "c6bc1c9"

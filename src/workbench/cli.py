@@ -73,12 +73,18 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-p", "--parameter", dest="parameters", action="append", default=[],
                         metavar="KEY=VALUE", help="notebook parameter (repeatable)")
     parser.add_argument("--config", default=None, help="run.yaml with the same settings")
-    parser.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="notebooks run in parallel (default: one per core, as many as "
+                             "the available memory holds for this data)")
     parser.add_argument("--seed", type=int, default=None, help="random seed for the analyses")
     parser.add_argument("--quiet", action="store_true", help="print only errors (for cron)")
     parser.add_argument("--previous", default=None, metavar="OLD_OUTDIR",
                         help="an earlier run's output folder: write exports/changes.csv and a "
                              "'since the last run' section")
+    parser.add_argument("--health-drop", dest="health_drop", type=float, default=None,
+                        metavar="POINTS",
+                        help="with --previous: list a high-value customer whose health score "
+                             "(0-100) fell by more than POINTS (default 10)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,12 +29,14 @@ from workbench.results import read_result, with_labels, write_result
 from workbench.safety import escape_html, mask_frame, write_csv, write_json
 from workbench.style import use_style
 
-__all__ = ["DATASET_CACHE_ENV", "RENDER_ENV", "ReportContext", "log_path", "metrics_dir",
-           "route_warnings_to_log", "start", "to_jsonable"]
+__all__ = ["DATASET_CACHE_ENV", "RENDER_ENV", "ReportContext", "StagedDataset", "log_path",
+           "metrics_dir", "open_staged_dataset", "route_warnings_to_log", "stage_dataset",
+           "start", "to_jsonable"]
 
 #: Set by ``workbench run`` for its kernels: widgets are skipped, static views shown.
 RENDER_ENV = "WORKBENCH_RENDER"
-#: Set by ``workbench run``: a pickle of the dataset it already loaded, reused by notebooks.
+#: Set by ``workbench run``: the folder where it staged the dataset it loaded once
+#: (:func:`stage_dataset`); notebooks read the tables from there instead of loading again.
 DATASET_CACHE_ENV = "WORKBENCH_DATASET_CACHE"
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -248,14 +250,180 @@ def route_warnings_to_log(path: Path) -> None:
     logging.captureWarnings(True)
 
 
+#: The tables of a :class:`~workbench.io.Dataset`, in the order the runner stages them.
+_TABLES = ("transactions", "customers", "feedback", "events", "returns")
+
+
+@dataclass
+class StagedDataset:
+    """What ``workbench run`` needs to know of a dataset it staged for its kernels.
+
+    The frames themselves stay in the staged folder (:func:`stage_dataset`); the runner keeps
+    only this summary, so it never holds a copy of the data while the kernels run.
+    """
+
+    folder: Path
+    data_dir: str
+    quality: Any  # workbench.io.QualityReport
+    last_date: pd.Timestamp | None
+    #: topic -> why it cannot run on this data (a sentence in the run's language), or None
+    missing: dict[str, str | None]
+    #: in-memory size of all frames in bytes (pandas ``memory_usage(deep=True)``)
+    nbytes: int
+    #: rows per staged table
+    rows: dict[str, int]
+
+    def missing_for(self, topic: str, lang: str = "en") -> str | None:
+        return self.missing.get(topic)
+
+    def customer_ids(self) -> pd.Series:
+        """Every customer id of the run (customers and transactions), each once."""
+        path = self.folder / "customer_ids.arrow"
+        return _read_arrow(path)["customer_id"] if path.exists() else pd.Series(dtype="string")
+
+
+def _write_frame(frame: pd.DataFrame, folder: Path, name: str) -> str:
+    """Write one frame as an uncompressed Arrow IPC file (memory-mappable); a pickle only for
+    a frame Arrow cannot hold (mixed object columns). Returns the file name."""
+    import pyarrow as pa
+    from pyarrow import ipc
+
+    try:
+        table = pa.Table.from_pandas(frame)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        with open(folder / f"{name}.pkl", "wb") as handle:
+            pickle.dump(frame, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        return f"{name}.pkl"
+    with pa.OSFile(str(folder / f"{name}.arrow"), "wb") as sink, \
+            ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return f"{name}.arrow"
+
+
+def _read_arrow(path: Path) -> pd.DataFrame:
+    """A staged frame: text columns stay in the memory-mapped file (shared by every kernel
+    and read-only, as pandas' Arrow-backed strings are anyway); all other columns are
+    copied into writable memory, so a notebook may still assign into them."""
+    import pyarrow as pa
+    from pyarrow import ipc
+
+    table = ipc.open_file(pa.memory_map(str(path))).read_all()
+    frame = table.to_pandas()
+    for column in frame.columns:
+        values = frame[column]
+        if not isinstance(values.dtype, (pd.StringDtype, pd.ArrowDtype)):
+            frame[column] = values.copy(deep=True)
+    return frame
+
+
+def stage_dataset(data_dir: str | Path, folder: str | Path, lang: str = "en"
+                  ) -> StagedDataset:
+    """Load ``data_dir`` once and write it into ``folder`` for the kernels of a run.
+
+    Each table becomes ``folder/<table>.arrow`` (Arrow IPC, read memory-mapped by
+    :func:`open_staged_dataset`), the rest of the :class:`~workbench.io.Dataset` (quality
+    report, options, value orders) ``folder/dataset.pkl``. Meant to run in a process of its
+    own (the runner's loader process): loading peaks at several times the data's size, and
+    that memory goes back to the system when the process ends. Raises ``DataError``.
+    """
+    from dataclasses import replace
+
+    from workbench.registry import topics
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    data_dir = Path(data_dir).resolve()
+    dataset = load_dataset(data_dir)
+    missing = {topic: dataset.missing_for(topic, lang) for topic in topics()}
+    files, rows, nbytes = {}, {}, 0
+    ids = [frame["customer_id"] for frame in (dataset.customers, dataset.transactions)
+           if frame is not None and "customer_id" in frame]
+    if ids:
+        unique = pd.Series(pd.unique(pd.concat(ids, ignore_index=True)), dtype="string")
+        _write_frame(pd.DataFrame({"customer_id": unique}), folder, "customer_ids")
+    for name in _TABLES:
+        frame = getattr(dataset, name)
+        if frame is None:
+            continue
+        files[name] = _write_frame(frame, folder, name)
+        rows[name] = len(frame)
+        nbytes += int(frame.memory_usage(deep=True).sum())
+    meta = replace(dataset, **dict.fromkeys(_TABLES))
+    with open(folder / "dataset.pkl", "wb") as handle:
+        pickle.dump({"data_dir": str(data_dir), "dataset": meta, "files": files}, handle,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+    return StagedDataset(folder=folder, data_dir=str(data_dir), quality=dataset.quality,
+                         last_date=dataset.last_date, missing=missing, nbytes=nbytes,
+                         rows=rows)
+
+
+class _LazyTables:
+    """Reads each staged table on first use (a report that never touches ``events`` never
+    maps it)."""
+
+    def __init__(self, folder: Path, files: Mapping[str, str]):
+        self.folder, self.files, self.frames = folder, dict(files), {}
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        if name not in self.frames:
+            file = self.files.get(name)
+            if file is None:
+                self.frames[name] = None
+            elif file.endswith(".pkl"):
+                with open(self.folder / file, "rb") as handle:
+                    self.frames[name] = pickle.load(handle)
+            else:
+                self.frames[name] = _read_arrow(self.folder / file)
+        return self.frames[name]
+
+
+def _staged_property(name: str) -> property:
+    def get(self: Any) -> pd.DataFrame | None:
+        return self._tables.get(name)
+
+    def put(self: Any, value: pd.DataFrame | None) -> None:
+        self._tables.frames[name] = value
+
+    return property(get, put)
+
+
+class _StagedFrames(Dataset):
+    """A :class:`~workbench.io.Dataset` whose frames come from a staged folder, lazily."""
+
+    _tables: _LazyTables
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles as a plain Dataset with its frames
+        from dataclasses import fields
+
+        return (Dataset, tuple(getattr(self, f.name) for f in fields(Dataset)))
+
+
+for _name in _TABLES:
+    setattr(_StagedFrames, _name, _staged_property(_name))
+
+
+def open_staged_dataset(folder: str | Path) -> tuple[str, Dataset]:
+    """The data folder and the dataset :func:`stage_dataset` wrote into ``folder``."""
+    from dataclasses import fields
+
+    folder = Path(folder)
+    with open(folder / "dataset.pkl", "rb") as handle:
+        meta = pickle.load(handle)
+    dataset = _StagedFrames.__new__(_StagedFrames)
+    dataset._tables = _LazyTables(folder, meta["files"])
+    for f in fields(Dataset):
+        if f.name not in _TABLES:
+            setattr(dataset, f.name, getattr(meta["dataset"], f.name))
+    return meta["data_dir"], dataset
+
+
 def _cached_dataset(data_dir: Path) -> Dataset | None:
     """The dataset ``workbench run`` already loaded for this data folder, if any."""
     cache = os.environ.get(DATASET_CACHE_ENV)
-    if not cache or not Path(cache).exists():
+    if not cache or not (Path(cache) / "dataset.pkl").exists():
         return None
-    with open(cache, "rb") as handle:
-        cached = pickle.load(handle)
-    return cached["dataset"] if cached["data_dir"] == str(data_dir.resolve()) else None
+    staged_dir, dataset = open_staged_dataset(cache)
+    return dataset if staged_dir == str(data_dir.resolve()) else None
 
 
 def start(topic: str, *, data_dir: str | Path, as_of: str | None = None, lang: str = "en",

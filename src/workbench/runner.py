@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import multiprocessing
 import os
-import pickle
 import platform
 import re
 import shutil
@@ -24,27 +24,33 @@ import sys
 import tempfile
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from workbench.changes import PreviousRunError
+from workbench.changes import HEALTH_DROP, PreviousRunError
 from workbench.i18n import t
-from workbench.io import SUFFIXES, DataError, load_dataset
+from workbench.io import SUFFIXES, DataError
 from workbench.outdir import OutdirError, staged_output
 from workbench.registry import REPORTS, run_waves
-from workbench.report import DATASET_CACHE_ENV, RENDER_ENV, log_path, metrics_dir
+from workbench.report import (
+    DATASET_CACHE_ENV,
+    RENDER_ENV,
+    StagedDataset,
+    log_path,
+    metrics_dir,
+    stage_dataset,
+)
 from workbench.safety import atomic_write, usual_mode, write_csv, write_json
 
-__all__ = ["NOTEBOOKS", "NotebookResult", "RunConfig", "run", "run_from_args", "set_html_lang",
-           "take_stderr_outputs"]
+__all__ = ["NOTEBOOKS", "NotebookResult", "RunConfig", "default_jobs", "run", "run_from_args",
+           "set_html_lang", "take_stderr_outputs"]
 
 #: Topic -> notebook file stem, in report order (read from :mod:`workbench.registry`).
 NOTEBOOKS: dict[str, str] = {report.topic: report.notebook for report in REPORTS}
@@ -72,11 +78,14 @@ class RunConfig(BaseModel):
     lang: Literal["en", "zh"] = "en"
     as_of: date | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
-    jobs: int = Field(default=2, ge=1, le=16)
+    #: notebooks run side by side; None: :func:`default_jobs` from cores, memory and data size
+    jobs: int | None = Field(default=None, ge=1, le=16)
     seed: int = 0
     quiet: bool = False
     #: an earlier run's output folder to compare with (``exports/changes.csv``)
     previous: Path | None = None
+    #: fall of a high-value customer's health score (points, 0-100) listed as ``health_fell``
+    health_drop: float = Field(default=HEALTH_DROP, gt=0, le=100)
     notebooks_dir: Path = Field(default_factory=default_notebooks_dir)
 
     @field_validator("notebooks", mode="before")
@@ -372,7 +381,7 @@ def _close_thread_event_loop() -> None:
     asyncio.set_event_loop(None)
 
 
-def _write_customer_table(dataset: Any, out: Path, lang: str) -> dict[str, Any]:
+def _write_customer_table(dataset: StagedDataset, out: Path, lang: str) -> dict[str, Any]:
     """``exports/customers.csv``: one row per customer of the run, every shared result.
 
     Returns its ``metrics.json`` entry: the number of customers and, for each result the run
@@ -380,25 +389,23 @@ def _write_customer_table(dataset: Any, out: Path, lang: str) -> dict[str, Any]:
     """
     from workbench.results import customer_labels, customer_table, with_labels
 
-    ids = [frame["customer_id"] for frame in (dataset.customers, dataset.transactions)
-           if frame is not None and "customer_id" in frame]
-    if not ids:
+    ids = dataset.customer_ids()
+    if ids.empty:
         return {"customers": 0, "blank": {}}
-    table, blank = customer_table(pd.concat(ids, ignore_index=True), out)
+    table, blank = customer_table(ids, out)
     labelled = with_labels(table, customer_labels(), lambda key: t(key, lang), lang)
     write_csv(labelled, out / "exports" / "customers.csv")
     return {"customers": len(table), "blank": blank}
 
 
-def _write_changes(previous: Path, out: Path, metrics: dict[str, Any], lang: str
-                   ) -> dict[str, Any]:
+def _write_changes(previous: Path, out: Path, metrics: dict[str, Any], lang: str,
+                   health_drop: float = HEALTH_DROP) -> dict[str, Any]:
     """``exports/changes.csv`` against the run in ``previous``; returns its metrics entry."""
     from workbench.changes import compare_runs
 
-    threshold = 10.0
-    changes = compare_runs(previous, out, threshold=threshold, metrics_now=metrics)
+    changes = compare_runs(previous, out, health_drop=health_drop, metrics_now=metrics)
     rows = changes.rows.copy()
-    labels = {code: t(f"chg.code.{code}", lang, points=f"{threshold:g}")
+    labels = {code: t(f"chg.code.{code}", lang, points=f"{health_drop:g}")
               for code in rows["change"].dropna().unique()}
     rows.insert(2, "change_label", rows["change"].map(labels).astype("string"))
     write_csv(rows, out / "exports" / "changes.csv")
@@ -406,6 +413,8 @@ def _write_changes(previous: Path, out: Path, metrics: dict[str, Any], lang: str
 
 
 def _merge_metrics(out: Path, customers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every notebook's ``metrics/<topic>.json`` (and the customer table's entry), merged;
+    the caller writes ``metrics.json`` once it is complete."""
     merged: dict[str, Any] = {}
     folder = metrics_dir(out)
     for topic in NOTEBOOKS:
@@ -414,8 +423,71 @@ def _merge_metrics(out: Path, customers: dict[str, Any] | None = None) -> dict[s
             merged[topic] = json.loads(part.read_text(encoding="utf-8"))
     if customers is not None:
         merged["customers"] = customers
-    write_json(merged, out / "metrics.json")
     return merged
+
+
+#: Peak memory of one kernel: a fixed part (interpreter, pandas, scikit-learn, matplotlib)
+#: plus a multiple of the dataset's in-memory size (the kernel's own copies of the numeric
+#: columns and what the analyses derive from the data). See ``benchmarks/bench_suite.py``.
+KERNEL_MEMORY_BASE = 600 * 2**20
+KERNEL_MEMORY_FACTOR = 4.0
+
+
+def _available_memory() -> int | None:
+    """``MemAvailable`` of /proc/meminfo in bytes (None where there is no such file)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def default_jobs(data_bytes: int, *, cores: int | None = None,
+                 available: int | None = None) -> int:
+    """Kernels to run side by side: one per core, as many as fit in 80 % of free memory.
+
+    ``data_bytes`` is the dataset's in-memory size; ``available`` defaults to the system's
+    available memory (bytes). Each kernel is assumed to need
+    ``KERNEL_MEMORY_BASE + KERNEL_MEMORY_FACTOR * data_bytes``. Never below 1 or above 16.
+    """
+    cores = cores or os.cpu_count() or 1
+    if available is None:
+        available = _available_memory()
+    fits = cores if available is None else int(
+        0.8 * available // (KERNEL_MEMORY_BASE + KERNEL_MEMORY_FACTOR * data_bytes))
+    return max(1, min(cores, fits, 16))
+
+
+def _stage(data: Path, folder: Path, lang: str) -> StagedDataset:
+    """Load and validate the data once, in a process of its own, into ``folder``.
+
+    Loading peaks at several times the data's size (text parsing, type checks, the quality
+    report); done in a child process, that memory goes back to the system before the first
+    kernel starts, and the runner keeps only a summary (:class:`StagedDataset`). Raises the
+    loader's ``DataError``.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    context = multiprocessing.get_context("spawn")  # no fork of a process that has threads
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            return pool.submit(stage_dataset, data, folder, lang).result()
+    except BrokenProcessPool as exc:
+        raise DataError(f"{data}: the process loading the data ended unexpectedly (out of "
+                        f"memory?): {exc}") from exc
+
+
+def _logger(cfg: RunConfig) -> Any:
+    """The run's progress printer (silent with ``quiet``)."""
+
+    def log(message: str) -> None:
+        if not cfg.quiet:
+            print(message, flush=True)
+
+    return log
 
 
 def run(cfg: RunConfig) -> RunResult:
@@ -425,12 +497,11 @@ def run(cfg: RunConfig) -> RunResult:
     has finished (see :mod:`workbench.outdir`): a run that is killed or raises leaves the
     previous run whole. Raises ``DataError`` for unusable data and ``OutdirError`` for an
     output folder that cannot be used.
+
+    The data is loaded once, in a child process, and staged as Arrow files that every kernel
+    maps instead of holding its own copy (:func:`workbench.report.stage_dataset`).
     """
-
-    def log(message: str) -> None:
-        if not cfg.quiet:
-            print(message, flush=True)
-
+    log = _logger(cfg)
     cfg = cfg.model_copy(update={"data": cfg.data.resolve(), "out": cfg.out.resolve()})
     if cfg.previous is not None:  # before any work: raises PreviousRunError
         from workbench.changes import check_previous
@@ -439,20 +510,18 @@ def run(cfg: RunConfig) -> RunResult:
     topics = cfg.selected()
     run_start = time.perf_counter()
     started = datetime.now().isoformat(timespec="seconds")
-    dataset = load_dataset(cfg.data)  # raises DataError: the caller reports it
-    as_of = cfg.as_of.isoformat() if cfg.as_of else (
-        dataset.last_date.date().isoformat() if dataset.last_date is not None else None)
 
     saved_env = {k: os.environ.get(k) for k in
                  ("JUPYTER_PATH", DATASET_CACHE_ENV, RENDER_ENV, "MPLBACKEND", "OMP_NUM_THREADS")}
     work = Path(tempfile.mkdtemp(prefix="workbench-run-"))
     try:
+        staged = _stage(cfg.data, work / "dataset", cfg.lang)  # raises DataError
+        if cfg.jobs is None:
+            cfg = cfg.model_copy(update={"jobs": default_jobs(staged.nbytes)})
+        as_of = cfg.as_of.isoformat() if cfg.as_of else (
+            staged.last_date.date().isoformat() if staged.last_date is not None else None)
         _install_kernelspec(work)
-        cache = work / "dataset.pkl"
-        with cache.open("wb") as handle:
-            pickle.dump({"data_dir": str(cfg.data), "dataset": dataset}, handle,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-        os.environ[DATASET_CACHE_ENV] = str(cache)
+        os.environ[DATASET_CACHE_ENV] = str(staged.folder)
         os.environ[RENDER_ENV] = "1"
         os.environ.pop("MPLBACKEND", None)  # the kernel must use the inline backend
         # Kernels running side by side must share the cores: OpenMP threads that outnumber
@@ -462,7 +531,7 @@ def run(cfg: RunConfig) -> RunResult:
         sockets.mkdir()
         with staged_output(cfg.out) as stage:
             paths = _Paths(stage=stage, final=cfg.out, sockets=sockets)
-            result = _run_notebooks(cfg, topics, dataset, as_of, started, run_start, paths)
+            result = _run_notebooks(cfg, topics, staged, as_of, started, run_start, paths, log)
         log(f"workbench run: finished in {time.perf_counter() - run_start:.1f} s; "
             f"open {cfg.out / 'index.html'}")
         return result
@@ -475,13 +544,10 @@ def run(cfg: RunConfig) -> RunResult:
                 os.environ[key] = value
 
 
-def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: Any, as_of: str | None,
-                   started: str, run_start: float, paths: _Paths) -> RunResult:
+def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: StagedDataset,
+                   as_of: str | None, started: str, run_start: float, paths: _Paths,
+                   log: Any) -> RunResult:
     from workbench.index import write_index
-
-    def log(message: str) -> None:
-        if not cfg.quiet:
-            print(message, flush=True)
 
     out = paths.stage
     base = {"data_dir": str(cfg.data), "output_dir": str(out), "lang": cfg.lang,
@@ -513,10 +579,11 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: Any, as_of: str |
 
     metrics = _merge_metrics(out, _write_customer_table(dataset, out, cfg.lang))
     if cfg.previous is not None:
-        metrics["changes"] = _write_changes(cfg.previous, out, metrics, cfg.lang)
-        write_json(metrics, out / "metrics.json")
+        metrics["changes"] = _write_changes(cfg.previous, out, metrics, cfg.lang,
+                                            cfg.health_drop)
         log(f"  changes since {cfg.previous}: " + ", ".join(
             f"{code} {n}" for code, n in metrics["changes"]["counts"].items()))
+    write_json(metrics, out / "metrics.json")
     ordered = [results[tp] for tp in topics]
     inputs = {
         p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size}
@@ -563,7 +630,8 @@ def run_from_args(args: Any, data_dir: Path | None = None) -> int:
     flags = {"data": data, "out": args.out or getattr(args, "out_default", None),
              "notebooks": args.notebooks, "lang": args.lang, "as_of": args.as_of,
              "jobs": args.jobs, "seed": args.seed, "quiet": args.quiet or None,
-             "previous": getattr(args, "previous", None)}
+             "previous": getattr(args, "previous", None),
+             "health_drop": getattr(args, "health_drop", None)}
     settings.update({k: v for k, v in flags.items() if v is not None})
     try:
         cfg = RunConfig(**settings)
