@@ -80,7 +80,7 @@ def subscriptions_of(dataset: Any, data_dir: str | Path | None = None) -> pd.Dat
     return None
 
 
-def analyse(subscriptions: pd.DataFrame, customers: pd.DataFrame | None,
+def analyse(subscriptions: pd.DataFrame | None, customers: pd.DataFrame | None,
             events: pd.DataFrame | None, feedback: pd.DataFrame | None,
             as_of: pd.Timestamp, *, horizon_days: int = 90, onboarding_days: int = 90,
             key_event: str = "report_created", health_config: Any = None,
@@ -91,6 +91,10 @@ def analyse(subscriptions: pd.DataFrame, customers: pd.DataFrame | None,
     figures roll accounts up to their ``parent_id``; health, renewals and activation are
     per account. ``health_config`` is a path, a mapping or None (the shipped default).
     """
+    if subscriptions is None:
+        raise data.SubscriptionError(
+            "customer success needs a subscriptions table (subscriptions.csv: customer_id, "
+            "subscription_id, start_date, end_date, mrr or arr); the dataset has none.")
     as_of = pd.Timestamp(as_of).normalize()
     periods, set_aside = data.validate_subscriptions(subscriptions)
     periods = periods[periods["start_date"] <= as_of].reset_index(drop=True)
