@@ -24,6 +24,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from workbench import churn
+from workbench.churn.model import _prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "_data" / "tx_c1000000_t10000000_s0.parquet"
@@ -39,7 +40,7 @@ def main() -> int:
     start = time.perf_counter()
     data = churn.transactional_data(tx, [CUTOFF], horizon_days=90)
     timings["features + labels"] = time.perf_counter() - start
-    X = churn._prepare(data.X)
+    X = _prepare(data.X)
     y = data.label.to_numpy()
     models = {}
     for kind in ("logistic", "gradient_boosting"):

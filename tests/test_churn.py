@@ -7,6 +7,7 @@ from sklearn.metrics import roc_auc_score
 
 from tests.conftest import EXTERNAL
 from workbench import churn
+from workbench.churn.model import _bgnbd_baseline, _folds
 from workbench.io import load_dataset
 
 
@@ -58,7 +59,7 @@ def test_time_based_folds_never_train_on_open_label_windows():
     features = pd.DataFrame({"cutoff": np.repeat(cutoffs, 20), "customer_id": "x", "v": 1.0})
     label = pd.Series(np.tile([0, 1], 50))
     data = churn.ChurnData(features, label, "transactional", horizon_days=60)
-    for train, test in churn._folds(data, 5, 0):
+    for train, test in _folds(data, 5, 0):
         test_cutoff = features["cutoff"].iloc[test].unique()
         assert len(test_cutoff) == 1
         assert (features["cutoff"].iloc[train] + pd.Timedelta(days=60) <= test_cutoff[0]).all()
@@ -71,7 +72,7 @@ def test_cdnow_model_against_bgnbd_baseline(cdnow_transactions):
     data = churn.transactional_data(cdnow_transactions, [cutoff], horizon_days=273)
     assert len(data.label) == 2357
     report = churn.evaluate_models(data, random_state=0)
-    baseline = churn._bgnbd_baseline(cdnow_transactions, data)
+    baseline = _bgnbd_baseline(cdnow_transactions, data)
     best = report.scores["roc_auc"].max()
     print(f"CDNOW holdout churn: model {best:.3f}; BG/NBD 1 - P(alive) {baseline['prob_alive']:.3f}, "
           f"expected purchases {baseline['expected_purchases']:.3f}")

@@ -78,7 +78,11 @@ def test_money_p_values_and_bins_use_the_shared_formatters(tmp_path_factory):
     table = churn.action_table(result, 5, "en")
     assert table["value_at_stake"].str.startswith("¥").all() and table["expected_value"].str.startswith("¥").all()
     assert table["churn_probability"].str.endswith("%").all()
-    assert result.health["band"].tolist() == ["0–20", "20–40", "40–60", "60–80", "80–100"]
+    assert result.health["low"].tolist() == [0, 20, 40, 60, 80]
+    fig = churn.plot_health_bands(result.health)
+    labels = [tick.get_text() for tick in fig.axes[0].get_xticklabels()]
+    matplotlib.pyplot.close(fig)
+    assert labels == ["0–20", "20–40", "40–60", "60–80", "80–100"]
     survival = {"medians": {"A": 120.0}, "logrank": {"statistic": 30.0, "p_value": 1e-9}, "curves": {}}
     stub = churn.ChurnResult("transactional", None, None, None, None, survival, "acquisition_channel",
                              None, None)

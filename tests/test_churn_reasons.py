@@ -7,7 +7,8 @@ from tests._churn_demo import shared_demo
 from workbench import churn
 
 #: Behaviour families of the reasons; no attribute, no cumulative total.
-BEHAVIOURS = ("overdue", "fewer_purchases", "falling_spend", "complaint:", "fading:", "negative_feedback")
+BEHAVIOURS = ("overdue", "fewer_purchases", "falling_spend", "complaint:", "fading:", "detractor",
+              "negative_feedback", "recent_complaint")
 
 
 def test_planted_churn_drivers_are_the_reasons_of_planted_churners(tmp_path_factory):
@@ -23,8 +24,8 @@ def test_planted_churn_drivers_are_the_reasons_of_planted_churners(tmp_path_fact
         return float(keys[mask].map(lambda ks: any(pred(k) for k in ks)).mean())
 
     overdue = (rate(lambda k: k == "overdue", churner), rate(lambda k: k == "overdue", ~churner))
-    unhappy = (rate(lambda k: k == "negative_feedback", churner),
-               rate(lambda k: k == "negative_feedback", ~churner))
+    unhappy = (rate(lambda k: k in churn.SERVICE_REASONS, churner),
+               rate(lambda k: k in churn.SERVICE_REASONS, ~churner))
     any_driver = (rate(lambda k: True, churner), rate(lambda k: True, ~churner))
     print(f"{churner.sum()} planted churners of {len(scored)}: overdue {overdue}, negative feedback "
           f"{unhappy}, any behavioural reason {any_driver}")
@@ -54,7 +55,8 @@ def test_reason_rules_by_hand():
     assert signals["falling_spend"].tolist() == [True, False, False]  # 40 < half of 100
     assert signals["complaint:support_ticket"].tolist() == [True, False, False]
     assert signals["fading:visit"].tolist() == [True, False, False]
-    assert signals["negative_feedback"].tolist() == [True, False, True]  # NPS 3; no NPS and CSAT 2
+    assert signals["detractor"].tolist() == [True, False, False]  # NPS 3 (0-6)
+    assert signals["negative_feedback"].tolist() == [False, False, True]  # no NPS and CSAT 2
     assert "fading:support_ticket" not in signals
 
 

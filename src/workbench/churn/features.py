@@ -1,0 +1,327 @@
+"""Churn training rows: features at a cutoff from data up to it, labels from the window after.
+
+Two settings:
+
+- contractual (subscriptions, telecom, SaaS): churn is observed, the customers table has a
+  ``churned`` flag; features are the customer attributes;
+- transactional (retail, e-commerce): the rows at a cutoff are the customers lifecycle counts
+  as not churned on that day (:mod:`workbench.lifecycle`); a row's label is 1 when the customer
+  makes no purchase in the ``horizon_days`` after the cutoff. Features use only data up to the
+  cutoff and labels only data after it; several monthly cutoffs make the training set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from workbench.features import purchase_mix
+from workbench.summary import day_after, up_to
+
+#: Columns never used as features: identifiers, labels and personal data.
+EXCLUDED = {"customer_id", "churned", "churned_at", "name", "phone", "email", "signup_date",
+            "source_row", "cutoff", "label"}
+
+
+#: Customer attributes that do not change after they are recorded, so the customers table as
+#: exported tells their value at any past cutoff. Every other attribute of the customers table
+#: (membership tier, preferred payment, follower status, ...) may have changed with the
+#: customer's behaviour after a past cutoff and is left out of transactional features unless
+#: its dated history is given (``attribute_history``). ``region`` follows from ``city``.
+STATIC_ATTRIBUTES = ("gender", "signup_date", "acquisition_channel", "city", "region")
+
+
+@dataclass
+class ChurnData:
+    """Features, labels and the cutoff each row belongs to (one cutoff in the contractual case)."""
+
+    features: pd.DataFrame  # indexed 0..n-1; has customer_id and cutoff columns
+    label: pd.Series  # 1 = churned
+    setting: Literal["contractual", "transactional"]
+    horizon_days: int | None = None
+
+    @property
+    def X(self) -> pd.DataFrame:
+        return self.features.drop(columns=[c for c in EXCLUDED if c in self.features])
+
+
+def contractual_data(customers: pd.DataFrame) -> ChurnData:
+    """Features = customer attributes, label = ``churned``; rows without a flag are dropped."""
+    if "churned" not in customers:
+        raise ValueError("the contractual setting needs a churned column in customers")
+    known = customers[customers["churned"].notna()].reset_index(drop=True)
+    features = known.drop(columns=["churned"]).assign(cutoff=pd.NaT)
+    return ChurnData(features, known["churned"].astype(int), "contractual")
+
+
+def transactional_features(transactions: pd.DataFrame, cutoff: pd.Timestamp, *,
+                           customers: pd.DataFrame | None = None,
+                           events: pd.DataFrame | None = None,
+                           feedback: pd.DataFrame | None = None,
+                           comments: pd.DataFrame | None = None,
+                           complaint_categories: Sequence[str] = (),
+                           window_days: int = 90, max_categories: int = 6,
+                           static_attributes: Sequence[str] | None = None,
+                           attribute_history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per customer who bought on or before ``cutoff``: features from data up to the cutoff only.
+
+    Recency, frequency, spend, tenure and order value (days and currency units); the trend of
+    orders and spend in the last ``window_days`` against the ``window_days`` before;
+    channel count and mix, category mix, discount share; support tickets and other events in
+    the last ``window_days`` and in the ``window_days`` before; the last NPS/CSAT/CES of
+    ``feedback``; with ``comments`` (the shared ``comments`` result) the features of
+    :func:`feedback_features` for ``complaint_categories``.
+
+    Customer attributes (no personal data): only the ``static_attributes`` (default
+    :data:`STATIC_ATTRIBUTES`) are taken from ``customers``, whose values are as of the export,
+    not of the cutoff. Attributes that change over time come only from ``attribute_history``
+    (columns ``customer_id``, ``valid_from`` and the attributes): each customer's last row with
+    ``valid_from`` on or before the cutoff.
+    """
+    tx = up_to(transactions, cutoff)
+    frame = _purchase_features(tx, cutoff, window_days).set_index("customer_id")
+    frame = frame.join(purchase_mix(tx, max_categories=max_categories))
+    if events is not None and len(events):
+        frame = frame.join(_event_counts(events, cutoff, window_days))
+    if feedback is not None and len(feedback):
+        known = up_to(feedback, cutoff, "submitted_at").sort_values("submitted_at", kind="stable")
+        last = known.groupby("customer_id").last()
+        last.index = last.index.astype(str)
+        for score in ("nps", "csat", "ces"):
+            if score in last:
+                frame[f"last_{score}"] = last[score]
+    if comments is not None:
+        frame = frame.join(feedback_features(comments, cutoff, categories=complaint_categories,
+                                             window_days=window_days))
+    frame = frame.reset_index()
+    zero = ("channel:", "category:", "events:", "events_before:", *FEEDBACK_COUNTS)
+    frame = frame.fillna({c: 0.0 for c in frame.columns if c.startswith(zero)})
+    if customers is not None:
+        static = STATIC_ATTRIBUTES if static_attributes is None else tuple(static_attributes)
+        keep = [c for c in customers.columns if c in static and c not in EXCLUDED]
+        attributes = customers[["customer_id", *keep]].assign(
+            customer_id=customers["customer_id"].astype(str))
+        frame = frame.merge(attributes, on="customer_id", how="left")
+    if attribute_history is not None:
+        frame = frame.merge(attributes_as_of(attribute_history, cutoff), on="customer_id", how="left")
+    return frame.assign(cutoff=cutoff)
+
+
+def _purchase_features(tx: pd.DataFrame, cutoff: pd.Timestamp, window_days: int) -> pd.DataFrame:
+    """Recency, purchase days, spend, tenure and the last-window trends, one row per customer."""
+    con = duckdb.connect()
+    try:
+        con.register("tx", tx[["customer_id", "order_date", "amount"]])
+        day, w = f"DATE '{cutoff.date()}'", window_days
+        frame = con.execute(f"""
+            WITH daily AS (
+                -- exact DECIMAL sums: float sums vary with DuckDB's thread split
+                SELECT CAST(customer_id AS VARCHAR) AS customer_id,
+                       CAST(order_date AS DATE) AS day,
+                       sum(CAST(amount AS DECIMAL(18, 4))) AS amount
+                FROM tx GROUP BY ALL)
+            SELECT customer_id,
+                   date_diff('day', max(day), {day}) AS recency_days,
+                   count(*) AS purchase_days,
+                   sum(amount) AS spend,
+                   sum(amount) / count(*) AS spend_per_day_bought,
+                   date_diff('day', min(day), {day}) AS tenure_days,
+                   count(*) FILTER (WHERE day > {day} - {w}) AS days_recent,
+                   count(*) FILTER (WHERE day > {day} - {2 * w} AND day <= {day} - {w}) AS days_before,
+                   coalesce(sum(amount) FILTER (WHERE day > {day} - {w}), 0) AS spend_recent,
+                   coalesce(sum(amount) FILTER (WHERE day > {day} - {2 * w}
+                                                AND day <= {day} - {w}), 0) AS spend_before
+            FROM daily GROUP BY customer_id
+            ORDER BY customer_id  -- a fixed row order: folds and fits must not depend on threads
+        """).df()
+    finally:
+        con.close()
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    for kind, recent, before in (("order", "days_recent", "days_before"),
+                                 ("spend", "spend_recent", "spend_before")):
+        frame[f"{kind}_trend"] = (frame[recent] - frame[before]) / (
+            frame[recent] + frame[before]).replace(0, np.nan)
+    return frame
+
+
+def _event_counts(events: pd.DataFrame, cutoff: pd.Timestamp, window_days: int) -> pd.DataFrame:
+    """Events per type in the last ``window_days`` (``events:<type>``) and the window before
+    (``events_before:<type>``, for the types seen in the last window)."""
+    end = day_after(cutoff)
+    start = end - pd.Timedelta(days=2 * window_days)
+    known = up_to(events, cutoff, "timestamp")
+    known = known[known["timestamp"] >= start]
+    recent = (known["timestamp"] >= end - pd.Timedelta(days=window_days)).map(
+        {True: "events:", False: "events_before:"})
+    counts = pd.crosstab(known["customer_id"].astype(str), recent.str.cat(known["event"].astype(str)))
+    seen = [c for c in counts.columns if c.startswith("events:")]
+    keep = seen + [f"events_before:{c[len('events:'):]}" for c in seen]
+    out = counts.reindex(columns=keep, fill_value=0)
+    out.index.name = "customer_id"
+    return out
+
+
+#: Feedback features that count something (0 for customers without feedback).
+FEEDBACK_COUNTS = ("fb_answers", "fb_detractor", "fb_negative_", "fb_complained", "fb_complaint:")
+#: Feedback features a reason can name (see :mod:`workbench.churn.reasons`).
+FEEDBACK_REASON_FEATURES = ("fb_detractor", "fb_days_since_complaint")
+#: Windows (days) of the counts of negative comments.
+NEGATIVE_WINDOWS = (90, 180)
+
+
+def complaint_categories_of(comments: pd.DataFrame, as_of: pd.Timestamp | None = None,
+                            top: int = 6) -> list[str]:
+    """The ``top`` complaint categories with the most complaints up to ``as_of``, most first."""
+    known = up_to(comments, as_of, "submitted_at")
+    codes = known["complaint_categories"].dropna().astype(str)
+    counts = codes[codes != ""].str.split(";").explode().value_counts()
+    return sorted(counts.index[:top], key=lambda c: (-counts[c], c))
+
+
+def feedback_features(comments: pd.DataFrame, cutoff: pd.Timestamp, *,
+                      categories: Sequence[str] = (), window_days: int = 90) -> pd.DataFrame:
+    """Features from the feedback answers submitted on or before ``cutoff`` only.
+
+    ``comments`` is the shared ``comments`` result (:data:`workbench.results.RESULTS`; one row
+    per answer with ``nps``, ``sentiment`` and ``complaint_categories``). One row per customer
+    with an answer by then (index ``customer_id``):
+
+    - ``fb_answers``: answers so far;
+    - ``fb_detractor``: 1 when the last answer with an NPS is a detractor's (0-6), else 0;
+    - ``fb_negative_90d``, ``fb_negative_180d``: negative comments in the last 90 / 180 days;
+    - ``fb_complained``: 1 when any answer so far is a complaint (a negative comment naming a
+      category); ``fb_days_since_complaint``: days since the last one (missing without any);
+    - ``fb_complaint:<category>``: 1 when a complaint of the last ``window_days`` names the
+      category, for each of ``categories``.
+
+    Customers who are absent have no feedback: their counts and flags are 0 and the days since
+    a complaint missing (see :func:`transactional_features`).
+    """
+    from workbench.feedback.scores import nps_group
+
+    known = up_to(comments, cutoff, "submitted_at").sort_values("submitted_at", kind="stable")
+    ids = known["customer_id"].astype(str).to_numpy()
+    days = (cutoff.normalize() - known["submitted_at"].dt.normalize()).dt.days.to_numpy()
+    codes = known["complaint_categories"].astype(object).where(
+        known["complaint_categories"].notna(), "").astype(str).to_numpy()
+    complaint = codes != ""
+    negative = (known["sentiment"].astype(object) == "negative").to_numpy()
+    out = pd.DataFrame(index=pd.Index(np.unique(ids), name="customer_id"))
+    out["fb_answers"] = pd.Series(ids).value_counts()
+    scored = known["nps"].notna().to_numpy()
+    last = pd.Series(known["nps"].to_numpy()[scored], index=ids[scored]).groupby(level=0).last()
+    out["fb_detractor"] = (nps_group(last) == "detractor").astype(float)
+    for n in NEGATIVE_WINDOWS:
+        out[f"fb_negative_{n}d"] = pd.Series(ids[negative & (days < n)]).value_counts()
+    out["fb_complained"] = pd.Series(ids[complaint]).value_counts().clip(upper=1)
+    out["fb_days_since_complaint"] = pd.Series(days[complaint], index=ids[complaint]).groupby(level=0).min()
+    recent = complaint & (days < window_days)
+    named = pd.Series(codes[recent], index=ids[recent]).str.split(";").explode()
+    for category in categories:
+        out[f"fb_complaint:{category}"] = (named[named == category].groupby(level=0).size() > 0
+                                           ).astype(float)
+    counts = [c for c in out.columns if c.startswith(FEEDBACK_COUNTS)]
+    out[counts] = out[counts].fillna(0.0).astype(float)
+    return out
+
+
+def stages_at(history: Any, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """Lifecycle stage of every customer known on ``cutoff`` (columns customer_id, stage).
+
+    ``history`` is a :class:`workbench.lifecycle.PurchaseHistory`; the thresholds are
+    lifecycle's own (:func:`workbench.lifecycle.derive_rules`), derived from the data up to the
+    cutoff, so a past cutoff sees only its past. The run's ``stages`` result replaces this at
+    ``as_of`` when it exists.
+    """
+    from workbench.lifecycle import derive_rules
+
+    frame = history.stages(cutoff, derive_rules(history, cutoff))
+    return frame[["customer_id", "stage"]]
+
+
+#: Lifecycle stages that are not churn-model rows: churned already, or no purchase yet.
+NOT_SCORED = ("churned", "prospect")
+
+
+def scored_customers(stages: pd.DataFrame) -> set[str]:
+    """Customers the churn model scores: every lifecycle stage but churned and prospect."""
+    keep = ~stages["stage"].astype(str).isin(NOT_SCORED)
+    return set(stages.loc[keep, "customer_id"].astype(str))
+
+
+def attributes_as_of(history: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """Each customer's attributes as they were on ``cutoff``: the last row valid by then.
+
+    ``history`` has ``customer_id``, ``valid_from`` (date from which the row holds) and the
+    attribute columns; customers whose first row starts after the cutoff are left out.
+    """
+    missing = {"customer_id", "valid_from"} - set(history.columns)
+    if missing:
+        raise ValueError(f"attribute_history needs the columns {sorted(missing)}")
+    known = up_to(history.assign(valid_from=pd.to_datetime(history["valid_from"])), cutoff,
+                  "valid_from")
+    last = known.sort_values("valid_from", kind="stable").groupby("customer_id").tail(1)
+    out = last.drop(columns=["valid_from"]).reset_index(drop=True)
+    out["customer_id"] = out["customer_id"].astype(str)
+    return out
+
+
+def snapshot_attributes(customers: pd.DataFrame | None,
+                        static_attributes: Sequence[str] | None = None) -> list[str]:
+    """Columns of ``customers`` that are neither static, nor identifiers or personal data.
+
+    Their values are as of the export: at a past cutoff they may carry the future.
+    """
+    if customers is None:
+        return []
+    static = STATIC_ATTRIBUTES if static_attributes is None else tuple(static_attributes)
+    return [c for c in customers.columns if c not in EXCLUDED and c not in static]
+
+
+def transactional_data(transactions: pd.DataFrame, cutoffs: Sequence[pd.Timestamp], *,
+                       horizon_days: int = 90, history: Any = None, **feature_kwargs: Any
+                       ) -> ChurnData:
+    """Features at each cutoff and the label from the ``horizon_days`` after it.
+
+    The rows at a cutoff are the customers whose lifecycle stage on that day (:func:`stages_at`,
+    lifecycle's own thresholds) is neither churned nor prospect. The label is 1 when the
+    customer makes no purchase in (cutoff, cutoff + horizon]. Each cutoff needs its whole label
+    window inside the data. ``history`` is a :class:`workbench.lifecycle.PurchaseHistory` of
+    ``transactions`` (built here when not given); ``feature_kwargs`` go to
+    :func:`transactional_features`.
+    """
+    from workbench.lifecycle import PurchaseHistory
+
+    last_day = transactions["order_date"].max().normalize()
+    history = history if history is not None else PurchaseHistory(transactions)
+    parts = []
+    for cutoff in sorted(pd.Timestamp(c).normalize() for c in cutoffs):
+        if cutoff + pd.Timedelta(days=horizon_days) > last_day:
+            raise ValueError(f"cutoff {cutoff.date()} + {horizon_days} days passes the last "
+                             f"transaction date {last_day.date()}: its label is not observed yet")
+        features = transactional_features(transactions, cutoff, **feature_kwargs)
+        features = features[features["customer_id"].isin(scored_customers(stages_at(history, cutoff)))]
+        after = up_to(transactions, cutoff + pd.Timedelta(days=horizon_days))
+        after = after[after["order_date"] >= day_after(cutoff)]
+        returned = set(after["customer_id"].astype(str))
+        features = features.assign(label=(~features["customer_id"].isin(returned)).astype(int))
+        parts.append(features)
+    data = pd.concat(parts, ignore_index=True)
+    label = data.pop("label")
+    return ChurnData(data, label, "transactional", horizon_days)
+
+
+def monthly_cutoffs(last_day: pd.Timestamp, horizon_days: int, n: int = 6,
+                    first_day: pd.Timestamp | None = None) -> list[pd.Timestamp]:
+    """``n`` month-end cutoffs whose label windows of ``horizon_days`` end by ``last_day``."""
+    latest = last_day - pd.Timedelta(days=horizon_days)
+    ends = pd.date_range(end=latest, periods=n + 1, freq="ME")
+    cutoffs = [d for d in ends if d <= latest][-n:]
+    if first_day is not None:
+        cutoffs = [d for d in cutoffs if d > first_day + pd.Timedelta(days=90)]
+    return cutoffs

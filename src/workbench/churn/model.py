@@ -1,0 +1,221 @@
+"""Churn models: scikit-learn pipelines, time-based cross-validation, importance, baselines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.inspection import permutation_importance
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+from workbench.churn.features import ChurnData, snapshot_attributes
+
+
+def _split_columns(X: pd.DataFrame) -> tuple[list[str], list[str]]:
+    numeric = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c])
+               or pd.api.types.is_bool_dtype(X[c])]
+    categorical = [c for c in X.columns if c not in numeric]
+    return numeric, categorical
+
+
+def make_model(kind: Literal["logistic", "gradient_boosting"], X: pd.DataFrame,
+               random_state: int = 0) -> Pipeline:
+    """A scikit-learn Pipeline: imputation and encoding of categories, then the classifier."""
+    numeric, categorical = _split_columns(X)
+    if kind == "logistic":
+        pre = ColumnTransformer([
+            ("num", Pipeline([("impute", SimpleImputer(strategy="median")),
+                              ("scale", StandardScaler())]), numeric),
+            ("cat", Pipeline([("impute", SimpleImputer(strategy="constant", fill_value="missing")),
+                              ("onehot", OneHotEncoder(handle_unknown="ignore", min_frequency=20))]),
+             categorical),
+        ])
+        model = LogisticRegression(C=0.5, max_iter=3000)
+    elif kind == "gradient_boosting":
+        pre = ColumnTransformer([
+            ("num", "passthrough", numeric),
+            ("cat", Pipeline([("impute", SimpleImputer(strategy="constant", fill_value="missing")),
+                              ("ordinal", OrdinalEncoder(handle_unknown="use_encoded_value",
+                                                         unknown_value=-1))]), categorical),
+        ])
+        mask = [False] * len(numeric) + [True] * len(categorical)
+        model = HistGradientBoostingClassifier(
+            learning_rate=0.05, max_iter=300, max_leaf_nodes=15, min_samples_leaf=40,
+            l2_regularization=1.0, categorical_features=mask if categorical else None,
+            early_stopping=False, random_state=random_state)
+    else:
+        raise ValueError(f"kind must be 'logistic' or 'gradient_boosting', got {kind!r}")
+    return Pipeline([("prepare", pre), ("model", model)])
+
+
+def _prepare(X: pd.DataFrame) -> pd.DataFrame:
+    """Booleans to floats and text to object, so both models accept the frame."""
+    out = X.copy()
+    for column in out.columns:
+        if pd.api.types.is_bool_dtype(out[column]):
+            out[column] = out[column].astype(float)
+        elif not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out
+
+
+@dataclass
+class ModelReport:
+    """Cross-validated evaluation of each model, and the best model refitted on all rows."""
+
+    scores: pd.DataFrame  # model x (roc_auc, pr_auc, brier)
+    predictions: pd.DataFrame  # out-of-fold probability per model, label, customer_id, cutoff
+    best: str
+    model: Pipeline | None  # None when evaluated with refit=False
+    columns: list[str]
+
+
+def _folds(data: ChurnData, n_splits: int, random_state: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    if data.setting == "transactional" and data.features["cutoff"].nunique() > 1:
+        cutoffs = np.sort(data.features["cutoff"].unique())
+        folds = []
+        for test_cutoff in cutoffs[1:]:
+            test = np.flatnonzero(data.features["cutoff"].to_numpy() == test_cutoff)
+            # train only on cutoffs whose label window closed before the test cutoff
+            usable = cutoffs[cutoffs + np.timedelta64(data.horizon_days, "D") <= test_cutoff]
+            train = np.flatnonzero(data.features["cutoff"].isin(usable).to_numpy())
+            if len(train) and data.label.iloc[train].nunique() == 2:
+                folds.append((train, test))
+        if folds:
+            return folds
+    splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
+    return list(splitter.split(np.zeros(len(data.label)), data.label))
+
+
+def evaluate_models(data: ChurnData, *, n_splits: int = 5, random_state: int = 0,
+                    kinds: Sequence[str] = ("logistic", "gradient_boosting"),
+                    refit: bool = True) -> ModelReport:
+    """Cross-validate each model (time-based for several cutoffs), then refit the best.
+
+    Scores are ROC-AUC, PR-AUC (average precision) and Brier score on the out-of-fold
+    predictions; the best model has the highest ROC-AUC. With ``refit=False`` (scores only)
+    the best model is not refitted on all rows and ``model`` is None.
+    """
+    X = _prepare(data.X)
+    y = data.label.to_numpy()
+    if len(np.unique(y)) < 2:
+        raise ValueError("every customer has the same label: there is nothing to learn")
+    folds = _folds(data, n_splits, random_state)
+    tested = np.zeros(len(y), bool)
+    predictions = pd.DataFrame(index=X.index)
+    rows = []
+    for kind in kinds:
+        oof = np.full(len(y), np.nan)
+        for train, test in folds:
+            model = make_model(kind, X, random_state).fit(X.iloc[train], y[train])
+            oof[test] = model.predict_proba(X.iloc[test])[:, 1]
+            tested[test] = True
+        predictions[kind] = oof
+        mask = ~np.isnan(oof)
+        rows.append({"model": kind, "roc_auc": roc_auc_score(y[mask], oof[mask]),
+                     "pr_auc": average_precision_score(y[mask], oof[mask]),
+                     "brier": brier_score_loss(y[mask], oof[mask])})
+    predictions["label"] = y
+    predictions["customer_id"] = data.features["customer_id"].to_numpy()
+    predictions["cutoff"] = data.features["cutoff"].to_numpy()
+    predictions = predictions[tested]
+    scores = pd.DataFrame(rows).set_index("model")
+    best = str(scores["roc_auc"].idxmax())
+    final = make_model(best, X, random_state).fit(X, y) if refit else None
+    return ModelReport(scores, predictions, best, final, list(X.columns))
+
+
+def predict(report: ModelReport, features: pd.DataFrame) -> np.ndarray:
+    """Churn probability of each row of ``features`` with the refitted best model."""
+    X = _prepare(features.reindex(columns=report.columns))
+    return report.model.predict_proba(X)[:, 1]
+
+
+def gains_table(label: np.ndarray, score: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """Cumulative gains and lift by score decile (decile 1 = highest scores)."""
+    order = np.argsort(-score, kind="stable")
+    sorted_label = np.asarray(label)[order]
+    decile = np.minimum((np.arange(len(score)) * bins) // len(score), bins - 1) + 1
+    frame = pd.DataFrame({"decile": decile, "label": sorted_label})
+    # rows are customer-cutoffs when several cutoffs are stacked, hence "rows", not customers
+    table = frame.groupby("decile").agg(rows=("label", "size"), churners=("label", "sum"))
+    table["churn_rate"] = table["churners"] / table["rows"]
+    table["cumulative_gain"] = table["churners"].cumsum() / table["churners"].sum()
+    table["lift"] = table["churn_rate"] / (table["churners"].sum() / table["rows"].sum())
+    return table.reset_index()
+
+
+def importance(report: ModelReport, data: ChurnData, *, sample: int = 3000,
+               random_state: int = 0) -> pd.DataFrame:
+    """Permutation importance (drop in ROC-AUC) of each feature for the best model."""
+    X = _prepare(data.X).reindex(columns=report.columns)
+    rng = np.random.default_rng(random_state)
+    rows = rng.choice(len(X), min(sample, len(X)), replace=False)
+    result = permutation_importance(report.model, X.iloc[rows], data.label.to_numpy()[rows],
+                                    scoring="roc_auc", n_repeats=3, random_state=random_state)
+    return (pd.DataFrame({"feature": report.columns, "importance": result.importances_mean})
+            .sort_values("importance", ascending=False).reset_index(drop=True))
+
+
+def leakage_check(data: ChurnData, report: ModelReport, customers: pd.DataFrame | None,
+                  static_attributes: Sequence[str] | None = None,
+                  attribute_history: pd.DataFrame | None = None, *,
+                  random_state: int = 0) -> dict[str, Any] | None:
+    """ROC-AUC of the best model without and with the snapshot attributes (same folds).
+
+    Snapshot attributes are the customers-table columns that are not static (see
+    :func:`snapshot_attributes`) and have no history; the gain in ROC-AUC when they are added
+    at past cutoffs is what they would carry from the future. None when there are none.
+    """
+    dated = set(attribute_history.columns) if attribute_history is not None else set()
+    leaky = [c for c in snapshot_attributes(customers, static_attributes) if c not in dated]
+    if not leaky:
+        return None
+    snap = customers[["customer_id", *leaky]].copy()
+    snap["customer_id"] = snap["customer_id"].astype(str)
+    with_snapshot = data.features.merge(snap, on="customer_id", how="left")
+    leaked = ChurnData(with_snapshot, data.label, data.setting, data.horizon_days)
+    check = evaluate_models(leaked, random_state=random_state, kinds=(report.best,), refit=False)
+    return {"model": report.best, "attributes": leaky,
+            "auc_without": float(report.scores.loc[report.best, "roc_auc"]),
+            "auc_with": float(check.scores.loc[report.best, "roc_auc"])}
+
+
+def _bgnbd_baseline(transactions: pd.DataFrame, data: ChurnData) -> dict[str, float] | None:
+    """BG/NBD scores at the last cutoff, on the same customers, as ROC-AUC for churn.
+
+    ``prob_alive``: 1 - P(alive), the usual baseline. BG/NBD lets customers drop out only
+    after a repeat purchase, so one-time buyers get P(alive) = 1 and this score ranks them
+    as safest although they are the likeliest not to return. ``expected_purchases``: minus
+    the expected purchases over the label horizon, which uses the same fitted model without
+    that blind spot.
+    """
+    try:
+        from workbench.clv import BetaGeo
+    except ImportError:  # pragma: no cover - the CLV module ships with the package
+        return None
+    from workbench.summary import customer_summary
+
+    cutoff = data.features["cutoff"].max()
+    rows = (data.features["cutoff"] == cutoff).to_numpy()
+    summary = customer_summary(transactions, cutoff, "W").set_index("customer_id")
+    model = BetaGeo().fit(summary["x"], summary["t_x"], summary["T"])
+    s = summary.reindex(data.features.loc[rows, "customer_id"])
+    x, t_x, T = s["x"].to_numpy(), s["t_x"].to_numpy(), s["T"].to_numpy()
+    label = data.label.to_numpy()[rows]
+    horizon_weeks = (data.horizon_days or 90) / 7
+    return {
+        "prob_alive": float(roc_auc_score(label, 1 - model.prob_alive(x, t_x, T))),
+        "expected_purchases": float(roc_auc_score(
+            label, -model.predict_purchases(horizon_weeks, x, t_x, T))),
+    }

@@ -1,0 +1,241 @@
+"""The whole churn analysis in one call (:func:`analyse`) and the shared ``churn`` result."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.churn.features import (
+    ChurnData,
+    complaint_categories_of,
+    contractual_data,
+    monthly_cutoffs,
+    scored_customers,
+    stages_at,
+    transactional_data,
+    transactional_features,
+)
+from workbench.churn.health import expected_value_ranking, health_bands, health_score
+from workbench.churn.model import (
+    ModelReport,
+    _bgnbd_baseline,
+    evaluate_models,
+    leakage_check,
+    predict,
+)
+from workbench.churn.reasons import (
+    NO_REASON,
+    ReasonRules,
+    fit_reason_rules,
+    reason_codes,
+    recommended_actions,
+)
+from workbench.churn.survival import kaplan_meier
+from workbench.results import RESULTS
+from workbench.summary import day_after, up_to
+
+
+@dataclass
+class ChurnResult:
+    """Everything the churn report shows."""
+
+    setting: str
+    data: ChurnData
+    report: ModelReport
+    current: pd.DataFrame  # customers scored now: risk, value, health, reasons, action, EV
+    ranking: pd.DataFrame  # expected-value ranking (budget curve)
+    survival: dict[str, Any] | None
+    survival_group: str | None
+    baseline_auc: dict[str, float] | None  # BG/NBD baselines (see _bgnbd_baseline)
+    health: pd.DataFrame | None  # churn rate by health band (validation)
+    rules: ReasonRules | None = None  # behavioural reasons fitted on the training rows
+    leakage: dict[str, Any] | None = None  # ROC-AUC with and without snapshot attributes
+
+
+def resolve_setting(dataset: Any, setting: str = "auto") -> str:
+    """``auto``: contractual when customers carry a churned flag, else transactional."""
+    if setting not in ("auto", "contractual", "transactional"):
+        raise ValueError(f"setting must be auto, contractual or transactional, got {setting!r}")
+    if setting != "auto":
+        return setting
+    has_flag = dataset.customers is not None and "churned" in dataset.customers \
+        and dataset.customers["churned"].notna().any()
+    return "contractual" if has_flag else "transactional"
+
+
+def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon_days: int = 90,
+            n_cutoffs: int = 6, save_rate: float = 0.2, contact_cost: float = 10.0,
+            random_state: int = 0, static_attributes: Sequence[str] | None = None,
+            attribute_history: pd.DataFrame | None = None, check_leakage: bool = True,
+            stages: pd.DataFrame | None = None, comments: pd.DataFrame | None = None,
+            lang: str | None = None, n_reasons: int | None = None) -> ChurnResult:
+    """Label, features, model comparison, scores, reasons, health, targeting and survival.
+
+    The result does not depend on the report language: every scored customer (one row each)
+    gets reason codes (``reason_keys``; ``top_reasons`` joined by ``;``, ``top_reason`` the
+    strongest, ``none`` without one) and a recommended action code (:data:`ACTIONS`). Texts
+    come from :mod:`workbench.churn.report`. ``lang`` and ``n_reasons`` are deprecated and
+    ignored (reasons are given for every scored customer).
+
+    Transactional setting: who is scored on ``as_of`` is lifecycle's stage (every stage but
+    churned and prospect): ``stages`` is the run's shared ``stages`` result
+    (``ctx.result("stages")``), else it is computed with lifecycle's own functions
+    (:func:`~workbench.churn.features.stages_at`), as it is at every past cutoff. ``comments``
+    is the run's shared ``comments`` result (``ctx.result("comments")``), else it is computed
+    from ``dataset.feedback`` with :func:`workbench.feedback.comments_result`; its answers give
+    the feedback features of each cutoff (see :func:`~.features.feedback_features`). Of the
+    customers table only the ``static_attributes`` (default :data:`STATIC_ATTRIBUTES`) are
+    features; attributes that change over time come only from ``attribute_history`` (see
+    :func:`attributes_as_of`). With ``check_leakage`` the best model is also cross-validated
+    with the left-out snapshot attributes added, and both ROC-AUCs are kept in ``leakage``.
+    Contractual setting: one observation date, the attributes are as of it and are all used.
+    """
+    if lang is not None or n_reasons is not None:
+        warnings.warn("churn.analyse: lang and n_reasons are ignored (the result holds codes for "
+                      "every scored customer); use reason_texts(result, lang) or "
+                      "export_frame(result, lang) for the text", DeprecationWarning, stacklevel=2)
+    chosen = resolve_setting(dataset, setting)
+    leakage = None
+    if chosen == "contractual":
+        data = contractual_data(dataset.customers)
+        report = evaluate_models(data, random_state=random_state)
+        oof = report.predictions[report.best].reindex(range(len(data.label)))
+        current = data.features.assign(churn_probability=oof.to_numpy(), churned=data.label.to_numpy())
+        current = current[current["churned"] == 0].drop(columns="churned")
+        value = (current["monthly_charges"] * 12 if "monthly_charges" in current
+                 else pd.Series(1.0, index=current.index))
+        survival_group = "contract" if "contract" in current else None
+        tenure = data.features.get("tenure")
+        survival = (kaplan_meier(tenure.fillna(0).to_numpy(), data.label.to_numpy(),
+                                 data.features[survival_group] if survival_group else None)
+                    if tenure is not None else None)
+        baseline, health_table, churn_days = None, None, None
+    else:
+        from workbench.lifecycle import PurchaseHistory, derive_rules
+
+        tx = dataset.transactions
+        history = PurchaseHistory(tx)
+        if comments is None and dataset.feedback is not None and len(dataset.feedback):
+            from workbench.feedback import comments_result
+
+            comments = comments_result(dataset.feedback, as_of)
+        kwargs = {"customers": dataset.customers, "events": dataset.events, "feedback": dataset.feedback,
+                  "comments": comments, "static_attributes": static_attributes,
+                  "attribute_history": attribute_history,
+                  "complaint_categories": complaint_categories_of(comments, as_of) if comments is not None else ()}
+        cutoffs = monthly_cutoffs(as_of, horizon_days, n_cutoffs, tx["order_date"].min())
+        data = transactional_data(tx, cutoffs, horizon_days=horizon_days, history=history, **kwargs)
+        report = evaluate_models(data, random_state=random_state)
+        if check_leakage:
+            leakage = leakage_check(data, report, dataset.customers, static_attributes,
+                                    attribute_history, random_state=random_state)
+        baseline = _bgnbd_baseline(tx, data)
+        now = stages if stages is not None else stages_at(history, as_of)
+        current = transactional_features(tx, as_of, **kwargs)
+        current = current[current["customer_id"].isin(scored_customers(now))].reset_index(drop=True)
+        current["churn_probability"] = predict(report, current)
+        bought = up_to(tx, as_of)
+        recent = bought[bought["order_date"] >= day_after(as_of) - pd.Timedelta(days=365)]
+        value = recent.groupby("customer_id")["amount"].sum().reindex(current["customer_id"]).fillna(0.0)
+        value.index = current.index
+        last_cutoff = data.features["cutoff"].max()
+        last = data.features["cutoff"] == last_cutoff
+        scored = health_score(data.features[last],
+                              churn_days=derive_rules(history, last_cutoff).churn_days)
+        health_table = health_bands(scored, data.label[last])
+        churn_days = derive_rules(history, as_of).churn_days
+        survival_group = next((c for c in SURVIVAL_GROUPS if c in current), None)
+        survival = _lifetimes(bought, now, dataset.customers, survival_group)
+    current["value_at_stake"] = value.to_numpy()
+    current["health_score"] = health_score(current, churn_days=churn_days).to_numpy()
+    ranking = expected_value_ranking(current["churn_probability"].to_numpy(),
+                                     current["value_at_stake"].to_numpy(), save_rate=save_rate,
+                                     contact_cost=contact_cost)
+    current["expected_value"] = (current["churn_probability"] * current["value_at_stake"] * save_rate
+                                 - contact_cost)
+    current = current.sort_values("expected_value", ascending=False).reset_index(drop=True)
+    rules = fit_reason_rules(data)
+    keys = reason_codes(rules, current) if len(current) else []
+    current["reason_keys"] = keys
+    current["top_reason"] = [k[0] if k else NO_REASON for k in keys]
+    current["top_reasons"] = [";".join(k) if k else NO_REASON for k in keys]
+    current["recommended_action"] = recommended_actions(
+        current["top_reason"], current["churn_probability"], current["value_at_stake"])
+    return ChurnResult(chosen, data, report, current, ranking, survival, survival_group,
+                       baseline, health_table, rules, leakage)
+
+
+#: Attributes fixed at signup that the transactional survival curves are grouped by (first found).
+#: A group defined by later behaviour (such as a tier earned by total spend) would sort
+#: customers by the lifetime being measured.
+SURVIVAL_GROUPS = ("acquisition_channel", "region", "gender")
+
+
+def _lifetimes(bought: pd.DataFrame, stages: pd.DataFrame, customers: pd.DataFrame | None,
+               group: str | None) -> dict[str, Any]:
+    """Kaplan-Meier curves of the days from first to last purchase up to ``as_of``; the event
+    is lifecycle's stage ``churned`` on ``as_of`` (everyone else is still observed)."""
+    spans = bought.groupby(bought["customer_id"].astype(str))["order_date"].agg(["min", "max"])
+    lifetime = (spans["max"] - spans["min"]).dt.days.to_numpy()
+    stage = stages.set_index(stages["customer_id"].astype(str))["stage"].astype(str)
+    ended = (stage.reindex(spans.index) == "churned").astype(int).to_numpy()
+    groups = None
+    if group:
+        attributes = customers.set_index(customers["customer_id"].astype(str))[group]
+        groups = attributes[~attributes.index.duplicated()].reindex(spans.index)
+    return kaplan_meier(lifetime, ended, groups)
+
+
+EXPORT_COLUMNS = ("customer_id", "churn_probability", "value_at_stake", "health_score",
+                  "top_reasons", "recommended_action", "expected_value")
+
+
+#: Label key templates of the export's code columns (``recommended_action_label``);
+#: ``top_reasons_label`` holds sentences and comes from :func:`export_frame`.
+EXPORT_LABELS = {"recommended_action": RESULTS["churn"].labels["recommended_action"]}
+
+
+def churn_result(result: ChurnResult) -> pd.DataFrame:
+    """The shared ``churn`` result (schema ``workbench.results.RESULTS["churn"]``): one row per
+    scored customer, highest expected value first; probability 0-1, health 0-100, value at
+    stake and expected value in currency units, ``top_reason`` and ``recommended_action``
+    codes."""
+    frame = result.current[list(RESULTS["churn"].columns)].copy()
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    return frame.reset_index(drop=True)
+
+
+def high_risk(result: ChurnResult, threshold: float = 0.5) -> pd.DataFrame:
+    """Customers scored now with a churn probability above ``threshold`` (one row each)."""
+    current = result.current
+    return current[current["churn_probability"] > threshold].drop_duplicates("customer_id")
+
+
+def latest_cutoff(predictions: pd.DataFrame) -> pd.DataFrame:
+    """The out-of-fold predictions of the latest cutoff: one row per customer.
+
+    With several cutoffs a customer appears once per cutoff; counts of customers are taken
+    at one cutoff so that they count people. Frames without a cutoff column are returned as
+    they are.
+    """
+    if "cutoff" not in predictions or predictions["cutoff"].nunique() <= 1:
+        return predictions
+    return predictions[predictions["cutoff"] == predictions["cutoff"].max()]
+
+
+def comparison(result: ChurnResult) -> pd.DataFrame:
+    """Models and BG/NBD baselines in one frame: model (key), kind, roc_auc, pr_auc, brier.
+
+    The table and the sentences of the report are both read from this frame.
+    """
+    table = result.report.scores.reset_index().assign(kind="model")
+    rows = [{"model": name, "kind": "baseline", "roc_auc": auc, "pr_auc": np.nan, "brier": np.nan}
+            for name, auc in (result.baseline_auc or {}).items()]
+    if rows:
+        table = pd.concat([table, pd.DataFrame(rows)], ignore_index=True)
+    return table[["model", "kind", "roc_auc", "pr_auc", "brier"]]
