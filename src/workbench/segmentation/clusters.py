@@ -13,13 +13,14 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
-from sklearn.metrics import adjusted_rand_score, silhouette_score
+from sklearn.metrics import adjusted_rand_score, pairwise_distances_chunked
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import StandardScaler
 
 from workbench.features import purchase_mix
 
-__all__ = ["PERSONA_RULES", "BehaviourClusters", "behaviour_features", "persona_codes"]
+__all__ = ["PERSONA_RULES", "BehaviourClusters", "behaviour_features", "persona_codes",
+           "silhouette_scores"]
 
 
 def behaviour_features(transactions: pd.DataFrame, summary: pd.DataFrame,
@@ -41,16 +42,91 @@ def behaviour_features(transactions: pd.DataFrame, summary: pd.DataFrame,
     features["log_aov"] = np.log1p(s["avg_order_value"].clip(lower=0))
     features["recency_days"] = s["recency_days"].astype(float)
     features["tenure_days"] = (as_of - s["first_purchase"]).dt.days.astype(float)
-    tx = transactions[transactions["customer_id"].isin(s.index)]
-    days = (tx[["customer_id"]].assign(day=tx["order_date"].dt.normalize())
-            .drop_duplicates().sort_values(["customer_id", "day"]))
-    gaps = days.groupby("customer_id")["day"].diff().dt.days
-    stats = gaps.groupby(days["customer_id"]).agg(["mean", "std", "count"])
-    cv = (stats["std"] / stats["mean"]).where(stats["count"] >= 2)
-    features["regularity"] = cv.reindex(features.index).fillna(1.0)
+    # Customers as their row in the summary, categories and channels as categoricals: every
+    # group-by below then runs on integer codes (strings cost more to hash than the sums).
+    line_codes, ids = pd.factorize(transactions["customer_id"], use_na_sentinel=True)
+    codes = np.append(s.index.get_indexer(ids), -1)[line_codes]  # -1: not in the summary
+    known = codes >= 0
+    tx = transactions.loc[known, [c for c in ("amount", "channel", "category", "discount")
+                                  if c in transactions]]
+    for column in ("channel", "category"):
+        if column in tx:
+            tx[column] = pd.Categorical(tx[column])
+    tx.insert(0, "customer_id", codes[known])
+    features["regularity"] = _regularity(codes[known], transactions.loc[known, "order_date"],
+                                         len(s))
     mix = purchase_mix(tx, max_categories=max_categories)
+    mix.index = s.index[mix.index.to_numpy()]
     features = features.join(mix).fillna({c: 0.0 for c in mix.columns})
     return features.astype(float)
+
+
+def _regularity(customers: np.ndarray, dates: pd.Series, n: int) -> np.ndarray:
+    """Coefficient of variation of the gaps (days) between each customer's purchase days.
+
+    ``customers`` are integer codes 0..n-1 of the lines' customers; 1 for customers with fewer
+    than two gaps. Gaps are taken in day order, so the sums run as a sort by customer and day
+    would have them.
+    """
+    days = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    first = days.min() if len(days) else 0
+    pairs = np.sort(customers.astype(np.int64) << 32 | (days - first))
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])] if len(pairs) else pairs
+    customer, day = pairs >> 32, pairs & 0xFFFFFFFF
+    repeat = np.flatnonzero(customer[1:] == customer[:-1]) + 1
+    gaps = pd.Series((day[repeat] - day[repeat - 1]).astype(float))
+    stats = gaps.groupby(customer[repeat]).agg(["mean", "std", "count"])
+    cv = (stats["std"] / stats["mean"]).where(stats["count"] >= 2)
+    out = np.full(n, np.nan)
+    out[stats.index.to_numpy()] = cv.to_numpy()
+    return np.nan_to_num(out, nan=1.0)
+
+
+def _silhouette_sums(distances: np.ndarray, start: int, labels: np.ndarray,
+                     freqs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Summed distance to the own cluster and mean distance to the nearest other one, per row."""
+    sums = np.zeros((len(distances), len(freqs)), dtype=distances.dtype)
+    for i in range(len(distances)):
+        sums[i] += np.bincount(labels, weights=distances[i], minlength=len(freqs))
+    own = (np.arange(len(distances)), labels[start:start + len(distances)])
+    intra = sums[own]
+    sums[own] = np.inf
+    sums /= freqs
+    return intra, sums.min(axis=1)
+
+
+def silhouette_scores(points: np.ndarray, labelings: Sequence[np.ndarray]) -> list[float]:
+    """Mean silhouette (Rousseeuw 1987, euclidean) of each labeling of the same points.
+
+    The numbers of :func:`sklearn.metrics.silhouette_score` (the same distance chunks and
+    the same per-row sums), with the pairwise distances computed once for all labelings
+    instead of once per labeling: the distances are the cost.
+    """
+    encoded = []
+    for labels in labelings:
+        codes = np.unique(labels, return_inverse=True)[1].ravel()
+        freqs = np.bincount(codes)
+        if not 1 < len(freqs) < len(codes):
+            raise ValueError(f"Number of labels is {len(freqs)}. Valid values are 2 to "
+                             f"n_samples - 1 (inclusive)")
+        encoded.append((codes, freqs))
+    if not encoded:
+        return []
+
+    def reduce(chunk: np.ndarray, start: int) -> tuple[np.ndarray, ...]:
+        return tuple(part for codes, freqs in encoded
+                     for part in _silhouette_sums(chunk, start, codes, freqs))
+
+    chunks = list(pairwise_distances_chunked(np.asarray(points, dtype=float), reduce_func=reduce))
+    scores = []
+    for j, (codes, freqs) in enumerate(encoded):
+        intra = np.concatenate([c[2 * j] for c in chunks])
+        inter = np.concatenate([c[2 * j + 1] for c in chunks])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            intra /= (freqs - 1).take(codes, mode="clip")
+            samples = (inter - intra) / np.maximum(intra, inter)
+        scores.append(float(np.mean(np.nan_to_num(samples))))
+    return scores
 
 
 class BehaviourClusters:
@@ -107,14 +183,15 @@ class BehaviourClusters:
         self.n_fitted_on_ = int(mask.sum())
         self.scores_ = {}
         models = {}
+        labelled = {}
         for k in self.k_range:
             model = self._model(k, self.random_state).fit(scaled[fit_rows])
             labels = model.predict(scaled[sil_rows])
             if len(np.unique(labels)) < 2:
                 continue
-            self.scores_[k] = float(silhouette_score(scaled[sil_rows], labels,
-                                                     random_state=self.random_state))
+            labelled[k] = labels
             models[k] = model
+        self.scores_ = dict(zip(labelled, silhouette_scores(scaled[sil_rows], list(labelled.values()))))
         if not self.scores_:
             raise ValueError("no number of clusters gave two or more distinct groups")
         self.k_ = max(self.scores_, key=self.scores_.get)
