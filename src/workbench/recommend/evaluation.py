@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.recommend.matrices import Level, item_column
+from workbench.recommend.matrices import Level, codes_in, interactions, item_column
 from workbench.recommend.model import MODELS, CoPurchase
 from workbench.summary import day_after
 
 __all__ = ["baseline_gap", "best_model", "evaluate", "evaluate_recent", "evaluation_metrics",
-           "precision_recall_at_n", "time_split"]
+           "precision_recall_at_n", "rates_at_n", "time_split"]
 
 def evaluate_recent(transactions: pd.DataFrame, as_of: pd.Timestamp, test_days: int = 90,
                     **options: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -54,20 +54,42 @@ def precision_recall_at_n(recommended: pd.DataFrame, truth: pd.DataFrame, n: int
     evaluated customer bought in the test period). Precision divides hits by ``n``; coverage
     is the share of the ``n_items`` catalogue recommended to anyone.
     """
-    top = recommended[recommended["rank"] <= n][["customer_id", "item"]]
+    return rates_at_n(recommended, truth, [n], n_items)[0]
+
+
+def rates_at_n(recommended: pd.DataFrame, truth: pd.DataFrame, ns: Sequence[int],
+               n_items: int) -> list[dict[str, float]]:
+    """:func:`precision_recall_at_n` for every N of ``ns`` at once (one dict per N).
+
+    Customers and items are matched once as integer codes, so ten values of N cost little
+    more than one.
+    """
     truth = truth[["customer_id", "item"]].drop_duplicates()
-    customers = truth["customer_id"].drop_duplicates()
-    hits = top.merge(truth, on=["customer_id", "item"]).groupby("customer_id").size()
-    hits = hits.reindex(customers, fill_value=0).to_numpy(dtype=float)
-    relevant = truth.groupby("customer_id").size().reindex(customers).to_numpy(dtype=float)
-    shown = top[top["customer_id"].isin(set(customers))]
-    return {
-        "customers": len(customers),
-        "hit_rate": float((hits > 0).mean()) if len(hits) else float("nan"),
-        "precision": float((hits / n).mean()) if len(hits) else float("nan"),
-        "recall": float((hits / relevant).mean()) if len(hits) else float("nan"),
-        "coverage": float(shown["item"].nunique() / n_items) if n_items else float("nan"),
-    }
+    customer_codes, customers = pd.factorize(truth["customer_id"])  # first appearance order
+    item_codes, items = pd.factorize(truth["item"])
+    width = max(len(items), 1)
+    relevant = np.bincount(customer_codes, minlength=len(customers)).astype(float)
+    who = codes_in(customers, recommended["customer_id"])
+    keep = who >= 0  # only the evaluated customers count, for hits and coverage alike
+    who = who[keep]
+    shown_items = recommended["item"].to_numpy()[keep]
+    what = codes_in(items, shown_items)
+    ranks = recommended["rank"].to_numpy(dtype="int64")[keep]
+    truth_keys = customer_codes.astype("int64") * width + item_codes
+    hit = (what >= 0) & np.isin(who.astype("int64") * width + what, truth_keys)
+    shown_codes = pd.factorize(shown_items)[0] if len(shown_items) else np.zeros(0, dtype="int64")
+    out = []
+    for n in ns:
+        top = ranks <= n
+        hits = np.bincount(who[top & hit], minlength=len(customers)).astype(float)
+        out.append({
+            "customers": len(customers),
+            "hit_rate": float((hits > 0).mean()) if len(hits) else float("nan"),
+            "precision": float((hits / n).mean()) if len(hits) else float("nan"),
+            "recall": float((hits / relevant).mean()) if len(hits) else float("nan"),
+            "coverage": float(len(np.unique(shown_codes[top])) / n_items) if n_items else float("nan"),
+        })
+    return out
 
 
 def evaluate(transactions: pd.DataFrame, cutoff: pd.Timestamp | str, *, n: int | Sequence[int] = 10,
@@ -78,30 +100,34 @@ def evaluate(transactions: pd.DataFrame, cutoff: pd.Timestamp | str, *, n: int |
     Models are fitted on lines before ``cutoff`` and judged on what customers bought from
     ``cutoff`` on. Evaluated are customers who bought in both periods; with
     ``exclude_bought`` only items new to the customer count as relevant (the recommender
-    cannot list the others). ``models`` includes ``"popularity"`` as the baseline.
+    cannot list the others). ``models`` includes ``"popularity"`` as the baseline. The
+    training matrix is built once and shared by the models.
     """
     train, test = time_split(transactions, cutoff, end=end)
     ns = [n] if isinstance(n, (int, np.integer)) else list(n)
     column = item_column(transactions, level)
     items = sorted(transactions[column].dropna().astype(str).unique())
+    inter = interactions(train, level, items=items)
     truth = pd.DataFrame({"customer_id": test["customer_id"].astype(str),
                           "item": test[column].astype(str)}).dropna().drop_duplicates()
-    seen = set(train["customer_id"].astype(str))
-    truth = truth[truth["customer_id"].isin(seen)]
-    if exclude_bought and len(truth):
-        before = pd.DataFrame({"customer_id": train["customer_id"].astype(str),
-                               "item": train[column].astype(str)}).drop_duplicates()
-        truth = truth.merge(before, how="left", indicator=True)
-        truth = truth[truth["_merge"] == "left_only"].drop(columns="_merge")
+    seen = pd.Index(train["customer_id"].astype(str).unique())
+    keep = codes_in(seen, truth["customer_id"]) >= 0  # bought in both periods
+    if exclude_bought and keep.any():
+        # drop what the customer bought before: a lookup in the training matrix (-1: not in it)
+        who = codes_in(inter.rows, truth["customer_id"])
+        what = codes_in(inter.items, truth["item"])
+        known = np.flatnonzero(keep & (who >= 0) & (what >= 0))
+        bought = np.asarray(inter.matrix[who[known], what[known]]).ravel() > 0
+        keep[known[bought]] = False
+    truth = truth[keep]
     customers = truth["customer_id"].drop_duplicates().tolist()
     rows = []
     for model in models:
-        rec = CoPurchase(model, level, exclude_bought=exclude_bought).fit(train, segments, items=items)
+        rec = CoPurchase(model, level, exclude_bought=exclude_bought).fit_interactions(inter, segments)
         recommended = rec.recommend(customers, max(ns)) if customers else pd.DataFrame(
             columns=["customer_id", "rank", "item", "score"])
-        for k in ns:
-            rows.append({"model": model, "n": k,
-                         **precision_recall_at_n(recommended, truth, k, len(items))})
+        for k, rates in zip(ns, rates_at_n(recommended, truth, ns, len(items))):
+            rows.append({"model": model, "n": k, **rates})
     return pd.DataFrame(rows)
 
 
@@ -115,7 +141,6 @@ def baseline_gap(evaluation: pd.DataFrame, n: int, model: str) -> dict[str, floa
     base = float(rows.get("popularity", float("nan")))
     relative = ours / base - 1 if base and not np.isnan(base) else float("nan")
     return {"ours": ours, "base": base, "difference": ours - base, "relative": relative}
-
 
 
 def evaluation_metrics(evaluation: pd.DataFrame, n: int = 10) -> dict[str, dict[str, float]]:

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["Interactions", "Level", "available_levels", "interactions", "item_column", "item_similarity",
-           "resolve_level"]
+__all__ = ["Interactions", "Level", "available_levels", "codes_in", "interactions", "item_column",
+           "item_similarity", "resolve_level"]
 
 Level = Literal["category", "product"]
 _COLUMN = {"category": "category", "product": "product_id"}
@@ -32,6 +32,15 @@ class Interactions:
     def item_counts(self) -> np.ndarray:
         """How many rows bought each item."""
         return np.asarray(self.matrix.sum(axis=0)).ravel()
+
+
+def codes_in(index: pd.Index, values: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
+    """Position of each of ``values`` in ``index`` (-1 where absent or missing), as
+    ``index.get_indexer(values)`` but looking up each distinct value once: many lines name
+    few customers or items."""
+    codes, uniques = pd.factorize(values)
+    found = index.get_indexer(uniques)
+    return np.where(codes >= 0, found[np.maximum(codes, 0)] if len(found) else -1, -1)
 
 
 def item_column(transactions: pd.DataFrame, level: str) -> str:
@@ -86,7 +95,7 @@ def interactions(transactions: pd.DataFrame, level: Level = "category", *, by: s
         item_index = pd.Index(item_labels, dtype=object)
     else:
         item_index = pd.Index(list(items), dtype=object)
-        item_codes = item_index.get_indexer(frame[column].astype(str))
+        item_codes = codes_in(item_index, frame[column].astype(str))
         keep = item_codes >= 0
         row_codes, item_codes = row_codes[keep], item_codes[keep]
     matrix = sp.csr_matrix((np.ones(len(row_codes), dtype=np.float32), (row_codes, item_codes)),

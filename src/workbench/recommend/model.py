@@ -75,7 +75,13 @@ class CoPurchase:
             items: Sequence[str] | None = None) -> CoPurchase:
         if self.method not in MODELS:
             raise ValueError(f"method must be one of {', '.join(MODELS)}, got {self.method!r}")
-        self.inter = interactions(transactions, self.level, items=items)
+        return self.fit_interactions(interactions(transactions, self.level, items=items), segments)
+
+    def fit_interactions(self, inter: Interactions, segments: pd.Series | None = None) -> CoPurchase:
+        """:meth:`fit` on a customer x item matrix already built (shared by several models)."""
+        if self.method not in MODELS:
+            raise ValueError(f"method must be one of {', '.join(MODELS)}, got {self.method!r}")
+        self.inter = inter
         n_rows = max(self.inter.matrix.shape[0], 1)
         self.popularity = (self.inter.item_counts / n_rows).astype(np.float32)
         if self.method != "popularity":
@@ -118,7 +124,13 @@ class CoPurchase:
         """Dense scores ``len(customers) x items`` and whether each customer is cold."""
         self._check()
         customers = [str(c) for c in customers]
-        pos = self.inter.rows.get_indexer(pd.Index(customers, dtype=object))
+        out, cold, _ = self._scores(customers, self.inter.rows.get_indexer(
+            pd.Index(customers, dtype=object)))
+        return out, cold
+
+    def _scores(self, customers: list[str], pos: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`scores` for customers at rows ``pos`` of the training matrix (-1: cold)."""
         warm = pos >= 0
         out = np.empty((len(customers), len(self.inter.items)), dtype=np.float32)
         bought = self.inter.matrix[pos[warm]]
@@ -134,7 +146,7 @@ class CoPurchase:
             warm_scores[rows, cols] *= self.bought_weight
         out[warm] = warm_scores
         out[~warm] = self._cold_scores([c for c, w in zip(customers, warm) if not w])
-        return out, ~warm
+        return out, ~warm, pos
 
     def recommend(self, customers: Sequence[str] | None = None, n: int = 10, *,
                   reasons: bool = False) -> pd.DataFrame:
@@ -149,10 +161,11 @@ class CoPurchase:
         """
         self._check()
         customers = list(self.inter.rows) if customers is None else [str(c) for c in customers]
+        positions = self.inter.rows.get_indexer(pd.Index(customers, dtype=object))
         parts = []
         for start in range(0, len(customers), _CHUNK):
             chunk = customers[start:start + _CHUNK]
-            scores, cold = self.scores(chunk)
+            scores, cold, pos = self._scores(chunk, positions[start:start + _CHUNK])
             idx, top = _top_n(scores, n)
             frame = pd.DataFrame({
                 "customer_id": np.repeat(np.asarray(chunk, dtype=object), idx.shape[1]),
@@ -160,6 +173,7 @@ class CoPurchase:
                 "item_index": idx.ravel(),
                 "score": top.ravel().astype(float),
                 "cold": np.repeat(cold, idx.shape[1]),
+                "_pos": np.repeat(pos, idx.shape[1]),
             })
             frame = frame[np.isfinite(frame["score"])]
             if reasons:
@@ -171,7 +185,7 @@ class CoPurchase:
         out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
             columns=["customer_id", "rank", "item_index", "score", "cold"])
         out.insert(2, "item", self.inter.items.to_numpy()[out["item_index"].to_numpy(dtype=int)])
-        return out.drop(columns=["item_index"]).reset_index(drop=True)
+        return out.drop(columns=["item_index", "_pos"], errors="ignore").reset_index(drop=True)
 
     def _reasons(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Why each item, as codes: the bought item it goes with most (``co_purchase`` and
@@ -191,7 +205,7 @@ class CoPurchase:
         warm = ~cold
         if self.similarity is None or not warm.any():
             return codes, because_of, segment
-        pos = self.inter.rows.get_indexer(pd.Index(frame["customer_id"][warm], dtype=object))
+        pos = frame["_pos"].to_numpy()[warm]
         bought = self.inter.matrix[pos]  # one row per recommendation (O(nnz) below)
         target = frame["item_index"].to_numpy()[warm]
         counts = np.diff(bought.indptr)
