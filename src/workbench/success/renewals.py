@@ -4,12 +4,13 @@ Renewal points. A subscription's terms run from its first start in steps of its
 ``term_months`` (1 monthly, 3 quarterly, 12 annual; see
 :func:`workbench.success.data.term_months`): the k-th renewal date is first start + k terms
 (the first day of the next term; a month-end start stays at the month's last day). A term
-*came up for renewal* on that date when the subscription ran on the day before; it
-*renewed* when the subscription runs on the date itself. For the next renewal of a running
+*came up for renewal* on that date when the subscription ran on some day of the term that
+ends the day before (so a cancellation in mid-term lapses at the term's end); it *renewed*
+when the subscription runs on the renewal date itself. For the next renewal of a running
 period a given ``renewal_date`` is used instead of the computed one.
 
 The renewal model (:class:`RenewalModel`) is a logistic regression trained on past renewal
-points, with features measured ``lead_days`` (days) before each renewal date from data on
+points, with features measured ``lead_days`` (days; at most half a term) before each renewal date from data on
 or before that day only, so nothing after the cut is seen. Its test is out of time: trained
 on renewals at least ``lead_days`` before the test window and scored on the renewals in the
 last ``test_days`` before ``as_of``.
@@ -56,6 +57,17 @@ def _subscriptions(periods: pd.DataFrame) -> pd.DataFrame:
     return subs
 
 
+def _ran_between(rep: pd.DataFrame, periods: pd.DataFrame) -> np.ndarray:
+    """Whether each subscription ran on some day of its term [term_start, renewal_date - 1]."""
+    left = rep[["subscription_id", "term_start", "renewal_date"]].reset_index(drop=True)
+    left["_row"] = left.index
+    both = left.merge(periods[["subscription_id", "start_date", "end_date"]],
+                      on="subscription_id")
+    end = both["end_date"].fillna(pd.Timestamp.max.normalize())
+    hit = (both["start_date"] < both["renewal_date"]) & (end >= both["term_start"])
+    return np.isin(left["_row"].to_numpy(), both.loc[hit, "_row"].to_numpy())
+
+
 def renewal_points(periods: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Past renewal points on or before ``as_of`` that came up, and whether they renewed.
 
@@ -70,11 +82,12 @@ def renewal_points(periods: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     rep = subs.loc[subs.index.repeat(count)].reset_index(drop=True)
     k = np.concatenate([np.arange(1, c + 1) for c in count]) if len(count) else np.array([], int)
     rep["renewal_date"] = _add_months(rep["first_start"], k * rep["term_months"].to_numpy())
+    term_start = _add_months(rep["first_start"], (k - 1) * rep["term_months"].to_numpy())
+    rep = rep.assign(term_start=term_start.to_numpy())
     rep = rep[rep["renewal_date"] <= as_of].reset_index(drop=True)
-    before = signals.mrr_on(rep.assign(date=rep["renewal_date"]), periods, lag=1,
-                            key="subscription_id")
+    came_up = _ran_between(rep, periods)
     on = signals.mrr_on(rep.assign(date=rep["renewal_date"]), periods, key="subscription_id")
-    rep = rep[before > 0].assign(renewed=on[before > 0] > 0)
+    rep = rep[came_up].assign(renewed=on[came_up] > 0)
     return rep[["customer_id", "subscription_id", "renewal_date", "term_months", "renewed"]
                ].reset_index(drop=True)
 
@@ -198,6 +211,13 @@ class RenewalModel:
         return pd.DataFrame(z * self.coef_.to_numpy(), columns=self.features_, index=X.index)
 
 
+def _cutoff(points: pd.DataFrame, lead_days: int) -> pd.Series:
+    """The day features are measured for each past renewal: ``lead_days`` (days) before it,
+    at most half a term (15 days per term month) so a monthly term is measured inside it."""
+    lead = np.minimum(lead_days, 15 * points["term_months"].to_numpy())
+    return points["renewal_date"] - pd.to_timedelta(lead, unit="D")
+
+
 def _default_features(config: health_mod.HealthConfig) -> list[str]:
     return [m.name for m in config.measures] + ["tenure_days", "log_mrr", "term_months"]
 
@@ -226,7 +246,7 @@ def compare_with_health(points: pd.DataFrame, config: health_mod.HealthConfig,
         return out
     feats = {}
     for name, frame in (("train", train), ("test", test)):
-        pairs = frame.assign(date=frame["renewal_date"] - pd.Timedelta(days=lead_days))
+        pairs = frame.assign(date=_cutoff(frame, lead_days))
         feats[name] = model_features(pairs.reset_index(drop=True), config, periods, events,
                                      feedback)
     model = RenewalModel(_default_features(config), random_state=random_state).fit(
@@ -286,7 +306,7 @@ def renewals_at_risk(periods: pd.DataFrame, customers: pd.DataFrame | None,
         config)
     model = None
     if points["renewed"].nunique() == 2:
-        train = points.assign(date=points["renewal_date"] - pd.Timedelta(days=lead_days))
+        train = points.assign(date=_cutoff(points, lead_days))
         X = model_features(train, config, periods, events, feedback)
         model = RenewalModel(_default_features(config), random_state=random_state).fit(
             X, points["renewed"])

@@ -79,6 +79,8 @@ def last_event_age(pairs: pd.DataFrame, events: pd.DataFrame, names: Sequence[st
                    ) -> np.ndarray:
     """Days since the last event named ``names`` on or before the day (NaN: none yet)."""
     keys, q = _keys(events, pairs, names)
+    if not len(keys):
+        return np.full(len(q), np.nan)
     i = np.searchsorted(keys, q, side="right") - 1
     prev = np.where(i >= 0, keys[np.maximum(i, 0)], -1)
     same = (i >= 0) & (prev // _SPAN == q // _SPAN)
@@ -94,6 +96,8 @@ def last_score(pairs: pd.DataFrame, feedback: pd.DataFrame, field: str, window: 
     order = np.argsort(keys, kind="stable")
     keys, values = keys[order], fb[field].to_numpy(dtype=float)[order]
     q = pc * _SPAN + days(pairs["date"])
+    if not len(keys):
+        return np.full(len(q), np.nan)
     i = np.searchsorted(keys, q, side="right") - 1
     prev = np.where(i >= 0, keys[np.maximum(i, 0)], -1)
     ok = (i >= 0) & (prev // _SPAN == q // _SPAN) & (q - prev < window)
