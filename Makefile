@@ -43,13 +43,14 @@ test: $(STAMP) system-deps ## Run the whole test suite
 lab: $(STAMP) ## Open JupyterLab on the notebooks with the venv's kernel
 	$(BIN)/jupyter lab notebooks/
 
-bench: $(STAMP) ## Run the benchmarks (creates a separate venv for the lifetimes baseline)
+bench: $(STAMP) ## Run the benchmarks (a lifetimes venv; the whole suite vs c6bc1c9 at SUITE_SIZES=200000)
 	$(BIN)/python benchmarks/bench_summary.py
 	$(BIN)/python benchmarks/bench_clv.py
 	$(BIN)/python benchmarks/bench_segmentation.py
 	$(BIN)/python benchmarks/bench_lifecycle.py
 	$(BIN)/python benchmarks/bench_churn.py
 	$(BIN)/python benchmarks/bench_recommend.py
+	$(BIN)/python benchmarks/bench_suite.py --sizes $${SUITE_SIZES:-200000}
 
 clean: ## Remove the venv, generated demo data and reports
 	rm -rf $(VENV) $(DEMO_DATA) $(DEMO_OUT)
