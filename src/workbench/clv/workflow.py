@@ -26,7 +26,6 @@ from workbench.clv.utils import (
     calibration_holdout_split,
     clv_tier_summary,
     customer_lifetime_value,
-    falling_prob_alive,
     frequency_fit_table,
     holdout_by_frequency,
     holdout_metrics,
@@ -34,8 +33,9 @@ from workbench.clv.utils import (
     tracking_data,
 )
 from workbench.i18n import fmt_money, fmt_number, fmt_pct, fmt_pp, t
+from workbench.lifecycle import STAGES, current_stages
 from workbench.results import RESULTS
-from workbench.summary import customer_summary
+from workbench.summary import customer_summary, day_after, up_to
 
 __all__ = [
     "EXPORT_COLUMNS",
@@ -45,6 +45,7 @@ __all__ = [
     "MODELS",
     "PARAMETER_HEADERS",
     "RISK_HEADERS",
+    "STAGE_HEADERS",
     "TIER_HEADERS",
     "CLVResult",
     "Validation",
@@ -62,6 +63,8 @@ __all__ = [
     "risk_table",
     "scope_cards",
     "scope_sentences",
+    "stage_summary",
+    "stage_table",
     "tier_table",
     "validate",
     "validation_cards",
@@ -92,6 +95,10 @@ TIER_HEADERS = {"tier": "clv.col.tier", "customers": "clv.col.customers",
                 "customer_share": "clv.col.customer_share", "clv_total": "clv.col.clv_total",
                 "clv_mean": "clv.col.clv_mean", "value_share": "clv.col.value_share",
                 "prob_alive_mean": "clv.col.prob_alive_mean"}
+STAGE_HEADERS = {"stage": "clv.col.stage", "customers": "clv.col.customers",
+                 "prob_alive_mean": "clv.col.prob_alive_mean", "clv_total": "clv.col.clv_total"}
+#: Lifecycle stages counted as active (the rest of the buyers are at risk or churned).
+ACTIVE_STAGES = ("new", "active", "loyal", "reactivated")
 RISK_HEADERS = {"customer_id": "clv.col.customer_id", "monetary": "clv.col.monetary",
                 "x": "clv.col.x", "last_purchase": "clv.col.last_purchase",
                 "prob_alive_before": "clv.col.prob_alive_before",
@@ -213,7 +220,7 @@ def validation_sentences(validation: Validation, lang: str) -> list[tuple[str, d
     plan = validation.plan
     if plan.calibration_end is None:
         return [("clv.validation.none", {"min_days": str(plan.min_days)})]
-    start = plan.calibration_end + pd.Timedelta(days=1)
+    start = day_after(plan.calibration_end)
     days = (plan.holdout_end - plan.calibration_end).days
     span = _horizon_text(round(days / _unit_days(validation.unit), 1), validation.unit, lang)
     values = {"cal_end": str(plan.calibration_end.date()), "start": str(start.date()),
@@ -288,6 +295,8 @@ class CLVResult:
     tiers: pd.DataFrame
     at_risk: pd.DataFrame
     notes: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    #: CLV and P(alive) per lifecycle stage (:func:`stage_summary`).
+    by_stage: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def model(self) -> Any:
@@ -297,9 +306,16 @@ class CLVResult:
 
 def fit_clv(transactions: pd.DataFrame, as_of: Any, *, model: str = "bgnbd", unit: str = "W",
             horizon: float = 52, discount_rate: float = 0.10, margin: float = 1.0,
-            lookback_days: int = LOOKBACK_DAYS) -> CLVResult:
+            lookback_days: int = LOOKBACK_DAYS, stages: pd.DataFrame | None = None,
+            top_share: float = 0.2) -> CLVResult:
     """Fit BG/NBD, Pareto/NBD and Gamma-Gamma on all purchases up to ``as_of`` and value every
     customer over the next ``horizon`` time units (``unit``) with the model named ``model``.
+
+    ``stages`` is the lifecycle's shared ``stages`` result on ``as_of`` (computed with
+    :func:`workbench.lifecycle.current_stages` when None): the one definition of active, at
+    risk and churned. Each customer gets that ``stage``; ``at_risk`` lists the valuable
+    customers (top ``top_share`` by revenue to date) whose stage is ``at_risk``, with P(alive)
+    now and ``lookback_days`` earlier beside it; ``by_stage`` sums CLV and P(alive) per stage.
 
     Raises ValueError when the chosen model cannot be fitted (see :meth:`BetaGeo.fit`); the
     other model's failure and a failing spend model become notes (the spend model is then
@@ -360,9 +376,11 @@ def fit_clv(transactions: pd.DataFrame, as_of: Any, *, model: str = "bgnbd", uni
                        index=earlier["customer_id"], dtype=float)
     customers.insert(5, "prob_alive_previous",
                      customers["customer_id"].map(before).to_numpy(dtype=float))
-    at_risk = falling_prob_alive(chosen, summary, earlier) if len(earlier) else \
-        pd.DataFrame(columns=list(RISK_HEADERS)[:-1])
-    at_risk = at_risk.merge(customers[["customer_id", "clv"]], on="customer_id", how="left")
+    if stages is None:
+        stages = current_stages(transactions, as_of)
+    stage_of = pd.Series(stages["stage"].to_numpy(), index=stages["customer_id"].astype(str))
+    customers["stage"] = customers["customer_id"].astype(str).map(stage_of).to_numpy(dtype=object)
+    at_risk = _valuable_at_risk(customers, summary, top_share)
     repeaters = T[x > 0]
     age = float(np.round(np.median(repeaters if len(repeaters) else T)))
     max_freq = int(np.clip(np.quantile(x, 0.99), 5, 20))
@@ -374,7 +392,52 @@ def fit_clv(transactions: pd.DataFrame, as_of: Any, *, model: str = "bgnbd", uni
         fit_table=frequency_fit_table(chosen, x, T, fit_max), alive_matrix=prob_alive_matrix(
             chosen, max(age, 1.0), max_frequency=max_freq), alive_age=max(age, 1.0),
         tiers=clv_tier_summary(clv, tiers, alive), at_risk=at_risk, notes=notes,
+        by_stage=stage_summary(customers),
     )
+
+
+def _valuable_at_risk(customers: pd.DataFrame, summary: pd.DataFrame, top_share: float
+                      ) -> pd.DataFrame:
+    """Customers among the top ``top_share`` by revenue to date whose lifecycle stage is at
+    risk, largest revenue first, with P(alive) now, one lookback earlier and its drop."""
+    frame = customers.assign(x=summary["x"].to_numpy(),
+                             last_purchase=summary["last_purchase"].to_numpy())
+    if len(frame):
+        threshold = frame["monetary"].quantile(1.0 - top_share)
+        frame = frame[(frame["monetary"] >= threshold) & (frame["stage"] == "at_risk")]
+    frame = frame.rename(columns={"prob_alive_previous": "prob_alive_before"})
+    frame["drop"] = frame["prob_alive_before"] - frame["prob_alive"]
+    return (frame.sort_values(["monetary", "customer_id"], ascending=[False, True])
+            [["customer_id", "monetary", "x", "last_purchase", "prob_alive_before", "prob_alive",
+              "drop", "clv"]].reset_index(drop=True))
+
+
+def stage_summary(customers: pd.DataFrame) -> pd.DataFrame:
+    """Per lifecycle stage (lifecycle order; customers without a stage last as ``–``):
+    customers, mean P(alive) and total CLV. P(alive) is the model's score, the stage the
+    lifecycle's rule: the table sets the two side by side."""
+    stage = customers["stage"].astype(object).where(customers["stage"].notna(), "–")
+    grouped = customers.assign(stage=stage.to_numpy()).groupby("stage").agg(
+        customers=("customer_id", "size"), prob_alive_mean=("prob_alive", "mean"),
+        clv_total=("clv", "sum"))
+    order = [s for s in (*STAGES, "–") if s in grouped.index]
+    return grouped.reindex(order).reset_index()
+
+
+def stage_table(result: CLVResult, lang: str) -> pd.DataFrame:
+    """:func:`stage_summary` for display: stage names, P(alive) as a percentage, CLV as money."""
+    table = result.by_stage.copy()
+    table["stage"] = [t(f"life.stage.{s}", lang) if s in STAGES else s for s in table["stage"]]
+    table["customers"] = [fmt_number(v, lang) for v in table["customers"]]
+    table["prob_alive_mean"] = [fmt_pct(v) for v in table["prob_alive_mean"]]
+    table["clv_total"] = [fmt_money(v, lang) for v in table["clv_total"]]
+    return table[list(STAGE_HEADERS)]
+
+
+def _stage_counts(result: CLVResult) -> dict[str, int]:
+    counts = result.customers["stage"].value_counts()
+    return {"active": int(counts.reindex(list(ACTIVE_STAGES)).fillna(0).sum()),
+            "at_risk": int(counts.get("at_risk", 0)), "churned": int(counts.get("churned", 0))}
 
 
 # ---------------------------------------------------------------------------------- report parts
@@ -424,7 +487,7 @@ def value_cards(result: CLVResult, lang: str) -> list[tuple[str, str, str]]:
     """KPI cards: customers, expected purchases, expected spend, CLV total, likely active."""
     c = result.customers
     horizon = _horizon_text(result.horizon, result.unit, lang)
-    alive = int((c["prob_alive"] >= 0.5).sum())
+    counts = _stage_counts(result)
     return [
         (t("clv.kpi.customers", lang), fmt_number(len(c), lang), ""),
         (t("clv.kpi.purchases", lang, horizon=horizon), fmt_number(c["expected_purchases"].sum(),
@@ -433,7 +496,9 @@ def value_cards(result: CLVResult, lang: str) -> list[tuple[str, str, str]]:
         (t("clv.kpi.clv_total", lang, horizon=horizon), fmt_money(c["clv"].sum(), lang),
          t("clv.kpi.discounted", lang, rate=fmt_pct(result.discount_rate),
            margin=fmt_pct(result.margin))),
-        (t("clv.kpi.alive", lang), fmt_number(alive, lang), t("clv.kpi.alive_note", lang)),
+        (t("clv.kpi.alive", lang), fmt_number(counts["active"], lang),
+         t("clv.kpi.alive_note", lang, at_risk=fmt_number(counts["at_risk"], lang),
+           churned=fmt_number(counts["churned"], lang))),
     ]
 
 
@@ -441,7 +506,8 @@ def value_sentences(result: CLVResult, lang: str) -> dict[str, list[tuple[str, d
     """(key, values) per report section: ``intro``, ``alive``, ``value``, ``tiers``."""
     c = result.customers
     horizon = _horizon_text(result.horizon, result.unit, lang)
-    alive = int((c["prob_alive"] >= 0.5).sum())
+    counts = _stage_counts(result)
+    mean_alive = result.by_stage.set_index("stage")["prob_alive_mean"]
     revenue = float((c["expected_purchases"] * c["expected_avg_spend"]).sum())
     shares = result.tiers.set_index("tier")["value_share"]
     return {
@@ -451,9 +517,14 @@ def value_sentences(result: CLVResult, lang: str) -> dict[str, list[tuple[str, d
             "customers": fmt_number(len(c), lang), "as_of": str(result.as_of.date()),
             "unit": t(f"clv.unit.{result.unit}", lang)})],
         "alive": [("clv.alive.text", {
-            "alive": fmt_number(alive, lang), "customers": fmt_number(len(c), lang),
-            "share": fmt_pct(alive / len(c)), "age": f"{result.alive_age:.0f}",
-            "unit": t(f"clv.unit.{result.unit}", lang)})],
+            "active": fmt_number(counts["active"], lang), "customers": fmt_number(len(c), lang),
+            "share": fmt_pct(counts["active"] / len(c)),
+            "at_risk": fmt_number(counts["at_risk"], lang),
+            "churned": fmt_number(counts["churned"], lang),
+            "p_active": fmt_pct(float(c.loc[c["stage"].isin(ACTIVE_STAGES), "prob_alive"].mean())),
+            "p_at_risk": fmt_pct(float(mean_alive.get("at_risk", np.nan))),
+            "p_churned": fmt_pct(float(mean_alive.get("churned", np.nan))),
+            "age": f"{result.alive_age:.0f}", "unit": t(f"clv.unit.{result.unit}", lang)})],
         "value": [("clv.value.text", {
             "horizon": horizon, "purchases": fmt_number(c["expected_purchases"].sum(), lang),
             "revenue": fmt_money(revenue, lang), "clv": fmt_money(c["clv"].sum(), lang),
@@ -482,20 +553,21 @@ def forecast_scope(transactions: pd.DataFrame, result: CLVResult) -> dict[str, A
       and what they spent there, the kind of customer the forecast has no counterpart for;
       ``revenue_existing`` = ``revenue_same`` - ``revenue_new``, the like-for-like figure.
     """
-    days = max(int(round(result.horizon * _unit_days(result.unit))), 1)
+    days = max(round(result.horizon * _unit_days(result.unit)), 1)
     as_of = pd.Timestamp(result.as_of).normalize()
-    end = as_of + pd.Timedelta(days=1)
     start = as_of - pd.Timedelta(days=days - 1)
-    dates = transactions["order_date"]
-    history = transactions[dates < end]
-    ids = history["customer_id"].astype(str)
-    in_window = (history["order_date"] >= start).to_numpy()
+    history = up_to(transactions, as_of)
+    # Per distinct customer once, then per line through the codes (3M string look-ups cost more
+    # than the sums).
+    codes, ids = pd.factorize(history["customer_id"].astype(str), use_na_sentinel=False)
+    dates = history["order_date"].to_numpy(dtype="datetime64[ns]")
+    in_window = dates >= start.to_datetime64()
     amount = history["amount"].to_numpy(dtype=float)
-    modelled = ids.isin(set(result.customers["customer_id"].astype(str))).to_numpy()
-    first = history.groupby(ids)["order_date"].min()
-    new_ids = first.index[first >= start]
-    is_new = ids.isin(set(new_ids)).to_numpy()
     c = result.customers
+    modelled_id = pd.Index(ids).isin(c["customer_id"].astype(str))
+    first = pd.Series(dates).groupby(codes).min().to_numpy()
+    new_id = first >= start.to_datetime64()
+    modelled, is_new = modelled_id[codes], new_id[codes]
     revenue_same = float(amount[in_window & modelled].sum())
     revenue_new = float(amount[in_window & modelled & is_new].sum())
     return {
@@ -505,7 +577,7 @@ def forecast_scope(transactions: pd.DataFrame, result: CLVResult) -> dict[str, A
         "clv": float(c["clv"].sum()),
         "window_start": start, "revenue_same": revenue_same,
         "revenue_all": float(amount[in_window].sum()),
-        "new_customers": len(set(new_ids) & set(c["customer_id"].astype(str))),
+        "new_customers": int((new_id & modelled_id).sum()),
         "revenue_new": revenue_new, "revenue_existing": revenue_same - revenue_new,
     }
 
@@ -640,7 +712,10 @@ def clv_metrics(result: CLVResult, validation: Validation | None = None,
         "clv_total": float(c["clv"].sum()),
         "expected_purchases_total": float(c["expected_purchases"].sum()),
         "mean_expected_spend": result.mean_spend,
+        # P(alive) >= 50%: the model's count, beside the lifecycle stages (the one definition)
         "likely_active": int((c["prob_alive"] >= 0.5).sum()),
+        "customers_per_stage": {str(k): int(v) for k, v in
+                                zip(result.by_stage["stage"], result.by_stage["customers"])},
         "tier_value_share": {k: float(v) for k, v in shares.items()},
         "at_risk_customers": len(result.at_risk),
         "forecast_scope": None if scope is None else {

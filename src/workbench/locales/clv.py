@@ -72,6 +72,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "clv.col.clv_mean": {"en": "Mean CLV", "zh": "平均 CLV"},
     "clv.col.value_share": {"en": "Share of value", "zh": "价值占比"},
     "clv.col.prob_alive_mean": {"en": "Mean P(alive)", "zh": "平均存活概率"},
+    "clv.col.stage": {"en": "Lifecycle stage", "zh": "生命周期阶段"},
     "clv.col.customer_id": {"en": "Customer ID", "zh": "客户ID"},
     "clv.col.monetary": {"en": "Revenue to date", "zh": "累计消费"},
     "clv.col.x": {"en": "Repeat purchases", "zh": "复购次数"},
@@ -89,8 +90,9 @@ ENTRIES: dict[str, dict[str, str]] = {
     "clv.kpi.clv_total": {"en": "Expected margin, next {horizon}", "zh": "未来{horizon}预期毛利"},
     "clv.kpi.purchases": {"en": "Expected purchases, next {horizon}",
                           "zh": "未来{horizon}预期购买次数"},
-    "clv.kpi.alive": {"en": "Customers likely still active", "zh": "大概率仍活跃的客户"},
-    "clv.kpi.alive_note": {"en": "P(alive) at least 50%", "zh": "存活概率不低于50%"},
+    "clv.kpi.alive": {"en": "Active customers (lifecycle stage)", "zh": "活跃客户（生命周期阶段）"},
+    "clv.kpi.alive_note": {"en": "{at_risk} at risk, {churned} churned",
+                           "zh": "沉睡预警{at_risk}位，流失{churned}位"},
     "clv.kpi.spend": {"en": "Expected spend per purchase", "zh": "预计单次消费"},
     "clv.kpi.discounted": {"en": "discounted at {rate} a year, margin {margin}",
                            "zh": "年折现率{rate}，毛利率{margin}"},
@@ -172,13 +174,19 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "The {model} model could not be fitted: {reason}.",
         "zh": "{model}无法拟合：{reason}。"},
     "clv.alive.text": {
-        "en": "{alive} of the {customers} customers ({share}) are more likely than not still "
-              "active (P(alive) at least 50%). The chart shows P(alive) for customers whose "
-              "first purchase was {age} {unit} ago: whoever bought often but not lately has "
-              "probably left, while a customer with few purchases is not yet overdue.",
-        "zh": "{customers}位客户中有{alive}位（{share}）仍活跃的可能性大于一半（存活概率不低于50%）。"
-              "下图展示首购距今{age}{unit}的客户的存活概率：购买频繁但近期未购买的客户很可能已经流失，"
-              "而购买次数少的客户还谈不上逾期未购。"},
+        "en": "By their lifecycle stage (the rules of the lifecycle report), {active} of the "
+              "{customers} customers ({share}) are active, {at_risk} are at risk and {churned} "
+              "have churned. P(alive) is the model's score beside the stage, not another "
+              "definition of it: on average {p_active} for active customers, {p_at_risk} for those "
+              "at risk and {p_churned} for churned ones (table below). The chart shows P(alive) "
+              "for customers whose first purchase was {age} {unit} ago: whoever bought often but "
+              "not lately has probably left, while a customer with few purchases is not yet "
+              "overdue.",
+        "zh": "按生命周期阶段（生命周期报告的规则），{customers}位客户中有{active}位（{share}）活跃，"
+              "{at_risk}位处于沉睡预警，{churned}位已流失。存活概率是模型给出的分数，与阶段并列，"
+              "而不是另一种阶段定义：活跃客户平均为{p_active}，沉睡预警客户为{p_at_risk}，"
+              "流失客户为{p_churned}（见下表）。下图展示首购距今{age}{unit}的客户的存活概率："
+              "购买频繁但近期未购买的客户很可能已经流失，而购买次数少的客户还谈不上逾期未购。"},
     "clv.value.text": {
         "en": "Over the next {horizon} the customers are expected to make {purchases} "
               "purchases worth {revenue}, or **{clv}** of discounted margin (CLV). Half of the "
@@ -207,15 +215,15 @@ ENTRIES: dict[str, dict[str, str]] = {
               "tiers A and B together (30% of customers) hold {share_ab}.",
         "zh": "A 层（CLV 最高的前10%客户）占预期价值的{share_a}；A、B 两层合计（30%的客户）占{share_ab}。"},
     "clv.risk.text": {
-        "en": "{count} high-value customers (top 20% by revenue to date) saw their P(alive) "
-              "fall by at least 10 points over the last 91 days. The first {shown} are listed "
-              "by revenue (customer ID only), for the churn team to follow up.",
-        "zh": "有{count}位高价值客户（累计消费前20%）的存活概率在最近91天内下降了至少10个百分点。"
-              "下表按累计消费列出前{shown}位（仅显示客户ID），供流失预警团队跟进。"},
+        "en": "{count} high-value customers (top 20% by revenue to date) are at risk by their "
+              "lifecycle stage. The first {shown} are listed by revenue (customer ID only), with "
+              "their P(alive) now and 91 days earlier, for the churn team to follow up.",
+        "zh": "有{count}位高价值客户（累计消费前20%）按生命周期阶段处于沉睡预警。下表按累计消费列出前"
+              "{shown}位（仅显示客户ID）及其当前与91天前的存活概率，供流失预警团队跟进。"},
     "clv.risk.none": {
-        "en": "No high-value customer (top 20% by revenue to date) saw their P(alive) fall by 10 "
-              "points or more over the last 91 days.",
-        "zh": "最近91天内，没有高价值客户（累计消费前20%）的存活概率下降10个百分点及以上。"},
+        "en": "No high-value customer (top 20% by revenue to date) is at risk by their lifecycle "
+              "stage.",
+        "zh": "没有高价值客户（累计消费前20%）按生命周期阶段处于沉睡预警。"},
     "clv.exported": {
         "en": "Per-customer results are in exports/clv.csv ({rows} rows): frequency, recency "
               "and T in {unit}, P(alive), expected purchases and spend over the horizon, CLV "
