@@ -94,22 +94,19 @@ def test_nrr_grr_by_hand():
 
 
 def brute_force(periods: pd.DataFrame, as_of: pd.Timestamp) -> tuple[dict, pd.DataFrame]:
-    """MRR per customer on each month end by walking every day, then the bridge by loops."""
+    """MRR per customer on each month end by walking every day of every period, then the
+    bridge by loops over customers and months."""
     first = periods["start_date"].min()
-    days = pd.date_range(first, as_of, freq="D")
-    month_days = [d for d in days if (d + pd.Timedelta(days=1)).day == 1]
-    by_customer: dict[str, list[float]] = {}
-    for cust in sorted(periods["customer_id"].unique()):
-        values = []
-        own = periods[periods["customer_id"] == cust]
-        for day in month_days:
-            total = 0.0
-            for _, p in own.iterrows():
-                end = p["end_date"] if pd.notna(p["end_date"]) else as_of
-                if p["start_date"] <= day <= end:
-                    total += round(p["mrr"] * 100)
-            values.append(total)
-        by_customer[cust] = values
+    month_days = [d for d in pd.date_range(first, as_of, freq="D")
+                  if (d + pd.Timedelta(days=1)).day == 1]
+    position = {d: k for k, d in enumerate(month_days)}
+    by_customer: dict[str, list[float]] = {
+        c: [0.0] * len(month_days) for c in sorted(periods["customer_id"].unique())}
+    for p in periods.itertuples():
+        end = p.end_date if pd.notna(p.end_date) else as_of
+        for day in pd.date_range(p.start_date, min(end, as_of), freq="D"):
+            if day in position:  # the period runs on this month's last day
+                by_customer[p.customer_id][position[day]] += round(p.mrr * 100)
     rows = []
     for k, day in enumerate(month_days):
         acc = dict(new=0.0, expansion=0.0, contraction=0.0, churned=0.0, reactivation=0.0,
