@@ -57,6 +57,7 @@ import yaml
 from workbench.parsing import (
     CSAT_WORDS,
     PLAUSIBLE_DATES,
+    Distinct,
     is_blank,
     parse_amounts,
     parse_bools,
@@ -1103,15 +1104,37 @@ def _check_repeated_headers(
 
 def _apply_value_mapping(
     frame: pd.DataFrame, table: Table, mapping: dict[str, Any]
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, set[str]]:
+    """The frame with mapping.yaml's ``values:`` applied, and the names of the columns changed."""
     section = mapping.get(table.name) or {}
+    changed: set[str] = set()
     for source in (mapping.get("values") or {}, section.get("values") or {}):
         for column, values in source.items():
             if column in frame and values:
                 lookup = {str(k): v for k, v in values.items()}
                 text = frame[column].astype("string").str.strip()
                 frame[column] = text.map(lookup).fillna(text)
-    return frame
+                changed.add(column)
+    return frame, changed
+
+
+def _duplicated_rows(raw: pd.DataFrame, distinct: dict[int, Distinct]) -> pd.Series:
+    """``raw.duplicated(keep="first")`` from each column's codes (``distinct``: text columns
+    already factorized, by position): the codes of a row are combined into one integer key."""
+    key = np.zeros(len(raw), dtype=np.int64)
+    size = 1
+    for i in range(raw.shape[1]):
+        if i in distinct:
+            codes, k = distinct[i].codes, len(distinct[i].values)
+        else:
+            codes, uniques = pd.factorize(raw.iloc[:, i], use_na_sentinel=False)
+            k = len(uniques)
+        if size * k >= 1 << 62:  # renumber the keys seen so far before they overflow
+            key, uniques = pd.factorize(key)
+            size = len(uniques)
+        key = key * k + codes
+        size *= k
+    return pd.Series(pd.Series(key).duplicated(keep="first").to_numpy(), index=raw.index)
 
 
 # ---------------------------------------------------------------------------- coercion
@@ -1167,21 +1190,20 @@ class _Loader:
                          _examples(mask), column, values_only, code, params)
             )
 
-    def coerce(self, raw: pd.DataFrame) -> pd.DataFrame:
+    def coerce(self, raw: pd.DataFrame, distinct: dict[str, Distinct] | None = None
+               ) -> pd.DataFrame:
+        """Parse every column; text is parsed once per distinct value (``distinct`` holds the
+        columns already factorized, by name)."""
         out = pd.DataFrame(index=raw.index)
         drop = pd.Series(False, index=raw.index)
         for name in raw.columns:
             column = self.table._by_name.get(name)
             values = raw[name]
+            parsed, placeholder, blank = self._parse_column(
+                values, column, (distinct or {}).get(name))
             if column is None:
-                out[name] = _infer_attribute(values)
+                out[name] = parsed
                 continue
-            placeholder = pd.Series(False, index=raw.index)
-            if column.kind == "datetime":
-                parsed, placeholder = self._parse_dates(values, name)
-            else:
-                parsed = self._parse(values, column)
-            blank = is_blank(values)
             unreadable = parsed.isna() & ~blank & ~placeholder
             if column.required:
                 share = unreadable.mean() if len(values) else 0.0
@@ -1214,6 +1236,26 @@ class _Loader:
             out[name] = parsed
         self.drop = drop
         return out
+
+    def _parse_column(
+        self, values: pd.Series, column: Column | None, distinct: Distinct | None
+    ) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """Parsed values and the masks of placeholder dates and blanks of one column."""
+        if distinct is None and isinstance(values.dtype, pd.StringDtype):
+            distinct = Distinct.of(values)
+        subject = values if distinct is None else distinct.values
+        placeholder = blank = pd.Series(False, index=subject.index)
+        if column is None:
+            parsed = _infer_attribute(subject)
+        else:
+            if column.kind == "datetime":
+                parsed, placeholder = self._parse_dates(subject, column.name)
+            else:
+                parsed = self._parse(subject, column)
+            blank = is_blank(subject)
+        if distinct is None:
+            return parsed, placeholder, blank
+        return distinct.expand(parsed), distinct.expand(placeholder), distinct.expand(blank)
 
     def latest_date(self) -> pd.Timestamp:
         """The last plausible moment of a required date: the end of ``as_of``, else of today."""
@@ -1323,12 +1365,18 @@ def _load_table(
     rep.extra_columns = extras
     keep = list(column_map) + (extras if table.keep_extra_columns else [])
     mapped = raw[keep].rename(columns=column_map)
-    mapped = _apply_value_mapping(mapped, table, mapping)
+    mapped, value_mapped = _apply_value_mapping(mapped, table, mapping)
+    by_position = {i: Distinct.of(raw.iloc[:, i]) for i in range(raw.shape[1])
+                   if isinstance(raw.dtypes.iloc[i], pd.StringDtype)}
+    headers = list(raw.columns)
+    distinct = {column_map.get(headers[i], headers[i]): d for i, d in by_position.items()
+                if headers[i] in keep}
+    distinct = {name: d for name, d in distinct.items() if name not in value_mapped}
 
     loader = _Loader(table, path, report, options)
-    frame = loader.coerce(mapped)
+    frame = loader.coerce(mapped, distinct)
     if options.drop_exact_duplicates:
-        dup = raw.duplicated(keep="first") & ~loader.drop
+        dup = _duplicated_rows(raw, by_position) & ~loader.drop
         loader.set_aside(dup, "duplicate")
         loader.drop |= dup
     frame = loader.validate(frame)

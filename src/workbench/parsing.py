@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "CSAT_WORDS", "PLAUSIBLE_DATES", "DateParse", "is_blank", "parse_amounts", "parse_bools",
+    "CSAT_WORDS", "PLAUSIBLE_DATES", "DateParse", "Distinct", "is_blank", "parse_amounts", "parse_bools",
     "parse_dates", "parse_ids", "parse_scores", "read_dates",
 ]
 
@@ -37,13 +37,33 @@ def is_blank(values: pd.Series) -> pd.Series:
     return text.isna() | text.isin(_BLANKS)
 
 
+@dataclass(frozen=True)
+class Distinct:
+    """A text column as its distinct values and, per row, the position of its value.
+
+    Exports repeat values a lot (dates, prices, categories, customer ids), so a parser runs
+    on ``values`` (dtype ``string``, missing values included) and :meth:`expand` broadcasts
+    its result back to the rows of the column. Every parser here gives, value for value, the
+    same result on the distinct values as on the column.
+    """
+
+    values: pd.Series
+    codes: np.ndarray
+    index: pd.Index
+
+    @classmethod
+    def of(cls, values: pd.Series) -> Distinct:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        return cls(pd.Series(uniques).astype("string"), codes, values.index)
+
+    def expand(self, parsed: pd.Series) -> pd.Series:
+        """``parsed`` (one value per distinct value) as one value per row."""
+        return pd.Series(parsed.array.take(self.codes), index=self.index)
+
+
 def _per_distinct(values: pd.Series, parse: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    parsed = parse(pd.Series(uniques, dtype="string"))
-    out = parsed.to_numpy()[np.where(codes >= 0, codes, 0)]
-    result = pd.Series(out, index=values.index, dtype=parsed.dtype)
-    result[codes < 0] = None
-    return result
+    distinct = Distinct.of(values)
+    return distinct.expand(parse(distinct.values))
 
 
 #: Dates before the first or from the second of these are not real dates but placeholders
