@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-__all__ = ["UNIT_DAYS", "customer_summary", "daily_purchases_sql", "day_after", "up_to"]
+__all__ = ["UNIT_DAYS", "customer_summaries", "customer_summary", "daily_purchases_sql", "day_after",
+           "up_to"]
 
 #: Cap on DuckDB's buffer memory per call (raise it for very large logs). Under it DuckDB frees
 #: finished hash-table partitions eagerly and, past it, spills to its temp directory instead of
@@ -141,9 +142,24 @@ def customer_summary(
     (days since last purchase), ``frequency`` (= n_orders) and ``monetary``
     (= total_revenue).
     """
+    return _summaries(transactions, [as_of], unit, holdout_end, count_orders)[0]
+
+
+def customer_summaries(transactions: pd.DataFrame | str | Path,
+                       dates: list[str | pd.Timestamp], unit: str = "W", *,
+                       count_orders: bool = True) -> list[pd.DataFrame]:
+    """:func:`customer_summary` at each of ``dates`` (inclusive), in one pass over the lines.
+
+    The daily purchases are grouped once (the expensive step) and each date's per-customer
+    summary is read from them: the same frames as one call per date, for about the cost of one.
+    """
+    return _summaries(transactions, list(dates), unit, None, count_orders)
+
+
+def _summaries(transactions: pd.DataFrame | str | Path, as_ofs: list, unit: str,
+               holdout_end: str | pd.Timestamp | None, count_orders: bool) -> list[pd.DataFrame]:
     if unit not in UNIT_DAYS:
         raise ValueError(f"unit must be one of {', '.join(UNIT_DAYS)}, got {unit!r}")
-    unit_days = UNIT_DAYS[unit]
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False})
     try:
         source = _source_sql(transactions, con)
@@ -152,68 +168,84 @@ def customer_summary(
         else:
             described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
             has_order_id = "order_id" in {row[0] for row in described}
-        if as_of is None:
-            as_of = con.execute(f"SELECT max(order_date) FROM {source}").fetchall()[0][0]
-        as_of_day = pd.Timestamp(as_of).normalize()
+        if any(as_of is None for as_of in as_ofs):
+            last = con.execute(f"SELECT max(order_date) FROM {source}").fetchall()[0][0]
+            as_ofs = [last if as_of is None else as_of for as_of in as_ofs]
+        days = [pd.Timestamp(as_of).normalize() for as_of in as_ofs]
         holdout_day = pd.Timestamp(holdout_end).normalize() if holdout_end is not None else None
-        if holdout_day is not None and holdout_day <= as_of_day:
-            raise ValueError(f"holdout_end {holdout_day.date()} must be after as_of {as_of_day.date()}")
-        end_day = holdout_day or as_of_day
+        if holdout_day is not None and holdout_day <= days[0]:
+            raise ValueError(f"holdout_end {holdout_day.date()} must be after as_of {days[0].date()}")
+        end_day = holdout_day or max(days)
         # Lines -> one row per (customer, day) (:func:`daily_purchases_sql`, money as exact
         # DECIMAL, days as integers) -> one row per customer.
         count_orders = count_orders and has_order_id
-        epoch = pd.Timestamp("1970-01-01")
-        as_of_n = (as_of_day - epoch).days
         orders = "order_id" if count_orders else None if has_order_id else "lines"
-        daily = f"daily AS ({daily_purchases_sql(source, end_day, day_number=True, orders=orders)})"
-        n_orders = "sum(orders)" if orders else "count(*)"
-        if holdout_day is not None:
-            holdout_cte = f""",
-        holdout AS (
-            SELECT customer_id, count(*) AS x_holdout, sum(amount)::DOUBLE AS holdout_revenue
-            FROM daily
-            WHERE day > {as_of_n}
-            GROUP BY customer_id
-        )"""
-            holdout_cols = """,
-               coalesce(h.x_holdout, 0) AS x_holdout,
-               coalesce(h.holdout_revenue, 0.0) AS holdout_revenue"""
-            holdout_join = "LEFT JOIN holdout h USING (customer_id)"
-        else:  # no holdout: don't compute (or materialise) the daily rows twice
-            holdout_cte = holdout_cols = holdout_join = ""
-        query = f"""
-        WITH {daily},
-        calibration AS (
-            SELECT customer_id,
-                   min(day) AS first_day,
-                   max(day) AS last_day,
-                   CAST({n_orders} AS BIGINT) AS n_orders,
-                   count(*) AS n_purchase_days,
-                   sum(amount)::DOUBLE AS total_revenue,
-                   arg_min(amount, day)::DOUBLE AS first_purchase_value
-            FROM daily
-            WHERE day <= {as_of_n}
-            GROUP BY customer_id
-        ){holdout_cte}
-        SELECT customer_id,
-               DATE '1970-01-01' + first_day AS first_purchase,
-               DATE '1970-01-01' + last_day AS last_purchase,
-               n_orders, n_purchase_days, total_revenue, first_purchase_value,
-               n_purchase_days - 1 AS x,
-               (last_day - first_day) / {unit_days} AS t_x,
-               ({as_of_n} - first_day) / {unit_days} AS "T",
-               CASE WHEN n_purchase_days > 1
-                    THEN (total_revenue - first_purchase_value) / (n_purchase_days - 1) END
-                    AS mean_repeat_value,
-               total_revenue / n_orders AS avg_order_value,
-               {as_of_n} - last_day AS recency_days{holdout_cols}
-        FROM calibration c {holdout_join}
-        ORDER BY customer_id
-        """
-        # Via Arrow: no Python objects for the 1M customer ids (0.3 s less than .df()).
-        result = con.sql(query).to_arrow_table().to_pandas(date_as_object=False)
+        daily_sql = daily_purchases_sql(source, end_day, day_number=True, orders=orders)
+        if len(days) > 1:  # group the lines once, read every date's summary from the table
+            con.execute(f"CREATE TEMP TABLE daily AS {daily_sql}")
+            daily = ""
+        else:  # one date: don't materialise the daily rows
+            daily = f"daily AS ({daily_sql}),"
+        results = [_summary_at(con, daily, day, unit, holdout_day, orders)
+                   for day in days]
     finally:
         con.close()
+    for result, day in zip(results, days):
+        result.attrs.update(as_of=str(day.date()), unit=unit, orders_counted=count_orders)
+    return results
+
+
+def _summary_at(con: duckdb.DuckDBPyConnection, daily: str, as_of_day: pd.Timestamp, unit: str,
+                holdout_day: pd.Timestamp | None, orders: str | None) -> pd.DataFrame:
+    """One date's per-customer summary from the ``daily`` rows (a CTE or a table)."""
+    unit_days = UNIT_DAYS[unit]
+    as_of_n = (as_of_day - pd.Timestamp("1970-01-01")).days
+    n_orders = "sum(orders)" if orders else "count(*)"
+    if holdout_day is not None:
+        holdout_cte = f""",
+    holdout AS (
+        SELECT customer_id, count(*) AS x_holdout, sum(amount)::DOUBLE AS holdout_revenue
+        FROM daily
+        WHERE day > {as_of_n}
+        GROUP BY customer_id
+    )"""
+        holdout_cols = """,
+           coalesce(h.x_holdout, 0) AS x_holdout,
+           coalesce(h.holdout_revenue, 0.0) AS holdout_revenue"""
+        holdout_join = "LEFT JOIN holdout h USING (customer_id)"
+    else:  # no holdout: don't compute (or materialise) the daily rows twice
+        holdout_cte = holdout_cols = holdout_join = ""
+    query = f"""
+    WITH {daily}
+    calibration AS (
+        SELECT customer_id,
+               min(day) AS first_day,
+               max(day) AS last_day,
+               CAST({n_orders} AS BIGINT) AS n_orders,
+               count(*) AS n_purchase_days,
+               sum(amount)::DOUBLE AS total_revenue,
+               arg_min(amount, day)::DOUBLE AS first_purchase_value
+        FROM daily
+        WHERE day <= {as_of_n}
+        GROUP BY customer_id
+    ){holdout_cte}
+    SELECT customer_id,
+           DATE '1970-01-01' + first_day AS first_purchase,
+           DATE '1970-01-01' + last_day AS last_purchase,
+           n_orders, n_purchase_days, total_revenue, first_purchase_value,
+           n_purchase_days - 1 AS x,
+           (last_day - first_day) / {unit_days} AS t_x,
+           ({as_of_n} - first_day) / {unit_days} AS "T",
+           CASE WHEN n_purchase_days > 1
+                THEN (total_revenue - first_purchase_value) / (n_purchase_days - 1) END
+                AS mean_repeat_value,
+           total_revenue / n_orders AS avg_order_value,
+           {as_of_n} - last_day AS recency_days{holdout_cols}
+    FROM calibration c {holdout_join}
+    ORDER BY customer_id
+    """
+    # Via Arrow: no Python objects for the 1M customer ids (0.3 s less than .df()).
+    result = con.sql(query).to_arrow_table().to_pandas(date_as_object=False)
     result["customer_id"] = result["customer_id"].astype("str")
     for col in ("first_purchase", "last_purchase"):
         result[col] = pd.to_datetime(result[col]).astype("datetime64[ns]")
@@ -226,5 +258,4 @@ def customer_summary(
     if holdout_day is not None:
         result["holdout_length"] = (holdout_day - as_of_day).days / unit_days
         columns += ["x_holdout", "holdout_revenue", "holdout_length"]
-    result.attrs.update(as_of=str(as_of_day.date()), unit=unit, orders_counted=count_orders)
     return result[columns].reset_index(drop=True)

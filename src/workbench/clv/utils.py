@@ -188,16 +188,20 @@ def tracking_data(transactions: pd.DataFrame, model: TransactionModel, calibrati
            else pd.Timestamp(transactions["order_date"].max()).normalize())
     days = (transactions["order_date"].to_numpy(dtype="datetime64[ns]")
             .astype("datetime64[D]").astype(np.int64))
-    frame = pd.DataFrame({"customer_id": transactions["customer_id"].to_numpy(dtype=object),
-                          "day": days}).drop_duplicates()
     cal_n = (cal - pd.Timestamp("1970-01-01")).days
     end_n = (end - pd.Timestamp("1970-01-01")).days
-    frame = frame[frame["day"] <= end_n]
-    first = frame.groupby("customer_id", sort=False)["day"].transform("min")
-    tracked = first <= cal_n
-    repeat_days = frame.loc[tracked & (frame["day"] > first), "day"].to_numpy()
-    first_days = frame.loc[tracked, ["customer_id"]].assign(first=first[tracked]) \
-        .drop_duplicates("customer_id")["first"].to_numpy()
+    # Distinct (customer, day) pairs on integer codes: only counts of days come out, so the
+    # customers' order does not matter (and codes cost far less than string ids).
+    codes = pd.factorize(transactions["customer_id"], use_na_sentinel=False)[0]
+    keep = days <= end_n
+    pairs = np.sort(codes[keep].astype(np.int64) << 32 | (days[keep] - days.min()))
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])] if len(pairs) else pairs
+    customer, day = pairs >> 32, (pairs & 0xFFFFFFFF) + days.min()
+    starts = np.flatnonzero(np.concatenate([[True], customer[1:] != customer[:-1]]))
+    first_of = np.repeat(day[starts], np.diff(np.append(starts, len(day))))  # sorted: first = min
+    tracked = first_of <= cal_n
+    repeat_days = day[tracked & (day > first_of)]
+    first_days = day[starts][day[starts] <= cal_n]
     start = int(first_days.min())
     # Complete periods only: a last, partial period would look like a collapse in sales.
     n_periods = max(int(np.floor((end_n - start + 1) / unit_days)), 1)

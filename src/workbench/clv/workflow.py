@@ -35,7 +35,7 @@ from workbench.clv.utils import (
 from workbench.i18n import fmt_money, fmt_number, fmt_pct, fmt_pp, t
 from workbench.lifecycle import STAGES, current_stages
 from workbench.results import RESULTS
-from workbench.summary import customer_summary, day_after, up_to
+from workbench.summary import customer_summaries, day_after, up_to
 
 __all__ = [
     "EXPORT_COLUMNS",
@@ -328,7 +328,8 @@ def fit_clv(transactions: pd.DataFrame, as_of: Any, *, model: str = "bgnbd", uni
     if not 0 <= margin <= 1:
         raise ValueError(f"margin is a share of revenue between 0 and 1, got {margin!r}")
     as_of = pd.Timestamp(as_of).normalize()
-    summary = customer_summary(transactions, as_of, unit)
+    earlier_date = as_of - pd.Timedelta(days=lookback_days)
+    summary, earlier = customer_summaries(transactions, [as_of, earlier_date], unit)
     if summary.empty:
         raise ValueError(f"no purchases on or before {as_of.date()}")
     x, t_x, T = (summary[c].to_numpy(dtype=float) for c in ("x", "t_x", "T"))
@@ -369,8 +370,6 @@ def fit_clv(transactions: pd.DataFrame, as_of: Any, *, model: str = "bgnbd", uni
         "prob_alive": alive, "expected_purchases": purchases, "expected_avg_spend": spend,
         "clv": clv, "clv_tier": tiers, "monetary": summary["monetary"],
     })
-    earlier_date = as_of - pd.Timedelta(days=lookback_days)
-    earlier = customer_summary(transactions, earlier_date, unit)
     before = pd.Series(chosen.prob_alive(*(earlier[c].to_numpy(dtype=float)
                                            for c in ("x", "t_x", "T"))) if len(earlier) else [],
                        index=earlier["customer_id"], dtype=float)

@@ -1,0 +1,46 @@
+"""The one daily-purchase query and the multi-date summary."""
+
+import duckdb
+import pandas as pd
+import pytest
+
+from workbench.summary import customer_summaries, customer_summary, daily_purchases_sql
+
+
+def lines() -> pd.DataFrame:
+    return pd.DataFrame({
+        "customer_id": ["a", "a", "a", "b", "b", "c"],
+        "order_date": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 18:30", "2024-01-05 00:00",
+                                      "2024-01-02 00:00", "2024-02-01 23:59", "2024-02-02 00:00"]),
+        "amount": [10.0, 5.5, 7.0, 3.0, 4.0, 1.0],
+        "order_id": ["1", "2", "3", "4", "4", "5"]})
+
+
+def run(sql: str, frame: pd.DataFrame) -> pd.DataFrame:
+    con = duckdb.connect()
+    con.register("tx", frame)
+    out = con.execute(sql + " ORDER BY customer_id, day").df()
+    con.close()
+    return out
+
+
+def test_lines_of_one_customer_on_one_day_are_one_purchase():
+    daily = run(daily_purchases_sql("tx", orders="order_id"), lines())
+    assert daily[["customer_id", "amount", "orders"]].values.tolist() == [
+        ["a", 15.5, 2], ["a", 7.0, 1], ["b", 3.0, 1], ["b", 4.0, 1], ["c", 1.0, 1]]
+    cut = run(daily_purchases_sql("tx", "2024-02-01", orders="lines"), lines())
+    assert cut["customer_id"].tolist() == ["a", "a", "b", "b"]  # 23:59 on as_of is inside
+    numbered = run(daily_purchases_sql("tx", day_number=True), lines())
+    assert numbered["day"].iloc[0] == (pd.Timestamp("2024-01-01") - pd.Timestamp("1970-01-01")).days
+    with pytest.raises(ValueError, match="orders must be"):
+        daily_purchases_sql("tx", orders="distinct")
+
+
+def test_summaries_at_several_dates_equal_one_call_per_date():
+    dates = [pd.Timestamp("2024-02-02"), pd.Timestamp("2024-01-03")]
+    together = customer_summaries(lines(), dates, "D")
+    for date, frame in zip(dates, together):
+        alone = customer_summary(lines(), date, "D")
+        pd.testing.assert_frame_equal(frame, alone)
+        assert frame.attrs == alone.attrs
+    assert together[1]["customer_id"].tolist() == ["a", "b"]
