@@ -80,7 +80,8 @@ def test_measures_use_only_data_up_to_the_day():
     later = pd.concat([events, pd.DataFrame({"customer_id": ["A"], "timestamp": [pd.Timestamp("2024-03-06")],
                                              "event": ["login"]})])
     assert health.measure_values(pairs.head(1), cfg, periods, later, None)["usage_30d"].tolist() == [2.0]
-    assert values["stage"].tolist() == ["onboarding", "onboarding"]  # within 90 days of Jan 1
+    # Mar 5 is day 64 after the Jan 1 start: onboarding; Mar 31 is day 90: established
+    assert values["stage"].tolist() == ["onboarding", "established"]
 
 
 def test_score_renormalises_missing_measures():

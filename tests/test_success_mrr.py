@@ -109,8 +109,8 @@ def brute_force(periods: pd.DataFrame, as_of: pd.Timestamp) -> tuple[dict, pd.Da
                 by_customer[p.customer_id][position[day]] += round(p.mrr * 100)
     rows = []
     for k, day in enumerate(month_days):
-        acc = dict(new=0.0, expansion=0.0, contraction=0.0, churned=0.0, reactivation=0.0,
-                   mrr_start=0.0, mrr_end=0.0)
+        acc = {"new": 0.0, "expansion": 0.0, "contraction": 0.0, "churned": 0.0,
+               "reactivation": 0.0, "mrr_start": 0.0, "mrr_end": 0.0}
         for values in by_customer.values():
             now = values[k]
             prev = values[k - 1] if k else 0.0

@@ -112,7 +112,7 @@ def _account_periods(rng, cid, start, end, seats, plan, term, risk, logit_extra)
                 if day <= end and day > row_start:
                     rows.append((sub, plan, seats, row_start, day - timedelta(days=1)))
                     factor = rng.uniform(1.15, 1.5) if change < up else rng.uniform(0.6, 0.85)
-                    seats = max(1, int(round(seats * factor)))
+                    seats = max(1, round(seats * factor))
                     if seats > PLANS[plan][1]:
                         plan = "pro" if plan == "basic" else "enterprise"
                     row_start = day

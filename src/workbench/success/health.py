@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +122,7 @@ def _measure(source: str, name: str, raw: Any) -> Measure:
                     "thresholds or points, weight")
     unknown = set(raw) - _MEASURE_KEYS
     if unknown:
-        raise _fail(source, f"{where}.{sorted(unknown)[0]}",
+        raise _fail(source, f"{where}.{min(unknown)}",
                     f"unknown key; a measure has {', '.join(sorted(_MEASURE_KEYS))}")
     for key in ("group", "kind", "window", "direction", "weight"):
         if key not in raw:
@@ -156,7 +157,7 @@ def _measure(source: str, name: str, raw: Any) -> Measure:
         if not isinstance(t, list) or not t:
             raise _fail(source, f"{where}.thresholds", "must be a non-empty list of numbers")
         thresholds = tuple(_number(source, f"{where}.thresholds[{i}]", v) for i, v in enumerate(t))
-        if any(b <= a for a, b in zip(thresholds, thresholds[1:])):
+        if any(b <= a for a, b in pairwise(thresholds)):
             raise _fail(source, f"{where}.thresholds", f"must be strictly ascending, got {t}")
     else:
         p = raw["points"]
@@ -166,12 +167,12 @@ def _measure(source: str, name: str, raw: Any) -> Measure:
         points = tuple((_number(source, f"{where}.points[{i}][0]", a),
                         _number(source, f"{where}.points[{i}][1]", b)) for i, (a, b) in enumerate(p))
         xs, ys = zip(*points)
-        if any(b <= a for a, b in zip(xs, xs[1:])):
+        if any(b <= a for a, b in pairwise(xs)):
             raise _fail(source, f"{where}.points", "values must be strictly ascending")
         if any(not 0 <= y <= 100 for y in ys):
             raise _fail(source, f"{where}.points", "points must lie in 0-100")
-        rising = all(b >= a for a, b in zip(ys, ys[1:]))
-        falling = all(b <= a for a, b in zip(ys, ys[1:]))
+        rising = all(b >= a for a, b in pairwise(ys))
+        falling = all(b <= a for a, b in pairwise(ys))
         if (raw["direction"] == "higher" and not rising) or (raw["direction"] == "lower"
                                                              and not falling):
             raise _fail(source, f"{where}.points",
@@ -206,7 +207,7 @@ def load_config(config: str | Path | Mapping[str, Any] | None = None, *,
         raise _fail(source, "top level", "must be a mapping with measures")
     unknown = set(raw) - _TOP_KEYS
     if unknown:
-        raise _fail(source, sorted(unknown)[0], f"unknown key; the config has "
+        raise _fail(source, min(unknown), f"unknown key; the config has "
                     f"{', '.join(sorted(_TOP_KEYS))}")
     measures_raw = raw.get("measures")
     if not isinstance(measures_raw, Mapping) or not measures_raw:
@@ -374,7 +375,8 @@ def learned_weights(sample: pd.DataFrame, config: HealthConfig, *, random_state:
     coef = np.full(len(cols), np.nan)
     if len(np.unique(y)) == 2:
         Xs = StandardScaler().fit_transform(X)
-        model = LogisticRegression(C=1.0, max_iter=1000, random_state=random_state).fit(Xs, y)
+        model = LogisticRegression(C=1.0, solver="newton-cholesky", max_iter=200,
+                                   random_state=random_state).fit(Xs, y)
         coef = model.coef_[0]
     configured = np.array([m.weight for m in config.measures])
     learned = np.maximum(-np.nan_to_num(coef), 0)

@@ -247,7 +247,7 @@ def cohort_nrr(table: MrrTable, first_start: pd.Series, max_months: int = 24) ->
         base = table.cents[members, j].sum()
         if base <= 0:
             continue
-        for k in range(0, min(max_months, len(table.months) - 1 - j) + 1):
+        for k in range(min(max_months, len(table.months) - 1 - j) + 1):
             rows.append({"cohort": str(q), "months_since": k,
                          "nrr": table.cents[members, j + k].sum() / base,
                          "customers": int(members.sum()), "base_mrr": base / 100.0})

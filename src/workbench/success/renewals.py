@@ -195,7 +195,8 @@ class RenewalModel:
                              "a model needs renewals that were taken and renewals that lapsed")
         self.pipeline_ = make_pipeline(
             SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler(),
-            LogisticRegression(C=self.C, max_iter=2000, random_state=self.random_state))
+            LogisticRegression(C=self.C, solver="newton-cholesky", max_iter=200,
+                               random_state=self.random_state))
         self.pipeline_.fit(X[self.features_].to_numpy(dtype=float), y)
         self.coef_ = pd.Series(self.pipeline_[-1].coef_[0], index=self.features_)
         return self
