@@ -652,7 +652,7 @@ class _Utf8Source:
                 end = text.find("\n", end) + 1
                 if not end:
                     break
-            if final or (end and len(text) - end >= SNIFF_CHARS):
+            if final or (end or not lines) and len(text) - end >= SNIFF_CHARS:
                 return text
             size *= 4
 
@@ -748,7 +748,8 @@ def _read_delimited_fast(source: _Utf8Source, delimiter: str) -> pd.DataFrame | 
         return None
     if data.count(b'"', start) % 2:  # a quote never closed: pandas explains where
         return None
-    width = source.head().count(delimiter) + 1  # at least the fields of the first line
+    top = source.head().split("\n", 50)[:50]
+    width = max(line.count(delimiter) for line in top) + 1  # the first line's fields at least
     names = [f"f{i}" for i in range(width)]
     try:
         table = pa_csv.read_csv(
