@@ -160,13 +160,7 @@ class BetaGeo(ModelBase):
             On invalid input, or when the data cannot identify the model (fewer than two
             customers, no repeat purchases at all, every T = 0).
         """
-        x = as_float_array(x, "x")
-        t_x = as_float_array(t_x, "t_x")
-        T = as_float_array(T, "T")
-        n = check_lengths(x=x, t_x=t_x, T=T)
-        w = check_weights(weights, n)
-        check_rft(x, t_x, T)
-        _check_identifiable(x, T, w, self._model_name)
+        x, t_x, T, w = _checked_history(x, t_x, T, weights, self._model_name)
         data = _Prepared(x, t_x, T, w)
         # Deterministic start: r = 1 and alpha from the mean repeat rate, a = 1, b = 3.
         rate = dot(w, x) / max(dot(w, T), 1e-12)
@@ -263,6 +257,18 @@ def _log_hyp2f1(a: Any, b: Any, c: Any, z: Any) -> np.ndarray:
         alt = hyp2f1(c[bad] - a[bad], c[bad] - b[bad], c[bad], z[bad])
         out[bad] = (c[bad] - a[bad] - b[bad]) * np.log1p(-z[bad]) + np.log(alt)
     return out
+
+
+def _checked_history(x: Any, t_x: Any, T: Any, weights: Any, model: str
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``x``, ``t_x``, ``T`` and the weights as checked float arrays, for a model's ``fit``."""
+    x = as_float_array(x, "x")
+    t_x = as_float_array(t_x, "t_x")
+    T = as_float_array(T, "T")
+    w = check_weights(weights, check_lengths(x=x, t_x=t_x, T=T))
+    check_rft(x, t_x, T)
+    _check_identifiable(x, T, w, model)
+    return x, t_x, T, w
 
 
 def _check_identifiable(x: np.ndarray, T: np.ndarray, w: np.ndarray, model: str) -> None:

@@ -36,17 +36,13 @@ from scipy.special import betaln, gammaln, hyp2f1, psi
 
 from workbench.clv._base import (
     ModelBase,
-    as_float_array,
-    check_lengths,
-    check_rft,
-    check_weights,
     collapse,
     distinct_index,
     dot,
     fit_log_params,
     group_rows,
 )
-from workbench.clv.beta_geo import _check_identifiable
+from workbench.clv.beta_geo import _checked_history
 
 __all__ = ["ParetoNBD"]
 
@@ -267,13 +263,7 @@ class ParetoNBD(ModelBase):
 
     def fit(self, x: Any, t_x: Any, T: Any, weights: Any = None) -> ParetoNBD:
         """Maximum-likelihood fit; arguments and errors as for :meth:`BetaGeo.fit`."""
-        x = as_float_array(x, "x")
-        t_x = as_float_array(t_x, "t_x")
-        T = as_float_array(T, "T")
-        n = check_lengths(x=x, t_x=t_x, T=T)
-        w = check_weights(weights, n)
-        check_rft(x, t_x, T)
-        _check_identifiable(x, T, w, self._model_name)
+        x, t_x, T, w = _checked_history(x, t_x, T, weights, self._model_name)
         data = _Prepared(x, t_x, T, w)
         rate = dot(w, x) / max(dot(w, T), 1e-12)
         scale = 1.0 / max(rate, 1e-8)
