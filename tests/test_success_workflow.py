@@ -150,3 +150,22 @@ def test_roll_up_counts_children_with_parent():
     rolled = data.roll_up(periods, customers)
     assert rolled["customer_id"].tolist() == ["P", "P"]
     assert np.isclose(rolled["mrr"].sum(), 15.0)
+
+
+def test_locale_follows_the_catalogue_rules():
+    """The rules tests/test_i18n.py and tests/test_style.py apply to the whole catalogue."""
+    import string
+
+    from tests.test_style import _missing_glyphs
+    from workbench.style import BUNDLED_CJK_FAMILY, cjk_font_family
+
+    def fields(s):
+        return {f for _, f, _, _ in string.Formatter().parse(s) if f}
+
+    cjk = re.compile("[\u4e00-\u9fff]")
+    for key, entry in ENTRIES.items():
+        assert fields(entry["en"]) == fields(entry["zh"]), key
+        assert not cjk.search(entry["en"]), key
+        assert cjk.search(entry["zh"]) or entry["zh"] != entry["en"], key
+    cjk_font_family(False)
+    assert _missing_glyphs(BUNDLED_CJK_FAMILY, "".join(e["zh"] for e in ENTRIES.values())) == []

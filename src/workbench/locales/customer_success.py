@@ -23,12 +23,12 @@ ENTRIES: dict[str, dict[str, str]] = {
               "expansion − contraction − churned, exactly.",
         "zh": "按客户逐月比较：**新增**为此前从未有过 MRR 的客户本月的 MRR；**回流**为上月为 0、更早有过 MRR 的客户本月的 MRR；"
               "**扩展**与**收缩**为两个月都有 MRR 时的增减；**流失**为本月为 0 的客户上月的 MRR。"
-              "本月 MRR = 上月 MRR + 新增 + 回流 + 扩展 − 收缩 − 流失，严格相等。"},
+              "本月 MRR = 上月 MRR + 新增 + 回流 + 扩展 - 收缩 - 流失，严格相等。"},
     "cs.def.nrr": {
         "en": "**NRR₁₂** is the MRR now of the customers who had MRR twelve month ends ago, divided by their MRR "
               "then; **GRR₁₂** counts each of them at no more than their MRR then. Both are taken at {month}, "
               "the last month end on or before the analysis date. Accounts with a parent are counted with it.",
-        "zh": "**NRR₁₂**（净收入留存率）为 12 个月末之前有 MRR 的客户现在的 MRR 除以他们当时的 MRR；**GRR₁₂**（毛收入留存率）中每位客户最多按当时的 MRR 计。"
+        "zh": "**12个月 NRR**（净收入留存率）为 12 个月末之前有 MRR 的客户现在的 MRR 除以他们当时的 MRR；**12个月 GRR**（毛收入留存率）中每位客户最多按当时的 MRR 计。"
               "两者均取 {month}，即分析日期当天或之前的最后一个月末。有母账户的客户并入母账户计算。"},
     "cs.def.renewal": {
         "en": "A term comes up for renewal on its renewal date (the first start plus whole terms: monthly or "
@@ -59,11 +59,11 @@ ENTRIES: dict[str, dict[str, str]] = {
     "cs.say.retention": {
         "en": "NRR₁₂ is **{nrr}** and GRR₁₂ **{grr}**, over {customers} customers with {base} MRR twelve months "
               "earlier. The renewal rate of the last 12 months is {renewal_rate} and the expansion rate {expansion_rate}.",
-        "zh": "NRR₁₂ 为 **{nrr}**，GRR₁₂ 为 **{grr}**，基数为 12 个月前有 MRR 的 {customers} 位客户（MRR {base}）。"
+        "zh": "12个月 NRR 为 **{nrr}**，12个月 GRR 为 **{grr}**，基数为 12 个月前有 MRR 的 {customers} 位客户（MRR {base}）。"
               "近 12 个月续约率为 {renewal_rate}，增购率为 {expansion_rate}。"},
     "cs.say.no_retention": {
         "en": "The data cover less than twelve month ends before {month}, so NRR₁₂ and GRR₁₂ are not given.",
-        "zh": "{month} 之前的数据不足 12 个月末，因此不给出 NRR₁₂ 和 GRR₁₂。"},
+        "zh": "{month} 之前的数据不足 12 个月末，因此不给出 12个月 NRR 和 12个月 GRR。"},
     "cs.say.cohorts": {
         "en": "Each line is the accounts that started in one quarter: their MRR after k months over their MRR at the "
               "quarter's end.",
@@ -97,7 +97,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "cs.say.renewals": {
         "en": "{n} renewals worth {arr} of ARR are due by {until}; ARR at risk = ARR × (1 − renewal probability) "
               "comes to **{at_risk}**.",
-        "zh": "截至 {until} 将有 {n} 个续约到期，涉及 ARR {arr}；风险 ARR = ARR × (1 − 续约概率)，合计 **{at_risk}**。"},
+        "zh": "截至 {until} 将有 {n} 个续约到期，涉及 ARR {arr}；风险 ARR = ARR × (1 - 续约概率)，合计 **{at_risk}**。"},
     "cs.say.no_renewals": {"en": "No renewal is due by {until}.", "zh": "截至 {until} 没有到期的续约。"},
     "cs.say.model_beats": {
         "en": "Tested on the renewals of the last {days} days with a model trained only on earlier ones, the renewal "
@@ -174,7 +174,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "cs.col.customer_id": {"en": "Customer", "zh": "客户"},
     "cs.col.subscription_id": {"en": "Subscription", "zh": "订阅"},
     "cs.col.renewal_date": {"en": "Renewal date", "zh": "续约日期"},
-    "cs.col.arr": {"en": "ARR", "zh": "ARR"},
+    "cs.col.arr": {"en": "ARR", "zh": "年度经常性收入"},
     "cs.col.renewal_probability": {"en": "Renewal probability", "zh": "续约概率"},
     "cs.col.arr_at_risk": {"en": "ARR at risk", "zh": "风险 ARR"},
     "cs.col.health_score": {"en": "Health", "zh": "健康度"},
@@ -213,8 +213,8 @@ ENTRIES: dict[str, dict[str, str]] = {
     "cs.chart.band_churn": {"en": "Churn within {days} days by health band", "zh": "各健康度分档 {days} 天内流失率"},
     "cs.chart.weights": {"en": "Configured and learned weights", "zh": "配置权重与学习权重"},
     "cs.chart.renewals": {"en": "ARR due and at risk by week", "zh": "每周到期 ARR 与风险 ARR"},
-    "cs.axis.mrr": {"en": "MRR", "zh": "MRR"},
-    "cs.axis.arr": {"en": "ARR", "zh": "ARR"},
+    "cs.axis.mrr": {"en": "MRR", "zh": "月度经常性收入"},
+    "cs.axis.arr": {"en": "ARR", "zh": "年度经常性收入"},
     "cs.axis.months_since": {"en": "Months since the quarter's end", "zh": "季度末之后月数"},
     "cs.axis.nrr": {"en": "NRR", "zh": "净收入留存"},
     "cs.axis.churn_rate": {"en": "Churn rate", "zh": "流失率"},
