@@ -445,6 +445,24 @@ def _timestamps(start: np.datetime64, seconds: np.ndarray) -> np.ndarray:
     return raw.view("S19").ravel().astype("U19")
 
 
+def _reordered(order: np.ndarray, columns: dict[str, object]) -> dict[str, np.ndarray]:
+    """Columns (arrays or lists) with their rows taken in ``order``."""
+    return {name: np.asarray(values)[order] for name, values in columns.items()}
+
+
+def _zero_padded(numbers: np.ndarray, width: int) -> np.ndarray:
+    """Non-negative integers as text padded with zeros to ``width`` (``f"{n:0{width}d}"``)."""
+    return np.char.zfill(np.asarray(numbers, dtype=np.int64).astype(str), width)
+
+
+def _given_char(u: np.ndarray, female: np.ndarray) -> np.ndarray:
+    """One character of a given name per person, from uniform ``u``, by gender."""
+    out = np.empty(len(u), dtype="U1")
+    for chars, who in ((_FEMALE_CHARS, female), (_MALE_CHARS, ~female)):
+        out[who] = np.array(chars)[(u[who] * len(chars)).astype(np.int64)]
+    return out
+
+
 def _dates(start: np.datetime64, seconds: np.ndarray) -> np.ndarray:
     if len(seconds) == 0:
         return np.array([], dtype="U10")
@@ -681,8 +699,12 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     chrono = np.lexsort((np.arange(n_ord), ord_sec))
     seq = np.empty(n_ord, dtype=np.int64)
     seq[chrono] = np.arange(1, n_ord + 1)
-    o_day = _dates(start, ord_sec)
-    o_id = np.array([f"{d[2:4]}{d[5:7]}{d[8:10]}{s:07d}" for d, s in zip(o_day, seq)])
+    o_day = (start + ord_sec.astype("timedelta64[s]")).astype("datetime64[D]")
+    o_month = o_day.astype("datetime64[M]")
+    yymmdd = ((o_month.astype("datetime64[Y]").astype(np.int64) + 1970) % 100 * 10000
+              + (o_month.astype(np.int64) % 12 + 1) * 100
+              + (o_day - o_month.astype("datetime64[D]")).astype(np.int64) + 1)
+    o_id = np.char.add(_zero_padded(yymmdd, 6), _zero_padded(seq, 7))
 
     first_sec = np.full(nb, -1, dtype=np.int64)
     last_sec = np.full(nb, -1, dtype=np.int64)
@@ -760,10 +782,10 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     id_num = np.empty(n_total, dtype=np.int64)
     id_num[id_order] = np.arange(1, n_total + 1)
     width = max(7, len(str(n_total)))
-    cid = np.array([f"{i:0{width}d}" for i in id_num])
+    cid = _zero_padded(id_num, width)
     cid_b = cid[:nb]
 
-    transactions = pd.DataFrame({
+    transactions = {
         "customer_id": cid_b[l_cust[src]],
         "order_id": np.where(kind == 1, np.char.add("R", o_id[t_ord]), o_id[t_ord]),
         "order_date": _timestamps(start, t_sec),
@@ -774,7 +796,7 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
         "category": np.array(CATEGORIES)[l_cat[src]],
         "store": store_of_order[t_ord],
         "discount": np.where(kind == 1, 0, l_disc_c[src]) / 100.0,
-    })
+    }
 
     # --- customers table --------------------------------------------------------------------
     spend_c = np.bincount(l_cust[src], weights=sign * l_amt_c[src], minlength=nb)
@@ -791,36 +813,30 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     two_chars = rng.random(n_total) < 0.7
     g1 = rng.random(n_total)
     g2 = rng.random(n_total)
-    names = []
-    for i in range(n_total):
-        chars = _FEMALE_CHARS if female[i] else _MALE_CHARS
-        given = chars[int(g1[i] * len(chars))]
-        if two_chars[i]:
-            given += chars[int(g2[i] * len(chars))]
-        names.append(_SURNAMES[surname[i]] + given)
+    first_char, second_char = (_given_char(g, female) for g in (g1, g2))
+    names = np.char.add(np.char.add(np.array(_SURNAMES)[surname], first_char),
+                        np.where(two_chars, second_char, ""))
     phone_pre = rng.integers(0, len(_PHONE_PREFIXES), n_total)
     phone_num = rng.integers(0, 100_000_000, n_total)
-    phones = [f"{_PHONE_PREFIXES[pp]}{pn:08d}" for pp, pn in zip(phone_pre, phone_num)]
+    phones = np.char.add(np.array(_PHONE_PREFIXES)[phone_pre], _zero_padded(phone_num, 8))
     mail_kind = rng.random(n_total)
     qq = rng.integers(100_000, 3_000_000_000, n_total)
     letters = rng.integers(0, 26, (n_total, 8))
     n_letters = rng.integers(4, 9, n_total)
     mail_dom = rng.integers(0, len(_MAIL_DOMAINS), n_total)
     mail_num = rng.integers(0, 10_000, n_total)
-    alphabet = "abcdefghijklmnopqrstuvwxyz"
-    emails = []
-    for i in range(n_total):
-        if mail_kind[i] < 0.15:
-            emails.append("")
-        elif mail_kind[i] < 0.55:
-            emails.append(f"{qq[i]}@qq.com")
-        else:
-            word = "".join(alphabet[c] for c in letters[i, :n_letters[i]])
-            emails.append(f"{word}{mail_num[i]}@{_MAIL_DOMAINS[mail_dom[i]]}")
+    alphabet = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+    word = np.full(n_total, "", dtype="U8")
+    for j in range(letters.shape[1]):
+        word = np.char.add(word, np.where(j < n_letters, alphabet[letters[:, j]], ""))
+    mailbox = np.char.add(np.char.add(word, mail_num.astype(str)), "@")
+    emails = np.where(mail_kind < 0.15, "",
+                      np.where(mail_kind < 0.55, np.char.add(qq.astype(str), "@qq.com"),
+                               np.char.add(mailbox, np.array(_MAIL_DOMAINS)[mail_dom])))
     acq = _pick_rows(rng, _ACQ_PREF[persona])
     payment = _pick_rows(rng, _PAYMENT_PREF[persona])
     wechat = rng.random(n_total) < (0.35 + 0.5 * chan_mix[:, 1])
-    customers_df = pd.DataFrame({
+    customers_df = _reordered(id_order, {
         "customer_id": cid,
         "signup_date": _dates(start, signup),
         "gender": np.where(female, "女", "男"),
@@ -834,7 +850,7 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
         "email": emails,
         "wechat_follower": np.where(wechat, "是", "否"),
         "preferred_payment": np.array(_PAYMENTS)[payment],
-    }).iloc[id_order].reset_index(drop=True)
+    })
 
     # --- feedback ---------------------------------------------------------------------------
     satisfaction = rng.normal(0.0, 1.0, nb) + _SATISFACTION_SHIFT[persona_b] - 0.7 * dead
@@ -935,7 +951,7 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     linger = (rng.exponential(4.0, n_total) * week).astype(np.int64)
     alive_end = np.where(dead_all, np.minimum(drop_all + linger, window_sec - 1), window_sec - 1)
     sig_c = np.clip(signup, 0, window_sec - 1)
-    email_ok = np.array([e != "" for e in emails])
+    email_ok = emails != ""
     open_prop = rng.beta(1.5, 3.0, n_total)
     coupon_mult = np.where(persona == 0, 4.0, 1.0)
     specs = (  # (event, rate per week, start, stop)
@@ -967,15 +983,15 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     e_sec = _time_of_day(e_sec, ((e_kind == 0) & (visit_ch == 0)).astype(np.int64))
     e_sec = np.clip(e_sec, 0, window_sec - 1)
     ev_order = np.lexsort((e_kind, id_num[e_cust], e_sec))
-    events = pd.DataFrame({
+    events = {
         "customer_id": cid[e_cust[ev_order]],
         "timestamp": _timestamps(start, e_sec[ev_order]),
         "event": np.array(_EVENT_TYPES)[e_kind[ev_order]],
         "channel": e_channel[ev_order],
-    })
+    }
 
     # --- truth -------------------------------------------------------------------------------
-    truth_customers = pd.DataFrame({
+    truth_customers = _reordered(id_order, {
         "customer_id": cid,
         "persona": np.array(PERSONAS)[persona],
         "persona_en": np.array(PERSONAS_EN)[persona],
@@ -988,12 +1004,12 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
         "first_purchase": np.concatenate([_timestamps(start, first_sec),
                                           np.full(n_pros, "", dtype="U19")]),
         "n_orders": np.concatenate([n_orders_c, np.zeros(n_pros, np.int64)]),
-    }).iloc[id_order].reset_index(drop=True)
+    })
     affinity = pd.DataFrame(_CATEGORY_AFFINITY, columns=list(CATEGORIES))
     affinity.insert(0, "persona", list(PERSONAS))
     affinity.insert(1, "persona_en", list(PERSONAS_EN))
 
-    n_tx = len(transactions)
+    n_tx = len(transactions["customer_id"])
     params = {
         "bgnbd": dict(BGNBD_PARAMS),
         "bgnbd_time_unit": "weeks",
