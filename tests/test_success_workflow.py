@@ -169,3 +169,10 @@ def test_locale_follows_the_catalogue_rules():
         assert cjk.search(entry["zh"]) or entry["zh"] != entry["en"], key
     cjk_font_family(False)
     assert _missing_glyphs(BUNDLED_CJK_FAMILY, "".join(e["zh"] for e in ENTRIES.values())) == []
+
+
+def test_bridge_bars_are_visible_on_the_date_axis(result):
+    fig = plotting.plot_bridge(result.bridge, months=6)
+    widths = {round(p.get_width(), 6) for p in fig.axes[0].patches}
+    assert widths == {20.0}  # 20 days on the date axis, not 20 microseconds
+    plt.close(fig)

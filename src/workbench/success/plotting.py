@@ -18,6 +18,8 @@ from workbench.style import PALETTE, format_money_axis
 
 __all__ = ["plot_band_churn", "plot_bridge", "plot_cohort_nrr", "plot_renewals", "plot_weights"]
 
+#: Bar width on a date axis (a Timedelta, so the unit of the dates does not matter).
+_BAR_WIDTH = pd.Timedelta(days=20)
 #: Bridge movement -> colour (gains above the axis, losses below).
 _MOVES = (("new", PALETTE[0]), ("reactivation", PALETTE[5]), ("expansion", PALETTE[2]),
           ("contraction", PALETTE[1]), ("churned", PALETTE[3]))
@@ -38,10 +40,10 @@ def plot_bridge(bridge: pd.DataFrame, *, lang: str = "en", months: int = 24,
     for move, colour in _MOVES:
         values = data[move].to_numpy(dtype=float)
         if move in ("contraction", "churned"):
-            ax.bar(x, -values, bottom=down, width=20, color=colour, label=t(f"cs.move.{move}", lang))
+            ax.bar(x, -values, bottom=down, width=_BAR_WIDTH, color=colour, label=t(f"cs.move.{move}", lang))
             down -= values
         else:
-            ax.bar(x, values, bottom=up, width=20, color=colour, label=t(f"cs.move.{move}", lang))
+            ax.bar(x, values, bottom=up, width=_BAR_WIDTH, color=colour, label=t(f"cs.move.{move}", lang))
             up += values
     ax.axhline(0, color="#555555", linewidth=0.8)
     ax.set(title=t("cs.chart.bridge", lang), ylabel=t("cs.axis.mrr", lang))
@@ -52,6 +54,8 @@ def plot_bridge(bridge: pd.DataFrame, *, lang: str = "en", months: int = 24,
     twin.set(ylabel=t("cs.move.mrr_end", lang))
     format_money_axis(twin.yaxis, lang)
     twin.grid(False)
+    ax.set_zorder(twin.get_zorder() + 1)  # bars in front of the twin axis' background
+    ax.patch.set_visible(False)
     handles = ax.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
     ax.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=8, ncol=3)
     return fig
@@ -119,8 +123,8 @@ def plot_renewals(renewals: pd.DataFrame, *, lang: str = "en", ax: Axes | None =
     fig, ax = axes_for(ax, (9, 4))
     week = renewals["renewal_date"].dt.to_period("W").dt.start_time
     g = renewals.assign(week=week).groupby("week")[["arr", "arr_at_risk"]].sum()
-    ax.bar(g.index, g["arr"], width=5, color=PALETTE[0], alpha=0.35, label=t("cs.legend.due", lang))
-    ax.bar(g.index, g["arr_at_risk"], width=5, color=PALETTE[3], label=t("cs.legend.at_risk", lang))
+    ax.bar(g.index, g["arr"], width=pd.Timedelta(days=5), color=PALETTE[0], alpha=0.35, label=t("cs.legend.due", lang))
+    ax.bar(g.index, g["arr_at_risk"], width=pd.Timedelta(days=5), color=PALETTE[3], label=t("cs.legend.at_risk", lang))
     format_money_axis(ax.yaxis, lang)
     ax.set(title=t("cs.chart.renewals", lang), xlabel=t("cs.axis.week", lang),
            ylabel=t("cs.axis.arr", lang))

@@ -153,6 +153,7 @@ def metrics(result: SuccessResult) -> dict[str, Any]:
         "health_auc": result.backtest["auc"],
         "renewal_model_auc": result.comparison["model_auc"],
         "renewal_health_auc": result.comparison["health_auc"],
+        "renewal_model_beats_health": result.comparison["beats_health"],
         "month": result.retention["month"],
         "bridge": bridge}}
 
