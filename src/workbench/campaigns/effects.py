@@ -184,7 +184,8 @@ def uplift_by_group(outcomes: pd.DataFrame, column: str, *, alpha: float = 0.05,
     """
     rows = []
     known = outcomes[outcomes[column].notna()] if column in outcomes else outcomes.iloc[:0]
-    for (campaign, value), group in known.groupby(["campaign_id", column], sort=True):
+    groups = known.groupby(["campaign_id", column], sort=True) if len(known) else []
+    for (campaign, value), group in groups:
         control = group[group["arm"] == CONTROL]
         for arm in sorted(a for a in group["arm"].unique() if a != CONTROL):
             part = group[group["arm"] == arm]

@@ -45,7 +45,8 @@ from workbench.campaigns.uplift import cross_fit_uplift, make_learner, uplift_in
 __all__ = ["CAMPAIGN_EXPORT_COLUMNS", "DNC_EXPORT_COLUMNS", "GROUP_COLUMNS",
            "NEXT_EXPORT_COLUMNS", "PROXY", "CampaignResult", "NextCampaign", "analyse",
            "campaigns_export", "campaigns_metrics", "choose_arm", "do_not_contact_export",
-           "measured_uplift_by_segment", "next_campaign_export", "plan_next", "policy"]
+           "campaigns_of", "measured_uplift_by_segment", "next_audience", "next_campaign_export",
+           "plan_next", "policy", "read_planted"]
 
 CAMPAIGN_EXPORT_COLUMNS = ["campaign_id", "arm", "segment", "customers", "conversion", "uplift",
                            "uplift_low", "uplift_high", "incremental_revenue", "roi"]
@@ -164,6 +165,8 @@ def analyse(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *,
         Seed of folds, models and bootstrap.
     """
     results = results or {}
+    if campaigns is None or not len(campaigns):
+        return _empty_result(window_days, learner, n_folds)
     last = as_of
     if last is None and transactions is not None and len(transactions):
         last = pd.to_datetime(transactions["order_date"]).max()
@@ -218,15 +221,68 @@ def analyse(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *,
                           int(window_days), learner, int(n_folds), notes)
 
 
+def _empty_result(window_days: int, learner: str, n_folds: int) -> CampaignResult:
+    from workbench.campaigns.effects import _EFFECT_COLUMNS
+
+    empty = pd.DataFrame(columns=["customer_id", "campaign_id", "arm", "converted", "revenue"])
+    groups = uplift_by_group(empty, "_none")
+    scores = pd.DataFrame(columns=["customer_id", "campaign_id", "arm", "treated", "converted",
+                                   "uplift", "bin_uplift", "uplift_low", "uplift_high", "value",
+                                   "cost", PROXY])
+    evaluation = pd.DataFrame(columns=["campaign_id", "arm", "customers", "qini", "qini_low",
+                                       "qini_high", "auuc", "proxy_qini", "proxy_auuc"])
+    return CampaignResult(empty, pd.DataFrame(columns=_EFFECT_COLUMNS), groups, scores, evaluation,
+                          {}, int(window_days), learner, int(n_folds), [("no_log", {})])
+
+
+def campaigns_of(dataset: Any) -> pd.DataFrame | None:
+    """The dataset's campaign log (``dataset.campaigns``), or None when it has none."""
+    frame = getattr(dataset, "campaigns", None)
+    return frame if frame is not None and len(frame) else None
+
+
+def next_audience(segments: pd.DataFrame | None, transactions: pd.DataFrame | None,
+                  as_of: Any = None, column: str = "segment_cn8") -> pd.DataFrame:
+    """Candidates of the next campaign: the run's segmented customers (``customer_id`` and
+    ``column``), else every customer who bought on or before ``as_of`` (segment ``all``)."""
+    if segments is not None and len(segments):
+        frame = segments[["customer_id"]].astype("string")
+        frame[column] = (segments[column].astype("string").to_numpy() if column in segments
+                         else "all")
+        return frame.drop_duplicates("customer_id").reset_index(drop=True)
+    if transactions is None or not len(transactions):
+        return pd.DataFrame({"customer_id": pd.Series(dtype="string"),
+                             column: pd.Series(dtype="string")})
+    tx = transactions
+    if as_of is not None:
+        tx = tx[pd.to_datetime(tx["order_date"]) < pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)]
+    ids = pd.Series(tx["customer_id"].astype("string").unique(), dtype="string")
+    return pd.DataFrame({"customer_id": ids, column: "all"})
+
+
+def read_planted(data_dir: Any) -> pd.DataFrame | None:
+    """The demo's planted arm effects (``truth/campaign_effects.csv``), or None elsewhere."""
+    from pathlib import Path
+
+    path = Path(data_dir) / "truth" / "campaign_effects.csv"
+    return pd.read_csv(path, dtype={"campaign_id": str, "arm": str}) if path.exists() else None
+
+
 def choose_arm(result: CampaignResult) -> tuple[str, str] | None:
-    """The measured, modelled arm worth repeating: highest incremental revenue net of cost."""
+    """The measured, modelled arm worth repeating.
+
+    Arms whose conversion uplift is significantly positive (95% interval above zero) come
+    first; among them (or among all, when none is) the highest incremental revenue net of cost.
+    """
     measured = result.effects[result.effects["reason"] == ""].copy()
-    modelled = {key for key in result.curves}
+    modelled = set(result.curves)
     measured = measured[[(c, a) in modelled for c, a in zip(measured["campaign_id"], measured["arm"])]]
     if not len(measured):
         return None
-    net = measured["incremental_revenue"] - measured["cost"].fillna(0.0)
-    best = measured.loc[net.idxmax()]
+    measured = measured.astype({"incremental_revenue": float, "cost": float, "uplift_low": float})
+    measured["_positive"] = measured["uplift_low"] > 0
+    measured["_net"] = measured["incremental_revenue"] - measured["cost"].fillna(0.0)
+    best = measured.sort_values(["_positive", "_net"], ascending=False, kind="stable").iloc[0]
     return str(best["campaign_id"]), str(best["arm"])
 
 
