@@ -176,3 +176,25 @@ def test_bridge_bars_are_visible_on_the_date_axis(result):
     widths = {round(p.get_width(), 6) for p in fig.axes[0].patches}
     assert widths == {20.0}  # 20 days on the date axis, not 20 microseconds
     plt.close(fig)
+
+
+def test_renewals_result_matches_its_schema(result):
+    out = workflow.renewals_result(result)
+    assert list(out.columns) == list(workflow.RENEWALS_RESULT["columns"])
+    assert not out.duplicated(list(workflow.RENEWALS_RESULT["key"])).any()
+
+
+def test_contract_status_by_hand():
+    from workbench.success.contract import contract_status
+
+    periods = data.validate_subscriptions(pd.DataFrame({
+        "customer_id": ["A", "A", "B", "C"], "subscription_id": ["S1", "S1", "S2", "S3"],
+        "start_date": ["2024-01-01", "2024-06-01", "2024-01-01", "2024-01-01"],
+        "end_date": ["2024-05-31", None, "2024-03-31", "2024-12-31"],
+        "mrr": [10.0, 20.0, 5.0, 7.0], "plan": ["basic", "pro", "basic", "basic"]}))[0]
+    out = contract_status(periods, pd.Timestamp("2024-07-01")).set_index("customer_id")
+    assert out["arr"].tolist() == [240.0, 0.0, 84.0]  # C's end after as_of is not known yet
+    assert out["churned"].tolist() == [False, True, False]
+    assert out.loc["B", "churned_at"] == pd.Timestamp("2024-04-01")
+    assert out.loc["B", "last_arr"] == 60.0 and out.loc["A", "plan"] == "pro"
+    assert out.loc["B", "tenure_days"] == 91

@@ -18,11 +18,28 @@ import pandas as pd
 from workbench.success import activation as act
 from workbench.success import data, health, mrr, renewals, signals
 
-__all__ = ["EXPORT_LABELS", "SuccessResult", "analyse", "metrics", "renewals_export",
-           "subscriptions_of"]
+__all__ = ["EXPORT_LABELS", "RENEWALS_RESULT", "SuccessResult", "analyse", "metrics",
+           "renewals_export", "renewals_result", "subscriptions_of"]
 
 #: Code columns of ``exports/renewals.csv`` and their catalogue key templates.
 EXPORT_LABELS = {"top_reasons": "cs.measure.{code}", "recommended_action": "cs.action.{code}"}
+
+#: Proposed shared result ``renewals`` (``results/renewals.parquet``) for ``08_actions``:
+#: column -> kind, as :class:`workbench.results.ResultSchema` declares them; key
+#: (customer_id, subscription_id).
+RENEWALS_RESULT = {
+    "doc": "Renewals due within horizon_days after as_of, one row per subscription: renewal "
+           "date, ARR (currency units per year), renewal probability (0-1), ARR at risk = ARR x "
+           "(1 - probability), health score (0-100) and band, health change over 30 days "
+           "(points), owner (account manager), top reasons (health measure codes joined by ';') "
+           "and the recommended action (code).",
+    "columns": {"customer_id": "id", "subscription_id": "id", "renewal_date": "date",
+                "arr": "float", "renewal_probability": "float", "arr_at_risk": "float",
+                "health_score": "float", "health_band": "code", "health_trend": "float",
+                "owner": "text", "top_reasons": "text", "recommended_action": "code"},
+    "labels": {"recommended_action": "cs.action.{code}", "health_band": "cs.band.{code}"},
+    "key": ("customer_id", "subscription_id"),
+}
 
 
 @dataclass
@@ -169,3 +186,8 @@ def renewals_export(result: SuccessResult) -> pd.DataFrame:
     for col in ("health_score", "health_trend"):
         out[col] = out[col].round(1)
     return out
+
+
+def renewals_result(result: SuccessResult) -> pd.DataFrame:
+    """The rows of the proposed shared result ``renewals`` (:data:`RENEWALS_RESULT`)."""
+    return result.renewals[list(RENEWALS_RESULT["columns"])].reset_index(drop=True)
