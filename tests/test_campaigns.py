@@ -229,6 +229,7 @@ def test_curves_match_scikit_uplift():
         ux, uy = sklift.uplift_curve(y, score, t)
         ref_qini = sklift.qini_auc_score(y, score, t)
         ref_auuc = sklift.uplift_auc_score(y, score, t)
+    assert ux.tolist() == qx.tolist()
     ours = qini_curve(y, t, score)
     assert ours["targeted"].to_numpy() == pytest.approx(qx)
     assert ours["qini"].to_numpy() == pytest.approx(qy)

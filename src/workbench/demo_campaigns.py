@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["PLANTED", "PlantedCampaigns", "plant_campaigns"]
+__all__ = ["PLANTED", "PlantedCampaigns", "plant_campaigns", "write_planted"]
 
 #: The planted campaigns, in send order: days before the data's end, arm, control name,
 #: channel, offer, cost per contact (currency units) and the planted effect rule.
@@ -180,3 +180,21 @@ def plant_campaigns(transactions: pd.DataFrame, customers: pd.DataFrame | None =
                     planted_revenue_uplift=("true_revenue_uplift", "mean"),
                     customers=("customer_id", "size")).reset_index())
     return PlantedCampaigns(tx, pd.concat(logs, ignore_index=True), truth, effects)
+
+
+def write_planted(planted: PlantedCampaigns, out_dir) -> None:
+    """Write ``campaigns.csv`` and the truth (``truth/campaigns.csv`` per customer and campaign,
+    ``truth/campaign_effects.csv`` per arm) into the demo folder ``out_dir``.
+
+    The modified transactions are the caller's to write (``transactions.csv``), with the rest
+    of the demo.
+    """
+    from pathlib import Path
+
+    out = Path(out_dir)
+    (out / "truth").mkdir(parents=True, exist_ok=True)
+    planted.campaigns.to_csv(out / "campaigns.csv", index=False, encoding="utf-8")
+    planted.truth.to_csv(out / "truth" / "campaigns.csv", index=False, encoding="utf-8",
+                         float_format="%.6f")
+    planted.effects.to_csv(out / "truth" / "campaign_effects.csv", index=False, encoding="utf-8",
+                           float_format="%.6f")

@@ -73,11 +73,11 @@ from workbench.campaigns.workflow import (
 
 __all__ = [
     "CAMPAIGN_EXPORT_COLUMNS",
-    "DNC_EXPORT_COLUMNS",
-    "NEXT_EXPORT_COLUMNS",
     "CONTROL",
     "CONTROL_NAMES",
+    "DNC_EXPORT_COLUMNS",
     "LEARNERS",
+    "NEXT_EXPORT_COLUMNS",
     "CampaignError",
     "CampaignResult",
     "HoldoutPlan",

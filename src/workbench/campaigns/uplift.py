@@ -83,7 +83,7 @@ class TwoModelUplift(BaseEstimator):
         self.estimator = estimator
         self.random_state = random_state
 
-    def fit(self, X, treatment, y) -> "TwoModelUplift":
+    def fit(self, X, treatment, y) -> TwoModelUplift:
         """Fit both response models; ``treatment`` 1 = contacted, ``y`` 1 = converted."""
         X, t, y = _arrays(X, treatment, y)
         base = self.estimator if self.estimator is not None else _default_classifier(self.random_state)
@@ -126,7 +126,7 @@ class XLearnerUplift(BaseEstimator):
         self.effect_estimator = effect_estimator
         self.random_state = random_state
 
-    def fit(self, X, treatment, y) -> "XLearnerUplift":
+    def fit(self, X, treatment, y) -> XLearnerUplift:
         X, t, y = _arrays(X, treatment, y)
         base = self.estimator if self.estimator is not None else _default_classifier(self.random_state)
         reg = (self.effect_estimator if self.effect_estimator is not None

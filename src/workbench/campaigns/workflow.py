@@ -42,11 +42,27 @@ from workbench.campaigns.policy import (
 )
 from workbench.campaigns.uplift import cross_fit_uplift, make_learner, uplift_intervals
 
-__all__ = ["CAMPAIGN_EXPORT_COLUMNS", "DNC_EXPORT_COLUMNS", "GROUP_COLUMNS",
-           "NEXT_EXPORT_COLUMNS", "PROXY", "CampaignResult", "NextCampaign", "analyse",
-           "campaigns_export", "campaigns_metrics", "choose_arm", "do_not_contact_export",
-           "campaigns_of", "measured_uplift_by_segment", "next_audience", "next_campaign_export",
-           "plan_next", "policy", "read_planted"]
+__all__ = [
+    "CAMPAIGN_EXPORT_COLUMNS",
+    "DNC_EXPORT_COLUMNS",
+    "GROUP_COLUMNS",
+    "NEXT_EXPORT_COLUMNS",
+    "PROXY",
+    "CampaignResult",
+    "NextCampaign",
+    "analyse",
+    "campaigns_export",
+    "campaigns_metrics",
+    "campaigns_of",
+    "choose_arm",
+    "do_not_contact_export",
+    "measured_uplift_by_segment",
+    "next_audience",
+    "next_campaign_export",
+    "plan_next",
+    "policy",
+    "read_planted",
+]
 
 CAMPAIGN_EXPORT_COLUMNS = ["campaign_id", "arm", "segment", "customers", "conversion", "uplift",
                            "uplift_low", "uplift_high", "incremental_revenue", "roi"]
@@ -408,7 +424,7 @@ def campaigns_metrics(result: CampaignResult, plan: NextCampaign | None = None) 
     arms = result.effects.replace({np.nan: None})
     out: dict[str, Any] = {
         "campaigns": int(result.effects["campaign_id"].nunique()),
-        "contacts": int(len(result.outcomes)),
+        "contacts": len(result.outcomes),
         "window_days": result.window_days,
         "learner": result.learner, "n_folds": result.n_folds,
         "arms": [{k: row[k] for k in ("campaign_id", "arm", "customers", "conversion",
@@ -417,7 +433,7 @@ def campaigns_metrics(result: CampaignResult, plan: NextCampaign | None = None) 
                                       "cost", "roi", "reason")}
                  for _, row in arms.iterrows()],
         "model": result.evaluation.replace({np.nan: None}).to_dict("records"),
-        "do_not_contact": int(len(do_not_contact(result.scores))),
+        "do_not_contact": len(do_not_contact(result.scores)),
         "notes": [code for code, _ in result.notes],
     }
     chosen = choose_arm(result)
