@@ -68,6 +68,11 @@ class SaasTruth:
     n_events: int = 0
     n_feedback: int = 0
 
+    @property
+    def n_customers(self) -> int:
+        """Accounts written (the name ``workbench demo`` prints for the retail demo)."""
+        return self.accounts
+
 
 def _add_months(d: date, n: int) -> date:
     y, m = divmod(d.month - 1 + n, 12)

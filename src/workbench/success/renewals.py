@@ -233,7 +233,7 @@ def compare_with_health(points: pd.DataFrame, config: health_mod.HealthConfig,
     Train: renewals dated at least ``lead_days`` before the test window; test: renewals in
     the ``test_days`` (days) up to ``as_of``; both measured ``lead_days`` before each
     renewal date. Returns ``model_auc``, ``health_auc``, ``beats_health`` (bool, or None when
-    either is missing), ``n_train``, ``n_test``.
+    either is missing), ``n_train``, ``n_test`` and ``test_days``.
     """
     from sklearn.metrics import roc_auc_score
 
@@ -242,7 +242,7 @@ def compare_with_health(points: pd.DataFrame, config: health_mod.HealthConfig,
     train = points[points["renewal_date"] <= split - pd.Timedelta(days=lead_days)]
     test = points[points["renewal_date"] > split]
     out = {"model_auc": np.nan, "health_auc": np.nan, "beats_health": None,
-           "n_train": len(train), "n_test": len(test)}
+           "n_train": len(train), "n_test": len(test), "test_days": test_days}
     if train["renewed"].nunique() < 2 or test["renewed"].nunique() < 2:
         return out
     feats = {}

@@ -6,6 +6,7 @@ Every sentence is a catalogue key with its values (``(key, values)``, shown by
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -141,8 +142,6 @@ def health_sentences(result: SuccessResult, lang: str, min_drop: float = 10.0
                      ) -> list[Sentence]:
     """The score's make-up, its AUC against the churn that followed, learned weights, declines."""
     c = result.config
-    from pathlib import Path
-
     out: list[Sentence] = [("cs.say.health_config", {
         "n": len(c.measures), "source": Path(c.source).name, "days": c.onboarding_days,
         "red": fmt_number(c.bands[0], lang), "yellow": fmt_number(c.bands[1], lang)})]
@@ -184,7 +183,7 @@ def renewal_sentences(result: SuccessResult, lang: str) -> list[Sentence]:
         out.append(("cs.say.model_untested", {}))
     else:
         key = "cs.say.model_beats" if cmp["beats_health"] else "cs.say.model_not_beats"
-        out.append((key, {"days": 180, "model": f"{cmp['model_auc']:.3f}",
+        out.append((key, {"days": cmp["test_days"], "model": f"{cmp['model_auc']:.3f}",
                           "health": f"{cmp['health_auc']:.3f}"}))
     return out
 
