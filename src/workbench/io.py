@@ -1376,10 +1376,12 @@ def _load_table(
 
     loader = _Loader(table, path, report, options)
     frame = loader.coerce(mapped, distinct)
+    del mapped, distinct
     if options.drop_exact_duplicates:
         dup = _duplicated_rows(raw, by_position) & ~loader.drop
         loader.set_aside(dup, "duplicate")
         loader.drop |= dup
+    del raw, by_position  # the text cells: only the parsed frame is needed from here on
     frame = loader.validate(frame)
 
     returns = None

@@ -54,6 +54,8 @@ class Distinct:
     @classmethod
     def of(cls, values: pd.Series) -> Distinct:
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        if len(uniques) < 1 << 31:
+            codes = codes.astype(np.int32)
         return cls(pd.Series(uniques).astype("string"), codes, values.index)
 
     def expand(self, parsed: pd.Series) -> pd.Series:
