@@ -62,7 +62,8 @@ def _run(folder: Path, out: Path, lang: str, campaigns, monkeypatch) -> str:
             continue
         exec("".join(cell["source"]), namespace)  # noqa: S102 - the notebook's own cells
         if "parameters" in cell["metadata"].get("tags", []):
-            namespace.update(data_dir=str(folder), output_dir=str(out), lang=lang, seed=0)
+            namespace.update(data_dir=str(folder), output_dir=str(out), lang=lang, seed=0,
+                             learner="two_model")  # the faster learner; x_learner: demo tests
     return "\n".join(str(s) for s in shown)
 
 
@@ -101,7 +102,7 @@ def test_notebook_without_a_campaign_log_says_so(demo, tmp_path, monkeypatch, la
 def test_campaign_without_control_is_described_with_its_reason(demo):
     log = demo[1].campaigns
     only = log[(log["campaign_id"] != "newsletter") | (log["arm"] == "newsletter")]
-    result = analyse(only, demo[1].transactions, n_boot=20)
+    result = analyse(only, demo[1].transactions, n_boot=20, learner="two_model", n_folds=3)
     row = result.effects.set_index(["campaign_id", "arm"]).loc[("newsletter", "newsletter")]
     assert row["reason"] == "no_control" and pd.isna(row["uplift"]) and row["customers"] > 0
     assert ("no_control", {"campaign": "newsletter"}) in result.notes
@@ -113,7 +114,8 @@ def test_segment_rows_and_measured_save_rates(demo):
     p = demo[1]
     ids = p.truth["customer_id"].drop_duplicates()
     segments = pd.DataFrame({"customer_id": ids, "segment_cn8": ["a" if int(i) % 2 else "b" for i in ids]})
-    result = analyse(p.campaigns, p.transactions, results={"segments": segments}, n_boot=20)
+    result = analyse(p.campaigns, p.transactions, results={"segments": segments}, n_boot=20,
+                     learner="two_model", n_folds=3)
     table = campaigns_export(result)
     for (campaign, arm), part in table.groupby(["campaign_id", "arm"]):
         whole = part[part["segment"] == "all"].iloc[0]

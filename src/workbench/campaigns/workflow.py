@@ -149,7 +149,7 @@ def _model_arm(rows: pd.DataFrame, features: pd.DataFrame, *, learner: str, n_fo
 def analyse(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *,
             as_of: Any = None, window_days: int = 30,
             results: dict[str, pd.DataFrame | None] | None = None, alpha: float = 0.05,
-            learner: str = "two_model", n_folds: int = 5, n_boot: int = 200,
+            learner: str = "x_learner", n_folds: int = 5, n_boot: int = 200,
             cost_per_contact: float | None = None, random_state: int = 0,
             min_model_customers: int = MIN_MODEL_CUSTOMERS) -> CampaignResult:
     """Measure every campaign of the log and model who its arms moved.
