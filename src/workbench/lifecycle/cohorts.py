@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.lifecycle.stages import STAGES, PurchaseHistory, StageRules
-from workbench.summary import day_after, up_to
+from workbench.summary import up_to
 
 __all__ = ["cohort_matrix", "funnel", "inter_purchase_gaps", "lifecycle_metrics",
            "time_to_second_purchase"]
@@ -102,13 +102,14 @@ def funnel(history: PurchaseHistory, transactions: pd.DataFrame, as_of: pd.Times
     activated = set(day_ids)
     retained = set(day_ids[n_days >= 2])
     if "category" in transactions:
-        con.register("tx_categories", transactions[["customer_id", "order_date", "category"]])
-        breadth = con.execute(f"""
-            SELECT CAST(customer_id AS VARCHAR) AS customer_id FROM tx_categories
-            WHERE order_date < TIMESTAMP '{day_after(as_of)}'
-            GROUP BY 1 HAVING count(DISTINCT category) >= 2""").fetchnumpy()
-        con.unregister("tx_categories")
-        expanded = set(breadth["customer_id"].astype(str)) & retained
+        tx = up_to(transactions[["customer_id", "order_date", "category"]], as_of)
+        customer, ids = pd.factorize(tx["customer_id"].astype(str))
+        category, names = pd.factorize(tx["category"])
+        known = (customer >= 0) & (category >= 0)
+        pairs = np.sort(customer[known].astype(np.int64) * len(names) + category[known])
+        pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])] if len(pairs) else pairs
+        breadth = np.bincount(pairs // max(len(names), 1), minlength=len(ids))
+        expanded = set(np.asarray(ids)[breadth >= 2]) & retained
     else:
         expanded = set(day_ids[n_days >= 3])
     steps = ["acquired", "activated", "retained", "expanded"]
