@@ -55,6 +55,7 @@ def test_changes_section_from_two_runs(two_runs):  # noqa: F811
     first = matrix.columns[0]
     row = matrix.set_index(first).loc["Important value"]
     assert row.sum() == 2 and row["Important value"] == 1  # c1 moved, c3 stayed
+    assert matrix.columns.name is None and first == "Last run \\ this run"
     ctx = _Ctx()
     overview.show_changes(ctx, changes)
     kinds = [item[0] for item in ctx.shown]

@@ -403,6 +403,7 @@ def migration_table(changes: Changes, lang: str) -> pd.DataFrame:
         return pd.DataFrame()
     name = {code: t(f"seg.cn8.{code}", lang) for code in {*matrix.index, *matrix.columns}}
     shown = matrix.rename(index=name, columns=name)
+    shown.columns.name = None  # the header row is the segments now, not a "now" label
     shown.insert(0, t("ov.chg.before_now", lang), shown.index.astype(str))
     return shown.reset_index(drop=True)
 
