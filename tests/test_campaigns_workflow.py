@@ -131,3 +131,17 @@ def test_every_catalogue_entry_has_both_languages():
     for key, entry in ENTRIES.items():
         assert set(entry) == {"en", "zh"} and all(entry.values()), key
         assert any("\u4e00" <= ch <= "\u9fff" for ch in entry["zh"]) or key.endswith(".auuc"), key
+
+
+def test_campaigns_after_as_of_are_left_out_and_after_the_data_are_an_error(demo):
+    from workbench.campaigns import CampaignError
+
+    p = demo[1]
+    loyalty_sent = pd.Timestamp(p.campaigns.loc[p.campaigns["campaign_id"] == "loyalty_push", "sent_at"].iloc[0])
+    as_of = (loyalty_sent - pd.Timedelta(days=1)).date().isoformat()
+    result = analyse(p.campaigns, p.transactions, as_of=as_of, n_boot=10, learner="two_model", n_folds=2)
+    assert "loyalty_push" not in set(result.effects["campaign_id"])
+    assert ("after_as_of", {"campaigns": "loyalty_push", "as_of": as_of}) in result.notes
+    late = p.campaigns.assign(sent_at="2030-01-01 10:00:00")
+    with pytest.raises(CampaignError, match="after the data's last day"):
+        analyse(late, p.transactions)

@@ -161,8 +161,9 @@ def analyse(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *,
     transactions
         Canonical transactions; outcomes and the model's pre-send features come from them.
     as_of
-        The analysis date: the last day of data the campaigns may be judged on (a ``sent_at``
-        after it is an error). Default: the transactions' last day.
+        The analysis date (inclusive): transactions after it are not used, and campaigns sent
+        after it are left out with the note ``after_as_of``. A ``sent_at`` after the
+        transactions' last day is an error (:class:`~workbench.campaigns.data.CampaignError`).
     window_days
         Outcome window after each send (days).
     results
@@ -183,16 +184,27 @@ def analyse(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *,
     results = results or {}
     if campaigns is None or not len(campaigns):
         return _empty_result(window_days, learner, n_folds)
-    last = as_of
-    if last is None and transactions is not None and len(transactions):
+    last = None
+    if transactions is not None and len(transactions):
         last = pd.to_datetime(transactions["order_date"]).max()
+    checked = check_campaigns(campaigns, last_date=last)  # after the data's end: an error
+    notes: list[tuple[str, dict[str, Any]]] = []
     tx = transactions
-    if tx is not None and as_of is not None:
-        tx = tx[pd.to_datetime(tx["order_date"]) < pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)]
-    checked = check_campaigns(campaigns, last_date=last)
+    if as_of is not None:
+        end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+        if tx is not None:
+            tx = tx[pd.to_datetime(tx["order_date"]) < end]
+        later = checked["sent_at"] >= end
+        if later.any():  # sent after the analysis date: not judged in this report
+            notes.append(("after_as_of", {"campaigns": ", ".join(sorted(checked.loc[later, "campaign_id"].unique())),
+                                          "as_of": str(pd.Timestamp(as_of).date())}))
+            checked = checked[~later].reset_index(drop=True)
+            if not len(checked):
+                empty = _empty_result(window_days, learner, n_folds)
+                empty.notes = notes
+                return empty
     outcomes = campaign_outcomes(checked, tx, window_days=window_days)
     outcomes = _with_groups(outcomes, results)
-    notes: list[tuple[str, dict[str, Any]]] = []
     incomplete = outcomes.loc[~outcomes["window_complete"], "campaign_id"].unique()
     if len(incomplete):
         notes.append(("window_incomplete", {"campaigns": ", ".join(sorted(incomplete)),

@@ -36,6 +36,9 @@ ENTRIES: dict[str, dict[str, str]] = {
                                    "measured; without customers held out at random, no one knows "
                                    "what they would have bought anyway.",
                              "zh": "活动 {campaign} 没有对照组：只能描述，无法评估效果；没有随机留出的客户，就无法知道他们本来会买多少。"},
+    "camp.note.after_as_of": {"en": "Campaign(s) {campaigns} were sent after the analysis date "
+                                    "{as_of} and are left out of this report.",
+                              "zh": "活动 {campaigns} 发送于分析日 {as_of} 之后，本报告未纳入。"},
     "camp.note.window_incomplete": {"en": "For campaign(s) {campaigns} the {days}-day window runs "
                                           "past the data's end: their outcomes are still coming in.",
                                     "zh": "活动 {campaigns} 的 {days} 天观察期超出了数据截止日，结果尚未完整。"},
