@@ -41,7 +41,9 @@ import io as _io
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from datetime import date
 from pathlib import Path
 
@@ -418,14 +420,48 @@ def _fitting_templates(templates: tuple[str, ...], item_tags: str) -> list[str]:
     return out
 
 
-def _pick_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
-    """One categorical draw per row of ``probs`` (rows sum to 1)."""
-    n, k = probs.shape
+def _pick_rows(rng: np.random.Generator, probs: np.ndarray,
+               rows: np.ndarray | None = None) -> np.ndarray:
+    """One categorical draw per row of ``probs[rows]`` (rows sum to 1; all rows by default).
+
+    The draws are those of one cumulative table per row, compared a column at a time, so a
+    table of a few rows indexed by millions of lines is never expanded.
+    """
+    n, k = (len(probs) if rows is None else len(rows)), probs.shape[1]
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     cum = np.cumsum(probs, axis=1)
-    u = rng.random(n) * cum[:, -1]
-    return np.minimum((u[:, None] >= cum).sum(axis=1), k - 1).astype(np.int64)
+
+    def column(j: int) -> np.ndarray:
+        return cum[:, j] if rows is None else cum[rows, j]
+
+    u = rng.random(n) * column(k - 1)
+    count = np.zeros(n, dtype=np.int64)
+    for j in range(k):
+        count += u >= column(j)
+    return np.minimum(count, k - 1)
+
+
+class _Blocks:
+    """A column to write, made a block of rows at a time: ``make(*(a[rows] for a in arrays))``.
+
+    Only the integer arrays a large text column comes from are held, never the column itself.
+    """
+
+    def __init__(self, make: Callable[..., np.ndarray], *arrays: np.ndarray) -> None:
+        self.make, self.arrays = make, arrays
+
+    def __len__(self) -> int:
+        return len(self.arrays[0])
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        return self.make(*(a[rows] for a in self.arrays))
+
+
+def _order_ids(o_id: np.ndarray, t_ord: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """Order ids of transaction lines; a return's is ``R`` + the returned order's."""
+    ids = o_id[t_ord]
+    return np.where(kind == 1, np.char.add("R", ids), ids)
 
 
 def _pick(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndarray:
@@ -549,9 +585,11 @@ def _write_csv(table: pd.DataFrame | dict[str, object], path: Path,
                                      float_format) for v in columns.values()]
                 lines = pc.binary_join_element_wise(*fields, ",")
                 lines = pc.binary_join_element_wise(lines, "", "\n")
-                _, offsets, data = lines.buffers()
-                ends = np.frombuffer(offsets, dtype=np.int32)[[lines.offset, -1]]
-                handle.write(memoryview(data)[ends[0]:ends[1]])
+                for chunk in getattr(lines, "chunks", [lines]):
+                    _, offsets, data = chunk.buffers()
+                    ends = np.frombuffer(offsets, dtype=np.int32)[
+                        [chunk.offset, chunk.offset + len(chunk)]]
+                    handle.write(memoryview(data)[ends[0]:ends[1]])
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; data files are meant to be shared
         os.replace(tmp, path)
     except BaseException:
@@ -686,11 +724,11 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     # --- orders ----------------------------------------------------------------------------
     n_ord = len(ord_cust)
     o_persona = persona_b[ord_cust]
-    o_channel = _pick_rows(rng, chan_mix[ord_cust])
+    o_channel = _pick_rows(rng, chan_mix, ord_cust)
     ord_sec = _time_of_day(ord_sec, (o_channel == 0).astype(np.int64))
     o_total_c = np.maximum(np.rint(rng.gamma(gg_p, 1.0, n_ord) / nu[ord_cust] * 100.0), 100.0
                            ).astype(np.int64)
-    o_lines = _pick_rows(rng, _LINES_PER_ORDER[o_persona]) + 1
+    o_lines = _pick_rows(rng, _LINES_PER_ORDER, o_persona) + 1
     o_shop = _pick(rng, np.array([0.5, 0.35, 0.15]), n_ord)
     o_away = rng.random(n_ord) < 0.15
     o_store_idx = np.where(o_away, (rng.random(n_ord) * len(store_names)).astype(np.int64),
@@ -718,7 +756,7 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     n_line = len(l_ord)
     l_pos = _segment_rank(l_ord)
     l_is_last = np.r_[l_ord[1:] != l_ord[:-1], True] if n_line else np.zeros(0, bool)
-    l_cat = _pick_rows(rng, _CATEGORY_AFFINITY[o_persona[l_ord]])
+    l_cat = _pick_rows(rng, _CATEGORY_AFFINITY, o_persona[l_ord])
     weight = _CATEGORY_PRICE_LEVEL[l_cat] * rng.uniform(0.5, 1.5, n_line)
     share = weight / np.bincount(l_ord, weights=weight, minlength=n_ord)[l_ord]
     l_amt_c = np.floor(o_total_c[l_ord] * share).astype(np.int64)
@@ -785,16 +823,16 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     cid = _zero_padded(id_num, width)
     cid_b = cid[:nb]
 
-    transactions = {
-        "customer_id": cid_b[l_cust[src]],
-        "order_id": np.where(kind == 1, np.char.add("R", o_id[t_ord]), o_id[t_ord]),
-        "order_date": _timestamps(start, t_sec),
+    transactions = {  # text columns are formatted block by block as they are written
+        "customer_id": _Blocks(cid_b.__getitem__, l_cust[src]),
+        "order_id": _Blocks(partial(_order_ids, o_id), t_ord, kind),
+        "order_date": _Blocks(partial(_timestamps, start), t_sec),
         "amount": sign * l_amt_c[src] / 100.0,
         "quantity": sign * l_qty[src],
-        "channel": channel_arr[o_channel[t_ord]],
-        "product_id": sku_names[l_sku[src]],
-        "category": np.array(CATEGORIES)[l_cat[src]],
-        "store": store_of_order[t_ord],
+        "channel": _Blocks(channel_arr.__getitem__, o_channel[t_ord]),
+        "product_id": _Blocks(sku_names.__getitem__, l_sku[src]),
+        "category": _Blocks(np.array(CATEGORIES).__getitem__, l_cat[src]),
+        "store": _Blocks(store_of_order.__getitem__, t_ord),
         "discount": np.where(kind == 1, 0, l_disc_c[src]) / 100.0,
     }
 
@@ -833,8 +871,8 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     emails = np.where(mail_kind < 0.15, "",
                       np.where(mail_kind < 0.55, np.char.add(qq.astype(str), "@qq.com"),
                                np.char.add(mailbox, np.array(_MAIL_DOMAINS)[mail_dom])))
-    acq = _pick_rows(rng, _ACQ_PREF[persona])
-    payment = _pick_rows(rng, _PAYMENT_PREF[persona])
+    acq = _pick_rows(rng, _ACQ_PREF, persona)
+    payment = _pick_rows(rng, _PAYMENT_PREF, persona)
     wechat = rng.random(n_total) < (0.35 + 0.5 * chan_mix[:, 1])
     customers_df = _reordered(id_order, {
         "customer_id": cid,
@@ -973,7 +1011,7 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     e_kind = np.concatenate(ev_kind)
     e_sec = np.concatenate(ev_sec)
     n_ev = len(e_cust)
-    visit_ch = _pick_rows(rng, chan_mix[e_cust])
+    visit_ch = _pick_rows(rng, chan_mix, e_cust)
     ticket_ch = _pick(rng, np.array([0.4, 0.45, 0.15]), n_ev)
     coupon_ch = np.where(rng.random(n_ev) < 0.5, "小程序", "APP")
     e_channel = np.where(e_kind == 0, np.array(_VISIT_CHANNELS)[visit_ch],
@@ -984,9 +1022,9 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     e_sec = np.clip(e_sec, 0, window_sec - 1)
     ev_order = np.lexsort((e_kind, id_num[e_cust], e_sec))
     events = {
-        "customer_id": cid[e_cust[ev_order]],
-        "timestamp": _timestamps(start, e_sec[ev_order]),
-        "event": np.array(_EVENT_TYPES)[e_kind[ev_order]],
+        "customer_id": _Blocks(cid.__getitem__, e_cust[ev_order]),
+        "timestamp": _Blocks(partial(_timestamps, start), e_sec[ev_order]),
+        "event": _Blocks(np.array(_EVENT_TYPES).__getitem__, e_kind[ev_order]),
         "channel": e_channel[ev_order],
     }
 
