@@ -116,7 +116,7 @@ def plant_campaigns(transactions: pd.DataFrame, customers: pd.DataFrame | None =
         orders = hist["orders"].to_numpy()
         inside = tx[(tx["_date"] > sent) & (tx["_date"] <= sent + window)]
         window_pos = inside[inside["amount"] > 0]
-        y0 = np.isin(ids, window_pos["customer_id"].unique())
+        y0 = pd.Index(ids).isin(window_pos["customer_id"].unique())
         window_rev = inside.groupby("customer_id")["amount"].sum().reindex(ids).fillna(0.0).to_numpy()
         amount = hist["median_amount"].round(2).to_numpy()
         group = np.full(n, "other", dtype=object)
