@@ -106,9 +106,10 @@ def ensure_data(customers: int, data_dir: Path, fmt: str) -> Path:
 
 def baseline_tree(rev: str) -> tuple[Path, str]:
     """A detached ``git worktree`` of ``rev`` under the cache (made once per commit)."""
+    # (--current REV uses one too)
     sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", f"{rev}^{{commit}}"],
                          check=True, capture_output=True, text=True).stdout.strip()
-    tree = SUITE_DIR / f"baseline-{sha[:10]}"
+    tree = SUITE_DIR / f"tree-{sha[:10]}"
     if not (tree / "src" / "workbench" / "runner.py").exists():
         SUITE_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], check=True)
@@ -331,6 +332,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated numbers of customers (default 200000,1000000)")
     parser.add_argument("--baseline", default=DEFAULT_BASELINE,
                         help=f"git revision to compare with (default {DEFAULT_BASELINE})")
+    parser.add_argument("--current", default=None, metavar="REV",
+                        help="run this committed revision (a worktree) as 'current' instead of "
+                             "the checkout, leaving out uncommitted changes")
     parser.add_argument("--only", choices=("current", "baseline"), default=None,
                         help="run only one of the two trees")
     parser.add_argument("--data-dir", type=Path, default=SUITE_DIR,
@@ -350,7 +354,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.only != "current":
         tree, sha = baseline_tree(args.baseline)
         trees.append((f"baseline {sha[:7]}", tree / "src"))
-    if args.only != "baseline":
+    if args.only != "baseline" and args.current:
+        tree, sha = baseline_tree(args.current)
+        trees.append((f"current {sha[:7]}", tree / "src"))
+    elif args.only != "baseline":
         trees.append(("current", ROOT / "src"))
     print(f"load average {_loadavg()}; {os.cpu_count()} cores", flush=True)
     report, failed = [], False
