@@ -196,13 +196,18 @@ class BetaGeo(ModelBase):
 
     def predict_purchases(self, t: Any, x: Any, t_x: Any, T: Any) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (eq. 10)."""
-        r, alpha, a, b = self._params()
         t, x, t_x, T = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (t, x, t_x, T)))
+        return self.purchases_if_alive(t, x, T) * self.prob_alive(x, t_x, T)
+
+    def purchases_if_alive(self, t: Any, x: Any, T: Any) -> np.ndarray:
+        """The factor of eq. 10 before P(alive): it depends on ``t``, ``x`` and ``T`` only, so
+        customers who differ only in ``t_x`` share it (the expensive part, a 2F1 per value)."""
+        r, alpha, a, b = self._params()
+        t, x, T = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (t, x, T)))
         z = t / (alpha + T + t)
         log_f = _log_hyp2f1(r + x, b + x, a + b + x - 1.0, z)
-        num = (a + b + x - 1.0) / (a - 1.0) * -np.expm1(
+        return (a + b + x - 1.0) / (a - 1.0) * -np.expm1(
             log_f + (r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
-        return num * self.prob_alive(x, t_x, T)
 
     def prob_alive(self, x: Any, t_x: Any, T: Any) -> np.ndarray:
         """P(alive | x, t_x, T) at the end of the calibration period (FHL 2008, eq. 1)."""

@@ -279,8 +279,16 @@ def customer_lifetime_value(model: TransactionModel, x: Any, t_x: Any, T: Any,
     keys = pd.MultiIndex.from_arrays([x, t_x, T])
     codes, uniques = pd.factorize(keys)
     ux, ut, uT = (np.asarray(uniques.get_level_values(i), dtype=float) for i in range(3))
-    cum = np.asarray(model.predict_purchases(steps[:, None], ux[None, :], ut[None, :],
-                                             uT[None, :]), dtype=float)
+    split = getattr(model, "purchases_if_alive", None)
+    if split is not None:  # BG/NBD: the 2F1 part once per distinct (x, T), times P(alive)
+        pair_codes, pairs = pd.factorize(pd.MultiIndex.from_arrays([ux, uT]))
+        px, pT = (np.asarray(pairs.get_level_values(i), dtype=float) for i in range(2))
+        if_alive = np.asarray(split(steps[:, None], px[None, :], pT[None, :]), dtype=float)
+        alive = np.asarray(model.prob_alive(ux, ut, uT), dtype=float)
+        cum = if_alive[:, pair_codes] * alive[None, :]
+    else:
+        cum = np.asarray(model.predict_purchases(steps[:, None], ux[None, :], ut[None, :],
+                                                 uT[None, :]), dtype=float)
     increments = np.diff(np.vstack([np.zeros((1, len(ux))), cum]), axis=0)
     discount = (1.0 + discount_rate) ** (-steps * unit_days / DAYS_PER_YEAR)
     discounted = np.add.reduce(increments * discount[:, None], axis=0)
