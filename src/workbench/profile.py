@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from workbench.charts import axes_for
 from workbench.i18n import CATALOGUE, fmt_money, t
-from workbench.recommend import up_to
+from workbench.summary import up_to
 from workbench.safety import escape_html, mask_text
 from workbench.style import format_money_axis
 
