@@ -473,7 +473,10 @@ def _stage(data: Path, folder: Path, lang: str) -> StagedDataset:
 
     context = multiprocessing.get_context("spawn")  # no fork of a process that has threads
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        # Like the kernels, the loader dies with the runner (a kill -9 leaves no orphan).
+        initializer = _die_with_parent if sys.platform.startswith("linux") else None
+        with ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                 initializer=initializer) as pool:
             return pool.submit(stage_dataset, data, folder, lang).result()
     except BrokenProcessPool as exc:
         raise DataError(f"{data}: the process loading the data ended unexpectedly (out of "
