@@ -21,6 +21,7 @@ import pandas as pd
 
 from workbench.feedback.scores import compare, mean_estimate, proportion_estimate
 from workbench.safety import mask_frame
+from workbench.summary import day_after, up_to
 
 __all__ = [
     "OUTCOME_COLUMNS",
@@ -109,14 +110,14 @@ def behaviour_after_feedback(feedback: pd.DataFrame, transactions: pd.DataFrame 
     observed). Transactions after ``as_of`` are ignored.
     """
     out = pd.DataFrame(index=feedback.index)
-    end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+    end = day_after(as_of)
     window = pd.Timedelta(days=horizon_days)
     out["observed"] = (feedback["submitted_at"] + window) <= end
     if transactions is None or transactions.empty:
         out["purchases_after"] = 0
         out["spend_after"] = 0.0
     else:
-        tx = transactions[transactions["order_date"] < end]
+        tx = up_to(transactions, as_of)
         ids = pd.Index(pd.unique(pd.concat([tx["customer_id"], feedback["customer_id"]],
                                            ignore_index=True)))
         tx_codes = ids.get_indexer(tx["customer_id"])
@@ -196,10 +197,10 @@ def follow_up_list(frame: pd.DataFrame, *, customers: pd.DataFrame | None,
     """
     columns = ["customer_id", "name", "phone", "email", "tier", "spend", "submitted_at", "nps",
                "sentiment_score", "categories", "comment", "days_since"]
-    end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+    end = day_after(as_of)
     if transactions is None or transactions.empty:
         return pd.DataFrame(columns=columns)
-    tx = transactions[transactions["order_date"] < end]
+    tx = up_to(transactions, as_of)
     spend = tx.groupby("customer_id")["amount"].sum()
     threshold = spend.quantile(1 - high_value_share) if len(spend) else np.inf
     recent = frame[(frame["submitted_at"] >= end - pd.Timedelta(days=days))

@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.summary import day_after
+
 __all__ = [
     "NPS_GROUPS",
     "ces_estimate",
@@ -299,7 +301,7 @@ def period_bounds(as_of: pd.Timestamp, days: int = 90) -> tuple[pd.Timestamp, pd
     with ``start <= submitted_at < end``, ``end`` being midnight after ``as_of``. The
     previous period is the ``days`` before it: ``previous_start <= submitted_at < start``.
     """
-    end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+    end = day_after(as_of)
     start = end - pd.Timedelta(days=days)
     return start - pd.Timedelta(days=days), start, end
 
