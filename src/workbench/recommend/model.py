@@ -211,9 +211,8 @@ class CoPurchase:
         counts = np.diff(bought.indptr)
         rows = np.repeat(np.arange(bought.shape[0]), counts)
         values = self.similarity[bought.indices, target[rows]]
-        order = np.lexsort((-values, rows))  # rows stay grouped, best value first
         has = counts > 0
-        first = order[bought.indptr[:-1][has]]
+        first = _first_max(values, rows, bought.indptr[:-1][has], counts[has])
         best = np.full(bought.shape[0], -1)
         best_value = np.zeros(bought.shape[0], dtype=np.float32)
         best[has] = bought.indices[first]
@@ -224,6 +223,18 @@ class CoPurchase:
         because_of[warm_rows] = items[best[with_item]]
         return codes, because_of, segment
 
+
+
+def _first_max(values: np.ndarray, rows: np.ndarray, starts: np.ndarray,
+               counts: np.ndarray) -> np.ndarray:
+    """Per group of ``values`` (consecutive runs, one per row, none empty: ``starts`` and
+    ``counts``), the position of its largest value, the first one on ties."""
+    if not len(starts):
+        return np.zeros(0, dtype=np.int64)
+    row_max = np.repeat(np.maximum.reduceat(values, starts), counts)
+    at_max = np.flatnonzero(values == row_max)
+    owner = rows[at_max]
+    return at_max[np.r_[True, owner[1:] != owner[:-1]]]
 
 
 def scalability_check(n_customers: int = 200_000, n_items: int = 5_000, lines_per_customer: int = 8,

@@ -134,7 +134,8 @@ def with_reason_labels(recommendations: pd.DataFrame, lang: str = "en") -> pd.Da
     """:meth:`CoPurchase.recommend` with ``reasons=True`` plus ``reason_label``: the sentence
     of each reason code in ``lang``, placed before ``because_of``."""
     out = recommendations.copy()
-    labels = reason_labels(out["reason"], out["because_of"], out["reason_segment"], lang)
+    labels = reason_labels(*(out[c].to_numpy(dtype=object) for c in ("reason", "because_of",
+                                                                        "reason_segment")), lang)
     out.insert(list(out.columns).index("because_of"), "reason_label", labels)
     return out
 
