@@ -76,9 +76,6 @@ from workbench.recommend.text import (
     with_reason_labels,
 )
 
-# Kept for workbench.profile, which still imports it from here: use workbench.summary.up_to.
-from workbench.summary import up_to  # noqa: F401
-
 __all__ = [
     "CROSS_HEADERS",
     "EVAL_HEADERS",
