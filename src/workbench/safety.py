@@ -97,13 +97,18 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     formula.
     """
     out = frame.copy()
-    for column in out.columns:
-        values = out[column]
-        if pd.api.types.is_string_dtype(values) or values.dtype == object:
-            out[column] = values.map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v,
-                na_action="ignore",
-            )
+    for position, column in enumerate(out.columns):
+        values = out.iloc[:, position]
+        if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
+            continue
+        # each distinct value is checked once: exports repeat codes and labels on every row
+        risky = [v for v in pd.unique(values.dropna())
+                 if isinstance(v, str) and v.startswith(_FORMULA_START)]
+        if risky:
+            hit = values.isin(risky).to_numpy()
+            fixed = values.astype(object).copy()
+            fixed[hit] = ["'" + v for v in values[hit]]
+            out.isetitem(position, fixed.astype(values.dtype) if values.dtype != object else fixed)
     return out
 
 
