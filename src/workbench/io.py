@@ -1374,14 +1374,15 @@ def _load_table(
                 if headers[i] in keep}
     distinct = {name: d for name, d in distinct.items() if name not in value_mapped}
 
+    # Duplicates first, while the parsed frame does not exist yet: the peak of memory is lower.
+    dup = _duplicated_rows(raw, by_position) if options.drop_exact_duplicates else None
     loader = _Loader(table, path, report, options)
     frame = loader.coerce(mapped, distinct)
-    del mapped, distinct
-    if options.drop_exact_duplicates:
-        dup = _duplicated_rows(raw, by_position) & ~loader.drop
+    del raw, mapped, distinct, by_position  # the text cells: only the parsed frame from here on
+    if dup is not None:
+        dup &= ~loader.drop
         loader.set_aside(dup, "duplicate")
         loader.drop |= dup
-    del raw, by_position  # the text cells: only the parsed frame is needed from here on
     frame = loader.validate(frame)
 
     returns = None
