@@ -195,6 +195,17 @@ def test_run_with_previous_lists_changes(demo_runs):
     index = (new / "index.html").read_text(encoding="utf-8")
     assert "Since the last run" in index and "Entered at risk" in index
     assert "Since the last run" not in (base / "old" / "index.html").read_text(encoding="utf-8")
+    # the runner hands --previous to the overview, which shows the migration matrix
+    overview = (new / "00_overview.html").read_text(encoding="utf-8")
+    assert "Segment migrations" in overview and "Last run" in overview
+    assert "Segment migrations" not in (base / "old" / "00_overview.html").read_text("utf-8")
+    def injected(stem):
+        cells = json.loads((new / "notebooks" / f"{stem}.ipynb").read_text("utf-8"))["cells"]
+        return "".join(next(c["source"] for c in cells
+                            if "injected-parameters" in c["metadata"].get("tags", [])))
+
+    assert "previous = " in injected("00_overview")
+    assert "previous" not in injected("02_segmentation")  # only notebooks that declare it
 
 
 def test_missing_previous_exits_2(tiny_demo, tmp_path, capsys):

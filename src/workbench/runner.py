@@ -322,6 +322,21 @@ class _Paths:
         return log_path(self.stage, topic)
 
 
+def _run_options_for(source: Path, cfg: RunConfig) -> dict[str, Any]:
+    """Run options a notebook takes only if its parameters cell declares them.
+
+    ``previous`` (the earlier run's folder, "" for none) and ``health_drop`` (points) reach
+    the reports that show what changed since the last run (00, 08); passing them to the
+    others would make papermill warn about unknown parameters.
+    """
+    import papermill as pm
+
+    options = {"previous": str(cfg.previous) if cfg.previous else "",
+               "health_drop": float(cfg.health_drop)}
+    declared = pm.inspect_notebook(str(source))
+    return {name: value for name, value in options.items() if name in declared}
+
+
 def _execute(topic: str, cfg: RunConfig, base_parameters: dict[str, Any], paths: _Paths,
              log: Any) -> NotebookResult:
     import papermill as pm
@@ -343,7 +358,8 @@ def _execute(topic: str, cfg: RunConfig, base_parameters: dict[str, Any], paths:
     tmp = Path(tmp_name)
     try:
         pm.execute_notebook(
-            str(source), str(tmp), parameters=base_parameters | cfg.parameters,
+            str(source), str(tmp),
+            parameters=base_parameters | _run_options_for(source, cfg) | cfg.parameters,
             kernel_name="python3", language="python", progress_bar=False, log_output=False,
             kernel_manager_class=_kernel_manager_class(paths.sockets, paths.log(topic),
                                                        cwd=paths.stage),
