@@ -30,10 +30,7 @@ def test_planted_churn_drivers_are_the_reasons_of_planted_churners(tmp_path_fact
     print(f"{churner.sum()} planted churners of {len(scored)}: overdue {overdue}, negative feedback "
           f"{unhappy}, any behavioural reason {any_driver}")
     assert overdue[0] >= 0.5 and overdue[0] >= 2 * overdue[1]
-    # Scored customers are those lifecycle does not call churned: the planted drop-outs left are
-    # recent ones, whose unhappy answers seldom make the top three reasons (measured 2.2% of
-    # planted churners, 2.6% of the others); the feedback reasons must still be given.
-    assert unhappy[0] > 0 and unhappy[1] > 0
+    assert unhappy[0] >= 1.5 * unhappy[1]
     assert any_driver[0] >= 0.8 and any_driver[0] > any_driver[1]
     # the text says it as a behaviour, not as a feature value against a median
     text = pd.Series(churn.reason_texts(result, "en"), index=result.current.index)

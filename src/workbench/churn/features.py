@@ -244,14 +244,30 @@ def stages_at(history: Any, cutoff: pd.Timestamp) -> pd.DataFrame:
     return frame[["customer_id", "stage"]]
 
 
-#: Lifecycle stages that are not churn-model rows: churned already, or no purchase yet.
-NOT_SCORED = ("churned", "prospect")
+#: Lifecycle stages that are not churn-model rows: no purchase yet. Every customer who bought is
+#: scored, as CLV gives every one of them a P(alive): the churn probability is a model score
+#: beside lifecycle's stage, which is itself a feature (:func:`with_stage`).
+NOT_SCORED = ("prospect",)
 
 
 def scored_customers(stages: pd.DataFrame) -> set[str]:
-    """Customers the churn model scores: every lifecycle stage but churned and prospect."""
+    """Customers the churn model scores: every lifecycle stage but prospect (who bought)."""
     keep = ~stages["stage"].astype(str).isin(NOT_SCORED)
     return set(stages.loc[keep, "customer_id"].astype(str))
+
+
+def with_stage(features: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
+    """``features`` of the scored customers, with lifecycle's stage on that day as 0/1 columns
+    ``stage=<code>`` (one per stage a scored customer can be in, the same set at every cutoff)."""
+    from workbench.lifecycle import STAGES
+
+    stage = stages.set_index(stages["customer_id"].astype(str))["stage"].astype(str)
+    kept = features[features["customer_id"].astype(str).isin(scored_customers(stages))].copy()
+    now = kept["customer_id"].astype(str).map(stage).to_numpy()
+    for code in STAGES:
+        if code not in NOT_SCORED:
+            kept[f"stage={code}"] = (now == code).astype(float)
+    return kept
 
 
 def attributes_as_of(history: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
@@ -288,8 +304,8 @@ def transactional_data(transactions: pd.DataFrame, cutoffs: Sequence[pd.Timestam
                        ) -> ChurnData:
     """Features at each cutoff and the label from the ``horizon_days`` after it.
 
-    The rows at a cutoff are the customers whose lifecycle stage on that day (:func:`stages_at`,
-    lifecycle's own thresholds) is neither churned nor prospect. The label is 1 when the
+    The rows at a cutoff are the customers who had bought by that day; their lifecycle stage
+    on that day (:func:`stages_at`, lifecycle's own thresholds) is a feature. The label is 1 when the
     customer makes no purchase in (cutoff, cutoff + horizon]. Each cutoff needs its whole label
     window inside the data. ``history`` is a :class:`workbench.lifecycle.PurchaseHistory` of
     ``transactions`` (built here when not given); ``feature_kwargs`` go to
@@ -305,7 +321,7 @@ def transactional_data(transactions: pd.DataFrame, cutoffs: Sequence[pd.Timestam
             raise ValueError(f"cutoff {cutoff.date()} + {horizon_days} days passes the last "
                              f"transaction date {last_day.date()}: its label is not observed yet")
         features = transactional_features(transactions, cutoff, **feature_kwargs)
-        features = features[features["customer_id"].isin(scored_customers(stages_at(history, cutoff)))]
+        features = with_stage(features, stages_at(history, cutoff))
         after = up_to(transactions, cutoff + pd.Timedelta(days=horizon_days))
         after = after[after["order_date"] >= day_after(cutoff)]
         returned = set(after["customer_id"].astype(str))

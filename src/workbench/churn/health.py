@@ -14,7 +14,8 @@ def health_score(features: pd.DataFrame, weights: dict[str, float] | None = None
 
     Components, each 0-100: recency = 100 x (1 - days since last purchase / ``churn_days``,
     floored at 0; default ``churn_days`` is the 95th percentile of recency); trend = 50 x
-    (1 + order trend), the trend being (recent - earlier) / (recent + earlier) purchase days;
+    (1 + order trend), the trend being (recent - earlier) / (recent + earlier) purchase days
+    (-1, 0 points, for a customer with no purchase in either window);
     satisfaction = last NPS x 10 or (last CSAT - 1) x 25; support = 100 - 25 x support
     tickets in the window (floored at 0). Missing components are left out and the weights
     of the others renormalised per customer.
@@ -25,7 +26,8 @@ def health_score(features: pd.DataFrame, weights: dict[str, float] | None = None
         scale = churn_days or float(features["recency_days"].quantile(0.95)) or 1.0
         parts["recency"] = (100 * (1 - features["recency_days"] / scale)).clip(0, 100)
     if "order_trend" in features:
-        parts["trend"] = 50 * (1 + features["order_trend"].fillna(0))
+        # no purchase in either window: no momentum left, 0 points (not the neutral 50)
+        parts["trend"] = 50 * (1 + features["order_trend"].fillna(-1))
     if "last_nps" in features or "last_csat" in features:
         nps = features["last_nps"] * 10 if "last_nps" in features else pd.Series(np.nan, index=features.index)
         csat = (features["last_csat"] - 1) * 25 if "last_csat" in features else np.nan

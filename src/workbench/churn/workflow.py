@@ -15,7 +15,7 @@ from workbench.churn.features import (
     complaint_categories_of,
     contractual_data,
     monthly_cutoffs,
-    scored_customers,
+    with_stage,
     stages_at,
     transactional_data,
     transactional_features,
@@ -82,8 +82,8 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
     come from :mod:`workbench.churn.report`. ``lang`` and ``n_reasons`` are deprecated and
     ignored (reasons are given for every scored customer).
 
-    Transactional setting: who is scored on ``as_of`` is lifecycle's stage (every stage but
-    churned and prospect): ``stages`` is the run's shared ``stages`` result
+    Transactional setting: every customer who bought is scored on ``as_of``, with lifecycle's
+    stage as a feature: ``stages`` is the run's shared ``stages`` result
     (``ctx.result("stages")``), else it is computed with lifecycle's own functions
     (:func:`~workbench.churn.features.stages_at`), as it is at every past cutoff. ``comments``
     is the run's shared ``comments`` result (``ctx.result("comments")``), else it is computed
@@ -137,7 +137,7 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
         baseline = _bgnbd_baseline(tx, data)
         now = stages if stages is not None else stages_at(history, as_of)
         current = transactional_features(tx, as_of, **kwargs)
-        current = current[current["customer_id"].isin(scored_customers(now))].reset_index(drop=True)
+        current = with_stage(current, now).reset_index(drop=True)
         current["churn_probability"] = predict(report, current)
         bought = up_to(tx, as_of)
         recent = bought[bought["order_date"] >= day_after(as_of) - pd.Timedelta(days=365)]
