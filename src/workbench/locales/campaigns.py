@@ -68,7 +68,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "camp.policy_text": {"en": "For {campaign} / {arm}: customers ranked by predicted uplift x "
                                "order value - {cost} per contact. Contacting the best {best} "
                                "gives the most net value, {net}.",
-                         "zh": "以 {campaign} / {arm} 为例：按 预测增益 × 客单价 − 单次成本 {cost} 排序。触达前 {best} 位客户净价值最高，为 {net}。"},
+                         "zh": "以 {campaign} / {arm} 为例：按 预测增益 × 客单价 - 单次成本 {cost} 排序。触达前 {best} 位客户净价值最高，为 {net}。"},
     "camp.dnc_text": {"en": "{n} contacts are expected to make the customer less likely to buy "
                             "(predicted uplift below zero, and the 95% interval of similar "
                             "customers wholly below zero): the do-not-contact list.",
@@ -130,7 +130,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "camp.col.qini": {"en": "Qini coefficient", "zh": "Qini 系数"},
     "camp.col.qini_low": {"en": "Qini, low", "zh": "Qini 下限"},
     "camp.col.qini_high": {"en": "Qini, high", "zh": "Qini 上限"},
-    "camp.col.auuc": {"en": "AUUC", "zh": "AUUC"},
+    "camp.col.auuc": {"en": "AUUC", "zh": "AUUC（增益曲线下面积）"},
     "camp.col.proxy_qini": {"en": "Qini, days since last purchase", "zh": "Qini（按距上次购买天数）"},
     "camp.col.planted": {"en": "Planted uplift", "zh": "预设增益"},
     # ---- charts

@@ -20,7 +20,7 @@ ENTRIES: dict[str, dict[str, str]] = {
               "**reactivation** is MRR now from a customer who had none last month but had some earlier; "
               "**expansion** and **contraction** are the changes when both months have MRR; **churned** is last "
               "month's MRR of a customer who has none now. MRR now = MRR last month + new + reactivation + "
-              "expansion − contraction − churned, exactly.",
+              "expansion - contraction - churned, exactly.",
         "zh": "按客户逐月比较：**新增**为此前从未有过 MRR 的客户本月的 MRR；**回流**为上月为 0、更早有过 MRR 的客户本月的 MRR；"
               "**扩展**与**收缩**为两个月都有 MRR 时的增减；**流失**为本月为 0 的客户上月的 MRR。"
               "本月 MRR = 上月 MRR + 新增 + 回流 + 扩展 - 收缩 - 流失，严格相等。"},
@@ -95,7 +95,7 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "{n} accounts lost at least {points} points of health in the last 7 or 30 days.",
         "zh": "{n} 个客户的健康度在近 7 天或 30 天内下降了至少 {points} 分。"},
     "cs.say.renewals": {
-        "en": "{n} renewals worth {arr} of ARR are due by {until}; ARR at risk = ARR × (1 − renewal probability) "
+        "en": "{n} renewals worth {arr} of ARR are due by {until}; ARR at risk = ARR × (1 - renewal probability) "
               "comes to **{at_risk}**.",
         "zh": "截至 {until} 将有 {n} 个续约到期，涉及 ARR {arr}；风险 ARR = ARR × (1 - 续约概率)，合计 **{at_risk}**。"},
     "cs.say.no_renewals": {"en": "No renewal is due by {until}.", "zh": "截至 {until} 没有到期的续约。"},
