@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import calendar
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from workbench.safety import atomic_write
 
 __all__ = ["KEY_EVENT", "PLANS", "SaasTruth", "generate_saas_demo"]
 
@@ -81,16 +81,9 @@ def _add_months(d: date, n: int) -> date:
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            df.to_csv(handle, index=False, lineterminator="\n", float_format="%.2f")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Written atomically, with the usual permissions under the umask."""
+    with atomic_write(path, "w", encoding="utf-8", newline="") as handle:
+        df.to_csv(handle, index=False, lineterminator="\n", float_format="%.2f")
 
 
 def _account_periods(rng, cid, start, end, seats, plan, term, risk, logit_extra):
