@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.features import purchase_mix
-from workbench.summary import day_after, up_to
+from workbench.summary import daily_purchases_sql, day_after, up_to
 
 #: Columns never used as features: identifiers, labels and personal data.
 EXCLUDED = {"customer_id", "churned", "churned_at", "name", "phone", "email", "signup_date",
@@ -119,12 +119,7 @@ def _purchase_features(tx: pd.DataFrame, cutoff: pd.Timestamp, window_days: int)
         con.register("tx", tx[["customer_id", "order_date", "amount"]])
         day, w = f"DATE '{cutoff.date()}'", window_days
         frame = con.execute(f"""
-            WITH daily AS (
-                -- exact DECIMAL sums: float sums vary with DuckDB's thread split
-                SELECT CAST(customer_id AS VARCHAR) AS customer_id,
-                       CAST(order_date AS DATE) AS day,
-                       sum(CAST(amount AS DECIMAL(18, 4))) AS amount
-                FROM tx GROUP BY ALL)
+            WITH daily AS ({daily_purchases_sql("tx")})
             SELECT customer_id,
                    date_diff('day', max(day), {day}) AS recency_days,
                    count(*) AS purchase_days,
