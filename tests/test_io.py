@@ -182,7 +182,7 @@ def test_customers_only_with_attributes_and_churn(tmp_path):
     cust = data.customers.set_index("customer_id")
     assert cust.loc["001", "tier"] == "普通" and cust.loc["002", "tier"] == "铂金"  # last kept
     assert cust["churned"].tolist() == [True, False]
-    assert cust["月费"].dtype == "float64" and cust["wechat"].tolist() == [True, False]
+    assert cust["mrr"].dtype == "float64" and cust["wechat"].tolist() == [True, False]
     assert cust.loc["001", "phone"] == "13812345678"
     assert data.transactions is None
     assert data.missing_for("segmentation").startswith("segmentation needs transactions.csv")

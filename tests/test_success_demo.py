@@ -21,7 +21,7 @@ def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("saas")
     generate_saas_demo(folder, accounts=300, seed=0)
     ds = load_dataset(folder)
-    subs = workflow.subscriptions_of(ds, folder)
+    subs = workflow.subscriptions_of(ds)
     periods, aside = data.validate_subscriptions(subs)
     truth = pd.read_csv(folder / "truth" / "accounts.csv", dtype={"customer_id": str})
     params = json.loads((folder / "truth" / "params.json").read_text())

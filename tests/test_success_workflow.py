@@ -16,11 +16,10 @@ import pytest
 
 from workbench.demo_saas import generate_saas_demo
 from workbench.i18n import CATALOGUE, t
+from workbench.io import load_dataset
 from workbench.locales.customer_success import ENTRIES
 from workbench.results import with_labels
 from workbench.success import data, plotting, renewals, text, workflow
-
-text.ensure_catalogue()
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +135,7 @@ def test_no_subscriptions_is_a_clear_error():
 def test_subscriptions_read_with_chinese_headers(tmp_path):
     (tmp_path / "subscriptions.csv").write_text(
         "客户编号,合同编号,开始日期,到期日,年费\n007,H-1,2024-01-01,,1200\n", encoding="utf-8")
-    subs = workflow.subscriptions_of(object(), tmp_path)
+    subs = workflow.subscriptions_of(load_dataset(tmp_path))
     kept, _ = data.validate_subscriptions(subs)
     assert kept.loc[0, ["customer_id", "subscription_id", "mrr"]].tolist() == ["007", "H-1", 100.0]
     assert pd.isna(kept.loc[0, "end_date"])

@@ -411,6 +411,9 @@ class Dataset:
     options: LoadOptions
     #: Level orders given in mapping.yaml (``order:`` or the ``values:`` order), lowest first
     value_orders: dict[str, list[str]] = field(default_factory=dict)
+    #: Subscription periods (customer success) and the campaign log; None when absent
+    subscriptions: pd.DataFrame | None = None
+    campaigns: pd.DataFrame | None = None
 
     def has(self, table: str) -> bool:
         frame = getattr(self, table)
@@ -1392,6 +1395,8 @@ def _load_table(
         dup_id = frame["customer_id"].duplicated(keep="last") & ~loader.drop
         loader.set_aside(dup_id, "repeated_id", "customer_id")
         loader.drop |= dup_id
+    elif table.name == "subscriptions":
+        frame = _check_subscriptions(frame, loader, path)
 
     frame = frame[~loader.drop]
     if table.name == "transactions":
@@ -1417,6 +1422,31 @@ def _load_table(
         rep.date_min = str(frame[date_col].min().date())
         rep.date_max = str(frame[date_col].max().date())
     return frame.reset_index(names="source_row"), returns
+
+
+def _check_subscriptions(frame: pd.DataFrame, loader: _Loader, path: Path) -> pd.DataFrame:
+    """Subscription periods checked by :func:`workbench.success.data.validate_subscriptions`.
+
+    Rows it sets aside (no start, no MRR, negative MRR, an end before the start) are recorded
+    like every other set-aside; overlapping periods of one subscription are a ``DataError``
+    naming the rows. ``mrr`` is filled from ``arr`` / 12 where it is blank.
+    """
+    from workbench.success.data import SubscriptionError, validate_subscriptions
+
+    kept = frame[~loader.drop].rename_axis("source_row").reset_index()
+    try:
+        _, set_aside = validate_subscriptions(kept)
+    except SubscriptionError as exc:
+        raise DataError(f"{path}: {exc}") from None
+    for code in set_aside["reason"].unique():
+        rows = set_aside.loc[set_aside["reason"] == code, "row"].astype(int)
+        mask = pd.Series(frame.index.isin(rows), index=frame.index)
+        loader.set_aside(mask, code)
+        loader.drop |= mask
+    if "arr" in frame:
+        mrr = frame["mrr"] if "mrr" in frame else pd.Series(np.nan, index=frame.index)
+        frame["mrr"] = mrr.fillna(frame["arr"] / 12.0)
+    return frame
 
 
 def _split_returns(
@@ -1542,10 +1572,27 @@ def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
             report.warnings.append(LoadWarning.make("unknown_customers", n=len(buyers - known)))
     elif cust is not None:
         report.customers_without_transactions = len(cust)
-    return Dataset(
+    dataset = Dataset(
         transactions=tx, customers=cust, feedback=frames["feedback"], events=frames["events"],
         returns=returns, quality=report, options=load_options,
         value_orders=_value_orders(mapping, {"transactions": tx, "customers": cust,
                                              "feedback": frames["feedback"],
                                              "events": frames["events"]}),
+        subscriptions=frames["subscriptions"],
     )
+    if frames["campaigns"] is not None:
+        dataset.campaigns = _check_campaigns(frames["campaigns"], dataset.last_date,
+                                             files["campaigns"])
+    return dataset
+
+
+def _check_campaigns(frame: pd.DataFrame, last_date: pd.Timestamp | None, path: Path
+                     ) -> pd.DataFrame:
+    """The campaign log checked by :func:`workbench.campaigns.data.check_campaigns`: a customer
+    in two arms of one campaign, or a ``sent_at`` after the data's last day, is a ``DataError``."""
+    from workbench.campaigns.data import CampaignError, check_campaigns
+
+    try:
+        return check_campaigns(frame, last_date=last_date)
+    except CampaignError as exc:
+        raise DataError(f"{path}: {exc}") from None

@@ -57,8 +57,9 @@ class Report:
         return f"topic.{self.topic}"
 
 
-_ANY_TABLE = ("transactions", "customers", "feedback", "events")
-_DOMAINS = ("segmentation", "lifecycle", "clv", "churn", "feedback", "personalization")
+_ANY_TABLE = ("transactions", "customers", "feedback", "events", "subscriptions")
+_DOMAINS = ("segmentation", "lifecycle", "clv", "churn", "feedback", "personalization",
+            "customer_success", "campaigns")
 
 #: Every report, in the order of the index.
 REPORTS: tuple[Report, ...] = (
@@ -76,7 +77,7 @@ REPORTS: tuple[Report, ...] = (
            exports=("clv",),
            locale="clv"),
     Report("churn", "05_churn", needs=(("transactions", "customers"),), produces=("churn",),
-           uses=("lifecycle", "feedback"),
+           uses=("lifecycle", "feedback", "campaigns"),
            exports=("churn",), locale="churn"),
     Report("feedback", "06_feedback", needs=("feedback",), produces=("feedback", "comments"),
            uses=("segmentation",),
@@ -87,6 +88,11 @@ REPORTS: tuple[Report, ...] = (
                                                  "feedback"),
            exports=("recommendations",),
            locale="personalization"),
+    Report("customer_success", "09_customer_success", needs=("subscriptions",),
+           produces=("renewals",), exports=("renewals",), locale="customer_success"),
+    Report("campaigns", "10_campaigns", needs=("campaigns",), uses=("segmentation", "lifecycle"),
+           produces=("campaign_uplift",), exports=("campaigns", "do_not_contact", "next_campaign"),
+           locale="campaigns"),
 )
 
 

@@ -251,7 +251,8 @@ def route_warnings_to_log(path: Path) -> None:
 
 
 #: The tables of a :class:`~workbench.io.Dataset`, in the order the runner stages them.
-_TABLES = ("transactions", "customers", "feedback", "events", "returns")
+_TABLES = ("transactions", "customers", "feedback", "events", "returns", "subscriptions",
+           "campaigns")
 
 
 @dataclass

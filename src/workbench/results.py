@@ -131,6 +131,25 @@ RESULTS: dict[str, ResultSchema] = {
         columns={"customer_id": "id", "rank": "int", "item": "text", "score": "float",
                  "reason": "code"},
         key=("customer_id", "rank")),
+    "renewals": ResultSchema(
+        doc="Renewals due within horizon_days after as_of, one row per subscription: renewal "
+            "date, ARR (currency units per year), renewal probability (0-1), ARR at risk = ARR x "
+            "(1 - probability), health score (0-100) and band, health change over 30 days "
+            "(points), owner (account manager), top reasons (health measure codes joined by ';') "
+            "and the recommended action (code).",
+        columns={"customer_id": "id", "subscription_id": "id", "renewal_date": "date",
+                 "arr": "float", "renewal_probability": "float", "arr_at_risk": "float",
+                 "health_score": "float", "health_band": "code", "health_trend": "float",
+                 "owner": "text", "top_reasons": "text", "recommended_action": "code"},
+        labels={"recommended_action": "cs.action.{code}", "health_band": "cs.band.{code}"},
+        key=("customer_id", "subscription_id")),
+    "campaign_uplift": ResultSchema(
+        doc="Measured conversion uplift (fraction, 95% CI) per segment_cn8 of the arm worth "
+            "repeating; 'all' = whole arm; pooled=1 where the segment was too small",
+        columns={"segment": "code", "uplift": "float", "uplift_low": "float",
+                 "uplift_high": "float", "customers": "int", "campaign_id": "id", "arm": "id",
+                 "pooled": "int"},
+        key=("segment",)),
 }
 
 

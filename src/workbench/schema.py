@@ -22,6 +22,15 @@ feedback
 events
     One row per behavioural event. ``customer_id``, ``timestamp``, ``event`` (visit,
     email_open, support_ticket, ...), ``channel``.
+subscriptions
+    One row per period of constant MRR: ``customer_id``, ``subscription_id``, ``start_date``,
+    ``end_date`` (blank while running), ``mrr`` (currency units per month; or ``arr`` per year,
+    divided by 12); optional ``plan``, ``seats``, ``billing_period``, ``renewal_date``,
+    ``status``, ``cancel_reason``. Checked by ``workbench.success.data.validate_subscriptions``.
+campaigns
+    One row per customer and campaign: ``customer_id``, ``campaign_id``, ``sent_at``, ``arm``;
+    optional ``channel``, ``offer``, ``cost`` (per contact), ``converted`` (0/1), ``revenue``.
+    Checked by ``workbench.campaigns.data.check_campaigns``.
 """
 
 from __future__ import annotations
@@ -34,11 +43,13 @@ from workbench.registry import REPORTS
 __all__ = [
     "ANALYSIS_COLUMNS",
     "ANALYSIS_REQUIREMENTS",
+    "CAMPAIGNS",
     "CUSTOMERS",
     "EVENTS",
     "FEEDBACK",
     "FILE_ALIASES",
     "PII_COLUMNS",
+    "SUBSCRIPTIONS",
     "TABLES",
     "TRANSACTIONS",
     "Column",
@@ -174,6 +185,15 @@ CUSTOMERS = Table(
                aliases=("是否流失", "流失", "churn", "is_churned")),
         Column("churned_at", "datetime", description="Contract end date.",
                aliases=("流失时间", "流失日期", "解约日期", "churn_date", "end_date")),
+        Column("mrr", "float", description="Monthly recurring revenue (currency units per "
+                                           "month) without a subscriptions table.",
+               aliases=("月费", "MonthlyCharges", "monthly_charges")),
+        Column("account_manager", "string", description="Owner of the account.",
+               aliases=("客户经理", "负责人", "owner", "csm")),
+        Column("parent_id", "id", description="Parent account: results roll up to it.",
+               aliases=("母公司ID", "上级客户ID", "parent", "parent_account")),
+        Column("industry", "string", aliases=("行业", "所属行业")),
+        Column("company_size", "string", aliases=("公司规模", "企业规模", "employees")),
     ),
     keep_extra_columns=True,
     description="Customer master data; extra columns are kept as attributes.",
@@ -195,6 +215,8 @@ FEEDBACK = Table(
                                              "留言", "text", "review")),
         Column("channel", "string", aliases=("渠道", "反馈渠道")),
         Column("category", "string", aliases=("类别", "问题类型", "反馈类型")),
+        Column("response_id", "id", description="Identifier of the answer.",
+               aliases=("answer_id", "反馈ID")),
     ),
     description="Survey answers and comments.",
 )
@@ -212,7 +234,72 @@ EVENTS = Table(
     description="Behavioural events: visits, email opens, support tickets, ...",
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (TRANSACTIONS, CUSTOMERS, FEEDBACK, EVENTS)}
+SUBSCRIPTIONS = Table(
+    "subscriptions",
+    (
+        Column("customer_id", "id", required=True, description=_CUSTOMER_ID.description,
+               aliases=(*_CUSTOMER_ID.aliases, "account_id", "账户ID")),
+        Column("subscription_id", "id", required=True,
+               description="Subscription or contract identifier.",
+               aliases=("合同编号", "合同号", "订阅ID", "订阅编号", "contract_id", "contract",
+                        "subscription", "subscriptionid", "subscription id")),
+        Column("start_date", "datetime", required=True,
+               description="First day of the period (inclusive).",
+               aliases=("开始日期", "起始日期", "生效日期", "合同开始日期", "start", "start date",
+                        "period_start")),
+        Column("end_date", "datetime",
+               description="Last day of the period (inclusive); blank while it runs.",
+               aliases=("到期日", "结束日期", "截止日期", "合同到期日", "end", "end date",
+                        "period_end")),
+        Column("mrr", "float", description="Monthly recurring revenue, currency units per month.",
+               aliases=("月费", "月度经常性收入", "月收入", "monthly_fee",
+                        "monthly recurring revenue")),
+        Column("arr", "float",
+               description="Annual recurring revenue, currency units per year (÷12 when mrr is "
+                           "absent).",
+               aliases=("年费", "年度经常性收入", "年收入", "annual_fee",
+                        "annual recurring revenue", "acv")),
+        Column("plan", "string", aliases=("套餐", "版本", "产品版本", "plan_name", "tier")),
+        Column("seats", "float", description="Seats (licences) in the period.",
+               aliases=("席位", "席位数", "账号数", "licenses", "licences", "users")),
+        Column("billing_period", "string", description="monthly, quarterly or annual.",
+               aliases=("付费周期", "计费周期", "billing", "billing_cycle", "billing cycle")),
+        Column("renewal_date", "datetime",
+               aliases=("续约日期", "续费日期", "renewal", "next_renewal", "renewal date")),
+        Column("status", "string", aliases=("状态", "合同状态", "subscription_status")),
+        Column("cancel_reason", "string",
+               aliases=("取消原因", "流失原因", "解约原因", "churn_reason", "cancellation_reason")),
+    ),
+    description="Subscription periods of constant MRR (one row per period).",
+)
+
+CAMPAIGNS = Table(
+    "campaigns",
+    (
+        _CUSTOMER_ID,
+        Column("campaign_id", "id", required=True, description="Campaign identifier or name.",
+               aliases=("活动ID", "活动编号", "活动", "活动名称", "campaign", "campaign_name")),
+        Column("sent_at", "datetime", required=True,
+               description="When the contact went out (or would have, for the control group).",
+               aliases=("发送时间", "触达时间", "推送时间", "send_time", "sent_date",
+                        "contact_date")),
+        Column("arm", "string", required=True,
+               description="The treatment's name, or control (对照组, holdout).",
+               aliases=("分组", "组别", "实验组", "group", "variant", "treatment")),
+        Column("channel", "string", aliases=("渠道",)),
+        Column("offer", "string", aliases=("权益", "优惠", "优惠券")),
+        Column("cost", "float", description="Cost per contact, currency units.",
+               aliases=("成本", "触达成本")),
+        Column("converted", "string", description="Converted within the campaign (0/1).",
+               aliases=("是否转化", "转化")),
+        Column("revenue", "float", description="Revenue from the campaign, currency units.",
+               aliases=("收入", "活动收入")),
+    ),
+    description="Campaign log: one row per customer and campaign, with its arm.",
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (TRANSACTIONS, CUSTOMERS, FEEDBACK, EVENTS,
+                                                SUBSCRIPTIONS, CAMPAIGNS)}
 
 #: File names (without extension; case, spaces, ``_`` and ``-`` ignored) recognised as each
 #: table besides the table's own name: ``orders.csv`` and ``订单.xlsx`` hold transactions.
@@ -235,6 +322,8 @@ FILE_ALIASES: dict[str, tuple[str, ...]] = {
         "event", "activity", "activities", "behaviour", "behavior", "behaviours", "behaviors",
         "行为", "行为数据", "行为日志", "事件", "埋点", "访问记录",
     ),
+    "subscriptions": ("subscription", "contracts", "contract", "订阅", "订阅记录", "合同", "合同明细"),
+    "campaigns": ("campaign", "campaign_log", "营销活动", "活动", "活动记录", "触达记录", "营销记录"),
 }
 
 #: Columns holding personal data; reports mask them (see :mod:`workbench.safety`).

@@ -14,10 +14,10 @@ import pandas as pd
 
 from workbench.campaigns.data import CONTROL
 from workbench.campaigns.workflow import CampaignResult, NextCampaign
-from workbench.i18n import CATALOGUE, fmt_money, fmt_p, fmt_pct, fmt_pp, t
+from workbench.i18n import fmt_money, fmt_p, fmt_pct, fmt_pp, t
 
 __all__ = ["EFFECT_HEADERS", "GROUP_HEADERS", "MODEL_HEADERS", "arm_sentences", "closing_sentences",
-           "dnc_sentence", "effects_table", "ensure_catalogue", "group_sections", "intro_sentences",
+           "dnc_sentence", "effects_table", "group_sections", "intro_sentences",
            "model_sentences", "model_table", "next_sentence", "note_sentences", "policy_sentence",
            "save_rate_sentence", "text"]
 
@@ -39,20 +39,8 @@ MODEL_HEADERS = {"campaign_id": "camp.col.campaign", "arm": "camp.col.arm",
                  "auuc": "camp.col.auuc", "proxy_qini": "camp.col.proxy_qini"}
 
 
-def ensure_catalogue() -> None:
-    """Add the ``camp.*`` entries to the catalogue when the registry does not load them yet.
-
-    A no-op once ``workbench.registry`` declares the report with ``locale="campaigns"``.
-    """
-    from workbench.locales.campaigns import ENTRIES
-
-    for key, entry in ENTRIES.items():
-        CATALOGUE.setdefault(key, entry)
-
-
 def text(key: str, lang: str = "en", **values: Any) -> str:
-    """Catalogue text (see :func:`ensure_catalogue`)."""
-    ensure_catalogue()
+    """Catalogue text (:func:`workbench.i18n.t`; the registry loads the ``camp.*`` entries)."""
     return t(key, lang, **values)
 
 

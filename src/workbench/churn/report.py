@@ -122,7 +122,7 @@ def _reason_text(key: str, row: dict[str, Any], rules: ReasonRules, lang: str) -
 
 
 #: Attributes shown as money (currency units).
-MONEY_COLUMNS = {"monthly_charges", "total_charges", "spend", "spend_recent", "spend_before",
+MONEY_COLUMNS = {"mrr", "monthly_charges", "total_charges", "spend", "spend_recent", "spend_before",
                  "spend_per_day_bought"}
 
 

@@ -107,7 +107,7 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
         oof = report.predictions[report.best].reindex(range(len(data.label)))
         current = data.features.assign(churn_probability=oof.to_numpy(), churned=data.label.to_numpy())
         current = current[current["churned"] == 0].drop(columns="churned")
-        value = (current["monthly_charges"] * 12 if "monthly_charges" in current
+        value = (current["mrr"] * 12 if "mrr" in current  # ARR: customers' canonical mrr
                  else pd.Series(1.0, index=current.index))
         survival_group = "contract" if "contract" in current else None
         tenure = data.features.get("tenure")

@@ -208,6 +208,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "churn.feature.tenure": {"en": "tenure (months)", "zh": "在网月数"},
     "churn.feature.contract": {"en": "contract", "zh": "合约类型"},
     "churn.feature.monthly_charges": {"en": "monthly charges", "zh": "月费"},
+    "churn.feature.mrr": {"en": "monthly recurring revenue", "zh": "月费"},
     "churn.feature.total_charges": {"en": "total charges", "zh": "累计费用"},
     "churn.feature.payment_method": {"en": "payment method", "zh": "支付方式"},
     "churn.feature.internet_service": {"en": "internet service", "zh": "宽带类型"},

@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.schema import SUBSCRIPTIONS
+
 __all__ = ["ALIASES", "OPTIONAL", "REASONS", "REQUIRED", "SubscriptionError",
            "read_subscriptions", "roll_up", "term_months", "validate_subscriptions"]
 
@@ -28,25 +30,8 @@ OPTIONAL = ("end_date", "plan", "seats", "billing_period", "renewal_date", "stat
 #: Reason codes of rows set aside (catalogue keys ``cs.reason.<code>``).
 REASONS = ("missing_start", "missing_mrr", "negative_mrr", "end_before_start")
 
-#: Header aliases of the subscriptions table. Proposed for ``schema.SUBSCRIPTIONS``; until the
-#: loader knows the table, :func:`read_subscriptions` maps them.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "customer_id": ("客户ID", "客户id", "客户编号", "客户号", "customer", "customerid",
-                    "customer id", "cust_id", "client_id", "account_id", "账户ID"),
-    "subscription_id": ("合同编号", "合同号", "订阅ID", "订阅编号", "contract_id", "contract",
-                        "subscription", "subscriptionid", "subscription id"),
-    "start_date": ("开始日期", "起始日期", "生效日期", "合同开始日期", "start", "start date",
-                   "period_start"),
-    "end_date": ("到期日", "结束日期", "截止日期", "合同到期日", "end", "end date", "period_end"),
-    "mrr": ("月费", "月度经常性收入", "月收入", "monthly_fee", "monthly recurring revenue"),
-    "arr": ("年费", "年度经常性收入", "年收入", "annual_fee", "annual recurring revenue", "acv"),
-    "plan": ("套餐", "版本", "产品版本", "plan_name", "tier"),
-    "seats": ("席位", "席位数", "账号数", "licenses", "licences", "users"),
-    "billing_period": ("付费周期", "计费周期", "billing", "billing_cycle", "billing cycle"),
-    "renewal_date": ("续约日期", "续费日期", "renewal", "next_renewal", "renewal date"),
-    "status": ("状态", "合同状态", "subscription_status"),
-    "cancel_reason": ("取消原因", "流失原因", "解约原因", "churn_reason", "cancellation_reason"),
-}
+#: Header aliases of the subscriptions table (declared once, in :data:`workbench.schema.SUBSCRIPTIONS`).
+ALIASES: dict[str, tuple[str, ...]] = {c.name: c.aliases for c in SUBSCRIPTIONS.columns}
 
 #: Term length in months by ``billing_period`` value (lower-cased); anything else is 12.
 _TERMS = {"monthly": 1, "month": 1, "m": 1, "月": 1, "月付": 1, "按月": 1,
@@ -107,7 +92,8 @@ def validate_subscriptions(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
             f"subscriptions: missing column(s) {', '.join(missing)}; the table needs "
             f"{', '.join(REQUIRED)} (mrr may be given as arr, an annual amount) and may have "
             f"end_date, {', '.join(OPTIONAL[1:])}.")
-    df["row"] = np.arange(len(df))
+    # rows are named as the loader names them (``source_row``: 0-based data rows of the file)
+    df["row"] = df["source_row"].to_numpy() if "source_row" in df else np.arange(len(df))
     for col in ("customer_id", "subscription_id"):
         df[col] = df[col].astype("string").str.strip()
     for col in ("start_date", "end_date", "renewal_date"):
@@ -129,11 +115,11 @@ def validate_subscriptions(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
     kept = df[reason.isna()].copy()
     kept["term_months"] = term_months(kept.get("billing_period"), kept.index)
     kept = kept.sort_values(["subscription_id", "start_date", "row"], kind="stable")
-    _check_overlaps(kept)
+    _check_overlaps(kept, "the file's line numbers" if "source_row" in df else "0-based data rows")
     return kept.reset_index(drop=True), set_aside.reset_index(drop=True)
 
 
-def _check_overlaps(kept: pd.DataFrame) -> None:
+def _check_overlaps(kept: pd.DataFrame, numbering: str = "0-based data rows") -> None:
     """Raise when a period starts on or before the end of the previous one (same subscription)."""
     same = kept["subscription_id"].eq(kept["subscription_id"].shift())
     prev_end = kept["end_date"].shift()
@@ -148,7 +134,7 @@ def _check_overlaps(kept: pd.DataFrame) -> None:
     more = f" (and {len(lines) - 5} more)" if len(lines) > 5 else ""
     raise SubscriptionError(
         "subscriptions: periods of one subscription overlap (a day would count twice): "
-        + "; ".join(lines[:5]) + more + ". Rows are 0-based data rows; an upgrade on day D "
+        + "; ".join(lines[:5]) + more + f". Rows are {numbering}; an upgrade on day D "
         "ends the old row on D-1 and starts the new row on D.")
 
 

@@ -19,24 +19,12 @@ from workbench.success.workflow import EXPORT_LABELS, SuccessResult
 __all__ = ["ACTIVATION_HEADERS", "BAND_HEADERS", "BRIDGE_HEADERS", "DECLINE_HEADERS",
            "EARLY_HEADERS", "EXPANSION_HEADERS", "RENEWAL_HEADERS", "WEIGHT_HEADERS",
            "activation_sentences", "activation_table", "band_table", "bridge_table",
-           "declines_table", "definitions", "early_usage_table", "ensure_catalogue",
+           "declines_table", "definitions", "early_usage_table",
            "expansion_sentence", "expansion_table", "health_sentences", "kpi_cards",
            "renewal_sentences", "renewals_table", "retention_sentences", "revenue_sentences",
            "weights_table"]
 
 Sentence = tuple[str, dict[str, Any]]
-
-
-def ensure_catalogue() -> None:
-    """Stop-gap until the registry lists this report's locale module: add its entries.
-
-    Once ``workbench.registry`` declares ``locale="customer_success"``, the catalogue already
-    holds them and this does nothing.
-    """
-    from workbench.locales.customer_success import ENTRIES
-
-    for key, value in ENTRIES.items():
-        CATALOGUE.setdefault(key, value)
 
 
 def _month(ts: pd.Timestamp, lang: str) -> str:

@@ -8,13 +8,14 @@ passed on: the report never recomputes them with other settings.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from workbench.results import RESULTS
 from workbench.success import activation as act
 from workbench.success import data, health, mrr, renewals, signals
 
@@ -24,22 +25,10 @@ __all__ = ["EXPORT_LABELS", "RENEWALS_RESULT", "SuccessResult", "analyse", "metr
 #: Code columns of ``exports/renewals.csv`` and their catalogue key templates.
 EXPORT_LABELS = {"top_reasons": "cs.measure.{code}", "recommended_action": "cs.action.{code}"}
 
-#: Proposed shared result ``renewals`` (``results/renewals.parquet``) for ``08_actions``:
-#: column -> kind, as :class:`workbench.results.ResultSchema` declares them; key
+#: The shared result ``renewals`` (``results/renewals.parquet``, read by ``08_actions``) as
+#: declared in :data:`workbench.results.RESULTS`: doc, columns (column -> kind), labels, key
 #: (customer_id, subscription_id).
-RENEWALS_RESULT = {
-    "doc": "Renewals due within horizon_days after as_of, one row per subscription: renewal "
-           "date, ARR (currency units per year), renewal probability (0-1), ARR at risk = ARR x "
-           "(1 - probability), health score (0-100) and band, health change over 30 days "
-           "(points), owner (account manager), top reasons (health measure codes joined by ';') "
-           "and the recommended action (code).",
-    "columns": {"customer_id": "id", "subscription_id": "id", "renewal_date": "date",
-                "arr": "float", "renewal_probability": "float", "arr_at_risk": "float",
-                "health_score": "float", "health_band": "code", "health_trend": "float",
-                "owner": "text", "top_reasons": "text", "recommended_action": "code"},
-    "labels": {"recommended_action": "cs.action.{code}", "health_band": "cs.band.{code}"},
-    "key": ("customer_id", "subscription_id"),
-}
+RENEWALS_RESULT = dataclasses.asdict(RESULTS["renewals"])
 
 
 @dataclass
@@ -82,19 +71,10 @@ class SuccessResult:
         return 12 * self.mrr
 
 
-def subscriptions_of(dataset: Any, data_dir: str | Path | None = None) -> pd.DataFrame | None:
-    """The subscriptions table of a dataset: ``dataset.subscriptions`` when the loader has
-    it, else (stop-gap) ``subscriptions.csv`` / ``.xlsx`` in ``data_dir`` read with
-    :func:`data.read_subscriptions`; None when there is none."""
-    frame = getattr(dataset, "subscriptions", None)
-    if frame is not None:
-        return frame
-    if data_dir is not None:
-        for suffix in (".csv", ".xlsx", ".parquet"):
-            path = Path(data_dir) / f"subscriptions{suffix}"
-            if path.is_file():
-                return data.read_subscriptions(path)
-    return None
+def subscriptions_of(dataset: Any) -> pd.DataFrame | None:
+    """The subscriptions table the loader read (``dataset.subscriptions``); None when there is
+    none."""
+    return getattr(dataset, "subscriptions", None)
 
 
 def analyse(subscriptions: pd.DataFrame | None, customers: pd.DataFrame | None,
@@ -189,5 +169,5 @@ def renewals_export(result: SuccessResult) -> pd.DataFrame:
 
 
 def renewals_result(result: SuccessResult) -> pd.DataFrame:
-    """The rows of the proposed shared result ``renewals`` (:data:`RENEWALS_RESULT`)."""
+    """The rows of the shared result ``renewals`` (:data:`RENEWALS_RESULT`)."""
     return result.renewals[list(RENEWALS_RESULT["columns"])].reset_index(drop=True)
