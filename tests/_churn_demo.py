@@ -17,7 +17,7 @@ def demo_result(folder: Path):
     from workbench.demo import generate_demo
     from workbench.io import load_dataset
 
-    generate_demo(folder, customers=CUSTOMERS, seed=SEED)
+    generate_demo(folder, customers=CUSTOMERS, seed=SEED, campaigns=False)
     dataset = load_dataset(folder)
     result = churn.analyse(dataset, dataset.last_date)
     truth = pd.read_csv(folder / "truth" / "customers.csv", dtype={"customer_id": str})

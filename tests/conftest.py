@@ -116,5 +116,5 @@ def full_demo(tmp_path_factory):
     from workbench.io import load_dataset
 
     folder = tmp_path_factory.mktemp("full_demo")
-    generate_demo(folder, customers=20_000, seed=0)
+    generate_demo(folder, customers=20_000, seed=0, campaigns=False)
     return folder, load_dataset(folder)

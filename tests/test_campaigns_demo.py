@@ -19,7 +19,7 @@ def planted(tmp_path_factory):
     from workbench.demo import generate_demo
 
     folder = tmp_path_factory.mktemp("campaign_demo")
-    generate_demo(folder, customers=4000, seed=0)
+    generate_demo(folder, customers=4000, seed=0, campaigns=False)  # planted below
     tx = pd.read_csv(folder / "transactions.csv", dtype={"customer_id": str, "order_id": str})
     customers = pd.read_csv(folder / "customers.csv", dtype={"customer_id": str})
     return tx, customers, plant_campaigns(tx, customers, seed=0)

@@ -34,7 +34,7 @@ def demo(tmp_path_factory):
     from workbench.demo import generate_demo
 
     folder = tmp_path_factory.mktemp("campaign_nb")
-    generate_demo(folder, customers=1500, seed=2)
+    generate_demo(folder, customers=1500, seed=2, campaigns=False)  # planted below
     tx = pd.read_csv(folder / "transactions.csv", dtype=str, keep_default_na=False)
     tx["amount"] = tx["amount"].astype(float)
     planted = plant_campaigns(tx, pd.read_csv(folder / "customers.csv", dtype=str), seed=3)

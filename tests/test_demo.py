@@ -26,7 +26,8 @@ def _read(path: Path, **kwargs: object) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoTruth, dict[str, pd.DataFrame]]:
     out = tmp_path_factory.mktemp("demo")
-    truth = generate_demo(out, customers=3000, seed=11, end_date=END_DATE)
+    truth = generate_demo(out, customers=3000, seed=11, end_date=END_DATE,
+                          campaigns=False)  # the BTYD truth, untouched by campaigns
     tables = {
         "transactions": _read(out / "transactions.csv"),
         "customers": _read(out / "customers.csv"),
@@ -50,9 +51,11 @@ def test_files_and_columns(demo: tuple[DemoTruth, dict[str, pd.DataFrame]]) -> N
                  "truth/category_affinity.csv"):
         assert (out / name).is_file(), name
     assert list(t["transactions"].columns) == list(TRANSACTIONS.names)
-    assert set(CUSTOMERS.names) - {"churned", "churned_at"} <= set(t["customers"].columns)
+    b2b = {"churned", "churned_at", "mrr", "account_manager", "parent_id", "industry",
+           "company_size"}  # contractual and account columns: the SaaS demo's
+    assert set(CUSTOMERS.names) - b2b <= set(t["customers"].columns)
     assert {"wechat_follower", "preferred_payment"} <= set(t["customers"].columns)
-    assert list(t["feedback"].columns) == [c for c in FEEDBACK.names if c != "ces"]
+    assert list(t["feedback"].columns) == [c for c in FEEDBACK.names if c not in ("ces", "response_id")]
     assert list(t["events"].columns) == list(EVENTS.names)
     assert {"customer_id", "persona", "lambda_per_week", "p_dropout", "dropped_out",
             "dropout_date", "spend_scale", "first_purchase"} <= set(t["truth_customers"].columns)

@@ -8,13 +8,14 @@ import pytest
 
 from tests.conftest import PLANTED_EMAIL, PLANTED_ID_CARD, PLANTED_PHONE, ROOT, XSS
 from workbench.cli import main
+from workbench.registry import REPORTS
 from workbench.runner import NOTEBOOKS, RunConfig, _parse_parameter
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 #: Reports the retail tiny demo cannot feed: customer success needs a subscriptions table.
-NOT_ON_RETAIL = {"customer_success", "campaigns"}
+NOT_ON_RETAIL = {"customer_success"}
 
 
 def _report_stems() -> list[str]:
@@ -33,10 +34,9 @@ def test_run_writes_every_output(rendered, tiny_demo):
     for stem in stems:
         assert (out / f"{stem}.html").stat().st_size > 10_000
         assert (out / "notebooks" / f"{stem}.ipynb").exists()
-    # Issue 9 names the personalization export recommendations.csv; the others use the topic.
-    names = {"personalization": "recommendations"}
-    topics = {names.get(t, t) for t in (stem.split("_", 1)[1] for stem in stems)}
-    assert {p.stem for p in (out / "exports").iterdir()} == topics | {"customers"}
+    # Each report writes the exports the registry declares (personalization: recommendations).
+    exports = {e for r in REPORTS if r.topic not in NOT_ON_RETAIL for e in r.exports}
+    assert {p.stem for p in (out / "exports").iterdir()} == exports | {"customers"}
     assert not list(out.rglob(".*.tmp")) and not list(out.rglob(".*.ipynb"))  # no temp left
 
 

@@ -34,12 +34,23 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from workbench.demo import generate_demo
     from workbench.io import DataError, load_dataset
 
-    data = Path(args.data)
-    if args.force or not (data / "transactions.csv").exists():
-        truth = generate_demo(data, customers=args.customers, seed=args.seed)
+    saas = args.kind == "saas"
+    data = Path(args.data or ("data/demo_saas" if saas else "data/demo"))
+    if saas:
+        args.out_default = "reports/demo_saas"
+    marker = data / ("subscriptions.csv" if saas else "transactions.csv")
+    if (args.force or not marker.exists()) and saas:
+        from workbench.demo_saas import generate_saas_demo
+
+        generate_saas_demo(data, accounts=args.customers or 2000, seed=args.seed)
+        if not args.quiet:
+            print(f"SaaS demo data: {args.customers or 2000:,} accounts in {data}")
+    elif args.force or not marker.exists():
+        truth = generate_demo(data, customers=args.customers or 20_000, seed=args.seed,
+                              campaigns=True)
         if not args.quiet:
             print(f"Demo data: {truth.n_customers:,} customers, "
-                  f"{truth.n_transactions:,} transaction lines in {data}")
+                  f"{truth.n_transactions:,} transaction lines and 3 campaigns in {data}")
     elif not args.quiet:
         print(f"Demo data already in {data} (use --force to regenerate)")
     if args.month_earlier:
@@ -96,9 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=_cmd_validate)
 
     demo = sub.add_parser("demo", help="generate demo data and render the reports on it")
-    demo.add_argument("--data", default="data/demo", help="where the demo data goes")
+    demo.add_argument("--kind", choices=("retail", "saas"), default="retail",
+                      help="retail shop with campaigns (default) or B2B SaaS subscriptions")
+    demo.add_argument("--data", default=None,
+                      help="where the demo data goes (default data/demo, data/demo_saas)")
     demo.add_argument("--data-only", action="store_true", help="only generate the data")
-    demo.add_argument("--customers", type=int, default=20_000)
+    demo.add_argument("--customers", type=int, default=None,
+                      help="customers (retail, default 20,000) or accounts (saas, default 2,000)")
     demo.add_argument("--force", action="store_true", help="regenerate even if present")
     demo.add_argument("--month-earlier", dest="month_earlier", default=None, metavar="DIR2",
                       help="also write DIR2: the demo data as it was 30 days before its last "

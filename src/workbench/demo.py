@@ -46,11 +46,14 @@ from dataclasses import dataclass
 from functools import partial
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from workbench.demo_campaigns import PLANTED as PLANTED_CAMPAIGNS
 
 __all__ = [
     "BGNBD_PARAMS",
@@ -615,8 +618,26 @@ def _write_text(text: str, path: Path) -> None:
 # generator
 
 
+def _plant_campaigns(out: Path, customers: Any, seed: int) -> int:
+    """Plant the three campaigns of :mod:`workbench.demo_campaigns` in ``out``'s
+    ``transactions.csv`` (rewritten) and write ``campaigns.csv`` with its truth; returns the
+    number of transaction lines."""
+    from workbench.demo_campaigns import plant_campaigns, write_planted
+
+    tx = pd.read_csv(out / "transactions.csv", dtype=str, keep_default_na=False)
+    for column in ("amount", "quantity", "discount"):
+        tx[column] = tx[column].astype(float)
+    signup = pd.DataFrame({"customer_id": np.asarray(customers["customer_id"]),
+                           "signup_date": np.asarray(customers["signup_date"])})
+    planted = plant_campaigns(tx, signup, seed=seed)
+    _write_csv(planted.transactions, out / "transactions.csv", float_format="%.2f")
+    write_planted(planted, out)
+    return len(planted.transactions)
+
+
 def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0,
-                  end_date: str = "2026-10-31", years: float = 3.0) -> DemoTruth:
+                  end_date: str = "2026-10-31", years: float = 3.0,
+                  campaigns: bool = True) -> DemoTruth:
     """Generate a seeded demo retailer with known truth and write it to ``out_dir``.
 
     Parameters
@@ -634,6 +655,10 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
         Last day of the observation window (inclusive), ``YYYY-MM-DD``.
     years
         Length of the window in years (365.25 days each).
+    campaigns
+        Plant three randomised campaigns with known effects (:mod:`workbench.demo_campaigns`):
+        ``campaigns.csv``, ``truth/campaigns.csv`` and ``truth/campaign_effects.csv``, and
+        the campaigns' added or removed purchases in ``transactions.csv``.
 
     Returns
     -------
@@ -1072,6 +1097,10 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     }
 
     _write_csv(transactions, out / "transactions.csv", float_format="%.2f")
+    if campaigns:
+        n_tx = _plant_campaigns(out, customers_df, seed)
+        params["transaction_lines"] = n_tx
+        params["campaigns"] = [spec["campaign_id"] for spec in PLANTED_CAMPAIGNS]
     _write_csv(customers_df, out / "customers.csv")
     _write_csv(feedback, out / "feedback.csv")
     _write_csv(events, out / "events.csv")

@@ -34,7 +34,9 @@ def plot_arm_effects(effects: pd.DataFrame, *, lang: str = "en", ax: Axes | None
     err = np.vstack([shown["uplift"] - shown["uplift_low"], shown["uplift_high"] - shown["uplift"]]) * 100
     colours = [PALETTE[2] if lo > 0 else PALETTE[3] if hi < 0 else RANDOM
                for lo, hi in zip(shown["uplift_low"], shown["uplift_high"])]
-    ax.errorbar(shown["uplift"] * 100, pos, xerr=err, fmt="none", ecolor=colours, capsize=4)
+    for k, colour in enumerate(colours):  # one call per arm: caps take a single colour
+        ax.errorbar(shown["uplift"].iloc[k] * 100, pos[k], xerr=err[:, k:k + 1], fmt="none",
+                    ecolor=colour, capsize=4)
     ax.scatter(shown["uplift"] * 100, pos, color=colours, zorder=3)
     ax.axvline(0, color=RANDOM, linewidth=1)
     ax.set_yticks(pos, [f"{c} / {a}" for c, a in zip(shown["campaign_id"], shown["arm"])])
