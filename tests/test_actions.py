@@ -145,7 +145,7 @@ def test_absent_sources_give_no_rows(results):
     found = actions.candidates(only_churn, AS_OF, RULE)
     assert set(found["source"]) == {"churn"}
     assert actions.absent_sources(only_churn) == ["lifecycle", "clv", "feedback",
-                                                  "personalization"]
+                                                  "personalization", "customer_success"]
     key, values = actions_report.absent_sentence(only_churn, "en")
     assert key == "act.absent" and values["sources"].startswith("Lifecycle, ")
     nothing = dict.fromkeys(results)
@@ -155,6 +155,33 @@ def test_absent_sources_give_no_rows(results):
                                                                  AS_OF), 200)
     assert actions.coverage(empty, 200)["captured_share"] is None
     assert actions_report.metrics(listing, actions.coverage(empty, 200))["contacts"] == 0
+
+
+def test_renewals_at_risk_are_candidates_computed_by_hand(tmp_path):
+    renewals = pd.DataFrame({
+        "customer_id": ["a1", "a1", "a2", "a3"], "subscription_id": ["S1", "S2", "S3", "S4"],
+        "renewal_date": [pd.Timestamp("2024-07-15")] * 4,
+        "arr": [12_000.0, 2_400.0, 6_000.0, 50_000.0],
+        "renewal_probability": [0.60, 0.50, 0.84, 0.85],  # a3 at 0.85 is not at risk
+        "arr_at_risk": [4_800.0, 1_200.0, 960.0, 7_500.0],
+        "health_score": [40.0, 40.0, 70.0, 80.0], "health_band": ["red", "red", "yellow", "green"],
+        "health_trend": [-5.0, -5.0, 0.0, 1.0], "owner": ["王经理"] * 4,
+        "top_reasons": ["usage"] * 4, "recommended_action": ["renewal_call"] * 4})
+    write_result("renewals", renewals, tmp_path)
+    results = {name: None for name in actions_report.RESULT_NAMES}
+    results["renewals"] = read_result("renewals", tmp_path)
+    found = actions.candidates(results, AS_OF, RULE)
+    # one row per customer: a1's subscription with the most ARR at risk (S1), a2; not a3
+    assert found["customer_id"].tolist() == ["a1", "a2"]
+    assert set(found["source"]) == {"customer_success"} and set(found["reason"]) == {"renewal_at_risk"}
+    np.testing.assert_allclose(found["probability"], [0.40, 0.16])
+    np.testing.assert_allclose(found["value"], [12_000.0, 6_000.0])
+    np.testing.assert_allclose(found["expected_value"],
+                               [0.40 * 12_000 * 0.2 - 5, 0.16 * 6_000 * 0.2 - 5])
+    assert actions.choose(found)["customer_id"].tolist() == ["a1", "a2"]
+    assert "customer_success" not in actions.absent_sources(results)
+    table = actions_report.factors_table(RULE, found, results, "zh")
+    assert "1 - 续约概率" in table.to_string()
 
 
 def test_rule_rejects_effects_outside_zero_one():

@@ -33,8 +33,14 @@ in currency units per contact. Where each factor comes from, per source (:data:`
   value (segments monetary / frequency); effect = ``effect_cross_sell`` (the share of
   contacted customers who take the offer).
 
+- ``customer_success`` (the ``renewals`` result: renewals due whose renewal probability is
+  below ``renewal_below``, 0.85 by default, one per customer, the subscription with the most
+  ARR at risk; reason ``renewal_at_risk``, action ``personal_call``): probability = 1 -
+  renewal_probability; value = the subscription's ARR; effect = ``effect_retention``.
+
 A customer appears once, with the candidate of highest expected value (ties: the more specific
-source first, :data:`TIE_ORDER`: feedback, churn, clv, lifecycle, personalization). The list
+source first, :data:`TIE_ORDER`: feedback, customer_success, churn, clv, lifecycle,
+personalization). The list
 keeps candidates with positive expected value, highest first, at most the budget of contacts. Functions return DataFrames of codes and numbers; sentences and labels
 live in :mod:`workbench.actions_report`.
 """
@@ -74,18 +80,19 @@ __all__ = [
 ]
 
 #: Sources of candidates.
-SOURCES = ("lifecycle", "churn", "clv", "feedback", "personalization")
+SOURCES = ("lifecycle", "churn", "clv", "feedback", "personalization", "customer_success")
 #: Which source wins a tie of expected value: the more specific reason first.
-TIE_ORDER = ("feedback", "churn", "clv", "lifecycle", "personalization")
+TIE_ORDER = ("feedback", "customer_success", "churn", "clv", "lifecycle", "personalization")
 #: The shared result each source reads (:mod:`workbench.results`).
 RESULT_OF_SOURCE = {"lifecycle": "stages", "churn": "churn", "clv": "clv",
-                    "feedback": "feedback", "personalization": "recommendations"}
+                    "feedback": "feedback", "personalization": "recommendations",
+                    "customer_success": "renewals"}
 #: Recommended action codes (labels ``act.action.<code>``).
 ACTIONS = ("personal_call", "winback_offer", "service_callback", "contract_offer",
            "cross_sell_offer", "nurture")
 #: Reason codes (labels ``act.reason.<code>``).
 REASONS = ("at_risk", "churn_risk", "alive_falling", "high_value_fading", "detractor",
-           "complaint", "next_best_offer")
+           "complaint", "next_best_offer", "renewal_at_risk")
 #: CLV tiers counted as high value by the ``clv`` source.
 HIGH_VALUE_TIERS = ("A", "B")
 #: Lifecycle stages counted as active for cross-sell.
@@ -100,6 +107,7 @@ FACTORS = {
     "clv": ("one_minus_alive", "clv", "effect_retention"),
     "feedback": ("risk", "stake", "effect_retention"),
     "personalization": ("alive", "avg_spend", "effect_cross_sell"),
+    "customer_success": ("one_minus_renewal", "arr", "effect_retention"),
 }
 _CHURN_ACTIONS = {"call": "personal_call", "winback": "winback_offer",
                   "service": "service_callback", "contract": "contract_offer",
@@ -132,6 +140,8 @@ class Rule:
         lookback) from which a tier A/B customer's P(alive) counts as falling.
     feedback_days
         Feedback answered within this many days of as_of counts for a call-back.
+    renewal_below
+        A renewal due (customer success) whose renewal probability is below this is at risk.
     """
 
     cost_per_contact: float = 5.0
@@ -142,10 +152,11 @@ class Rule:
     fading_alive: float = 0.5
     alive_drop: float = 0.10
     feedback_days: int = 30
+    renewal_below: float = 0.85
 
     def __post_init__(self) -> None:
         for name in ("effect_retention", "effect_cross_sell", "effect_nurture", "default_risk",
-                     "fading_alive", "alive_drop"):
+                     "fading_alive", "alive_drop", "renewal_below"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
@@ -250,6 +261,16 @@ def candidates(results: Mapping[str, pd.DataFrame | None], as_of: pd.Timestamp,
         v = _first(ids, by_customer(clv, "expected_avg_spend", numeric=True), aov)
         frames.append(_frame(ids, "personalization", "next_best_offer", "cross_sell_offer", p, v,
                              rule.effect_cross_sell, rule))
+    renewals = results.get("renewals")
+    if renewals is not None:
+        due = renewals[pd.to_numeric(renewals["renewal_probability"], errors="coerce")
+                       < rule.renewal_below]
+        due = due.sort_values(["arr_at_risk", "subscription_id"], ascending=[False, True],
+                              kind="mergesort").drop_duplicates("customer_id")  # largest risk
+        due = due.reset_index(drop=True)
+        frames.append(_frame(due["customer_id"], "customer_success", "renewal_at_risk",
+                             "personal_call", 1 - pd.to_numeric(due["renewal_probability"]),
+                             pd.to_numeric(due["arr"]), rule.effect_retention, rule))
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("probability", "value",

@@ -58,7 +58,8 @@ def rule_sentences(rule: Rule, *, contacts: int, as_of: pd.Timestamp, period_day
                       "contacts": fmt_number(contacts, lang), **_period(as_of, period_days)}),
         ("act.rule.assumptions", {"retention": fmt_pct(rule.effect_retention, 0),
                                   "nurture": fmt_pct(rule.effect_nurture, 0),
-                                  "cross_sell": fmt_pct(rule.effect_cross_sell, 0)}),
+                                  "cross_sell": fmt_pct(rule.effect_cross_sell, 0),
+              "renewal_below": fmt_pct(rule.renewal_below, 0)}),
     ]
 
 
