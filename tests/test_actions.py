@@ -181,7 +181,8 @@ def test_renewals_at_risk_are_candidates_computed_by_hand(tmp_path):
     assert actions.choose(found)["customer_id"].tolist() == ["a1", "a2"]
     assert "customer_success" not in actions.absent_sources(results)
     table = actions_report.factors_table(RULE, found, results, "zh")
-    assert "1 - 续约概率" in table.to_string()
+    shown = table.to_string()
+    assert "1 - 续约概率" in shown and "续约概率低于 0.85 的合同" in shown and "{" not in shown
 
 
 def test_rule_rejects_effects_outside_zero_one():

@@ -58,9 +58,13 @@ def rule_sentences(rule: Rule, *, contacts: int, as_of: pd.Timestamp, period_day
                       "contacts": fmt_number(contacts, lang), **_period(as_of, period_days)}),
         ("act.rule.assumptions", {"retention": fmt_pct(rule.effect_retention, 0),
                                   "nurture": fmt_pct(rule.effect_nurture, 0),
-                                  "cross_sell": fmt_pct(rule.effect_cross_sell, 0),
-              "renewal_below": fmt_pct(rule.renewal_below, 0)}),
+                                  "cross_sell": fmt_pct(rule.effect_cross_sell, 0)}),
     ]
+
+
+def _threshold(value: float) -> str:
+    """A probability threshold as written in the rule (0.85)."""
+    return f"{value:g}"
 
 
 def factors_table(rule: Rule, found: pd.DataFrame, results: Mapping[str, Any],
@@ -70,7 +74,8 @@ def factors_table(rule: Rule, found: pd.DataFrame, results: Mapping[str, Any],
               "drop": fmt_pp(rule.alive_drop, lang, 0).lstrip("+"),
               "days": rule.feedback_days, "retention": fmt_pct(rule.effect_retention, 0),
               "nurture": fmt_pct(rule.effect_nurture, 0),
-              "cross_sell": fmt_pct(rule.effect_cross_sell, 0)}
+              "cross_sell": fmt_pct(rule.effect_cross_sell, 0),
+              "renewal_below": _threshold(rule.renewal_below)}
     absent = set(absent_sources(results))
     per_source = found["source"].value_counts()
     rows = []
