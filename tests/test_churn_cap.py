@@ -1,0 +1,48 @@
+"""Churn model fits use at most MAX_TRAIN_ROWS training rows; every row is still scored."""
+
+import numpy as np
+import pandas as pd
+
+from workbench import churn
+from workbench.churn import model as churn_model
+
+
+def test_capped_is_a_seeded_ordered_sample():
+    rows = np.arange(10, 110)
+    small = churn_model._capped(rows, 0, cap=200)
+    assert small is rows  # under the cap: untouched
+    sample = churn_model._capped(rows, 0, cap=30)
+    assert len(sample) == 30 and len(set(sample)) == 30 and set(sample) <= set(rows)
+    assert (np.diff(sample) > 0).all()
+    assert (sample == churn_model._capped(rows, 0, cap=30)).all()
+    assert not (sample == churn_model._capped(rows, 1, cap=30)).all()
+
+
+def test_capped_fits_still_score_every_row(monkeypatch):
+    rng = np.random.default_rng(0)
+    n = 600
+    x = rng.normal(size=n)
+    label = pd.Series((x + rng.normal(scale=0.5, size=n) > 0).astype(int))
+    features = pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)], "signal": x,
+                             "cutoff": pd.NaT})
+    data = churn.ChurnData(features, label, "contractual")
+    monkeypatch.setattr(churn_model, "MAX_TRAIN_ROWS", 100)
+    fitted = []
+    real = churn_model.make_model
+
+    def spy(kind, X, random_state):
+        est = real(kind, X, random_state)
+        original = est.fit
+
+        def fit(X_, y_):
+            fitted.append(len(X_))
+            return original(X_, y_)
+
+        est.fit = fit
+        return est
+
+    monkeypatch.setattr(churn_model, "make_model", spy)
+    report = churn_model.evaluate_models(data, random_state=0)
+    assert fitted and max(fitted) == 100
+    assert len(report.predictions) == n  # out-of-fold scores for every row
+    assert report.scores["roc_auc"].max() > 0.8
