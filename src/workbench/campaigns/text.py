@@ -15,6 +15,7 @@ import pandas as pd
 from workbench.campaigns.data import CONTROL
 from workbench.campaigns.workflow import CampaignResult, NextCampaign
 from workbench.i18n import fmt_money, fmt_p, fmt_pct, fmt_pp, t
+from workbench.results import RESULTS
 
 __all__ = ["EFFECT_HEADERS", "GROUP_HEADERS", "MODEL_HEADERS", "arm_sentences", "closing_sentences",
            "dnc_sentence", "effects_table", "group_sections", "intro_sentences",
@@ -112,6 +113,18 @@ def note_sentences(result: CampaignResult) -> list[tuple[str, dict[str, str]]]:
             for code, values in result.notes]
 
 
+def _group_label(column: str, code: str, lang: str) -> str:
+    """The report-language label of a shared result's code (segment, stage), else the code."""
+    for schema in RESULTS.values():
+        spec = schema.labels.get(column)
+        if isinstance(spec, str):
+            try:
+                return t(spec.format(code=code), lang)
+            except KeyError:
+                return code
+    return code
+
+
 def group_sections(result: CampaignResult, lang: str = "en"
                    ) -> list[tuple[str, dict[str, str], pd.DataFrame]]:
     """Per group column and treated arm: the sentence and the display table of uplift by group."""
@@ -119,7 +132,7 @@ def group_sections(result: CampaignResult, lang: str = "en"
     groups = result.groups
     for (column, campaign, arm), part in groups.groupby(["group", "campaign_id", "arm"], sort=False):
         shown = pd.DataFrame({
-            "value": part["value"].astype(str),
+            "value": [_group_label(column, str(v), lang) for v in part["value"]],
             "customers": part["customers"].astype(int),
             "conversion": [_pct(v) for v in part["conversion"]],
             "control_conversion": [_pct(v) for v in part["control_conversion"]],
