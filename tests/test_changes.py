@@ -6,8 +6,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.changes import (CHANGE_CODES, PreviousRunError, check_previous, compare_runs,
-                               kpi_deltas)
+from workbench.changes import (
+    CHANGE_CODES,
+    PreviousRunError,
+    check_previous,
+    compare_runs,
+    kpi_deltas,
+)
 from workbench.cli import main
 from workbench.results import write_result
 

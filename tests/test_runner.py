@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import PLANTED_EMAIL, PLANTED_ID_CARD, PLANTED_PHONE, ROOT, XSS
+from tests.conftest import PLANTED_EMAIL, PLANTED_ID_CARD, PLANTED_PHONE, XSS
 from workbench.cli import main
 from workbench.registry import REPORTS
 from workbench.runner import NOTEBOOKS, RunConfig, _parse_parameter

@@ -43,8 +43,8 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 

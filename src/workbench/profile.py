@@ -22,9 +22,9 @@ from matplotlib.figure import Figure
 
 from workbench.charts import axes_for
 from workbench.i18n import CATALOGUE, fmt_money, t
-from workbench.summary import up_to
 from workbench.safety import escape_html, mask_text
 from workbench.style import format_money_axis
+from workbench.summary import up_to
 
 __all__ = [
     "ATTRIBUTE_FIELDS",

@@ -15,10 +15,10 @@ from workbench.churn.features import (
     complaint_categories_of,
     contractual_data,
     monthly_cutoffs,
-    with_stage,
     stages_at,
     transactional_data,
     transactional_features,
+    with_stage,
 )
 from workbench.churn.health import expected_value_ranking, health_bands, health_score
 from workbench.churn.model import (
