@@ -54,7 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.changes import by_customer
+from workbench.results import by_customer
 from workbench.safety import mask_text
 from workbench.summary import up_to
 

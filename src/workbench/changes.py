@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.results import read_result, results_dir
+from workbench.results import by_customer, read_result, results_dir
 
 __all__ = [
     "CHANGE_CODES",
@@ -72,22 +72,6 @@ def check_previous(folder: str | Path) -> Path:
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="string") for c in COLUMNS})
-
-
-def by_customer(frame: pd.DataFrame | None, column: str, *, numeric: bool = False) -> pd.Series:
-    """``frame[column]`` indexed by ``customer_id`` (as text): the one way the run's
-    per-customer results are looked up by customer.
-
-    With ``numeric`` the values are floats (unparseable ones NaN). An absent ``frame`` or
-    ``column`` gives an empty series, so a skipped report reads as "no value" everywhere.
-    """
-    if frame is None or column not in frame:
-        return pd.Series(dtype="float64" if numeric else "object")
-    index = pd.Index(frame["customer_id"].astype("string"), name="customer_id")
-    if numeric:
-        return pd.Series(pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64"),
-                         index=index, dtype="float64", name=column)
-    return pd.Series(frame[column].to_numpy(), index=index, name=column)
 
 
 def entered_stages(before: pd.DataFrame | None, now: pd.DataFrame | None) -> pd.DataFrame:

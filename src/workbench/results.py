@@ -25,6 +25,7 @@ __all__ = [
     "RESULTS",
     "ResultError",
     "ResultSchema",
+    "by_customer",
     "customer_labels",
     "customer_table",
     "read_result",
@@ -195,6 +196,22 @@ def read_result(name: str, output_dir: str | Path) -> pd.DataFrame | None:
     return pd.read_parquet(path) if path.exists() else None
 
 
+def by_customer(frame: pd.DataFrame | None, column: str, *, numeric: bool = False) -> pd.Series:
+    """``frame[column]`` indexed by ``customer_id`` (as text): the one way the run's
+    per-customer results are looked up by customer.
+
+    With ``numeric`` the values are floats (unparseable ones NaN). An absent ``frame`` or
+    ``column`` gives an empty series, so a skipped report reads as "no value" everywhere.
+    """
+    if frame is None or column not in frame:
+        return pd.Series(dtype="float64" if numeric else "object")
+    index = pd.Index(frame["customer_id"].astype("string"), name="customer_id")
+    if numeric:
+        return pd.Series(pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64"),
+                         index=index, dtype="float64", name=column)
+    return pd.Series(frame[column].to_numpy(), index=index, name=column)
+
+
 def with_labels(frame: pd.DataFrame, labels: dict[str, LabelSpec],
                 translate: Callable[[str], str], lang: str = "en") -> pd.DataFrame:
     """A copy with ``<column>_label`` beside each code column.
@@ -289,6 +306,5 @@ def customer_table(customer_ids: pd.Series | list[str], output_dir: str | Path
             table[column] = pd.NA
             blank.setdefault(name, []).append(column)
             continue
-        values = frame.set_index(frame["customer_id"].astype("string"))[source]
-        table[column] = table["customer_id"].map(values)
+        table[column] = table["customer_id"].map(by_customer(frame, source))
     return table, {name: ", ".join(cols) for name, cols in blank.items()}

@@ -41,6 +41,7 @@ from workbench.campaigns.policy import (
     rank_by_value,
 )
 from workbench.campaigns.uplift import cross_fit_uplift, make_learner, uplift_intervals
+from workbench.results import by_customer
 
 __all__ = [
     "CAMPAIGN_EXPORT_COLUMNS",
@@ -108,9 +109,9 @@ def _with_groups(outcomes: pd.DataFrame, results: dict[str, pd.DataFrame | None]
     for name, column in GROUP_COLUMNS:
         frame = results.get(name)
         if frame is not None and column in frame and column not in out:
-            values = frame.drop_duplicates("customer_id").set_index(
-                frame.drop_duplicates("customer_id")["customer_id"].astype("string"))[column]
-            out = out.assign(**{column: out["customer_id"].map(values).astype("string")})
+            values = by_customer(frame.drop_duplicates("customer_id"), column)
+            out = out.assign(**{column: out["customer_id"].astype("string").map(values)
+                                .astype("string")})
     return out
 
 

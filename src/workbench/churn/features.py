@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.features import purchase_mix
+from workbench.results import by_customer
 from workbench.summary import daily_purchases_sql, day_after, up_to
 
 #: Columns never used as features: identifiers, labels and personal data.
@@ -256,9 +257,9 @@ def with_stage(features: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     ``stage=<code>`` (one per stage a scored customer can be in, the same set at every cutoff)."""
     from workbench.lifecycle import STAGES
 
-    stage = stages.set_index(stages["customer_id"].astype(str))["stage"].astype(str)
+    stage = by_customer(stages, "stage").astype(str)
     kept = features[features["customer_id"].astype(str).isin(scored_customers(stages))].copy()
-    now = kept["customer_id"].astype(str).map(stage).to_numpy()
+    now = kept["customer_id"].astype("string").map(stage).to_numpy()
     for code in STAGES:
         if code not in NOT_SCORED:
             kept[f"stage={code}"] = (now == code).astype(float)
