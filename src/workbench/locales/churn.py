@@ -9,10 +9,10 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "Contractual setting: churn is the churned flag of {n} customers; the base rate is {rate}.",
         "zh": "合约型场景：以 {n} 位客户的流失标记为准；基础流失率为 {rate}。"},
     "churn.setting.transactional": {
-        "en": "Transactional setting: a customer who bought in the year before a cutoff churns when they "
-              "buy nothing in the next {horizon} days. {rows} customer-cutoffs ({people} distinct customers) "
+        "en": "Transactional setting: every customer who bought by a cutoff is a row, with their lifecycle "
+              "stage on that day as a feature, and churns when they buy nothing in the next {horizon} days. {rows} customer-cutoffs ({people} distinct customers) "
               "from {cutoffs} monthly cutoffs; the base rate is {rate}. Features use only data up to each cutoff.",
-        "zh": "交易型场景：在截止日前一年内有购买的客户，若在之后 {horizon} 天内没有购买即视为流失。"
+        "zh": "交易型场景：截止日前有过购买的每位客户都是一个样本，当日的生命周期阶段作为特征；若在之后 {horizon} 天内没有购买即视为流失。"
               "共 {cutoffs} 个月度截止日、{rows} 个客户-截止日样本（{people} 位不同客户）；基础流失率为 {rate}。"
               "特征只使用截止日及之前的数据。"},
     "churn.col.model": {"en": "Model", "zh": "模型"},
