@@ -88,3 +88,13 @@ def test_channel_widget_lists_channels_and_redraws(dataset, monkeypatch):
     assert list(picker.options) == ["All", "APP", "门店"]
     picker.value = "APP"
     assert drawn == [None, "APP"]  # drawn for all channels, then redrawn for the pick
+
+
+def test_channel_chart_masks_contact_details_in_channel_names():
+    channels = pd.DataFrame({"channel": ["APP", "VIP 13812345678 li.lei@example.com"],
+                             "revenue": [10.0, 5.0], "share": [2 / 3, 1 / 3]})
+    fig = overview.plot_channel_revenue(channels)
+    fig.canvas.draw()
+    labels = [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    assert "13812345678" not in " ".join(labels) and "li.lei@example.com" not in " ".join(labels)
+    assert "APP" in labels

@@ -23,6 +23,7 @@ from workbench.i18n import fmt_money, fmt_number, fmt_pct, fmt_pp, t
 from workbench.io import Dataset
 from workbench.registry import by_topic
 from workbench.report import metrics_dir
+from workbench.safety import mask_text
 from workbench.style import PALETTE, format_count_axis, format_money_axis
 from workbench.summary import customer_summary, day_after, up_to
 
@@ -149,7 +150,9 @@ def plot_channel_revenue(channels: pd.DataFrame, *, lang: str = "en",
     """Horizontal bars of revenue share per channel."""
     fig, ax = axes_for(ax, (7, 0.5 * max(len(channels), 1) + 1.5))
     shown = channels.iloc[::-1]
-    bars = ax.barh(shown["channel"].astype(str), shown["share"] * 100, color=PALETTE[2])
+    # channel names are data: phones, e-mails and ids in them are masked, as in the table
+    bars = ax.barh([mask_text(str(c)) for c in shown["channel"]], shown["share"] * 100,
+                   color=PALETTE[2])
     ax.bar_label(bars, labels=[fmt_pct(s) for s in shown["share"]], padding=3)
     ax.set(xlabel=t("word.share", lang) + " (%)", title=t("ov.channel_title", lang))
     return fig
