@@ -25,10 +25,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv, install the package with dev extras, register its Jupyter kernel
 
-system-deps: ## On CI (CI=true, root, Debian): install the CJK font and chromium for the browser test
+system-deps: ## On CI (CI=true, root, Debian): install the CJK font, chromium and the PostgreSQL server for the tests
 	@if [ "$${CI:-}" = "true" ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-		if ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || ! command -v chromium >/dev/null; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk chromium >/dev/null; \
+		if ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || ! command -v chromium >/dev/null \
+			|| ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk chromium postgresql >/dev/null; \
 		fi; \
 	fi
 
