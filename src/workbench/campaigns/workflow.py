@@ -12,6 +12,7 @@ and :func:`campaigns_metrics` give the report's files. Texts live in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,7 @@ __all__ = [
     "campaigns_of",
     "choose_arm",
     "do_not_contact_export",
+    "groups_before_send",
     "measured_uplift_by_segment",
     "next_audience",
     "next_campaign_export",
@@ -102,6 +104,52 @@ class CampaignResult:
     learner: str
     n_folds: int
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def groups_before_send(outcomes: pd.DataFrame, transactions: pd.DataFrame, *, bins: int = 5,
+                       threshold: str = "mean", tier_cuts: Sequence[float] = (0.2, 0.5)
+                       ) -> pd.DataFrame:
+    """Each contact's segment, value tier and stage on the day before its campaign's first send.
+
+    Groups taken after a campaign are changed by it: a coupon that brings lapsed customers back
+    moves them into better segments, and the uplift within the old segment is lost. So the
+    groups are recomputed, with the segmentation and lifecycle reports' own functions and
+    settings (``bins``, ``threshold``, ``tier_cuts`` as in ``02_segmentation``; lifecycle's
+    derived stage rules), from the transactions up to the day before each campaign's first
+    ``sent_at``. Returns ``outcomes`` with ``segment_cn8``, ``value_tier`` and ``stage``
+    (codes; blank for customers who had not bought by then) and ``groups_as_of`` (that day).
+    """
+    from workbench.lifecycle import PurchaseHistory, derive_rules
+    from workbench.segmentation import rfm_scores, segment_cn8, value_tiers
+    from workbench.summary import customer_summary, up_to
+
+    out = outcomes.copy()
+    for column in ("segment_cn8", "value_tier", "stage"):
+        out[column] = pd.Series(pd.NA, index=out.index, dtype="string")
+    out["groups_as_of"] = pd.NaT
+    if transactions is None or not len(transactions):
+        return out
+    if not pd.api.types.is_datetime64_any_dtype(transactions["order_date"]):
+        transactions = transactions.assign(order_date=pd.to_datetime(transactions["order_date"]))
+    history = PurchaseHistory(transactions)
+    first_send = pd.to_datetime(out["sent_at"]).groupby(out["campaign_id"]).transform("min")
+    days = first_send.dt.normalize() - pd.Timedelta(days=1)
+    ids = out["customer_id"].astype("string")
+    for day in sorted(days.dropna().unique()):
+        day = pd.Timestamp(day)
+        rows = days == day
+        earlier = up_to(transactions, day)
+        out.loc[rows, "groups_as_of"] = day
+        if not len(earlier):
+            continue
+        rfm = rfm_scores(customer_summary(earlier, day, "D"), bins)
+        rfm["segment_cn8"] = segment_cn8(rfm, threshold).to_numpy()
+        rfm["value_tier"] = value_tiers(rfm["monetary"], tier_cuts).to_numpy()
+        stages = history.stages(day, derive_rules(history, day))
+        for column, frame in (("segment_cn8", rfm), ("value_tier", rfm), ("stage", stages)):
+            values = by_customer(frame, column)
+            out.loc[rows, column] = ids[rows].map(values).astype("string")
+    return out
 
 
 def _with_groups(outcomes: pd.DataFrame, results: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
@@ -152,7 +200,8 @@ def analyse(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *,
             results: dict[str, pd.DataFrame | None] | None = None, alpha: float = 0.05,
             learner: str = "x_learner", n_folds: int = 5, n_boot: int = 200,
             cost_per_contact: float | None = None, random_state: int = 0,
-            min_model_customers: int = MIN_MODEL_CUSTOMERS) -> CampaignResult:
+            min_model_customers: int = MIN_MODEL_CUSTOMERS, bins: int = 5,
+            threshold: str = "mean", tier_cuts: Sequence[float] = (0.2, 0.5)) -> CampaignResult:
     """Measure every campaign of the log and model who its arms moved.
 
     Parameters
@@ -168,9 +217,14 @@ def analyse(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *,
     window_days
         Outcome window after each send (days).
     results
-        The run's shared results by name (``segments``, ``stages``): the uplift is broken down
-        by their ``segment_cn8``, ``value_tier`` and ``stage``. These describe customers on
-        ``as_of``, after the campaigns; the report says so.
+        The run's shared results by name (``segments``, ``stages``), used for the breakdown
+        only when there are no transactions (outcomes from the log alone): they describe
+        customers on ``as_of``, after the campaigns, and the report says so. With transactions
+        the uplift is broken down by ``segment_cn8``, ``value_tier`` and ``stage`` as they were
+        the day before each campaign (:func:`groups_before_send`).
+    bins, threshold, tier_cuts
+        The segmentation report's settings (RFM bins, the 8-class scheme's ``mean`` or
+        ``median`` threshold, value-tier cuts as cumulative customer shares).
     alpha
         1 - the level of every interval (0.05: 95%).
     learner, n_folds
@@ -205,7 +259,14 @@ def analyse(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *,
                 empty.notes = notes
                 return empty
     outcomes = campaign_outcomes(checked, tx, window_days=window_days)
-    outcomes = _with_groups(outcomes, results)
+    before_send = tx is not None and len(tx) > 0
+    if before_send:  # groups as they were before each campaign, not as it left them
+        outcomes = groups_before_send(outcomes, tx, bins=bins, threshold=threshold,
+                                      tier_cuts=tier_cuts)
+        notes.append(("groups_before_send", {"days": ", ".join(
+            f"{c} {pd.Timestamp(d).date()}" for c, d in outcomes.groupby("campaign_id")["groups_as_of"].first().items())}))
+    else:  # outcomes from the log alone: only the run's (post-campaign) groups exist
+        outcomes = _with_groups(outcomes, results)
     incomplete = outcomes.loc[~outcomes["window_complete"], "campaign_id"].unique()
     if len(incomplete):
         notes.append(("window_incomplete", {"campaigns": ", ".join(sorted(incomplete)),
@@ -220,12 +281,15 @@ def analyse(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *,
             group_columns.append("channel")
     groups = pd.concat([uplift_by_group(outcomes, c, alpha=alpha) for c in group_columns],
                        ignore_index=True) if group_columns else uplift_by_group(outcomes, "_none")
-    if any(c != "channel" for c in group_columns):
+    if not before_send and any(c != "channel" for c in group_columns):
         notes.append(("post_treatment_groups", {}))
     features = pre_period_features(outcomes, tx)
     features.index = outcomes.index
     scores, evaluations, curves = [], [], {}
     measured = effects[effects["reason"] == ""]
+    if not before_send and len(measured):  # the model's features are the purchases before a send
+        notes.append(("model_no_history", {}))
+        measured = measured.iloc[:0]
     for _, arm_row in measured.iterrows():
         campaign, arm = arm_row["campaign_id"], arm_row["arm"]
         rows = outcomes[(outcomes["campaign_id"] == campaign) & outcomes["arm"].isin([arm, CONTROL])]
@@ -297,15 +361,16 @@ def read_planted(data_dir: Any) -> pd.DataFrame | None:
     return pd.read_csv(path, dtype={"campaign_id": str, "arm": str}) if path.exists() else None
 
 
-def choose_arm(result: CampaignResult) -> tuple[str, str] | None:
-    """The measured, modelled arm worth repeating.
+def choose_arm(result: CampaignResult, *, modelled: bool = True) -> tuple[str, str] | None:
+    """The measured arm worth repeating; with ``modelled``, only arms with an uplift model.
 
     Arms whose conversion uplift is significantly positive (95% interval above zero) come
     first; among them (or among all, when none is) the highest incremental revenue net of cost.
     """
     measured = result.effects[result.effects["reason"] == ""].copy()
-    modelled = set(result.curves)
-    measured = measured[[(c, a) in modelled for c, a in zip(measured["campaign_id"], measured["arm"])]]
+    if modelled:
+        have = set(result.curves)
+        measured = measured[[(c, a) in have for c, a in zip(measured["campaign_id"], measured["arm"])]]
     if not len(measured):
         return None
     measured = measured.astype({"incremental_revenue": float, "cost": float, "uplift_low": float})
@@ -413,7 +478,7 @@ def measured_uplift_by_segment(result: CampaignResult, column: str = "segment_cn
     ``all`` for the whole arm; an empty frame when no arm was measured. Segments without an
     interval (too few customers) take the arm's overall uplift, flagged ``pooled``.
     """
-    arm = arm or choose_arm(result)
+    arm = arm or choose_arm(result, modelled=False)
     columns = ["segment", "uplift", "uplift_low", "uplift_high", "customers", "campaign_id",
                "arm", "pooled"]
     if arm is None:

@@ -49,6 +49,17 @@ ENTRIES: dict[str, dict[str, str]] = {
                                               "send.",
                                         "zh": "分层、价值等级和生命周期阶段取自本次运行（分析日当天，即活动之后），活动本身可能改变客户所在的组。"
                                               "增益模型只使用每次发送之前的历史。"},
+    "camp.note.groups_before_send": {"en": "Segments, value tiers and stages are as they were "
+                                           "the day before each campaign ({days}), computed with "
+                                           "the segmentation and lifecycle reports' rules: a "
+                                           "campaign cannot move a customer out of the group it "
+                                           "is judged in.",
+                                     "zh": "分层、价值等级和生命周期阶段取自每次活动前一天（{days}），"
+                                           "按客户分层和生命周期报告的同一规则计算：活动本身不会改变客户被评估时所在的组。"},
+    "camp.note.model_no_history": {"en": "There are no transactions, only the outcomes in the "
+                                         "campaign log: the uplift model, which learns from each "
+                                         "customer's purchases before the send, is not fitted.",
+                                   "zh": "没有交易数据，只有活动记录中的结果：增益模型需要每位客户发送前的购买记录，因此未建立。"},
     "camp.note.model_too_small": {"en": "{campaign} / {arm}: fewer than {minimum} customers in "
                                         "the arm or its control group, so no uplift model.",
                                   "zh": "{campaign} / {arm}：实验组或对照组不足 {minimum} 人，未建立增益模型。"},
