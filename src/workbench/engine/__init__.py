@@ -1,0 +1,37 @@
+"""Data where it lives: DuckDB by default, PostgreSQL and Spark through Ibis.
+
+- :mod:`~workbench.engine.sources`: parse a source spec (folder, Parquet path or glob,
+  ``duckdb:///file.duckdb``, ``postgresql://...``), connect its backend, :func:`redact`
+  passwords;
+- :mod:`~workbench.engine.spark`: the Spark session for ``engine="spark"`` (optional extra
+  ``workbench[spark]``);
+- :mod:`~workbench.engine.tables`: the mapping's ``tables:`` and ``columns:`` sections, giving
+  canonical Ibis tables;
+- :mod:`~workbench.engine.aggregations`: each aggregation as one Ibis expression, with only
+  per-customer or smaller frames coming back to pandas.
+"""
+
+from workbench.engine.aggregations import (
+    MONEY_SCALE,
+    cohort_counts,
+    cohort_matrix,
+    customer_summary,
+    daily_purchases,
+    rfm_values,
+    summary_table,
+)
+from workbench.engine.sources import (
+    ENGINES,
+    Connection,
+    EngineError,
+    Source,
+    connect,
+    parse_source,
+    redact,
+)
+from workbench.engine.tables import canonical_table, read_mapping, resolve_tables
+
+__all__ = ["ENGINES", "MONEY_SCALE", "Connection", "EngineError", "Source", "canonical_table",
+           "cohort_counts", "cohort_matrix", "connect", "customer_summary", "daily_purchases",
+           "parse_source", "read_mapping", "redact", "resolve_tables", "rfm_values",
+           "summary_table"]

@@ -1,0 +1,272 @@
+"""The aggregations over the transaction log, each one Ibis expression for every backend.
+
+The expressions run where the data is (DuckDB, PostgreSQL, Spark); only per-customer or
+smaller tables come back, and the little arithmetic left (dates, units, means) is done on them
+in pandas, the same code for every backend, so one source gives one result everywhere.
+
+Time follows :mod:`workbench.summary` (Fader, Hardie & Lee 2005): the lines of one customer on
+one calendar day form one transaction, days are counted as integers since 1970-01-01, and
+"on or before ``as_of``" keeps lines before midnight at the start of the next day. Money is
+summed exactly: as integer units of 1/10,000 of the currency (``BIGINT``, the default) or as
+``DECIMAL(18, 4)`` (``money="decimal"``); both give the same integers, and float sums (which
+depend on the order of addition, so on the engine's threads) are never used.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import ibis
+import ibis.expr.datatypes as dt
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workbench.summary import UNIT_DAYS, day_after
+
+__all__ = ["MONEY_DIGITS", "MONEY_SCALE", "cohort_counts", "cohort_matrix", "customer_summary",
+           "daily_purchases", "day_number", "money_units", "rfm_values", "summary_table"]
+
+Money = Literal["integer", "decimal"]
+#: Decimal digits of money kept exactly (as :func:`workbench.summary.daily_purchases_sql`).
+MONEY_DIGITS = 4
+#: Money units per currency unit: amounts are summed as integers of 1/MONEY_SCALE.
+MONEY_SCALE = 10**MONEY_DIGITS
+_EPOCH = pd.Timestamp("1970-01-01")
+
+
+def day_number(when: ibis.Value) -> ibis.Value:
+    """Calendar day of a timestamp or date as an integer: days since 1970-01-01."""
+    day = when.date() if when.type().is_timestamp() else when
+    return day.epoch_days().cast("int32")
+
+
+def money_units(amount: ibis.Value, money: Money = "integer") -> ibis.Value:
+    """``amount`` (currency units) as exact money: ``BIGINT`` units of 1/MONEY_SCALE, or
+    ``DECIMAL(18, 4)`` for ``money="decimal"``. A float amount is rounded to 4 decimals."""
+    if money == "decimal":
+        return amount.cast(dt.Decimal(18, MONEY_DIGITS))
+    if money != "integer":
+        raise ValueError(f"money must be 'integer' or 'decimal', got {money!r}")
+    return (amount * MONEY_SCALE).round().cast("int64")
+
+
+def _units_sum(units: ibis.Value, money: Money) -> ibis.Value:
+    """Sum of money units, returned as BIGINT units on every backend (exact)."""
+    if money == "decimal":
+        return (units.sum() * MONEY_SCALE).cast("int64")
+    return units.sum().cast("int64")  # PostgreSQL's sum(bigint) is NUMERIC
+
+
+def _up_to(tx: ibis.Table, as_of: pd.Timestamp | str | None) -> ibis.Table:
+    if as_of is None:
+        return tx
+    return tx.filter(tx.order_date < ibis.timestamp(day_after(as_of).to_pydatetime()))
+
+
+def daily_purchases(tx: ibis.Table, as_of: pd.Timestamp | str | None = None, *,
+                    orders: Literal["order_id", "lines"] | None = None,
+                    money: Money = "integer") -> ibis.Table:
+    """The daily purchases: one row per customer and calendar day with lines on it.
+
+    ``tx`` is a canonical transactions table (``customer_id``, ``order_date``, ``amount``, and
+    ``order_id`` for ``orders="order_id"``). Rows: ``customer_id`` (string), ``day`` (days
+    since 1970-01-01), ``amount`` (that day's spend as BIGINT units of 1/MONEY_SCALE of the
+    currency: exact on every engine) and, with ``orders``, ``orders``: the day's distinct
+    non-null ``order_id`` values or its lines. ``as_of`` keeps the lines on or before that
+    day (whole day). ``money`` chooses how the sum is taken (see :func:`money_units`).
+    """
+    if orders not in (None, "order_id", "lines"):
+        raise ValueError(f"orders must be None, 'order_id' or 'lines', got {orders!r}")
+    tx = _up_to(tx, as_of)
+    lines = tx.select(customer_id=tx.customer_id.cast("string"), day=day_number(tx.order_date),
+                      amount=money_units(tx.amount, money),
+                      **({"order_id": tx.order_id} if orders == "order_id" else {}))
+    if orders == "order_id":
+        # Group on the order first, then count the day's non-null ids: count(DISTINCT) per day,
+        # without a second hash table of (groups, order_id) (as workbench.summary).
+        per_order = lines.group_by(["customer_id", "day", "order_id"]).aggregate(
+            amount=lines.amount.sum())
+        return per_order.group_by(["customer_id", "day"]).aggregate(
+            amount=_units_sum(per_order.amount, money), orders=per_order.order_id.count())
+    extra = {"orders": lines.count()} if orders == "lines" else {}
+    return lines.group_by(["customer_id", "day"]).aggregate(
+        amount=_units_sum(lines.amount, money), **extra)
+
+
+def summary_table(tx: ibis.Table, as_of: pd.Timestamp | str, *,
+                  holdout_end: pd.Timestamp | str | None = None, count_orders: bool = True,
+                  money: Money = "integer") -> ibis.Table:
+    """Per-customer sufficient statistics, as an Ibis expression (one row per customer).
+
+    Columns: ``customer_id``, ``first_day`` and ``last_day`` (days since 1970-01-01),
+    ``n_orders`` (distinct orders; purchase days with ``count_orders=False``; lines when
+    ``tx`` has no ``order_id``), ``n_purchase_days``, ``revenue`` and ``first_value`` (money
+    units of 1/MONEY_SCALE: the spend in the period and on the first purchase day) and, with
+    ``holdout_end``, ``x_holdout`` (purchase days in (as_of, holdout_end]) and
+    ``holdout_revenue`` (money units). :func:`customer_summary` turns it into the frame.
+    """
+    as_of_day = pd.Timestamp(as_of).normalize()
+    holdout_day = pd.Timestamp(holdout_end).normalize() if holdout_end is not None else None
+    has_order_id = "order_id" in tx.columns
+    orders = "order_id" if count_orders and has_order_id else None if has_order_id else "lines"
+    daily = daily_purchases(tx, holdout_day or as_of_day, orders=orders, money=money)
+    as_of_n = (as_of_day - _EPOCH).days
+    calibration = daily.filter(daily.day <= as_of_n)
+    n_orders = calibration.orders.sum() if orders else calibration.count()
+    summary = calibration.group_by("customer_id").aggregate(
+        first_day=calibration.day.min(), last_day=calibration.day.max(),
+        n_orders=n_orders.cast("int64"), n_purchase_days=calibration.count().cast("int64"),
+        revenue=calibration.amount.sum().cast("int64"),
+        first_value=calibration.amount.argmin(calibration.day).cast("int64"))
+    if holdout_day is None:
+        return summary
+    later = daily.filter(daily.day > as_of_n)
+    holdout = later.group_by("customer_id").aggregate(
+        x_holdout=later.count().cast("int64"),
+        holdout_revenue=later.amount.sum().cast("int64"))
+    joined = summary.left_join(holdout, "customer_id")
+    return joined.select(
+        *summary.columns,
+        x_holdout=joined.x_holdout.coalesce(0), holdout_revenue=joined.holdout_revenue.coalesce(0))
+
+
+_COLUMNS = (
+    "customer_id", "first_purchase", "last_purchase", "n_orders", "n_purchase_days",
+    "x", "t_x", "T", "total_revenue", "first_purchase_value", "mean_repeat_value",
+    "avg_order_value", "recency_days", "frequency", "monetary",
+)
+
+
+def _int(table: pa.Table, name: str) -> np.ndarray:
+    return table[name].to_numpy().astype(np.int64)
+
+
+def _money(table: pa.Table, name: str) -> np.ndarray:
+    """Money units -> currency units as float64 (the same division on every backend)."""
+    return table[name].to_numpy().astype(np.float64) / MONEY_SCALE
+
+
+def _dates(days: np.ndarray) -> np.ndarray:
+    return (np.datetime64("1970-01-01", "D") + days.astype("timedelta64[D]")).astype(
+        "datetime64[ns]")
+
+
+def customer_summary(tx: ibis.Table, as_of: pd.Timestamp | str | None = None, unit: str = "W",
+                     *, holdout_end: pd.Timestamp | str | None = None,
+                     count_orders: bool = True, money: Money = "integer") -> pd.DataFrame:
+    """:func:`workbench.summary.customer_summary` on any Ibis backend: the same columns,
+    types, order (by ``customer_id``) and ``attrs``.
+
+    ``tx`` is a canonical transactions table (:func:`workbench.engine.tables.canonical_table`).
+    ``as_of`` is the last day of the calibration period (inclusive; default the last line's
+    day); ``t_x`` and ``T`` are in ``unit`` ("D" days, "W" weeks, "M" months of 30.44 days,
+    "Y" years); ``recency_days`` is in days; money columns are in currency units.
+    """
+    if unit not in UNIT_DAYS:
+        raise ValueError(f"unit must be one of {', '.join(UNIT_DAYS)}, got {unit!r}")
+    if as_of is None:
+        as_of = pd.Timestamp(tx.order_date.max().to_pyarrow().as_py())
+    as_of_day = pd.Timestamp(as_of).normalize()
+    holdout_day = pd.Timestamp(holdout_end).normalize() if holdout_end is not None else None
+    if holdout_day is not None and holdout_day <= as_of_day:
+        raise ValueError(f"holdout_end {holdout_day.date()} must be after as_of {as_of_day.date()}")
+    table = summary_table(tx, as_of_day, holdout_end=holdout_day, count_orders=count_orders,
+                          money=money).to_pyarrow()
+    ids = table["customer_id"].cast(pa.string())
+    order = pc.sort_indices(ids)  # code-point order, whatever the database's collation
+    table = table.take(order)
+    unit_days = UNIT_DAYS[unit]
+    as_of_n = (as_of_day - _EPOCH).days
+    first, last = _int(table, "first_day"), _int(table, "last_day")
+    n_orders, n_days = _int(table, "n_orders"), _int(table, "n_purchase_days")
+    total, first_value = _money(table, "revenue"), _money(table, "first_value")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_repeat = np.where(n_days > 1, (total - first_value) / (n_days - 1), np.nan)
+        avg_order = total / n_orders
+    result = pd.DataFrame({
+        "customer_id": pd.array(ids.take(order).to_pylist(), dtype="str"),
+        "first_purchase": _dates(first), "last_purchase": _dates(last),
+        "n_orders": n_orders, "n_purchase_days": n_days, "x": n_days - 1,
+        "t_x": (last - first) / unit_days, "T": (as_of_n - first) / unit_days,
+        "total_revenue": total, "first_purchase_value": first_value,
+        "mean_repeat_value": mean_repeat, "avg_order_value": avg_order,
+        "recency_days": as_of_n - last, "frequency": n_orders, "monetary": total,
+    }, columns=list(_COLUMNS))
+    if holdout_day is not None:
+        result["x_holdout"] = _int(table, "x_holdout")
+        result["holdout_revenue"] = _money(table, "holdout_revenue")
+        result["holdout_length"] = (holdout_day - as_of_day).days / unit_days
+    has_order_id = "order_id" in tx.columns
+    result.attrs.update(as_of=str(as_of_day.date()), unit=unit,
+                        orders_counted=count_orders and has_order_id)
+    return result
+
+
+def rfm_values(tx: ibis.Table, as_of: pd.Timestamp | str | None = None, *,
+               money: Money = "integer") -> pd.DataFrame:
+    """Raw RFM values per customer: ``recency_days`` (days since the last purchase day),
+    ``frequency`` (distinct orders) and ``monetary`` (total spend, currency units), as
+    :func:`workbench.segmentation.rfm.rfm_scores` reads them from the summary."""
+    summary = customer_summary(tx, as_of, "D", money=money)
+    return summary[["customer_id", "recency_days", "frequency", "monetary"]]
+
+
+def _month_index(days: ibis.Value) -> ibis.Value:
+    """Months since January 1970 of a day number (days since 1970-01-01)."""
+    date = ibis.date("1970-01-01") + days.as_interval("D")
+    return (date.year() - 1970) * 12 + date.month() - 1
+
+
+def cohort_counts(tx: ibis.Table, as_of: pd.Timestamp | str, max_periods: int = 24, *,
+                  money: Money = "integer") -> pd.DataFrame:
+    """Acquisition-month cohorts: customers buying and spend per cohort and month since it.
+
+    One row per cohort (``cohort``, a monthly Period: the month of the first purchase day on
+    or before ``as_of``) and ``period`` (whole calendar months since the cohort month, 0 ..
+    ``max_periods``) with ``customers`` (distinct buyers) and ``revenue`` (currency units).
+    Small (cohorts x periods), so it is returned as pandas.
+    """
+    daily = daily_purchases(tx, as_of, money=money)
+    firsts = daily.group_by("customer_id").aggregate(first_day=daily.day.min())
+    joined = daily.inner_join(firsts, "customer_id")
+    act = joined.select(customer_id=joined.customer_id, amount=joined.amount,
+                        cohort=_month_index(joined.first_day),
+                        period=_month_index(joined.day) - _month_index(joined.first_day))
+    act = act.filter(act.period <= int(max_periods))
+    counts = act.group_by(["cohort", "period"]).aggregate(
+        customers=act.customer_id.nunique().cast("int64"),
+        revenue=act.amount.sum().cast("int64")).to_pyarrow()
+    cohort_month = _int(counts, "cohort")
+    frame = pd.DataFrame({
+        "cohort": pd.PeriodIndex.from_ordinals(cohort_month, freq="M"),
+        "period": _int(counts, "period"), "customers": _int(counts, "customers"),
+        "revenue": _money(counts, "revenue")})
+    return frame.sort_values(["cohort", "period"], ignore_index=True)
+
+
+def cohort_matrix(tx: ibis.Table, as_of: pd.Timestamp | str, max_periods: int = 24, *,
+                  money: Money = "integer") -> dict[str, pd.DataFrame | pd.Series]:
+    """:func:`workbench.lifecycle.cohorts.cohort_matrix` from :func:`cohort_counts`.
+
+    ``size`` (customers per cohort), ``retention`` (share of the cohort buying in each month
+    since its first; month 0 is 1.0) and ``revenue_per_customer`` (cumulative spend per cohort
+    customer, currency units); months not yet observed at ``as_of`` are NaN.
+    """
+    as_of = pd.Timestamp(as_of)
+    frame = cohort_counts(tx, as_of, max_periods, money=money)
+    if frame.empty:
+        empty = pd.DataFrame()
+        return {"size": pd.Series(dtype=int), "retention": empty, "revenue_per_customer": empty}
+    periods = range(max_periods + 1)
+    customers = frame.pivot_table(index="cohort", columns="period", values="customers",
+                                  fill_value=0).reindex(columns=periods, fill_value=0)
+    revenue = frame.pivot_table(index="cohort", columns="period", values="revenue",
+                                fill_value=0.0).reindex(columns=periods, fill_value=0.0)
+    size = customers[0]
+    last = as_of.to_period("M")
+    observed = np.array([[(last - c).n >= p for p in periods] for c in customers.index])
+    retention = customers.div(size, axis=0).where(observed)
+    per_customer = revenue.cumsum(axis=1).div(size, axis=0).where(observed)
+    return {"size": size, "retention": retention, "revenue_per_customer": per_customer}

@@ -1,0 +1,317 @@
+"""workbench.engine on DuckDB: sources, mapping, errors, and every aggregation equal to the
+package's DuckDB SQL / pandas implementations (CDNOW sample and a small generated demo).
+
+The same comparisons run on PostgreSQL (test_engine_postgres.py) and Spark
+(test_engine_spark.py). Money and counts must be exactly equal; so are the floats here, since
+the per-customer arithmetic is the same IEEE operations as the SQL's.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from workbench.engine import (
+    MONEY_SCALE,
+    EngineError,
+    canonical_table,
+    cohort_matrix,
+    connect,
+    customer_summary,
+    daily_purchases,
+    parse_source,
+    read_mapping,
+    redact,
+    resolve_tables,
+    rfm_values,
+)
+from workbench.lifecycle.cohorts import cohort_matrix as reference_cohort_matrix
+from workbench.lifecycle.stages import PurchaseHistory
+from workbench.segmentation.rfm import rfm_scores
+from workbench.summary import customer_summary as reference_summary
+from workbench.summary import daily_purchases_sql
+
+COLUMNS = ["customer_id", "order_id", "order_date", "amount"]
+CDNOW_AS_OF, CDNOW_HOLDOUT = "1997-09-30", "1998-06-30"
+
+
+@pytest.fixture(scope="module")
+def demo_tx(tiny_demo) -> pd.DataFrame:
+    """The 300-customer demo's transactions as the loader cleans them."""
+    from workbench.io import load_dataset
+
+    return load_dataset(tiny_demo).transactions[COLUMNS].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory, cdnow_transactions, demo_tx) -> dict[str, dict[str, Path]]:
+    """Each dataset as a CSV folder, a Parquet folder and a DuckDB database file."""
+    out: dict[str, dict[str, Path]] = {}
+    for name, tx in (("cdnow", cdnow_transactions[COLUMNS]), ("demo", demo_tx)):
+        base = tmp_path_factory.mktemp(f"engine_{name}")
+        (base / "csv").mkdir()
+        tx.to_csv(base / "csv" / "transactions.csv", index=False)
+        (base / "parquet").mkdir()
+        tx.to_parquet(base / "parquet" / "orders.parquet")  # an alias of transactions
+        with duckdb.connect(str(base / "shop.duckdb")) as con:
+            con.register("frame", tx)
+            con.execute("CREATE TABLE transactions AS SELECT * FROM frame")
+        out[name] = {"csv": base / "csv", "parquet": base / "parquet",
+                     "duckdb": f"duckdb:///{base / 'shop.duckdb'}"}
+    return out
+
+
+def _frames(cdnow_transactions, demo_tx):
+    return {"cdnow": cdnow_transactions[COLUMNS], "demo": demo_tx}
+
+
+def reference_daily(tx: pd.DataFrame, as_of: str | None, orders: str | None) -> pd.DataFrame:
+    """daily_purchases_sql on DuckDB, with its DECIMAL amounts as integer money units."""
+    with duckdb.connect() as con:
+        con.register("tx", tx)
+        frame = con.execute(f"""
+            SELECT customer_id, day, CAST(amount * {MONEY_SCALE} AS BIGINT) AS amount
+                   {", orders" if orders else ""}
+            FROM ({daily_purchases_sql("tx", as_of, day_number=True, orders=orders)})
+            ORDER BY customer_id, day""").df()
+    return frame
+
+
+def sorted_daily(expr) -> pd.DataFrame:
+    frame = expr.to_pandas()
+    frame = frame.sort_values(["customer_id", "day"], ignore_index=True)
+    for col in ("day", "amount", "orders"):
+        if col in frame:
+            frame[col] = frame[col].astype("int64")
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    return frame
+
+
+# ----------------------------------------------------------------------------- sources
+
+
+def test_parse_source_kinds(tmp_path):
+    (tmp_path / "lake").mkdir()
+    pd.DataFrame({"a": [1]}).to_parquet(tmp_path / "lake" / "part-0.parquet")
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "transactions.csv").write_text("customer_id\n1\n")
+    duckdb.connect(str(tmp_path / "x.duckdb")).close()
+    assert parse_source(tmp_path / "shop").kind == "folder"
+    assert parse_source(tmp_path / "lake").kind == "parquet"  # a folder holding only parts
+    lake = parse_source(f"{tmp_path}/lake/*.parquet")
+    assert (lake.kind, lake.options["glob"]) == ("parquet", f"{tmp_path}/lake/*.parquet")
+    db = parse_source(f"duckdb:///{tmp_path}/x.duckdb")
+    assert (db.kind, db.options["path"]) == ("duckdb", f"{tmp_path}/x.duckdb")
+    pg = parse_source("postgresql://wb:p%40ss@db.example:6543/shop?schema=crm")
+    assert pg.kind == "postgres" and pg.password == "p@ss"
+    assert pg.options == {"host": "db.example", "port": 6543, "database": "shop", "user": "wb",
+                          "schema": "crm"}
+    assert pg.display == "postgresql://wb:***@db.example:6543/shop?schema=crm"
+    assert "p@ss" not in repr(pg) and "p%40ss" not in repr(pg)
+    assert parse_source("postgres://wb@localhost/shop").options["port"] == 5432
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("mysql://u:pw@h/db", "unsupported source"),
+    ("duckdb:///nowhere/x.duckdb", "no DuckDB database file"),
+    ("postgresql://u:pw@h:notaport/db", "port is not a number"),
+    ("postgresql://u:pw@h:5432", "expected postgresql://user@host:port/database"),
+    ("/nowhere/at/all", "no such folder or Parquet file"),
+    ("/nowhere/*.parquet", "no file matches"),
+])
+def test_parse_source_errors_never_show_the_password(spec, message):
+    with pytest.raises(EngineError, match=message) as caught:
+        parse_source(spec)
+    assert ":pw@" not in str(caught.value)
+
+
+def test_redact_urls_keywords_and_secrets():
+    assert redact("postgresql://wb:top%2Fsecret@h:5432/db") == "postgresql://wb:***@h:5432/db"
+    assert redact("host=h password='a b' user=wb") == "host=h password=*** user=wb"
+    assert redact("password=hunter2 dbname=x") == "password=*** dbname=x"
+    assert redact("FATAL: bad login hunter2", ("hunter2",)) == "FATAL: bad login ***"
+    assert redact("no secret here: postgresql://wb@h/db") == "no secret here: postgresql://wb@h/db"
+
+
+def test_engine_choice_is_checked(sources):
+    with pytest.raises(EngineError, match="engine must be one of duckdb, spark"):
+        connect(sources["cdnow"]["csv"], "polars")
+    with pytest.raises(EngineError, match="aggregates in its database"):
+        connect(sources["cdnow"]["duckdb"], "spark")
+
+
+def test_spark_missing_says_how_to_install(monkeypatch, sources):
+    import importlib
+
+    real = importlib.import_module
+
+    def no_pyspark(name, *args):
+        if name.startswith("pyspark"):
+            raise ModuleNotFoundError(f"No module named {name!r}")
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", no_pyspark)
+    with pytest.raises(EngineError) as caught:
+        connect(sources["cdnow"]["csv"], "spark")
+    assert "pip install 'workbench[spark]'" in str(caught.value)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_spark_settings_come_from_arguments_then_environment(monkeypatch):
+    from workbench.engine.spark import spark_settings
+
+    monkeypatch.delenv("SPARK_REMOTE", raising=False)
+    monkeypatch.delenv("SPARK_MASTER", raising=False)
+    assert spark_settings()["spark.master"] == "local[*]"
+    assert spark_settings()["spark.sql.session.timeZone"] == "UTC"
+    monkeypatch.setenv("SPARK_MASTER", "spark://cluster:7077")
+    assert spark_settings()["spark.master"] == "spark://cluster:7077"
+    assert spark_settings({"spark.master": "local[2]"})["spark.master"] == "local[2]"
+    monkeypatch.setenv("SPARK_REMOTE", "sc://gateway:15002")
+    remote = spark_settings()
+    assert remote["spark.remote"] == "sc://gateway:15002" and "spark.master" not in remote
+
+
+def test_import_ibis_and_backends_emit_no_warning():
+    code = ("import ibis, ibis.backends.duckdb, ibis.backends.postgres, workbench.engine, "
+            "workbench.engine.spark")
+    done = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True,
+                          text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+# ----------------------------------------------------------------------------- mapping
+
+
+def test_folder_with_mapping_tables_and_chinese_columns(tmp_path, cdnow_transactions):
+    tx = cdnow_transactions[COLUMNS].rename(columns={
+        "customer_id": "会员卡号", "order_id": "流水号", "order_date": "成交时间",
+        "amount": "成交金额"})
+    tx.to_csv(tmp_path / "export_2024.csv", index=False)
+    (tmp_path / "mapping.yaml").write_text(
+        "tables:\n  transactions: export_*.csv\n"
+        "transactions:\n  columns: {会员卡号: customer_id, 流水号: order_id, 成交时间: order_date,"
+        " 成交金额: amount}\n", encoding="utf-8")
+    mapping = read_mapping(tmp_path / "mapping.yaml")
+    with connect(tmp_path) as con:
+        tables = resolve_tables(con, mapping)
+        assert list(tables) == ["transactions"]
+        ours = customer_summary(tables["transactions"], CDNOW_AS_OF, "W")
+    pd.testing.assert_frame_equal(ours, reference_summary(cdnow_transactions, CDNOW_AS_OF, "W"))
+    assert ours["customer_id"].iloc[0] == "0001"  # leading zeros kept from the CSV text
+
+
+def test_missing_column_names_table_and_column(tmp_path, cdnow_transactions):
+    tx = cdnow_transactions[["customer_id", "order_date"]].rename(columns={"order_date": "成交时间"})
+    tx.to_csv(tmp_path / "transactions.csv", index=False)
+    (tmp_path / "m.yaml").write_text("columns: {成交时间: order_date, 实收: amount}\n",
+                                     encoding="utf-8")
+    with connect(tmp_path) as con, pytest.raises(EngineError) as caught:
+        canonical_table(con, "transactions", read_mapping(tmp_path / "m.yaml"))
+    message = str(caught.value)
+    assert "table transactions.csv (transactions): no column for amount" in message
+    assert "the mapping names 实收 for it" in message
+    assert "customer_id, 成交时间" in message
+
+
+def test_missing_table_lists_the_tables_there(sources):
+    with connect(sources["cdnow"]["duckdb"]) as con, pytest.raises(EngineError) as caught:
+        canonical_table(con, "transactions", {"tables": {"transactions": "fact_orders"}})
+    assert "table fact_orders not found (tables there: transactions)" in str(caught.value)
+    with connect(sources["cdnow"]["csv"]) as con, pytest.raises(EngineError, match="no customers"):
+        canonical_table(con, "customers")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("tables: [transactions]\n", "'tables' must map each canonical table"),
+    ("tables: {orders: fact}\n", "'tables: orders' is not a table"),
+    ("tabels: {transactions: fact}\n", "unknown section"),
+])
+def test_mapping_file_errors(tmp_path, text, message):
+    (tmp_path / "m.yaml").write_text(text)
+    with pytest.raises(EngineError, match=message):
+        read_mapping(tmp_path / "m.yaml")
+
+
+# ------------------------------------------------------------------- equality on DuckDB
+
+
+@pytest.mark.parametrize("dataset", ["cdnow", "demo"])
+@pytest.mark.parametrize("kind", ["csv", "parquet", "duckdb"])
+def test_customer_summary_equals_duckdb_sql(sources, cdnow_transactions, demo_tx, dataset, kind):
+    tx = _frames(cdnow_transactions, demo_tx)[dataset]
+    as_of, holdout = ((CDNOW_AS_OF, CDNOW_HOLDOUT) if dataset == "cdnow"
+                      else ("2026-03-31", "2026-09-30"))
+    with connect(sources[dataset][kind]) as con:
+        table = canonical_table(con, "transactions")
+        ours = customer_summary(table, as_of, "W", holdout_end=holdout)
+        default = customer_summary(table, None, "D", count_orders=False)
+    expected = reference_summary(tx, as_of, "W", holdout_end=holdout)
+    pd.testing.assert_frame_equal(ours, expected, check_exact=True)
+    assert ours.attrs == expected.attrs
+    pd.testing.assert_frame_equal(default, reference_summary(tx, None, "D", count_orders=False),
+                                  check_exact=True)
+
+
+def test_cdnow_summary_reproduces_published_counts(sources):
+    # Fader, Hardie & Lee (2005): 2,357 customers, 1,411 with no repeat, 2,457 repeats.
+    with connect(sources["cdnow"]["parquet"]) as con:
+        s = customer_summary(canonical_table(con, "transactions"), CDNOW_AS_OF, "W",
+                             holdout_end=CDNOW_HOLDOUT)
+    assert (len(s), int((s["x"] == 0).sum()), int(s["x"].sum())) == (2357, 1411, 2457)
+    assert int(s["x_holdout"].sum()) == 1882
+
+
+@pytest.mark.parametrize("money", ["integer", "decimal"])
+@pytest.mark.parametrize("orders", [None, "order_id", "lines"])
+def test_daily_purchases_exact(sources, cdnow_transactions, demo_tx, money, orders):
+    for dataset, tx in _frames(cdnow_transactions, demo_tx).items():
+        as_of = CDNOW_AS_OF if dataset == "cdnow" else "2026-06-30"
+        with connect(sources[dataset]["csv"]) as con:
+            ours = sorted_daily(daily_purchases(canonical_table(con, "transactions"), as_of,
+                                                orders=orders, money=money))
+        expected = reference_daily(tx, as_of, orders)
+        pd.testing.assert_frame_equal(ours, expected, check_dtype=False, check_exact=True)
+
+
+def test_daily_purchases_keep_four_decimals_exactly(tmp_path):
+    tx = pd.DataFrame({"customer_id": ["a"] * 3, "order_id": ["1", "2", "3"],
+                       "order_date": pd.to_datetime(["2024-01-01 09:00:00", "2024-01-01 23:59:59",
+                                                     "2024-01-02 00:00:00"]),
+                       "amount": [0.1, 0.2, 1234567.8912]})
+    tx.to_parquet(tmp_path / "transactions.parquet")
+    with connect(tmp_path) as con:
+        table = canonical_table(con, "transactions")
+        for money in ("integer", "decimal"):
+            daily = sorted_daily(daily_purchases(table, money=money))
+            assert daily["amount"].tolist() == [3000, 12345678912]  # 0.1 + 0.2 is 0.3 exactly
+            assert daily["day"].tolist() == [19723, 19724]  # 2024-01-01 is day 19,723
+
+
+def test_rfm_values_equal_segmentation_input(sources, demo_tx):
+    with connect(sources["demo"]["parquet"]) as con:
+        ours = rfm_values(canonical_table(con, "transactions"), "2026-06-30")
+    expected = rfm_scores(reference_summary(demo_tx, "2026-06-30", "D"))
+    pd.testing.assert_frame_equal(ours, expected[list(ours.columns)], check_exact=True)
+    assert ours["frequency"].sum() > len(ours)  # some customers ordered more than once
+
+
+@pytest.mark.parametrize("dataset", ["cdnow", "demo"])
+def test_cohort_matrix_equals_lifecycle(sources, cdnow_transactions, demo_tx, dataset):
+    tx = _frames(cdnow_transactions, demo_tx)[dataset]
+    as_of = pd.Timestamp("1998-03-31" if dataset == "cdnow" else "2026-06-30")
+    with connect(sources[dataset]["duckdb"]) as con:
+        ours = cohort_matrix(canonical_table(con, "transactions"), as_of, 12)
+    expected = reference_cohort_matrix(PurchaseHistory(tx), as_of, 12)
+    for key in ("size", "retention", "revenue_per_customer"):
+        if key == "size":
+            pd.testing.assert_series_equal(ours[key], expected[key], check_dtype=False)
+        else:
+            pd.testing.assert_frame_equal(ours[key], expected[key], check_dtype=False,
+                                          rtol=1e-12, atol=0)
+    assert ours["size"].sum() == tx[tx["order_date"] <= as_of]["customer_id"].nunique()
