@@ -50,6 +50,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -107,7 +108,7 @@ FACTORS = {
     "clv": ("one_minus_alive", "clv", "effect_retention"),
     "feedback": ("risk", "stake", "effect_retention"),
     "personalization": ("alive", "avg_spend", "effect_cross_sell"),
-    "customer_success": ("one_minus_renewal", "arr", "effect_retention"),
+    "customer_success": ("one_minus_renewal", "arr", "effect_renewal"),
 }
 _CHURN_ACTIONS = {"call": "personal_call", "winback": "winback_offer",
                   "service": "service_callback", "contract": "contract_offer",
@@ -196,7 +197,7 @@ def _frame(ids: pd.Series, source: str, reason: pd.Series | str, action: pd.Seri
 
 
 def candidates(results: Mapping[str, pd.DataFrame | None], as_of: pd.Timestamp,
-               rule: Rule | None = None) -> pd.DataFrame:
+               rule: Rule | None = None, measured: Any = None) -> pd.DataFrame:
     """Every proposal of every source, with the factors of its expected value.
 
     ``results`` maps result names (``stages``, ``churn``, ``clv``, ``feedback``,
@@ -205,8 +206,20 @@ def candidates(results: Mapping[str, pd.DataFrame | None], as_of: pd.Timestamp,
     ``customer_id, source, reason, action, probability, value, effect, cost,
     expected_value`` (value, cost and expected value in currency units). Candidates whose
     probability or value is unknown are left out.
+
+    ``measured`` is the run's measured campaign uplift
+    (:func:`workbench.campaigns.measured_effect`, None without one). When given, it replaces
+    ``rule.effect_retention`` for the retention contacts of the lifecycle, churn, CLV and
+    feedback sources: each customer's effect is the conversion uplift measured in their RFM
+    segment (the arm's overall uplift where the segment was too small). Nurture, cross-sell
+    and customer-success renewal calls keep their assumed effects (no campaign measured them).
     """
     rule = rule or Rule()
+
+    def retention(ids: pd.Series) -> np.ndarray | float:
+        return (measured.for_customers(ids.astype("string")) if measured is not None
+                else rule.effect_retention)
+
     as_of = pd.Timestamp(as_of).normalize()
     stages, churn, clv = (results.get(n) for n in ("stages", "churn", "clv"))
     voice, recs, segments = (results.get(n) for n in ("feedback", "recommendations", "segments"))
@@ -226,16 +239,18 @@ def candidates(results: Mapping[str, pd.DataFrame | None], as_of: pd.Timestamp,
         ids = stages.loc[stages["stage"] == "at_risk", "customer_id"].astype("string")
         p, v = risk_and_stake(ids)
         frames.append(_frame(ids, "lifecycle", "at_risk", "winback_offer", p, v,
-                             rule.effect_retention, rule))
+                             retention(ids), rule))
     if churn is not None:
         action = churn["recommended_action"].astype("string").map(_CHURN_ACTIONS).fillna("nurture")
-        effect = np.where(action == "nurture", rule.effect_nurture, rule.effect_retention)
+        effect = np.where(action == "nurture", rule.effect_nurture,
+                          retention(churn["customer_id"]))
         frames.append(_frame(churn["customer_id"], "churn", "churn_risk", action.to_numpy(),
                              churn["churn_probability"], churn["value_at_stake"], effect, rule))
     if clv is not None:
         picked, reason = _high_value_alive(clv, rule)
         frames.append(_frame(picked["customer_id"], "clv", reason, "personal_call",
-                             1 - picked["prob_alive"], picked["clv"], rule.effect_retention, rule))
+                             1 - picked["prob_alive"], picked["clv"],
+                             retention(picked["customer_id"]), rule))
     if voice is not None:
         when = pd.to_datetime(voice["last_feedback_at"]).dt.normalize()
         recent = (when <= as_of) & (when > as_of - pd.Timedelta(days=rule.feedback_days))
@@ -248,7 +263,7 @@ def candidates(results: Mapping[str, pd.DataFrame | None], as_of: pd.Timestamp,
                           "complaint")
         p, v = risk_and_stake(ids)
         frames.append(_frame(ids, "feedback", reason, "service_callback", p, v,
-                             rule.effect_retention, rule))
+                             retention(ids), rule))
     if recs is not None:
         top = recs[recs["rank"] == 1]
         if stages is not None:

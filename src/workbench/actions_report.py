@@ -34,7 +34,7 @@ __all__ = ["EXPORT_LABELS", "FACTOR_HEADERS", "LIST_HEADERS", "RESULT_NAMES", "a
            "metrics", "plot_cumulative", "rule_sentences"]
 
 #: Shared results the report reads (the sources' results and the segments as a fallback).
-RESULT_NAMES = (*RESULT_OF_SOURCE.values(), "segments")
+RESULT_NAMES = (*RESULT_OF_SOURCE.values(), "segments", "campaign_uplift")
 #: Label key templates of the export's code columns.
 EXPORT_LABELS = {"action": "act.action.{code}", "reason": "act.reason.{code}"}
 #: Headers of the list shown in the report.
@@ -51,15 +51,25 @@ def _period(as_of: pd.Timestamp, period_days: int) -> dict[str, str]:
 
 
 def rule_sentences(rule: Rule, *, contacts: int, as_of: pd.Timestamp, period_days: int,
-                   lang: str) -> list[tuple[str, dict[str, Any]]]:
-    """The rule and its assumptions as (catalogue key, values) pairs for ``ctx.say``."""
-    return [
+                   lang: str, measured: Any = None) -> list[tuple[str, dict[str, Any]]]:
+    """The rule and its assumptions as (catalogue key, values) pairs for ``ctx.say``.
+
+    ``measured``: the run's measured campaign uplift (:func:`workbench.campaigns.measured_effect`)
+    that replaced the assumed retention effect, or None; the sentences say which was used.
+    """
+    from workbench.campaigns.text import effect_source_sentence
+
+    out = [
         ("act.rule", {"cost": fmt_money(rule.cost_per_contact, lang),
                       "contacts": fmt_number(contacts, lang), **_period(as_of, period_days)}),
         ("act.rule.assumptions", {"retention": fmt_pct(rule.effect_retention, 0),
                                   "nurture": fmt_pct(rule.effect_nurture, 0),
                                   "cross_sell": fmt_pct(rule.effect_cross_sell, 0)}),
+        effect_source_sentence(measured, rule.effect_retention, lang),
     ]
+    if measured is not None:
+        out.append(("act.rule.measured_scope", {"retention": fmt_pct(rule.effect_retention, 0)}))
+    return out
 
 
 def _threshold(value: float) -> str:
@@ -68,11 +78,18 @@ def _threshold(value: float) -> str:
 
 
 def factors_table(rule: Rule, found: pd.DataFrame, results: Mapping[str, Any],
-                  lang: str) -> pd.DataFrame:
-    """Per source: who it proposes, the action, where each factor comes from, and its status."""
+                  lang: str, measured: Any = None) -> pd.DataFrame:
+    """Per source: who it proposes, the action, where each factor comes from, and its status.
+
+    With ``measured`` (the run's measured campaign uplift) the retention effect reads as the
+    measured uplift of that campaign arm per segment.
+    """
+    assumed = fmt_pct(rule.effect_retention, 0)
+    retention = (t("act.measured_effect", lang, campaign=measured.campaign_id, arm=measured.arm)
+                 if measured is not None else assumed)
     values = {"default_risk": fmt_pct(rule.default_risk, 0), "fading": fmt_pct(rule.fading_alive, 0),
-              "drop": fmt_pp(rule.alive_drop, lang, 0).lstrip("+"),
-              "days": rule.feedback_days, "retention": fmt_pct(rule.effect_retention, 0),
+              "drop": fmt_pp(rule.alive_drop, lang, 0).lstrip("+"), "renewal_effect": assumed,
+              "days": rule.feedback_days, "retention": retention,
               "nurture": fmt_pct(rule.effect_nurture, 0),
               "cross_sell": fmt_pct(rule.effect_cross_sell, 0),
               "renewal_below": _threshold(rule.renewal_below)}

@@ -77,7 +77,7 @@ REPORTS: tuple[Report, ...] = (
            exports=("clv",),
            locale="clv"),
     Report("churn", "05_churn", needs=(("transactions", "customers"),), produces=("churn",),
-           uses=("lifecycle", "feedback", "campaigns"),
+           uses=("segmentation", "lifecycle", "feedback", "campaigns"),
            exports=("churn",), locale="churn"),
     Report("feedback", "06_feedback", needs=("feedback",), produces=("feedback", "comments"),
            uses=("segmentation",),

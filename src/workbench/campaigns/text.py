@@ -17,10 +17,25 @@ from workbench.campaigns.workflow import CampaignResult, NextCampaign
 from workbench.i18n import fmt_money, fmt_p, fmt_pct, fmt_pp, t
 from workbench.results import RESULTS
 
-__all__ = ["EFFECT_HEADERS", "GROUP_HEADERS", "MODEL_HEADERS", "arm_sentences", "closing_sentences",
-           "dnc_sentence", "effects_table", "group_sections", "intro_sentences",
-           "model_sentences", "model_table", "next_sentence", "note_sentences", "policy_sentence",
-           "save_rate_sentence", "text"]
+__all__ = [
+    "EFFECT_HEADERS",
+    "GROUP_HEADERS",
+    "MODEL_HEADERS",
+    "arm_sentences",
+    "closing_sentences",
+    "dnc_sentence",
+    "effect_source_sentence",
+    "effects_table",
+    "group_sections",
+    "intro_sentences",
+    "model_sentences",
+    "model_table",
+    "next_sentence",
+    "note_sentences",
+    "policy_sentence",
+    "save_rate_sentence",
+    "text",
+]
 
 EFFECT_HEADERS = {"campaign_id": "camp.col.campaign", "arm": "camp.col.arm",
                   "customers": "camp.col.customers", "conversion": "camp.col.conversion",
@@ -201,6 +216,25 @@ def save_rate_sentence(uplift: pd.DataFrame, lang: str = "en") -> tuple[str, dic
     r = whole.iloc[0]
     return ("camp.save_rate", {"campaign": r["campaign_id"], "arm": r["arm"],
                                "uplift": _pp(r["uplift"], lang)})
+
+
+def effect_source_sentence(measured: Any, constant: float, lang: str = "en"
+                           ) -> tuple[str, dict[str, str]]:
+    """Which save rate targeting used: the measured campaign uplift, or the assumed constant.
+
+    ``measured`` is :func:`workbench.campaigns.measured_effect` of the run (None without a
+    measured campaign); ``constant`` the assumed rate (0-1) that applies otherwise.
+    """
+    if measured is None:
+        return ("camp.effect.constant", {"rate": fmt_pct(constant, 0)})
+    values = {"campaign": measured.campaign_id, "arm": measured.arm,
+              "overall": _pp(measured.overall, lang), "rate": fmt_pct(constant, 0)}
+    if not len(measured.by_segment):
+        return ("camp.effect.measured_overall", values)
+    values.update(low=_pp(float(measured.by_segment.min()), lang),
+                  high=_pp(float(measured.by_segment.max()), lang),
+                  segments=f"{len(measured.by_segment):,}")
+    return ("camp.effect.measured", values)
 
 
 def closing_sentences(result: CampaignResult, planted: pd.DataFrame | None, lang: str = "en"

@@ -51,6 +51,7 @@ __all__ = [
     "NEXT_EXPORT_COLUMNS",
     "PROXY",
     "CampaignResult",
+    "MeasuredEffect",
     "NextCampaign",
     "analyse",
     "campaigns_export",
@@ -59,6 +60,7 @@ __all__ = [
     "choose_arm",
     "do_not_contact_export",
     "groups_before_send",
+    "measured_effect",
     "measured_uplift_by_segment",
     "next_audience",
     "next_campaign_export",
@@ -495,6 +497,58 @@ def measured_uplift_by_segment(result: CampaignResult, column: str = "segment_cn
                      "uplift_low": eff["uplift_low"] if pooled else g["uplift_low"],
                      "uplift_high": eff["uplift_high"] if pooled else g["uplift_high"]})
     return pd.DataFrame(rows).assign(campaign_id=arm[0], arm=arm[1])[columns]
+
+
+@dataclass(frozen=True)
+class MeasuredEffect:
+    """The measured conversion uplift that replaces a constant save rate in targeting.
+
+    ``by_segment``: uplift (fraction, e.g. 0.12 for +12 pp) of the arm worth repeating per
+    ``segment_cn8`` code, only segments with their own interval. ``per_customer``: the same
+    looked up for the run's segmented customers (index ``customer_id`` as text). ``overall``:
+    the arm's uplift, used for customers whose segment was too small or who have no segment.
+    """
+
+    campaign_id: str
+    arm: str
+    overall: float
+    by_segment: pd.Series
+    per_customer: pd.Series
+
+    def for_customers(self, ids: pd.Series | Sequence[str]) -> np.ndarray:
+        """The effect (fraction) for each of ``ids``, in their order."""
+        keys = pd.Index(pd.Series(ids, dtype="string"))
+        found = self.per_customer.reindex(keys).to_numpy(dtype="float64", na_value=np.nan)
+        return np.where(np.isnan(found), self.overall, found)
+
+
+def measured_effect(uplift: pd.DataFrame | None, segments: pd.DataFrame | None = None
+                    ) -> MeasuredEffect | None:
+    """The run's ``campaign_uplift`` result as a per-customer effect, or None without one.
+
+    ``uplift`` is the shared result written by ``10_campaigns``
+    (:func:`measured_uplift_by_segment`); ``segments`` the run's ``segments`` result (its
+    ``segment_cn8``). None when the run has no measured campaign: targeting keeps its
+    constant. A negative uplift is kept: contact makes that segment less likely to buy, so its
+    expected value is negative and it is not contacted.
+    """
+    if uplift is None or not len(uplift):
+        return None
+    whole = uplift[uplift["segment"].astype("string") == "all"]
+    if not len(whole) or pd.isna(whole["uplift"].iloc[0]):
+        return None
+    overall = float(whole["uplift"].iloc[0])
+    own = uplift[(uplift["segment"].astype("string") != "all")
+                 & (pd.to_numeric(uplift["pooled"], errors="coerce").fillna(1) == 0)]
+    by_segment = pd.Series(pd.to_numeric(own["uplift"]).to_numpy(dtype="float64"),
+                           index=own["segment"].astype("string").to_numpy(), name="uplift")
+    if segments is not None and len(segments):
+        segment = by_customer(segments.drop_duplicates("customer_id"), "segment_cn8")
+        per_customer = segment.astype("string").map(by_segment).astype("float64").dropna()
+    else:
+        per_customer = pd.Series(dtype="float64")
+    return MeasuredEffect(str(whole["campaign_id"].iloc[0]), str(whole["arm"].iloc[0]), overall,
+                          by_segment, per_customer)
 
 
 def campaigns_metrics(result: CampaignResult, plan: NextCampaign | None = None) -> dict[str, Any]:

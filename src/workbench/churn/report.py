@@ -205,6 +205,9 @@ def churn_metrics(result: ChurnResult) -> dict[str, Any]:
         "high_risk_customers": int(high["customer_id"].nunique()),
         "value_at_stake_high_risk": float(high["value_at_stake"].sum()),
         "leakage": result.leakage,
+        "save_rate_source": result.save_rate_source,
+        "save_rate_mean": (float(result.current["save_rate"].mean())
+                           if "save_rate" in result.current and len(result.current) else None),
     }
     metrics["headline"] = {
         lang: t("churn.headline", lang, high=f"{high['customer_id'].nunique():,}",
@@ -296,14 +299,20 @@ def health_sentence(result: ChurnResult, lang: str = "en") -> str:
 
 
 def targeting_sentence(result: ChurnResult, save_rate: float, contact_cost: float,
-                       lang: str = "en", budget: float | None = None) -> str:
-    """What contacting the positive-expected-value customers (within budget) brings."""
+                       lang: str = "en", budget: float | None = None, *,
+                       measured: Any = None) -> str:
+    """What contacting the positive-expected-value customers (within budget) brings.
+
+    ``measured``: the :class:`~workbench.campaigns.MeasuredEffect` the result was computed with
+    (the sentence then names the measured save rates instead of ``save_rate``).
+    """
     curve = result.ranking[result.ranking["expected_value"] > 0]
     if budget is not None:
         curve = curve[curve["cost"] <= budget]
     last = curve.iloc[-1] if len(curve) else pd.Series({"contacted": 0, "revenue_saved": 0.0,
                                                          "cost": 0.0, "net": 0.0})
-    return t("churn.targeting_text", lang, save_rate=_pct(save_rate), cost=fmt_money(contact_cost, lang),
+    key = "churn.targeting_text_measured" if measured is not None else "churn.targeting_text"
+    return t(key, lang, save_rate=_pct(save_rate), cost=fmt_money(contact_cost, lang),
              n=f"{int(last['contacted']):,}", saved=fmt_money(float(last["revenue_saved"]), lang),
              spend=fmt_money(float(last["cost"]), lang), net=fmt_money(float(last["net"]), lang))
 

@@ -55,6 +55,8 @@ class ChurnResult:
     health: pd.DataFrame | None  # churn rate by health band (validation)
     rules: ReasonRules | None = None  # behavioural reasons fitted on the training rows
     leakage: dict[str, Any] | None = None  # ROC-AUC with and without snapshot attributes
+    #: where the save rate came from: ``assumed`` (the constant) or ``measured`` (campaign uplift)
+    save_rate_source: str = "assumed"
 
 
 def resolve_setting(dataset: Any, setting: str = "auto") -> str:
@@ -73,6 +75,7 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
             random_state: int = 0, static_attributes: Sequence[str] | None = None,
             attribute_history: pd.DataFrame | None = None, check_leakage: bool = True,
             stages: pd.DataFrame | None = None, comments: pd.DataFrame | None = None,
+            measured_effect: Any = None,
             lang: str | None = None, n_reasons: int | None = None) -> ChurnResult:
     """Label, features, model comparison, scores, reasons, health, targeting and survival.
 
@@ -94,6 +97,13 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
     :func:`attributes_as_of`). With ``check_leakage`` the best model is also cross-validated
     with the left-out snapshot attributes added, and both ROC-AUCs are kept in ``leakage``.
     Contractual setting: one observation date, the attributes are as of it and are all used.
+
+    Targeting: expected value = churn probability x value at stake x save rate - contact cost
+    (currency units). The save rate is the constant ``save_rate`` (0-1) unless
+    ``measured_effect`` is given: the run's measured campaign uplift
+    (:func:`workbench.campaigns.measured_effect`), each customer's save rate being the conversion
+    uplift measured in their segment (the arm's overall uplift where the segment was too small).
+    The rate used is kept per customer in ``current["save_rate"]``.
     """
     if lang is not None or n_reasons is not None:
         warnings.warn("churn.analyse: lang and n_reasons are ignored (the result holds codes for "
@@ -153,11 +163,15 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
         survival = _lifetimes(bought, now, dataset.customers, survival_group)
     current["value_at_stake"] = value.to_numpy()
     current["health_score"] = health_score(current, churn_days=churn_days).to_numpy()
-    ranking = expected_value_ranking(current["churn_probability"].to_numpy(),
-                                     current["value_at_stake"].to_numpy(), save_rate=save_rate,
-                                     contact_cost=contact_cost)
-    current["expected_value"] = (current["churn_probability"] * current["value_at_stake"] * save_rate
-                                 - contact_cost)
+    if not 0 <= save_rate <= 1:
+        raise ValueError(f"save_rate must be between 0 and 1, got {save_rate}")
+    current["save_rate"] = (measured_effect.for_customers(current["customer_id"].astype(str))
+                            if measured_effect is not None else float(save_rate))
+    # the ranking's value is the value a contact saves: value at stake x each one's save rate
+    saved_value = (current["value_at_stake"] * current["save_rate"]).to_numpy()
+    ranking = expected_value_ranking(current["churn_probability"].to_numpy(), saved_value,
+                                     save_rate=1.0, contact_cost=contact_cost)
+    current["expected_value"] = current["churn_probability"] * saved_value - contact_cost
     current = current.sort_values("expected_value", ascending=False).reset_index(drop=True)
     rules = fit_reason_rules(data)
     keys = reason_codes(rules, current) if len(current) else []
@@ -167,7 +181,8 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
     current["recommended_action"] = recommended_actions(
         current["top_reason"], current["churn_probability"], current["value_at_stake"])
     return ChurnResult(chosen, data, report, current, ranking, survival, survival_group,
-                       baseline, health_table, rules, leakage)
+                       baseline, health_table, rules, leakage,
+                       "measured" if measured_effect is not None else "assumed")
 
 
 #: Attributes fixed at signup that the transactional survival curves are grouped by (first found).

@@ -95,6 +95,14 @@ ENTRIES: dict[str, dict[str, str]] = {
     "act.factor.avg_spend": {"en": "expected average spend (CLV), else average order value",
                              "zh": "预期平均客单价（CLV），否则历史客单价"},
     "act.factor.effect_retention": {"en": "{retention} saved", "zh": "挽回 {retention}"},
+    "act.factor.effect_renewal": {"en": "{renewal_effect} saved", "zh": "挽回 {renewal_effect}"},
+    "act.measured_effect": {"en": "the uplift measured in {campaign} / {arm}, per segment,",
+                            "zh": "{campaign} / {arm} 按分层实测增益"},
+    "act.rule.measured_scope": {"en": "The measured uplift replaces the assumed effect of retention "
+                                      "and service contacts (lifecycle, churn, CLV and feedback); "
+                                      "nurture, cross-sell and renewal calls keep their assumed "
+                                      "effects (renewals: {retention}), which no campaign measured.",
+                                "zh": "实测增益替代挽留和服务触达（生命周期、流失、CLV、反馈）的假设效果；培育、交叉销售和续约沟通仍用假设效果（续约：{retention}），因为没有活动测算过它们。"},
     "act.factor.effect_retention_nurture": {"en": "{retention} saved (nurture {nurture})",
                                             "zh": "挽回 {retention}（培育 {nurture}）"},
     "act.factor.effect_cross_sell": {"en": "{cross_sell} take-up", "zh": "接受率 {cross_sell}"},

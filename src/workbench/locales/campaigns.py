@@ -100,9 +100,26 @@ ENTRIES: dict[str, dict[str, str]] = {
     "camp.next_none": {"en": "No measured campaign gives a baseline conversion, so no holdout is "
                              "planned.",
                        "zh": "没有可用的已评估活动提供基线转化率，未规划对照组。"},
-    "camp.save_rate": {"en": "Targeting can use the measured uplift of {campaign} / {arm} "
-                             "({uplift}) instead of an assumed save rate.",
-                       "zh": "客户挽回测算可使用 {campaign} / {arm} 实测的增益（{uplift}），而非假设的挽回率。"},
+    "camp.save_rate": {"en": "Churn targeting and this week's action list use the measured "
+                             "uplift of {campaign} / {arm} ({uplift} overall, per RFM segment) "
+                             "instead of an assumed save rate.",
+                       "zh": "流失挽回测算和本周行动清单使用 {campaign} / {arm} 实测的增益（整体 {uplift}，按 RFM 分层），而非假设的挽回率。"},
+    "camp.effect.constant": {"en": "No campaign of this run measured a retention effect against a "
+                                   "control group, so the save rate is the assumed {rate} (a "
+                                   "parameter).",
+                             "zh": "本次运行没有活动以对照组实测挽回效果，因此挽回率采用假设值 {rate}（参数）。"},
+    "camp.effect.measured": {"en": "The save rate is measured, not assumed: the conversion uplift "
+                                   "of {campaign} / {arm} against its control group in each "
+                                   "customer's RFM segment ({low} to {high} over {segments} "
+                                   "segments), and {overall}, the whole arm's, where a segment "
+                                   "was too small to measure. The assumed {rate} is not used.",
+                             "zh": "挽回率为实测值而非假设值：{campaign} / {arm} 相对对照组的转化增益，按客户所在 RFM 分层取值（{segments} 个分层，{low} 至 {high}）；分层人数不足时取整体增益 {overall}。未使用假设值 {rate}。"},
+    "camp.effect.measured_overall": {"en": "The save rate is measured, not assumed: the "
+                                           "conversion uplift of {campaign} / {arm} against its "
+                                           "control group, {overall} (no segment was large "
+                                           "enough to measure alone). The assumed {rate} is not "
+                                           "used.",
+                                     "zh": "挽回率为实测值而非假设值：{campaign} / {arm} 相对对照组的转化增益 {overall}（没有分层的人数足以单独测算）。未使用假设值 {rate}。"},
     "camp.closing_row": {"en": "{campaign} / {arm}: planted {planted}, measured {measured} "
                                "({low} to {high}).",
                          "zh": "{campaign} / {arm}：预设 {planted}，测得 {measured}（{low} 至 {high}）。"},

@@ -84,6 +84,11 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "With a save rate of {save_rate} and a contact cost of {cost}, contacting the {n} customers "
               "with positive expected value saves an expected {saved} for {spend} ({net} net).",
         "zh": "按挽回率 {save_rate}、单次触达成本 {cost} 计算，触达预期收益为正的 {n} 位客户，预计挽回 {saved}，花费 {spend}（净收益 {net}）。"},
+    "churn.targeting_text_measured": {
+        "en": "With the measured save rates and a contact cost of {cost}, contacting the {n} "
+              "customers with positive expected value saves an expected {saved} for {spend} "
+              "({net} net).",
+        "zh": "按实测挽回率、单次触达成本 {cost} 计算，触达预期收益为正的 {n} 位客户，预计挽回 {saved}，花费 {spend}（净收益 {net}）。"},
     "churn.col.customer": {"en": "Customer", "zh": "客户"},
     "churn.col.risk": {"en": "Churn risk", "zh": "流失概率"},
     "churn.col.value": {"en": "Value at stake", "zh": "风险价值"},
