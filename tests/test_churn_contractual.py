@@ -233,6 +233,12 @@ def test_input_problems_have_clear_messages():
     loyal = _synthetic().assign(end_date=None)
     with pytest.raises(ValueError, match=r"0 of \d+ customer-cutoff rows churned.*at least 20"):
         subscription_churn(loyal, "2024-12-31")
+    # churn only in the first cutoffs' windows: the cutoffs tested out of time have none
+    early = _synthetic().assign(end_date=None)
+    early.loc[early.index[:60], "end_date"] = [DAY("2024-05-01") + pd.Timedelta(days=i)
+                                               for i in range(60)]
+    with pytest.raises(ValueError, match="could not be compared.*tested out of time"):
+        subscription_churn(early, "2024-12-31", kinds=("logistic",))
     with pytest.raises(ValueError, match="events: missing column"):
         subscription_churn(_synthetic(), "2024-12-31", events=pd.DataFrame({"customer_id": ["S000"]}))
 

@@ -26,12 +26,14 @@ observations", Journal of the American Statistical Association 53 (282), 457-481
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import UndefinedMetricWarning
 
 from workbench.churn.features import EXCLUDED, STATIC_ATTRIBUTES, ChurnData, monthly_cutoffs
 from workbench.churn.model import ModelReport, evaluate_models, predict
@@ -75,8 +77,10 @@ class SubscriptionChurn:
         ``horizon_days`` (days) after the cutoff.
     report : ModelReport
         :func:`~.model.evaluate_models` on ``data`` with time-based folds (each cutoff is
-        tested by models trained on the cutoffs whose label window closed before it), the
-        best model refitted on every row.
+        tested by models trained on the cutoffs whose label window closed before it; the
+        first cutoffs, with no closed window before them, are not tested), the best model
+        refitted on every row. With too few cutoffs for any such fold (``n_cutoffs`` months
+        not longer than ``horizon_days``) evaluate_models falls back to stratified folds.
     current : DataFrame
         One row per customer running on ``as_of`` (index 0..n-1, sorted by ``customer_id``):
         ``customer_id``, ``cutoff`` (= ``as_of``), the features and ``churn_probability``
@@ -522,13 +526,18 @@ def subscription_churn(subscriptions: pd.DataFrame, as_of: pd.Timestamp | str, *
             f"({cutoffs[0].date()}..{cutoffs[-1].date()}); the model needs at least "
             f"{MIN_CHURN_ROWS} churned and {MIN_CHURN_ROWS} retained rows.")
     try:
-        # The stacked cutoffs are cross-validated over time as in the transactional setting:
-        # evaluate_models uses time-based folds for that setting only.
-        report = evaluate_models(replace(data, setting="transactional"),
-                                 random_state=random_state, kinds=kinds)
-    except ValueError as exc:
-        raise ValueError(f"churn from subscriptions: the models could not be compared on "
-                         f"{n} rows ({churned} churned): {exc}") from exc
+        with warnings.catch_warnings():
+            # a score undefined on the tested rows (one class only) is an error, not a NaN
+            warnings.simplefilter("error", UndefinedMetricWarning)
+            # The stacked cutoffs are cross-validated over time as in the transactional
+            # setting: evaluate_models uses time-based folds for that setting only.
+            report = evaluate_models(replace(data, setting="transactional"),
+                                     random_state=random_state, kinds=kinds)
+    except (ValueError, UndefinedMetricWarning) as exc:
+        raise ValueError(
+            f"churn from subscriptions: the models could not be compared on {n} "
+            f"customer-cutoff rows ({churned} churned; the cutoffs tested out of time need "
+            f"churned and retained rows): {exc}") from exc
     current = subscription_features(periods, as_of, **kwargs)
     current["churn_probability"] = predict(report, current)
     value = (current["mrr"] * 12).rename("arr")
