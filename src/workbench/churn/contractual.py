@@ -221,7 +221,7 @@ def event_types_of(events: pd.DataFrame | None, as_of: pd.Timestamp,
         return []
     known = events[events["timestamp"] < as_of.normalize() + pd.Timedelta(days=1)]
     counts = known["event"].astype(str).value_counts()
-    return sorted(counts.index[:top], key=lambda e: (-counts[e], e))
+    return sorted(counts.index, key=lambda e: (-counts[e], e))[:top]
 
 
 def subscription_features(periods: pd.DataFrame, cutoff: pd.Timestamp, *,
