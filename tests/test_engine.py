@@ -57,7 +57,9 @@ def sources(tmp_path_factory, cdnow_transactions, demo_tx) -> dict[str, dict[str
         (base / "csv").mkdir()
         tx.to_csv(base / "csv" / "transactions.csv", index=False)
         (base / "parquet").mkdir()
-        tx.to_parquet(base / "parquet" / "orders.parquet")  # an alias of transactions
+        # An alias of transactions. Microsecond timestamps, as Spark writes them: Spark
+        # cannot read pandas' default nanoseconds (PARQUET_TYPE_ILLEGAL).
+        tx.to_parquet(base / "parquet" / "orders.parquet", coerce_timestamps="us")
         with duckdb.connect(str(base / "shop.duckdb")) as con:
             con.register("frame", tx)
             con.execute("CREATE TABLE transactions AS SELECT * FROM frame")

@@ -25,6 +25,8 @@ _DEFAULTS = {
     "spark.sql.session.timeZone": "UTC",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
+    # Results come back through Arrow (one row per customer at most).
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
 
 

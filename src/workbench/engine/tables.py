@@ -93,7 +93,7 @@ def source_ref(conn: Connection, table: str, mapping: dict[str, Any]) -> str | N
                     and path.stem.lower() in (table, *FILE_ALIASES.get(table, ()))):
                 return path.name
         return None
-    existing = {name.lower(): name for name in conn.list_tables()}
+    existing = {name.lower(): name for name in conn.list_tables(conn.source.options.get("schema"))}
     return existing.get(table)
 
 

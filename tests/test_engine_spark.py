@@ -1,0 +1,55 @@
+"""workbench.engine on Spark local mode: the aggregations equal the package's DuckDB SQL on
+the CDNOW sample (CSV folder) and a small demo (Parquet).
+
+One test, so one pytest-xdist worker starts Spark (about 20 s); tests/_spark.py shares the
+session. Every comparison is exact: money is summed as integers on Spark as on DuckDB.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests import _spark, test_engine
+from tests._spark import SPARK_TEST_SETTINGS
+from tests.test_engine import COLUMNS, reference_daily, sorted_daily
+from workbench.engine import (
+    canonical_table,
+    cohort_matrix,
+    connect,
+    customer_summary,
+    daily_purchases,
+)
+from workbench.lifecycle.cohorts import cohort_matrix as reference_cohort_matrix
+from workbench.lifecycle.stages import PurchaseHistory
+from workbench.summary import customer_summary as reference_summary
+
+# The fixtures: the Spark session, and the data sources and demo of test_engine.py.
+spark_backend = _spark.spark_backend
+sources, demo_tx = test_engine.sources, test_engine.demo_tx
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning")  # py4j's, closed
+def test_spark_aggregations_equal_duckdb(spark_backend, sources, cdnow_transactions, demo_tx):
+    cases = (("cdnow", "csv", cdnow_transactions[COLUMNS], "1997-09-30", "1998-06-30"),
+             ("demo", "parquet", demo_tx, "2026-03-31", "2026-09-30"))
+    for name, kind, tx, as_of, holdout in cases:
+        con = connect(sources[name][kind], "spark", spark=SPARK_TEST_SETTINGS)
+        assert con.engine == "spark"
+        table = canonical_table(con, "transactions")
+        ours = customer_summary(table, as_of, "W", holdout_end=holdout)
+        pd.testing.assert_frame_equal(
+            ours, reference_summary(tx, as_of, "W", holdout_end=holdout), check_exact=True)
+        if name == "demo":
+            pd.testing.assert_frame_equal(
+                sorted_daily(daily_purchases(table, as_of, orders="order_id", money="decimal")),
+                reference_daily(tx, as_of, "order_id"), check_dtype=False, check_exact=True)
+        else:
+            cut = pd.Timestamp(holdout)
+            cohorts = cohort_matrix(table, cut, 12)
+            reference = reference_cohort_matrix(PurchaseHistory(tx), cut, 12)
+            pd.testing.assert_series_equal(cohorts["size"], reference["size"], check_dtype=False)
+            pd.testing.assert_frame_equal(cohorts["revenue_per_customer"],
+                                          reference["revenue_per_customer"], check_dtype=False,
+                                          rtol=1e-12, atol=0)
