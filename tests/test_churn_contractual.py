@@ -287,7 +287,7 @@ def saas(tmp_path_factory):
     now = subscription_churn(subs, END, events=events, feedback=feedback)
     earlier = subscription_churn(subs, EARLIER, events=events, feedback=feedback)
     return {"subs": subs, "events": events, "feedback": feedback, "customers": customers,
-            "dates": dates, "now": now, "earlier": earlier}
+            "dates": dates, "now": now, "earlier": earlier, "folder": folder}
 
 
 def _planted(customer_ids: pd.Series, day: pd.Timestamp, dates: dict, horizon: int = 90) -> np.ndarray:
@@ -362,3 +362,29 @@ def test_demo_survival_by_plan_and_cohort(saas):
     table = now.lifetimes
     assert table["customer_id"].is_unique and len(table) == 2000
     assert table["churned"].sum() == sum(1 for d in saas["dates"].values() if d)
+
+
+def test_the_churn_report_reads_subscriptions_with_arr_at_stake(saas):
+    """churn.analyse on the loaded SaaS demo: contractual from subscriptions (no churned flag
+    needed), the value at stake each customer's ARR, survival by plan and start cohort."""
+    from workbench import churn
+    from workbench.io import load_dataset
+
+    dataset = load_dataset(saas["folder"])
+    result = churn.analyse(dataset, END)
+    assert (result.setting, result.source) == ("contractual", "subscriptions")
+    periods = validate_subscriptions(saas["subs"])[0]
+    on = (periods["start_date"] <= END) & (periods["end_date"].isna() | (periods["end_date"] >= END))
+    arr = 12 * periods[on].groupby(periods.loc[on, "customer_id"].astype(str))["mrr"].sum()
+    arr = arr[arr > 0]
+    scored = result.current.set_index("customer_id")
+    assert set(scored.index) == set(arr.index)
+    np.testing.assert_allclose(scored.loc[arr.index, "value_at_stake"], arr.to_numpy())
+    assert [g for g, _ in churn.survival_groupings(result)] == ["plan", "cohort"]
+    expected = scored["churn_probability"] * scored["value_at_stake"] * 0.2 - 10.0
+    np.testing.assert_allclose(scored["expected_value"], expected)
+    for lang, plan in (("en", "plan"), ("zh", "套餐")):
+        text = churn.describe_setting(result, lang)
+        assert f"{len(arr):,}" in text and ("ARR" in text)
+        group, survival = churn.survival_groupings(result)[0]
+        assert plan in churn.survival_sentence(result, lang, group=group, survival=survival)

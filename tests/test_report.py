@@ -28,7 +28,12 @@ def test_table_masks_escapes_and_formats(tmp_path):
     assert "12,345" in html and "12.3%" in html and "1,234.50" in html
     assert "<th>Segment</th>" in html
     long = ctx.table_html(pd.DataFrame({"x": range(40)}), max_rows=5)
-    assert "40 rows; first 5 shown." in long
+    assert "40 rows; the first 5 are shown." in long
+
+
+def test_the_truncation_note_is_in_the_report_language(tmp_path):
+    long = _ctx(tmp_path, "zh").table_html(pd.DataFrame({"x": range(1200)}), max_rows=5)
+    assert "共 1,200 行，显示前 5 行。" in long and "rows" not in long
 
 
 def test_metrics_are_plain_json(tmp_path):

@@ -94,6 +94,11 @@ def test_every_sentence_renders(result, lang):
                            (text.expansion_table(result, lang), text.EXPANSION_HEADERS)):
         assert list(frame.columns) == list(headers)
         assert all(key in CATALOGUE for key in headers.values())
+    money = text.renewals_table(result, lang)
+    assert len(money) and money["arr"].str.startswith("¥").all()
+    bridge = text.bridge_table(result, lang=lang)
+    assert bridge["mrr_end"].str.startswith("¥").all()
+    assert pd.api.types.is_float_dtype(text.bridge_table(result)["mrr_end"])  # codes: numbers
 
 
 def test_model_comparison_is_reported(result):

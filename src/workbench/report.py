@@ -153,7 +153,8 @@ class ReportContext:
         )
         note = ""
         if len(frame) > max_rows:
-            note = f"<p class='wb-note'>{len(frame):,} rows; first {max_rows} shown.</p>"
+            shown_note = self.t("table.first_shown", rows=f"{len(frame):,}", shown=max_rows)
+            note = f"<p class='wb-note'>{escape_html(shown_note)}</p>"
         return body + note
 
     def show(self, fig: Figure) -> None:

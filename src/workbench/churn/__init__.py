@@ -84,6 +84,7 @@ from workbench.churn.report import (
     reason_texts,
     reasons,
     scores_table,
+    survival_groupings,
     survival_sentence,
     targeting_sentence,
 )
@@ -168,6 +169,7 @@ __all__ = [
     "scores_table",
     "snapshot_attributes",
     "stages_at",
+    "survival_groupings",
     "survival_sentence",
     "targeting_sentence",
     "transactional_data",

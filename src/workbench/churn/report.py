@@ -153,11 +153,13 @@ def feature_label(column: str, lang: str) -> str:
 
     if ":" in column:
         kind, name = column.split(":", 1)
-        if kind in ("events", "events_before"):
+        if kind.startswith("events"):
             name = event_label(name, lang)
         elif kind == "fb_complaint":
             name = complaint_category_label(name, lang)
-        return t(f"churn.feature.{kind}", lang, name=name)
+        # a kind that is also a plain column (events_30d) names its per-type form ``<kind>_of``
+        key = f"churn.feature.{kind}_of" if f"churn.feature.{kind}_of" in CATALOGUE else f"churn.feature.{kind}"
+        return t(key, lang, name=name)
     key = f"churn.feature.{column}"
     return t(key, lang) if key in CATALOGUE else column.replace("_", " ")
 
@@ -223,6 +225,12 @@ def _pct(value: float) -> str:
 def describe_setting(result: ChurnResult, lang: str = "en") -> str:
     """One sentence: how churn is defined here and the base rate."""
     rate = _pct(result.data.label.mean())
+    if result.source == "subscriptions":
+        return t("churn.setting.subscriptions", lang, horizon=result.data.horizon_days,
+                 rows=f"{len(result.data.label):,}",
+                 cutoffs=result.data.features["cutoff"].nunique(),
+                 people=f"{result.data.features['customer_id'].nunique():,}", rate=rate,
+                 scored=f"{len(result.current):,}")
     if result.setting == "contractual":
         return t("churn.setting.contractual", lang, n=f"{len(result.data.label):,}", rate=rate)
     return t("churn.setting.transactional", lang, horizon=result.data.horizon_days,
@@ -279,14 +287,28 @@ def closing_note(result: ChurnResult, lang: str = "en") -> list[str]:
               without=f"{leak['auc_without']:.3f}", with_=f"{leak['auc_with']:.3f}")]
 
 
-def survival_sentence(result: ChurnResult, lang: str = "en") -> str:
-    """Median lifetime per group and the log-rank p-value."""
+def survival_groupings(result: ChurnResult) -> list[tuple[str, dict[str, Any]]]:
+    """Every survival grouping the report shows, as (group column, Kaplan-Meier result):
+    from subscriptions ``plan`` and ``cohort``, else the one grouping of ``result.survival``."""
+    if result.survivals:
+        return list(result.survivals.items())
+    if result.survival is None:
+        return []
+    return [(result.survival_group or "all", result.survival)]
+
+
+def survival_sentence(result: ChurnResult, lang: str = "en", *, group: str | None = None,
+                      survival: dict[str, Any] | None = None) -> str:
+    """Median lifetime per group and the log-rank p-value (of ``survival``, grouped by
+    ``group``; default the result's first grouping)."""
+    survival = survival if survival is not None else result.survival
+    group = group if group is not None else result.survival_group
     medians = t("churn.list_sep", lang).join(
         t("churn.median_item", lang, group=g, value=f"{v:.0f}" if np.isfinite(v) else t("churn.never", lang))
-        for g, v in result.survival["medians"].items())
-    p = result.survival["logrank"]["p_value"] if result.survival["logrank"] else float("nan")
-    group = feature_label(result.survival_group, lang) if result.survival_group else "–"
-    return t("churn.survival_text", lang, group=group, medians=medians, p=fmt_p(p))
+        for g, v in survival["medians"].items())
+    p = survival["logrank"]["p_value"] if survival["logrank"] else float("nan")
+    label = feature_label(group, lang) if group and group != "all" else "–"
+    return t("churn.survival_text", lang, group=label, medians=medians, p=fmt_p(p))
 
 
 def health_sentence(result: ChurnResult, lang: str = "en") -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -57,17 +57,30 @@ class ChurnResult:
     leakage: dict[str, Any] | None = None  # ROC-AUC with and without snapshot attributes
     #: where the save rate came from: ``assumed`` (the constant) or ``measured`` (campaign uplift)
     save_rate_source: str = "assumed"
+    #: what churn is read from: ``transactions``, ``subscriptions`` (MRR falls to zero) or
+    #: ``customers`` (a churned flag)
+    source: str = "transactions"
+    #: every survival grouping shown: name -> Kaplan-Meier result (``survival`` is the first);
+    #: from subscriptions ``plan`` and ``cohort`` (start quarter or year), times in months
+    survivals: dict[str, Any] = field(default_factory=dict)
+
+
+def has_subscriptions(dataset: Any) -> bool:
+    """Whether the dataset has a non-empty canonical ``subscriptions`` table."""
+    table = getattr(dataset, "subscriptions", None)
+    return table is not None and len(table) > 0
 
 
 def resolve_setting(dataset: Any, setting: str = "auto") -> str:
-    """``auto``: contractual when customers carry a churned flag, else transactional."""
+    """``auto``: contractual when the dataset has subscriptions or customers carry a churned
+    flag, else transactional."""
     if setting not in ("auto", "contractual", "transactional"):
         raise ValueError(f"setting must be auto, contractual or transactional, got {setting!r}")
     if setting != "auto":
         return setting
     has_flag = dataset.customers is not None and "churned" in dataset.customers \
         and dataset.customers["churned"].notna().any()
-    return "contractual" if has_flag else "transactional"
+    return "contractual" if has_flag or has_subscriptions(dataset) else "transactional"
 
 
 def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon_days: int = 90,
@@ -96,7 +109,14 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
     features; attributes that change over time come only from ``attribute_history`` (see
     :func:`attributes_as_of`). With ``check_leakage`` the best model is also cross-validated
     with the left-out snapshot attributes added, and both ROC-AUCs are kept in ``leakage``.
-    Contractual setting: one observation date, the attributes are as of it and are all used.
+    Contractual setting with a ``subscriptions`` table
+    (:func:`workbench.churn.contractual.subscription_churn`): every customer with MRR > 0 on a
+    monthly cutoff is a row, and churns when their MRR falls to zero within ``horizon_days``
+    (days); features use only what was known on the cutoff; the value at stake is the
+    customer's ARR (12 x MRR on ``as_of``); survival curves by plan and by start cohort.
+    Contractual setting without subscriptions (a ``churned`` flag on customers): one
+    observation date, the attributes are as of it and are all used; the value at stake is the
+    ARR from customers' ``mrr`` when mapped, else 1 per customer.
 
     Targeting: expected value = churn probability x value at stake x save rate - contact cost
     (currency units). The save rate is the constant ``save_rate`` (0-1) unless
@@ -111,7 +131,26 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
                       "export_frame(result, lang) for the text", DeprecationWarning, stacklevel=2)
     chosen = resolve_setting(dataset, setting)
     leakage = None
-    if chosen == "contractual":
+    survivals: dict[str, Any] = {}
+    source = "transactions"
+    if chosen == "contractual" and has_subscriptions(dataset):
+        from workbench.churn.contractual import subscription_churn
+
+        source = "subscriptions"
+        found = subscription_churn(dataset.subscriptions, as_of, events=dataset.events,
+                                   feedback=dataset.feedback, customers=dataset.customers,
+                                   static_attributes=static_attributes,
+                                   horizon_days=horizon_days, n_cutoffs=n_cutoffs,
+                                   random_state=random_state)
+        data, report = found.data, found.report
+        current = found.current.drop(columns="cutoff")
+        value = found.value  # ARR: 12 x MRR running on as_of (currency units per year)
+        survivals = dict(found.survival)
+        survival_group = next(iter(survivals), None)  # plan first, then start cohort
+        survival = survivals.get(survival_group) if survival_group else None
+        baseline, health_table, churn_days = None, None, None
+    elif chosen == "contractual":
+        source = "customers"
         data = contractual_data(dataset.customers)
         report = evaluate_models(data, random_state=random_state)
         oof = report.predictions[report.best].reindex(range(len(data.label)))
@@ -124,6 +163,8 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
         survival = (kaplan_meier(tenure.fillna(0).to_numpy(), data.label.to_numpy(),
                                  data.features[survival_group] if survival_group else None)
                     if tenure is not None else None)
+        if survival is not None:
+            survivals = {survival_group or "all": survival}
         baseline, health_table, churn_days = None, None, None
     else:
         from workbench.lifecycle import PurchaseHistory, derive_rules
@@ -161,6 +202,7 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
         churn_days = derive_rules(history, as_of).churn_days
         survival_group = next((c for c in SURVIVAL_GROUPS if c in current), None)
         survival = _lifetimes(bought, now, dataset.customers, survival_group)
+        survivals = {survival_group or "all": survival}
     current["value_at_stake"] = value.to_numpy()
     current["health_score"] = health_score(current, churn_days=churn_days).to_numpy()
     if not 0 <= save_rate <= 1:
@@ -182,7 +224,7 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
         current["top_reason"], current["churn_probability"], current["value_at_stake"])
     return ChurnResult(chosen, data, report, current, ranking, survival, survival_group,
                        baseline, health_table, rules, leakage,
-                       "measured" if measured_effect is not None else "assumed")
+                       "measured" if measured_effect is not None else "assumed", source, survivals)
 
 
 #: Attributes fixed at signup that the transactional survival curves are grouped by (first found).

@@ -8,6 +8,16 @@ ENTRIES: dict[str, dict[str, str]] = {
     "churn.setting.contractual": {
         "en": "Contractual setting: churn is the churned flag of {n} customers; the base rate is {rate}.",
         "zh": "合约型场景：以 {n} 位客户的流失标记为准；基础流失率为 {rate}。"},
+    "churn.setting.subscriptions": {
+        "en": "Contractual setting, from subscriptions: every customer paying recurring revenue "
+              "(MRR > 0) on a monthly cutoff is a row, and churns when their MRR falls to zero "
+              "within the next {horizon} days (an upgrade or downgrade is not churn). {rows} "
+              "customer-cutoffs ({people} distinct customers) from {cutoffs} cutoffs; the base "
+              "rate is {rate}. Features use only what was known on each cutoff. The {scored} "
+              "customers paying today are scored; the value at stake is their ARR.",
+        "zh": "合约型场景（基于订阅）：每个月度截止日仍在付费（MRR > 0）的客户为一个样本，若在之后 {horizon} 天内 MRR 降为零即视为流失（升级或降级不算流失）。"
+              "共 {cutoffs} 个截止日、{rows} 个客户-截止日样本（{people} 位不同客户）；基础流失率为 {rate}。特征只使用截止日当时已知的数据。"
+              "对当前仍在付费的 {scored} 位客户打分，风险价值为其 ARR（年度经常性收入）。"},
     "churn.setting.transactional": {
         "en": "Transactional setting: every customer who bought by a cutoff is a row, with their lifecycle "
               "stage on that day as a feature, and churns when they buy nothing in the next {horizon} days. {rows} customer-cutoffs ({people} distinct customers) "
@@ -196,6 +206,26 @@ ENTRIES: dict[str, dict[str, str]] = {
     "churn.feature.channel": {"en": "{name} share", "zh": "{name}占比"},
     "churn.feature.category": {"en": "{name} share", "zh": "{name}占比"},
     "churn.feature.events": {"en": "{name}, last 90 days", "zh": "近90天{name}"},
+    "churn.feature.events_30d": {"en": "usage events, last 30 days", "zh": "近30天使用事件数"},
+    "churn.feature.events_90d": {"en": "usage events, last 90 days", "zh": "近90天使用事件数"},
+    "churn.feature.events_trend": {"en": "usage trend (last 90 days against the 90 before)",
+                                   "zh": "使用趋势（近90天对比前90天）"},
+    "churn.feature.events_30d_of": {"en": "{name}, last 30 days", "zh": "近30天{name}"},
+    "churn.feature.events_trend_of": {"en": "{name}, trend (last 90 days against the 90 before)",
+                                      "zh": "{name}趋势（近90天对比前90天）"},
+    "churn.feature.days_since_event": {"en": "days since the last usage event",
+                                       "zh": "距上次使用天数"},
+    "churn.feature.mrr_change_90d": {"en": "MRR change over 90 days", "zh": "近90天MRR变化"},
+    "churn.feature.upgrades": {"en": "upgrades", "zh": "升级次数"},
+    "churn.feature.downgrades": {"en": "downgrades", "zh": "降级次数"},
+    "churn.feature.past_churns": {"en": "earlier cancellations", "zh": "既往流失次数"},
+    "churn.feature.subscriptions": {"en": "running subscriptions", "zh": "在订订阅数"},
+    "churn.feature.plan": {"en": "plan", "zh": "套餐"},
+    "churn.feature.seats": {"en": "seats", "zh": "席位数"},
+    "churn.feature.billing_period": {"en": "billing period", "zh": "计费周期"},
+    "churn.feature.term_months": {"en": "contract term (months)", "zh": "合同期（月）"},
+    "churn.feature.days_to_renewal": {"en": "days to the next renewal", "zh": "距下次续约天数"},
+    "churn.feature.cohort": {"en": "start cohort", "zh": "开始批次"},
     "churn.feature.events_before": {"en": "{name}, 90 days before", "zh": "前90天{name}"},
     "churn.feature.female": {"en": "female", "zh": "女性"},
     "churn.feature.senior_citizen": {"en": "senior citizen", "zh": "老年用户"},

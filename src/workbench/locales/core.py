@@ -59,6 +59,8 @@ ENTRIES: dict[str, dict[str, str]] = {
     "word.column": {"en": "Column", "zh": "字段"},
     "word.reason": {"en": "Reason", "zh": "原因"},
     "word.rows": {"en": "Rows", "zh": "行数"},
+    "table.first_shown": {"en": "{rows} rows; the first {shown} are shown.",
+                          "zh": "共 {rows} 行，显示前 {shown} 行。"},
     "word.examples": {"en": "Example rows", "zh": "示例行号"},
     "word.value": {"en": "Value", "zh": "数值"},
     "word.metric": {"en": "Metric", "zh": "指标"},

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.i18n import CATALOGUE, fmt_money, fmt_number, fmt_pct, t
+from workbench.i18n import CATALOGUE, fmt_money, fmt_number, fmt_pct, money_columns, t
 from workbench.results import with_labels
 from workbench.success.workflow import EXPORT_LABELS, SuccessResult
 
@@ -188,11 +188,17 @@ BRIDGE_HEADERS = {"month": "cs.col.month", **{c: f"cs.move.{c}" for c in (
     "mrr_start", "new", "expansion", "contraction", "churned", "reactivation", "mrr_end")}}
 
 
-def bridge_table(result: SuccessResult, months: int = 12) -> pd.DataFrame:
-    """The last ``months`` months of the bridge, newest first (currency units per month)."""
+#: Money columns of the bridge (currency units per month).
+BRIDGE_MONEY = ("mrr_start", "new", "expansion", "contraction", "churned", "reactivation",
+                "mrr_end")
+
+
+def bridge_table(result: SuccessResult, months: int = 12, lang: str | None = None) -> pd.DataFrame:
+    """The last ``months`` months of the bridge, newest first (currency units per month);
+    with ``lang`` the amounts are formatted as money for display."""
     out = result.bridge.tail(months).iloc[::-1].copy()
     out["month"] = out["month"].dt.strftime("%Y-%m")
-    return out
+    return money_columns(out, BRIDGE_MONEY, lang) if lang is not None else out
 
 
 RENEWAL_HEADERS = {"customer_id": "cs.col.customer_id", "renewal_date": "cs.col.renewal_date",
@@ -208,7 +214,7 @@ def renewals_table(result: SuccessResult, lang: str) -> pd.DataFrame:
     r = result.renewals.copy()
     r["renewal_date"] = r["renewal_date"].dt.strftime("%Y-%m-%d")
     r = _labelled(r, EXPORT_LABELS, lang)
-    return r[list(RENEWAL_HEADERS)]
+    return money_columns(r[list(RENEWAL_HEADERS)], ("arr", "arr_at_risk"), lang)
 
 
 ACTIVATION_HEADERS = {"cohort": "cs.col.cohort", "accounts": "cs.col.accounts",
