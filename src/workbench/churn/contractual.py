@@ -40,6 +40,7 @@ from workbench.churn.model import ModelReport, evaluate_models, predict
 from workbench.churn.survival import kaplan_meier
 from workbench.success import signals
 from workbench.success.data import SubscriptionError, validate_subscriptions
+from workbench.success.renewals import add_months
 from workbench.summary import UNIT_DAYS
 
 __all__ = ["MAX_COHORTS", "MAX_EVENT_TYPES", "MIN_CHURN_ROWS", "MIN_GROUP",
@@ -179,25 +180,16 @@ def churn_labels(pairs: pd.DataFrame, periods: pd.DataFrame, horizon_days: int) 
     return np.isin(left["_pair"].to_numpy(), on.loc[churned, "_pair"].to_numpy()).astype(int)
 
 
-def _add_months(dates: pd.Series, months: np.ndarray) -> pd.Series:
-    """``dates`` plus whole months, the day clipped to the target month's length."""
-    dates = pd.to_datetime(dates).reset_index(drop=True)
-    total = dates.dt.year.to_numpy() * 12 + dates.dt.month.to_numpy() - 1 + months
-    first = pd.to_datetime(pd.DataFrame({"year": total // 12, "month": total % 12 + 1, "day": 1}))
-    day = np.minimum(dates.dt.day.to_numpy(), first.dt.days_in_month.to_numpy())
-    return first + pd.to_timedelta(day - 1, unit="D")
-
-
 def _next_renewal(first_start: pd.Series, term: np.ndarray, day: pd.Timestamp) -> pd.Series:
     """The first renewal date after ``day`` of the term cycle from ``first_start``
     (first start + k terms, k >= 1)."""
     first_start = pd.to_datetime(first_start).reset_index(drop=True)
     months = ((day.year - first_start.dt.year) * 12 + day.month - first_start.dt.month).to_numpy()
     k = np.maximum(months // term, 1)
-    date = _add_months(first_start, k * term)
+    date = add_months(first_start, k * term)
     for _ in range(3):  # step to the first renewal date after the day
         k = k + (date <= day).to_numpy()
-        date = _add_months(first_start, k * term)
+        date = add_months(first_start, k * term)
     return date
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 from workbench.success import health as health_mod
 from workbench.success import signals
 
-__all__ = ["ACTIONS", "RENEWAL_COLUMNS", "RenewalModel", "compare_with_health",
+__all__ = ["ACTIONS", "RENEWAL_COLUMNS", "RenewalModel", "add_months", "compare_with_health",
            "due_renewals", "expansion_candidates", "model_features", "recommended_action",
            "renewal_points", "renewal_rate", "renewals_at_risk"]
 
@@ -41,7 +41,7 @@ RENEWAL_COLUMNS = ("customer_id", "subscription_id", "renewal_date", "arr",
                    "owner", "top_reasons", "recommended_action")
 
 
-def _add_months(dates: pd.Series, months: np.ndarray) -> pd.Series:
+def add_months(dates: pd.Series, months: np.ndarray) -> pd.Series:
     """``dates`` plus whole months, the day clipped to the target month's length."""
     dates = pd.to_datetime(dates).reset_index(drop=True)
     total = dates.dt.year.to_numpy() * 12 + dates.dt.month.to_numpy() - 1 + months
@@ -81,8 +81,8 @@ def renewal_points(periods: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     count = (span // subs["term_months"]).to_numpy(dtype=int) + 1
     rep = subs.loc[subs.index.repeat(count)].reset_index(drop=True)
     k = np.concatenate([np.arange(1, c + 1) for c in count]) if len(count) else np.array([], int)
-    rep["renewal_date"] = _add_months(rep["first_start"], k * rep["term_months"].to_numpy())
-    term_start = _add_months(rep["first_start"], (k - 1) * rep["term_months"].to_numpy())
+    rep["renewal_date"] = add_months(rep["first_start"], k * rep["term_months"].to_numpy())
+    term_start = add_months(rep["first_start"], (k - 1) * rep["term_months"].to_numpy())
     rep = rep.assign(term_start=term_start.to_numpy())
     rep = rep[rep["renewal_date"] <= as_of].reset_index(drop=True)
     came_up = _ran_between(rep, periods)
@@ -120,11 +120,11 @@ def due_renewals(periods: pd.DataFrame, as_of: pd.Timestamp, horizon_days: int =
               + as_of.month - subs["first_start"].dt.month).to_numpy()
     k = np.maximum(months // subs["term_months"].to_numpy(), 0)
     subs = subs.reset_index(drop=True)
-    date = _add_months(subs["first_start"], k * subs["term_months"].to_numpy())
+    date = add_months(subs["first_start"], k * subs["term_months"].to_numpy())
     for _ in range(3):  # step to the first renewal date after as_of
         later = date <= as_of
         k = k + later.to_numpy()
-        date = _add_months(subs["first_start"], k * subs["term_months"].to_numpy())
+        date = add_months(subs["first_start"], k * subs["term_months"].to_numpy())
     subs["renewal_date"] = date
     cur = running.sort_values("start_date").groupby("subscription_id").last()
     if "renewal_date" in cur:
