@@ -76,6 +76,11 @@ ENTRIES: dict[str, dict[str, str]] = {
         "en": "Median lifetime by {group}: {medians}. Log-rank test across groups: {p}.",
         "zh": "按{group}的中位生命周期：{medians}。组间 log-rank 检验：{p}。"},
     "churn.never": {"en": "not reached", "zh": "未达到"},
+    "churn.health_unchecked": {
+        "en": "In the contractual setting the health score is not checked band by band here; "
+              "with subscriptions, the customer-success report checks its configurable health "
+              "score against the renewals and churn that followed.",
+        "zh": "合约型场景下，本报告不按健康度分档检验；有订阅数据时，客户成功报告会用之后的续约与流失检验可配置的健康度评分。"},
     "churn.health_band": {"en": "Health score band", "zh": "健康度区间"},
     "churn.churn_rate": {"en": "Churn rate", "zh": "流失率"},
     "churn.health_title": {"en": "Churn rate by health band", "zh": "各健康度区间的流失率"},
