@@ -135,12 +135,13 @@ def _logo_churn_rate(result: SuccessResult, months: int = 12) -> float:
 
 
 def metrics(result: SuccessResult) -> dict[str, Any]:
-    """The ``customer_success`` part of ``metrics.json`` (shares 0-1, currency units)."""
+    """The ``customer_success`` part of ``metrics.json`` (shares 0-1, currency units): the
+    notebook saves it under its topic, so ``metrics.json["customer_success"]["mrr"]``."""
     bridge = [{"month": row.month.strftime("%Y-%m"), "mrr_start": row.mrr_start, "new": row.new,
                "expansion": row.expansion, "contraction": row.contraction,
                "churned": row.churned, "reactivation": row.reactivation, "mrr_end": row.mrr_end}
               for row in result.bridge.itertuples(index=False)]
-    return {"customer_success": {
+    return {
         "mrr": result.mrr, "arr": result.arr, "nrr_12m": result.retention["nrr"],
         "grr_12m": result.retention["grr"], "logo_churn_rate": _logo_churn_rate(result),
         "renewal_rate": result.renewal_rate["renewal_rate"],
@@ -152,7 +153,7 @@ def metrics(result: SuccessResult) -> dict[str, Any]:
         "renewal_health_auc": result.comparison["health_auc"],
         "renewal_model_beats_health": result.comparison["beats_health"],
         "month": result.retention["month"],
-        "bridge": bridge}}
+        "bridge": bridge}
 
 
 def renewals_export(result: SuccessResult) -> pd.DataFrame:
