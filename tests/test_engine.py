@@ -20,6 +20,7 @@ from workbench.engine import (
     MONEY_SCALE,
     EngineError,
     canonical_table,
+    co_purchase_counts,
     cohort_matrix,
     connect,
     customer_summary,
@@ -29,6 +30,7 @@ from workbench.engine import (
     redact,
     resolve_tables,
     rfm_values,
+    summary_table,
 )
 from workbench.lifecycle.cohorts import cohort_matrix as reference_cohort_matrix
 from workbench.lifecycle.stages import PurchaseHistory
@@ -317,3 +319,45 @@ def test_cohort_matrix_equals_lifecycle(sources, cdnow_transactions, demo_tx, da
             pd.testing.assert_frame_equal(ours[key], expected[key], check_dtype=False,
                                           rtol=1e-12, atol=0)
     assert ours["size"].sum() == tx[tx["order_date"] <= as_of]["customer_id"].nunique()
+
+
+@pytest.mark.parametrize("item, basket", [("category", "order_id"), ("product_id", "customer_id")])
+def test_co_purchase_counts_equal_the_recommender_matrix(tiny_demo, tmp_path, item, basket):
+    from workbench.io import load_dataset
+    from workbench.recommend.matrices import interactions
+
+    tx = load_dataset(tiny_demo).transactions
+    tx[["customer_id", "order_id", "order_date", "amount", item]].to_parquet(
+        tmp_path / "transactions.parquet", coerce_timestamps="us")
+    with connect(tmp_path) as con:
+        ours = co_purchase_counts(canonical_table(con, "transactions"), item, basket=basket)
+    inter = interactions(tx, "category" if item == "category" else "product", by=basket)
+    co = (inter.matrix.T @ inter.matrix).toarray().astype(int)
+    items = list(inter.items)
+    single = ours[ours["item_b"].isna()]
+    assert single["item_a"].tolist() == items
+    assert single["baskets"].tolist() == co.diagonal().tolist()
+    pairs = ours[ours["item_b"].notna()]
+    expected = {(items[i], items[j]): co[i, j] for i in range(len(items))
+                for j in range(len(items)) if items[i] < items[j] and co[i, j]}
+    assert dict(zip(zip(pairs["item_a"], pairs["item_b"]), pairs["baskets"])) == expected
+    assert ours.attrs["baskets"] == inter.matrix.shape[0]
+    assert len(pairs) > 3
+
+
+def test_first_purchase_value_beyond_the_packing_range(tmp_path):
+    # A day's spend of 4e9 (over 2**45 money units) and a day in 1875: the packed minimum
+    # gives up (NULL) for that customer and the summary falls back to the ordered argmin.
+    tx = pd.DataFrame({"customer_id": ["big", "big", "old", "old", "small"],
+                       "order_id": ["1", "2", "3", "4", "5"],
+                       "order_date": pd.to_datetime(["2024-01-05", "2024-02-01", "1875-06-01",
+                                                     "2024-01-01", "2024-01-02"]),
+                       "amount": [4.0e9, 12.5, 7.25, 3.0, 19.99]})
+    tx.to_parquet(tmp_path / "transactions.parquet", coerce_timestamps="us")
+    with connect(tmp_path) as con:
+        table = canonical_table(con, "transactions")
+        packed = summary_table(table, "2024-12-31").to_pandas().set_index("customer_id").sort_index()
+        ours = customer_summary(table, "2024-12-31", "D")
+    assert packed["first_value"].isna().tolist() == [True, True, False]
+    assert ours["first_purchase_value"].tolist() == [4.0e9, 7.25, 19.99]
+    pd.testing.assert_frame_equal(ours, reference_summary(tx, "2024-12-31", "D"), check_exact=True)

@@ -16,6 +16,7 @@ from tests.test_engine import COLUMNS, reference_daily, sorted_daily
 from workbench.engine import (
     EngineError,
     canonical_table,
+    co_purchase_counts,
     cohort_matrix,
     connect,
     customer_summary,
@@ -50,7 +51,16 @@ def demo_tx(tiny_demo) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def loaded(postgres_server, cdnow_transactions, demo_tx, tmp_path_factory) -> dict[str, Path]:
+def demo_lines(tiny_demo) -> pd.DataFrame:
+    """The demo's lines with their category, for the co-purchase counts."""
+    from workbench.io import load_dataset
+
+    return load_dataset(tiny_demo).transactions[[*COLUMNS, "category"]].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def loaded(postgres_server, cdnow_transactions, demo_tx, demo_lines, tmp_path_factory
+           ) -> dict[str, Path]:
     """CDNOW (amounts NUMERIC) and the demo (amounts DOUBLE PRECISION) in schema 销售, plus
     the demo under its canonical names in schema crm; returns each dataset's mapping file."""
     kinds = {"customer_id": "string", "order_id": "string", "order_date": "timestamp"}
@@ -59,6 +69,8 @@ def loaded(postgres_server, cdnow_transactions, demo_tx, tmp_path_factory) -> di
     copy_frame(postgres_server, "销售.演示订单", demo_tx.rename(columns=CHINESE),
                {CHINESE[c]: k for c, k in (kinds | {"amount": "float"}).items()})
     copy_frame(postgres_server, "crm.transactions", demo_tx, kinds | {"amount": "money"})
+    copy_frame(postgres_server, "crm.lines", demo_lines, kinds | {"amount": "money",
+                                                                  "category": "string"})
     folder = tmp_path_factory.mktemp("pg_mappings")
     out = {}
     for name, table in (("cdnow", "订单明细"), ("demo", "演示订单")):
@@ -148,3 +160,14 @@ def test_missing_table_and_column_name_them(postgres_server, loaded):
         assert "table 销售.订单明细 (transactions): no column for amount" in message
         assert "会员卡号, 流水号, 成交时间, 成交金额" in message
         assert postgres_server.password not in message
+
+
+def test_co_purchase_counts_equal_duckdb(postgres_server, loaded, demo_lines, tmp_path):
+    demo_lines.to_parquet(tmp_path / "transactions.parquet", coerce_timestamps="us")
+    with connect(tmp_path) as con:
+        expected = co_purchase_counts(canonical_table(con, "transactions"))
+    with connect(postgres_server.url(schema="crm")) as con:
+        ours = co_purchase_counts(canonical_table(con, "transactions",
+                                                  {"tables": {"transactions": "lines"}}))
+    pd.testing.assert_frame_equal(ours, expected)
+    assert ours.attrs == expected.attrs and ours["item_b"].notna().sum() > 3

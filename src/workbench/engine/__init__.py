@@ -13,6 +13,7 @@
 
 from workbench.engine.aggregations import (
     MONEY_SCALE,
+    co_purchase_counts,
     cohort_counts,
     cohort_matrix,
     customer_summary,
@@ -32,6 +33,6 @@ from workbench.engine.sources import (
 from workbench.engine.tables import canonical_table, read_mapping, resolve_tables
 
 __all__ = ["ENGINES", "MONEY_SCALE", "Connection", "EngineError", "Source", "canonical_table",
-           "cohort_counts", "cohort_matrix", "connect", "customer_summary", "daily_purchases",
-           "parse_source", "read_mapping", "redact", "resolve_tables", "rfm_values",
-           "summary_table"]
+           "co_purchase_counts", "cohort_counts", "cohort_matrix", "connect", "customer_summary",
+           "daily_purchases", "parse_source", "read_mapping", "redact", "resolve_tables",
+           "rfm_values", "summary_table"]

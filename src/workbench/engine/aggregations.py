@@ -25,8 +25,9 @@ import pyarrow.compute as pc
 
 from workbench.summary import UNIT_DAYS, day_after
 
-__all__ = ["MONEY_DIGITS", "MONEY_SCALE", "cohort_counts", "cohort_matrix", "customer_summary",
-           "daily_purchases", "day_number", "money_units", "rfm_values", "summary_table"]
+__all__ = ["MONEY_DIGITS", "MONEY_SCALE", "co_purchase_counts", "cohort_counts", "cohort_matrix",
+           "customer_summary", "daily_purchases", "day_number", "money_units", "rfm_values",
+           "summary_table"]
 
 Money = Literal["integer", "decimal"]
 #: Decimal digits of money kept exactly (as :func:`workbench.summary.daily_purchases_sql`).
@@ -95,9 +96,15 @@ def daily_purchases(tx: ibis.Table, as_of: pd.Timestamp | str | None = None, *,
         amount=_units_sum(lines.amount, money), **extra)
 
 
+#: Packing of (day, spend) into one BIGINT for the first day's spend: days since 1970-01-01
+#: in [-2**15, 2**17 - 2**15) (1880 to 2239) times 2**46, plus the spend in money units
+#: shifted by 2**45, so |spend| of one customer-day < 2**45 units (3.5e9 currency units).
+_PACK, _HALF, _DAY_OFFSET, _PACK_DAYS = 2**46, 2**45, 2**15, 2**17
+
+
 def summary_table(tx: ibis.Table, as_of: pd.Timestamp | str, *,
                   holdout_end: pd.Timestamp | str | None = None, count_orders: bool = True,
-                  money: Money = "integer") -> ibis.Table:
+                  money: Money = "integer", packed: bool = True) -> ibis.Table:
     """Per-customer sufficient statistics, as an Ibis expression (one row per customer).
 
     Columns: ``customer_id``, ``first_day`` and ``last_day`` (days since 1970-01-01),
@@ -106,6 +113,10 @@ def summary_table(tx: ibis.Table, as_of: pd.Timestamp | str, *,
     units of 1/MONEY_SCALE: the spend in the period and on the first purchase day) and, with
     ``holdout_end``, ``x_holdout`` (purchase days in (as_of, holdout_end]) and
     ``holdout_revenue`` (money units). :func:`customer_summary` turns it into the frame.
+
+    ``packed`` reads ``first_value`` from a packed minimum (faster; NULL for a customer with a
+    day's spend of 3.5e9 currency units or more, or days outside 1880-2239, where
+    :func:`customer_summary` falls back to ``packed=False``, an ordered argmin).
     """
     as_of_day = pd.Timestamp(as_of).normalize()
     holdout_day = pd.Timestamp(holdout_end).normalize() if holdout_end is not None else None
@@ -115,11 +126,22 @@ def summary_table(tx: ibis.Table, as_of: pd.Timestamp | str, *,
     as_of_n = (as_of_day - _EPOCH).days
     calibration = daily.filter(daily.day <= as_of_n)
     n_orders = calibration.orders.sum() if orders else calibration.count()
+    if packed:
+        # The first day's spend as the low bits of min(day, spend) packed into one BIGINT: a
+        # plain min, where argmin is an ordered aggregate on DuckDB and an ordered array_agg
+        # on PostgreSQL. NULL where a spend or day is out of the packing range (see below).
+        key = ((calibration.day + _DAY_OFFSET).cast("int64") * _PACK
+               + (calibration.amount + _HALF))
+        first_value = ibis.ifelse(
+            (calibration.amount.abs().max() < _HALF) & (calibration.day.min() >= -_DAY_OFFSET)
+            & (calibration.day.max() < _PACK_DAYS - _DAY_OFFSET),
+            key.min() % _PACK - _HALF, ibis.null("int64"))
+    else:
+        first_value = calibration.amount.argmin(calibration.day)
     summary = calibration.group_by("customer_id").aggregate(
         first_day=calibration.day.min(), last_day=calibration.day.max(),
         n_orders=n_orders.cast("int64"), n_purchase_days=calibration.count().cast("int64"),
-        revenue=calibration.amount.sum().cast("int64"),
-        first_value=calibration.amount.argmin(calibration.day).cast("int64"))
+        revenue=calibration.amount.sum().cast("int64"), first_value=first_value.cast("int64"))
     if holdout_day is None:
         return summary
     later = daily.filter(daily.day > as_of_n)
@@ -153,6 +175,18 @@ def _dates(days: np.ndarray) -> np.ndarray:
         "datetime64[ns]")
 
 
+def _by_customer_id(table: pa.Table) -> pa.Table:
+    """``table`` in code-point order of ``customer_id``, the order of DuckDB and Spark.
+
+    The query already sorts; a database whose collation orders otherwise (PostgreSQL with a
+    language locale) is re-sorted here, so every backend returns the same row order.
+    """
+    ids = table["customer_id"].cast(pa.string())
+    if len(ids) < 2 or pc.all(pc.less_equal(ids[:-1], ids[1:])).as_py():
+        return table.combine_chunks()
+    return table.take(pc.sort_indices(ids))
+
+
 def customer_summary(tx: ibis.Table, as_of: pd.Timestamp | str | None = None, unit: str = "W",
                      *, holdout_end: pd.Timestamp | str | None = None,
                      count_orders: bool = True, money: Money = "integer") -> pd.DataFrame:
@@ -172,11 +206,12 @@ def customer_summary(tx: ibis.Table, as_of: pd.Timestamp | str | None = None, un
     holdout_day = pd.Timestamp(holdout_end).normalize() if holdout_end is not None else None
     if holdout_day is not None and holdout_day <= as_of_day:
         raise ValueError(f"holdout_end {holdout_day.date()} must be after as_of {as_of_day.date()}")
-    table = summary_table(tx, as_of_day, holdout_end=holdout_day, count_orders=count_orders,
-                          money=money).to_pyarrow()
-    ids = table["customer_id"].cast(pa.string())
-    order = pc.sort_indices(ids)  # code-point order, whatever the database's collation
-    table = table.take(order)
+    options = {"holdout_end": holdout_day, "count_orders": count_orders, "money": money}
+    summary = summary_table(tx, as_of_day, **options)
+    table = _by_customer_id(summary.order_by("customer_id").to_pyarrow())
+    if table["first_value"].null_count:  # beyond the packing range: the ordered argmin
+        summary = summary_table(tx, as_of_day, **options, packed=False)
+        table = _by_customer_id(summary.order_by("customer_id").to_pyarrow())
     unit_days = UNIT_DAYS[unit]
     as_of_n = (as_of_day - _EPOCH).days
     first, last = _int(table, "first_day"), _int(table, "last_day")
@@ -186,7 +221,7 @@ def customer_summary(tx: ibis.Table, as_of: pd.Timestamp | str | None = None, un
         mean_repeat = np.where(n_days > 1, (total - first_value) / (n_days - 1), np.nan)
         avg_order = total / n_orders
     result = pd.DataFrame({
-        "customer_id": pd.array(ids.take(order).to_pylist(), dtype="str"),
+        "customer_id": table["customer_id"].to_pandas().astype("str"),
         "first_purchase": _dates(first), "last_purchase": _dates(last),
         "n_orders": n_orders, "n_purchase_days": n_days, "x": n_days - 1,
         "t_x": (last - first) / unit_days, "T": (as_of_n - first) / unit_days,
@@ -270,3 +305,41 @@ def cohort_matrix(tx: ibis.Table, as_of: pd.Timestamp | str, max_periods: int = 
     retention = customers.div(size, axis=0).where(observed)
     per_customer = revenue.cumsum(axis=1).div(size, axis=0).where(observed)
     return {"size": size, "retention": retention, "revenue_per_customer": per_customer}
+
+
+def co_purchase_counts(tx: ibis.Table, item: str = "category", *, basket: str = "order_id",
+                       as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
+    """How many baskets hold each item and each pair of items: the inputs of association
+    rules (:func:`workbench.recommend.rules.association_rules`), computed where the data is.
+
+    ``item`` is the item column (``category`` or ``product_id``) and ``basket`` the column
+    whose values are baskets (``order_id``, or ``customer_id`` for "bought by the same
+    customer"); lines missing either are left out, as there. One row per item pair bought
+    together (``item_a`` < ``item_b``, by code point) and one per item alone (``item_b`` is
+    missing): ``baskets`` is the number of baskets holding both (or the item). ``attrs``
+    carries ``baskets``, the number of baskets with at least one item. Items x items at most,
+    so it is returned as pandas.
+    """
+    tx = _up_to(tx, as_of)
+    lines = tx.filter(tx[item].notnull() & tx[basket].notnull())
+    held = lines.select(basket=lines[basket].cast("string"),
+                        item=lines[item].cast("string")).distinct()
+    left, right = held.view(), held.view()
+    pairs = left.join(right, [left.basket == right.basket, left.item < right.item])
+    pairs = pairs.select(item_a=left.item, item_b=right.item, basket=left.basket)
+    pair_counts = pairs.group_by(["item_a", "item_b"]).aggregate(
+        baskets=pairs.basket.count().cast("int64"))
+    single = held.group_by("item").aggregate(baskets=held.basket.count().cast("int64"))
+    single = single.select(item_a=single.item, item_b=ibis.null("string"),
+                           baskets=single.baskets)
+    counts = pair_counts.union(single).to_pyarrow()
+    n_baskets = held.basket.nunique().to_pyarrow().as_py()
+    frame = pd.DataFrame({"item_a": pd.array(counts["item_a"].to_pylist(), dtype="str"),
+                          "item_b": pd.array(counts["item_b"].to_pylist(), dtype="str"),
+                          "baskets": _int(counts, "baskets")})
+    # The database's collation may order the pair otherwise: put it in code-point order here.
+    flip = frame["item_b"].notna() & (frame["item_a"] > frame["item_b"])
+    frame.loc[flip, ["item_a", "item_b"]] = frame.loc[flip, ["item_b", "item_a"]].to_numpy()
+    frame = frame.sort_values(["item_a", "item_b"], na_position="first", ignore_index=True)
+    frame.attrs["baskets"] = int(n_baskets or 0)
+    return frame

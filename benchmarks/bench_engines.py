@@ -1,0 +1,274 @@
+"""Benchmark the per-customer summary on each engine: Ibis on DuckDB, PostgreSQL and Spark,
+against the DuckDB SQL of ``workbench.summary`` and ``lifetimes``.
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/bench_engines.py [--customers 1000000] [--transactions 10000000]
+        [--seed 0] [--as-of 2024-12-31] [--repeat 3] [--data-dir benchmarks/_data]
+        [--tools sql,ibis_duckdb,ibis_duckdb_decimal,lifetimes,postgres,spark]
+
+Steps:
+
+1. The seeded log of ``bench_summary.py`` (same generator, same file name), as Parquet in
+   ``--data-dir``; reruns reuse it.
+2. Each tool runs in its own subprocess, which reports its wall time, CPU time and peak RSS:
+   - ``sql``: :func:`workbench.summary.customer_summary` on the Parquet file (DuckDB SQL);
+   - ``ibis_duckdb`` / ``ibis_duckdb_decimal``: :func:`workbench.engine.customer_summary` on
+     the Parquet source, money summed as BIGINT units or as DECIMAL(18, 4);
+   - ``lifetimes``: ``summary_data_from_transaction_data`` (the lifetimes venv of
+     bench_summary.py), its load from Parquet timed apart;
+   - ``postgres``: a PostgreSQL server started for the run (tests/_postgres.py; amounts as
+     NUMERIC(14, 2)); the load (COPY) is timed apart, the summary runs in the server, whose
+     memory is not in the peak (the client's is);
+   - ``spark``: Spark local mode on all cores reading the Parquet file; the session start is
+     timed apart, and the peak is the JVM's (a child process) plus the Python driver's.
+3. Every engine's x, t_x, T and mean_repeat_value must equal the DuckDB SQL's exactly, and
+   lifetimes' per bench_summary's check; exit 1 on any mismatch.
+4. A table of times (seconds), peak memory (GB) and ratios to the DuckDB SQL and lifetimes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _harness import (
+    DATA_DIR,
+    ROOT,
+    _cpu_s,
+    _hwm_mb,
+    _loadavg,
+    _reset_hwm,
+    ensure_lifetimes_venv,
+    run_worker,
+)
+from bench_summary import DEFAULT_AS_OF, compare, worker_generate, worker_lifetimes
+
+TOOLS = ("sql", "ibis_duckdb", "ibis_duckdb_decimal", "lifetimes", "postgres", "spark")
+COLUMNS = ["customer_id", "x", "t_x", "T", "mean_repeat_value"]
+
+
+def _paths() -> None:
+    for path in (ROOT / "src", ROOT):
+        if str(path) not in sys.path:
+            sys.path.insert(0, str(path))
+
+
+def _children_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def worker_sql(data: Path, as_of: str, out: Path) -> dict:
+    _paths()
+    from workbench.summary import customer_summary
+
+    _reset_hwm()
+    c0, t0 = _cpu_s(), time.perf_counter()
+    s = customer_summary(data, as_of, unit="D", count_orders=False)
+    seconds, cpu = time.perf_counter() - t0, _cpu_s() - c0
+    s[COLUMNS].to_parquet(out)
+    return {"tool": "sql", "summary_s": seconds, "cpu_s": cpu, "peak_mb": _hwm_mb(),
+            "customers": len(s)}
+
+
+def worker_ibis_duckdb(data: Path, as_of: str, out: Path, money: str) -> dict:
+    _paths()
+    from workbench.engine import canonical_table, connect, customer_summary
+
+    _reset_hwm()
+    c0, t0 = _cpu_s(), time.perf_counter()
+    with connect(data) as con:
+        s = customer_summary(canonical_table(con, "transactions"), as_of, "D",
+                             count_orders=False, money=money)
+    seconds, cpu = time.perf_counter() - t0, _cpu_s() - c0
+    s[COLUMNS].to_parquet(out)
+    return {"tool": f"ibis_duckdb{'_decimal' if money == 'decimal' else ''}",
+            "summary_s": seconds, "cpu_s": cpu, "peak_mb": _hwm_mb(), "customers": len(s)}
+
+
+def worker_postgres(data: Path, as_of: str, out: Path) -> dict:
+    """Start a server, COPY the log in (timed apart), run the summary in the server."""
+    _paths()
+    import duckdb
+    from tests._postgres import PG_BIN, start_server, stop_server
+
+    from workbench.engine import canonical_table, connect, customer_summary
+
+    if not (PG_BIN / "initdb").exists():
+        return {"tool": "postgres", "skipped": f"no PostgreSQL server binaries in {PG_BIN}"}
+    root = Path(tempfile.mkdtemp(prefix="wb-pg-bench-"))
+    server, datadir = start_server(root)
+    try:
+        t0 = time.perf_counter()
+        csv = root / "tx.csv"
+        with duckdb.connect() as con:
+            con.execute(f"COPY (SELECT customer_id, order_id, order_date, amount FROM "
+                        f"read_parquet('{data}')) TO '{csv}' (HEADER false)")
+        with server.connect() as pg:
+            pg.execute("CREATE TABLE transactions (customer_id text, order_id text, "
+                       "order_date timestamp, amount numeric(14, 2))")
+            with pg.cursor().copy("COPY transactions FROM STDIN (FORMAT csv)") as copy, \
+                    open(csv, "rb") as f:
+                while block := f.read(1 << 20):
+                    copy.write(block)
+            pg.execute("ANALYZE transactions")
+        csv.unlink()
+        load = time.perf_counter() - t0
+        _reset_hwm()
+        c0, t0 = _cpu_s(), time.perf_counter()
+        with connect(server.url()) as con:
+            con.backend.raw_sql("SET work_mem = '512MB'")
+            s = customer_summary(canonical_table(con, "transactions"), as_of, "D",
+                                 count_orders=False)
+        seconds, cpu = time.perf_counter() - t0, _cpu_s() - c0
+    finally:
+        stop_server(datadir)
+        subprocess.run(["rm", "-rf", str(root)], check=False)
+    s[COLUMNS].to_parquet(out)
+    return {"tool": "postgres", "load_s": load, "summary_s": seconds, "cpu_s": cpu,
+            "peak_mb": _hwm_mb(), "customers": len(s),
+            "note": "server memory not included; work_mem 512MB"}
+
+
+def worker_spark(data: Path, as_of: str, out: Path) -> dict:
+    _paths()
+    from tests._spark import stop_spark
+
+    from workbench.engine import canonical_table, connect, customer_summary
+
+    settings = {"spark.master": "local[*]", "spark.driver.memory": "3g",
+                "spark.sql.shuffle.partitions": str(4 * (os.cpu_count() or 2))}
+    t0 = time.perf_counter()
+    con = connect(data, "spark", spark=settings)
+    start = time.perf_counter() - t0
+    _reset_hwm()
+    c0, t0 = _cpu_s(), time.perf_counter()
+    s = customer_summary(canonical_table(con, "transactions"), as_of, "D", count_orders=False)
+    seconds, cpu = time.perf_counter() - t0, _cpu_s() - c0
+    driver_peak = _hwm_mb()
+    stop_spark()  # the JVM exits, so its peak RSS is in RUSAGE_CHILDREN
+    s[COLUMNS].to_parquet(out)
+    return {"tool": "spark", "load_s": start, "summary_s": seconds, "cpu_s": cpu,
+            "peak_mb": driver_peak + _children_peak_mb(), "customers": len(s),
+            "note": "load = session start; CPU is the Python driver's only"}
+
+
+def _same(a: Path, b: Path) -> int:
+    """Customers whose x, t_x, T or mean_repeat_value differ (exactly) between two results."""
+    import pandas as pd
+
+    left, right = pd.read_parquet(a), pd.read_parquet(b)
+    if len(left) != len(right) or (left["customer_id"] != right["customer_id"]).any():
+        return max(len(left), len(right))
+    bad = (left[COLUMNS[1:]].fillna(-1.0) != right[COLUMNS[1:]].fillna(-1.0)).any(axis=1)
+    return int(bad.sum())
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        kind, rest = sys.argv[2], sys.argv[3:]
+        args3 = (Path(rest[0]), rest[1], Path(rest[2]))
+        if kind == "generate":
+            result = worker_generate(Path(rest[0]), int(rest[1]), int(rest[2]), int(rest[3]))
+        elif kind == "sql":
+            result = worker_sql(*args3)
+        elif kind in ("ibis_duckdb", "ibis_duckdb_decimal"):
+            result = worker_ibis_duckdb(*args3, "decimal" if kind.endswith("decimal") else "integer")
+        elif kind == "lifetimes":
+            result = worker_lifetimes(*args3)
+            result["peak_mb"] = result["peak_process_mb"]
+        elif kind == "postgres":
+            result = worker_postgres(*args3)
+        elif kind == "spark":
+            result = worker_spark(*args3)
+        else:
+            raise SystemExit(f"unknown worker {kind}")
+        print(json.dumps(result))
+        return 0
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--customers", type=int, default=1_000_000)
+    ap.add_argument("--transactions", type=int, default=10_000_000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--as-of", default=DEFAULT_AS_OF)
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of the in-process tools (PostgreSQL and Spark run once)")
+    ap.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    ap.add_argument("--tools", default=",".join(TOOLS))
+    args = ap.parse_args()
+    tools = [t for t in args.tools.split(",") if t]
+    unknown = set(tools) - set(TOOLS)
+    if unknown:
+        raise SystemExit(f"unknown tool(s) {', '.join(sorted(unknown))}; choose from {TOOLS}")
+
+    data = args.data_dir / f"tx_c{args.customers}_t{args.transactions}_s{args.seed}.parquet"
+    if data.exists():
+        print(f"reusing {data} ({data.stat().st_size / 2**20:.0f} MiB)")
+    else:
+        g = run_worker(__file__, sys.executable, "generate", str(data), str(args.customers),
+                       str(args.transactions), str(args.seed))
+        print(f"generated {data}: {g['rows']:,} lines, {g['customers']:,} customers, "
+              f"{g['bytes'] / 2**20:.0f} MiB in {g['seconds']:.1f} s")
+    pythons = {t: sys.executable for t in tools}
+    if "lifetimes" in tools:
+        pythons["lifetimes"] = ensure_lifetimes_venv()
+    print(f"load average before the runs: {_loadavg()} (other jobs on the machine skew times)")
+    outs = {t: args.data_dir / f"engines_{t}.parquet" for t in tools}
+    results: dict[str, dict] = {}
+    for tool in tools:
+        runs = []
+        for i in range(1 if tool in ("postgres", "spark") else args.repeat):
+            r = run_worker(__file__, pythons[tool], tool, str(data), args.as_of, str(outs[tool]))
+            if "skipped" in r:
+                print(f"{tool}: skipped ({r['skipped']})")
+                break
+            print(f"{tool} run {i + 1}: summary {r['summary_s']:.2f} s, peak "
+                  f"{r['peak_mb'] / 1024:.2f} GB" + (f", load {r['load_s']:.1f} s"
+                                                     if r.get("load_s") else ""), flush=True)
+            runs.append(r)
+        if runs:
+            best = min(runs, key=lambda r: r["summary_s"])
+            best["peak_mb"] = max(r["peak_mb"] for r in runs)
+            results[tool] = best
+    print(f"load average after the runs: {_loadavg()}")
+
+    mismatches = 0
+    if "sql" in results:
+        for tool in results:
+            if tool not in ("sql", "lifetimes"):
+                bad = _same(outs["sql"], outs[tool])
+                print(f"{tool} vs DuckDB SQL: {bad:,} customers differ")
+                mismatches += bad
+        if "lifetimes" in results:
+            mismatches += compare(outs["sql"], outs["lifetimes"])
+
+    print(f"\n{args.transactions:,} lines, {args.customers:,} customers, as_of {args.as_of}, "
+          f"{os.cpu_count()} CPUs; best of {args.repeat} (PostgreSQL, Spark: one run), "
+          "memory the max")
+    head = (f"| {'tool':<20} | {'summary s':>9} | {'load/start s':>12} | {'peak GB':>7} | "
+            f"{'vs SQL':>7} | {'lifetimes / tool':>16} |")
+    print(head + "\n|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|")
+    sql_s = results.get("sql", {}).get("summary_s")
+    lt_s = results.get("lifetimes", {}).get("summary_s")
+    for tool, r in results.items():
+        vs_sql = f"{r['summary_s'] / sql_s:.2f}x" if sql_s else "n/a"
+        vs_lt = f"{lt_s / r['summary_s']:.1f}x" if lt_s else "n/a"
+        load = f"{r['load_s']:.1f}" if r.get("load_s") else ""
+        print(f"| {tool:<20} | {r['summary_s']:>9.2f} | {load:>12} | {r['peak_mb'] / 1024:>7.2f} | "
+              f"{vs_sql:>7} | {vs_lt:>16} |")
+    for tool, r in results.items():
+        if r.get("note"):
+            print(f"  {tool}: {r['note']}")
+    print(f"\nmismatches == 0: {mismatches:,} {'PASS' if mismatches == 0 else 'FAIL'}")
+    return 1 if mismatches else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
