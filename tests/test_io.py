@@ -185,7 +185,7 @@ def test_customers_only_with_attributes_and_churn(tmp_path):
     assert cust["mrr"].dtype == "float64" and cust["wechat"].tolist() == [True, False]
     assert cust.loc["001", "phone"] == "13812345678"
     assert data.transactions is None
-    assert data.missing_for("segmentation").startswith("segmentation needs transactions.csv")
+    assert data.missing_for("segmentation").startswith("Customer segmentation needs transactions.csv")
     assert data.missing_for("churn") is None
     assert data.quality.customers_without_transactions == 2
 

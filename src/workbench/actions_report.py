@@ -62,13 +62,14 @@ def rule_sentences(rule: Rule, *, contacts: int, as_of: pd.Timestamp, period_day
     out = [
         ("act.rule", {"cost": fmt_money(rule.cost_per_contact, lang),
                       "contacts": fmt_number(contacts, lang), **_period(as_of, period_days)}),
-        ("act.rule.assumptions", {"retention": fmt_pct(rule.effect_retention, 0),
-                                  "nurture": fmt_pct(rule.effect_nurture, 0),
-                                  "cross_sell": fmt_pct(rule.effect_cross_sell, 0)}),
+        ("act.rule.assumptions" if measured is None else "act.rule.assumptions_measured",
+         {"retention": fmt_pct(rule.effect_retention, 0),
+          "nurture": fmt_pct(rule.effect_nurture, 0),
+          "cross_sell": fmt_pct(rule.effect_cross_sell, 0)}),
         effect_source_sentence(measured, rule.effect_retention, lang),
     ]
     if measured is not None:
-        out.append(("act.rule.measured_scope", {"retention": fmt_pct(rule.effect_retention, 0)}))
+        out.append(("act.rule.measured_scope", {}))
     return out
 
 
@@ -130,7 +131,8 @@ def list_table(listing: pd.DataFrame, lang: str, rows: int = 20) -> pd.DataFrame
     for column in ("action", "reason", "source"):
         shown[column] = [t(f"act.{column}.{code}", lang) for code in shown[column]]
     shown["expected_value"] = [fmt_money(v, lang) for v in shown["expected_value"]]
-    shown["owner"] = shown["owner"].astype(object).where(shown["owner"].notna(), "")
+    for column in ("channel", "owner"):  # no channel or owner in the data: a dash, not "None"
+        shown[column] = shown[column].astype(object).where(shown[column].notna(), "–")
     return shown[list(LIST_HEADERS)]
 
 

@@ -448,7 +448,7 @@ class Dataset:
         if reason is None:
             return None
         code, values = reason
-        name = analysis if lang == "en" else t(f"topic.{analysis}", lang)
+        name = t(f"topic.{analysis}", lang)  # the report's title, as on the index
         wanted = (" or " if lang == "en" else " 或 ").join(values["wanted"])
         return t(f"skip.{code}", lang, **(values | {"analysis": name, "wanted": wanted}))
 

@@ -27,6 +27,7 @@ __all__ = [
     "effect_source_sentence",
     "effects_table",
     "group_sections",
+    "headline",
     "intro_sentences",
     "model_sentences",
     "model_table",
@@ -216,6 +217,27 @@ def save_rate_sentence(uplift: pd.DataFrame, lang: str = "en") -> tuple[str, dic
     r = whole.iloc[0]
     return ("camp.save_rate", {"campaign": r["campaign_id"], "arm": r["arm"],
                                "uplift": _pp(r["uplift"], lang)})
+
+
+def headline(result: CampaignResult) -> dict[str, str]:
+    """The overview's one-line reading of the campaigns, in every report language: the arm
+    worth repeating with its measured uplift, or why nothing was measured."""
+    from workbench.campaigns.policy import do_not_contact
+    from workbench.campaigns.workflow import choose_arm
+
+    arm = choose_arm(result, modelled=False)
+    out = {}
+    for lang in ("en", "zh"):
+        if arm is None:
+            out[lang] = t("camp.headline_none", lang,
+                          n=f"{result.effects['campaign_id'].nunique():,}")
+            continue
+        eff = result.effects.set_index(["campaign_id", "arm"]).loc[arm]
+        out[lang] = t("camp.headline", lang, campaign=arm[0], arm=arm[1],
+                      uplift=_pp(eff["uplift"], lang), low=_pp(eff["uplift_low"], lang),
+                      high=_pp(eff["uplift_high"], lang),
+                      dnc=f"{len(do_not_contact(result.scores)):,}")
+    return out
 
 
 def effect_source_sentence(measured: Any, constant: float, lang: str = "en"

@@ -127,7 +127,16 @@ MONEY_COLUMNS = {"mrr", "monthly_charges", "total_charges", "spend", "spend_rece
 
 
 def category_label(column: str, value: str, lang: str) -> str:
-    """A category value as readers see it: 0/1 flags as no/yes, other values as they are."""
+    """A category value as readers see it: a catalogue label (``churn.value.<column>.<value>``,
+    e.g. billing periods), a term in months, 0/1 flags as no/yes, other values as they are."""
+    key = f"churn.value.{column}.{value}"
+    if key in CATALOGUE:
+        return t(key, lang)
+    if column.endswith("_months"):
+        try:
+            return t("churn.n_months", lang, n=f"{float(value):g}")
+        except ValueError:
+            return value
     if value in ("0", "1", "0.0", "1.0", "True", "False"):
         return t("churn.yes" if value in ("1", "1.0", "True") else "churn.no", lang)
     return value
@@ -308,7 +317,8 @@ def survival_sentence(result: ChurnResult, lang: str = "en", *, group: str | Non
         for g, v in survival["medians"].items())
     p = survival["logrank"]["p_value"] if survival["logrank"] else float("nan")
     label = feature_label(group, lang) if group and group != "all" else "–"
-    return t("churn.survival_text", lang, group=label, medians=medians, p=fmt_p(p))
+    unit = t("churn.unit.months" if result.setting == "contractual" else "churn.unit.days", lang)
+    return t("churn.survival_text", lang, group=label, medians=medians, p=fmt_p(p), unit=unit)
 
 
 def health_sentence(result: ChurnResult, lang: str = "en") -> str:

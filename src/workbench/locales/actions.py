@@ -99,10 +99,16 @@ ENTRIES: dict[str, dict[str, str]] = {
     "act.measured_effect": {"en": "the uplift measured in {campaign} / {arm}, per segment,",
                             "zh": "{campaign} / {arm} 按分层实测增益"},
     "act.rule.measured_scope": {"en": "The measured uplift replaces the assumed effect of retention "
-                                      "and service contacts (lifecycle, churn, CLV and feedback); "
-                                      "nurture, cross-sell and renewal calls keep their assumed "
-                                      "effects (renewals: {retention}), which no campaign measured.",
-                                "zh": "实测增益替代挽留和服务触达（生命周期、流失、CLV、反馈）的假设效果；培育、交叉销售和续约沟通仍用假设效果（续约：{retention}），因为没有活动测算过它们。"},
+                                      "and service contacts (lifecycle, churn, CLV and feedback). "
+                                      "Nurture and cross-sell messages, and customer-success "
+                                      "renewal calls where the run has them, keep their assumed "
+                                      "effects (the table below): no campaign measured them.",
+                                "zh": "实测增益替代挽留和服务触达（生命周期、流失、CLV、反馈）的假设效果；培育、交叉销售以及（如有）客户成功的续约沟通仍用假设效果（见下表），因为没有活动测算过它们。"},
+    "act.rule.assumptions_measured": {
+        "en": "Assumed effects: a nurture message saves {nurture} of the value at stake; "
+              "{cross_sell} of customers take a cross-sell offer. Change them with the report's "
+              "parameters.",
+        "zh": "效果假设：培育触达挽回涉及价值的 {nurture}；{cross_sell} 的客户接受交叉销售推荐。可通过报告参数调整。"},
     "act.factor.effect_retention_nurture": {"en": "{retention} saved (nurture {nurture})",
                                             "zh": "挽回 {retention}（培育 {nurture}）"},
     "act.factor.effect_cross_sell": {"en": "{cross_sell} take-up", "zh": "接受率 {cross_sell}"},

@@ -104,6 +104,13 @@ ENTRIES: dict[str, dict[str, str]] = {
                              "uplift of {campaign} / {arm} ({uplift} overall, per RFM segment) "
                              "instead of an assumed save rate.",
                        "zh": "流失挽回测算和本周行动清单使用 {campaign} / {arm} 实测的增益（整体 {uplift}，按 RFM 分层），而非假设的挽回率。"},
+    "camp.headline": {"en": "{campaign} / {arm} is worth repeating: {uplift} conversion against "
+                            "its control group ({low} to {high}); {dnc} customers are on the "
+                            "do-not-contact list.",
+                      "zh": "{campaign} / {arm} 值得复用：相对对照组转化率提升 {uplift}（{low} 至 {high}）；{dnc} 位客户列入勿扰名单。"},
+    "camp.headline_none": {"en": "{n} campaign(s) logged, none with a control group to measure "
+                                 "its effect against.",
+                           "zh": "记录了 {n} 个活动，均没有可用于评估效果的对照组。"},
     "camp.effect.constant": {"en": "No campaign of this run measured a retention effect against a "
                                    "control group, so the save rate is the assumed {rate} (a "
                                    "parameter).",

@@ -73,8 +73,10 @@ ENTRIES: dict[str, dict[str, str]] = {
     "churn.retained": {"en": "Still a customer", "zh": "仍为客户"},
     "churn.survival_title": {"en": "Retention curves (Kaplan-Meier, 95% band)", "zh": "留存曲线（Kaplan-Meier，95%置信带）"},
     "churn.survival_text": {
-        "en": "Median lifetime by {group}: {medians}. Log-rank test across groups: {p}.",
-        "zh": "按{group}的中位生命周期：{medians}。组间 log-rank 检验：{p}。"},
+        "en": "Median lifetime in {unit} by {group}: {medians}. Log-rank test across groups: {p}.",
+        "zh": "按{group}的中位生命周期（{unit}）：{medians}。组间 log-rank 检验：{p}。"},
+    "churn.unit.days": {"en": "days", "zh": "天"},
+    "churn.unit.months": {"en": "months", "zh": "月"},
     "churn.never": {"en": "not reached", "zh": "未达到"},
     "churn.health_unchecked": {
         "en": "In the contractual setting the health score is not checked band by band here; "
@@ -153,6 +155,13 @@ ENTRIES: dict[str, dict[str, str]] = {
     "churn.event.visit": {"en": "visits", "zh": "访问"},
     "churn.event.email_open": {"en": "e-mails opened", "zh": "邮件打开"},
     "churn.event.support_ticket": {"en": "support tickets", "zh": "客服工单"},
+    "churn.event.login": {"en": "logins", "zh": "登录"},
+    "churn.event.feature_use": {"en": "feature use", "zh": "功能使用"},
+    "churn.event.report_created": {"en": "reports created", "zh": "创建报表"},
+    "churn.value.billing_period.monthly": {"en": "monthly", "zh": "按月"},
+    "churn.value.billing_period.annual": {"en": "annual", "zh": "按年"},
+    "churn.value.billing_period.quarterly": {"en": "quarterly", "zh": "按季"},
+    "churn.n_months": {"en": "{n} months", "zh": "{n} 个月"},
     "churn.event.coupon_claim": {"en": "coupons claimed", "zh": "领券"},
     "churn.budget": {"en": "Budget", "zh": "预算"},
     "churn.kpi.high_risk": {"en": "Customers at high risk", "zh": "高风险客户"},

@@ -1,6 +1,10 @@
 """Report text of the customer success report (09_customer_success)."""
 
 ENTRIES: dict[str, dict[str, str]] = {
+    "cs.headline": {"en": "MRR {mrr} (ARR {arr}); over 12 months NRR {nrr} and GRR {grr}; "
+                          "{at_risk} of ARR at risk in the renewals due within {days} days.",
+                    "zh": "MRR {mrr}（ARR {arr}）；12 个月净收入留存率 {nrr}、毛收入留存率 {grr}；"
+                          "{days} 天内到期续约中风险 ARR 为 {at_risk}。"},
     "topic.customer_success": {"en": "Customer success", "zh": "客户成功"},
     # headings
     "cs.h.revenue": {"en": "MRR, ARR and the monthly MRR bridge", "zh": "MRR、ARR 与月度 MRR 变动桥"},

@@ -20,7 +20,7 @@ __all__ = ["ACTIVATION_HEADERS", "BAND_HEADERS", "BRIDGE_HEADERS", "DECLINE_HEAD
            "EARLY_HEADERS", "EXPANSION_HEADERS", "RENEWAL_HEADERS", "WEIGHT_HEADERS",
            "activation_sentences", "activation_table", "band_table", "bridge_table",
            "declines_table", "definitions", "early_usage_table",
-           "expansion_sentence", "expansion_table", "health_sentences", "kpi_cards",
+           "expansion_sentence", "expansion_table", "headline", "health_sentences", "kpi_cards",
            "renewal_sentences", "renewals_table", "retention_sentences", "revenue_sentences",
            "weights_table"]
 
@@ -56,6 +56,16 @@ def kpi_cards(result: SuccessResult, lang: str) -> list[tuple[str, str, str]]:
         (t("cs.kpi.arr_at_risk", lang), fmt_money(at_risk, lang),
          t("cs.note.due", lang, n=fmt_number(len(result.renewals), lang), days=result.horizon_days)),
     ]
+
+
+def headline(result: SuccessResult) -> dict[str, str]:
+    """The overview's one-line reading of customer success, in every report language."""
+    at_risk = float(result.renewals["arr_at_risk"].sum()) if len(result.renewals) else 0.0
+    return {lang: t("cs.headline", lang, mrr=fmt_money(result.mrr, lang),
+                    arr=fmt_money(result.arr, lang), nrr=_pct(result.retention["nrr"]),
+                    grr=_pct(result.retention["grr"]), at_risk=fmt_money(at_risk, lang),
+                    days=result.horizon_days)
+            for lang in ("en", "zh")}
 
 
 def definitions(result: SuccessResult, lang: str) -> list[Sentence]:
