@@ -4,6 +4,7 @@ sit under their key, churn reads the subscriptions, and renewals at risk reach 0
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 
@@ -12,6 +13,7 @@ import pytest
 
 from workbench.cli import main
 from workbench.demo_saas import generate_saas_demo
+from workbench.i18n import t
 
 pytestmark = pytest.mark.slow
 METRIC_KEYS = ("mrr", "arr", "nrr_12m", "grr_12m", "logo_churn_rate", "renewal_rate",
@@ -46,6 +48,9 @@ def test_the_saas_suite_renders_and_skips_with_reasons(runs, lang):
         assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html, name
         if lang == "zh":
             assert re.search("[\u4e00-\u9fff]{4}", html)
+    overview = html_lib.unescape((folder / "00_overview.html").read_text(encoding="utf-8"))
+    for topic in ("customer_success", "churn"):  # they ran: each gives the overview its headline
+        assert t("ov.domain_missing", lang, topic=t(f"topic.{topic}", lang)) not in overview
 
 
 def test_metrics_churn_and_actions_agree_on_the_subscriptions(runs):
