@@ -194,7 +194,11 @@ def policy_sentence(arm: tuple[str, str] | None, ranked: pd.DataFrame, curve: pd
 
 
 def dnc_sentence(dnc: pd.DataFrame) -> tuple[str, dict[str, str]]:
-    return ("camp.dnc_text", {"n": f"{len(dnc):,}"})
+    """The do-not-contact list's size, by campaign arm (largest first)."""
+    counts = (dnc.groupby(["campaign_id", "arm"]).size().sort_values(ascending=False, kind="stable")
+              if len(dnc) else pd.Series(dtype="int64"))
+    by_arm = "; ".join(f"{c} / {a}: {n:,}" for (c, a), n in counts.items()) or "–"
+    return ("camp.dnc_text", {"n": f"{len(dnc):,}", "by_arm": by_arm})
 
 
 def next_sentence(plan: NextCampaign, *, seed: int, lang: str = "en") -> tuple[str, dict[str, str]]:

@@ -82,8 +82,10 @@ ENTRIES: dict[str, dict[str, str]] = {
                          "zh": "以 {campaign} / {arm} 为例：按 预测增益 × 客单价 - 单次成本 {cost} 排序。触达前 {best} 位客户净价值最高，为 {net}。"},
     "camp.dnc_text": {"en": "{n} contacts are expected to make the customer less likely to buy "
                             "(predicted uplift below zero, and the 95% interval of similar "
-                            "customers wholly below zero): the do-not-contact list.",
-                      "zh": "{n} 次触达预计会降低客户的购买意愿（预测增益为负，且相似客户的 95% 区间整体低于零），列入免打扰名单。"},
+                            "customers wholly below zero): the do-not-contact list, by "
+                            "campaign arm {by_arm}. An arm that helps on average can still "
+                            "put a few customers on it, and one that hurts puts many.",
+                      "zh": "{n} 次触达预计会降低客户的购买意愿（预测增益为负，且相似客户的 95% 区间整体低于零），列入免打扰名单；按活动分组：{by_arm}。平均有效的活动也可能让少数客户入列，而有害的活动会让很多客户入列。"},
     "camp.next_text": {"en": "To detect an uplift of {mde} over a baseline conversion of {baseline} "
                              "with {power} power at alpha {alpha}: {per_arm} customers per arm "
                              "with equal arms. Of the {audience} candidates, a control group of "
