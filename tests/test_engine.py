@@ -361,3 +361,48 @@ def test_first_purchase_value_beyond_the_packing_range(tmp_path):
     assert packed["first_value"].isna().tolist() == [True, True, False]
     assert ours["first_purchase_value"].tolist() == [4.0e9, 7.25, 19.99]
     pd.testing.assert_frame_equal(ours, reference_summary(tx, "2024-12-31", "D"), check_exact=True)
+
+
+def lifecycle_reference(tx: pd.DataFrame, as_of: str, customers: pd.DataFrame | None = None):
+    """Rules, month-end dates, stage counts and the last month's transitions of the package."""
+    from workbench.lifecycle.stages import derive_rules, monthly_snapshots, transition_matrix
+
+    history = PurchaseHistory(tx, customers)
+    as_of = pd.Timestamp(as_of)
+    rules = derive_rules(history, as_of)
+    dates = monthly_snapshots(as_of, 12)
+    return (rules, dates, history.stage_counts(dates, rules),
+            transition_matrix(history, dates[-2], dates[-1], rules))
+
+
+def assert_lifecycle_equal(table, customers_table, reference) -> None:
+    from workbench.engine.stages import stage_counts, transition_counts
+
+    rules, dates, counts, (moves, revenue) = reference
+    pd.testing.assert_frame_equal(stage_counts(table, dates, rules, customers_table), counts,
+                                  check_dtype=False)
+    ours_moves, ours_revenue = transition_counts(table, dates[-2], dates[-1], rules,
+                                                 customers_table)
+    pd.testing.assert_frame_equal(ours_moves, moves)
+    pd.testing.assert_frame_equal(ours_revenue, revenue, rtol=1e-12, atol=0)
+    assert counts["stage"].nunique() >= 4 and moves.to_numpy().sum() > 100
+
+
+@pytest.fixture(scope="module")
+def demo_customers(tiny_demo) -> pd.DataFrame:
+    from workbench.io import load_dataset
+
+    return load_dataset(tiny_demo).customers[["customer_id", "signup_date"]]
+
+
+def test_lifecycle_stages_and_transitions_equal_lifecycle(sources, cdnow_transactions, demo_tx,
+                                                          demo_customers, tmp_path):
+    with connect(sources["cdnow"]["parquet"]) as con:
+        assert_lifecycle_equal(canonical_table(con, "transactions"), None,
+                               lifecycle_reference(cdnow_transactions[COLUMNS], "1998-06-30"))
+    demo_tx.to_parquet(tmp_path / "transactions.parquet", coerce_timestamps="us")
+    demo_customers.to_parquet(tmp_path / "customers.parquet", coerce_timestamps="us")
+    with connect(tmp_path) as con:
+        tables = resolve_tables(con)
+        assert_lifecycle_equal(tables["transactions"], tables["customers"],
+                               lifecycle_reference(demo_tx, "2026-09-30", demo_customers))

@@ -10,9 +10,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests import _postgres
+from tests import _postgres, test_engine
 from tests._postgres import PostgresServer, copy_frame, free_port
-from tests.test_engine import COLUMNS, reference_daily, sorted_daily
+from tests.test_engine import (
+    COLUMNS,
+    assert_lifecycle_equal,
+    lifecycle_reference,
+    reference_daily,
+    sorted_daily,
+)
 from workbench.engine import (
     EngineError,
     canonical_table,
@@ -31,6 +37,7 @@ from workbench.segmentation.rfm import rfm_scores
 from workbench.summary import customer_summary as reference_summary
 
 postgres_server = _postgres.postgres_server  # the fixture: one server per xdist worker
+demo_customers = test_engine.demo_customers
 
 #: Source column names (none is a known alias, so the mapping is what finds them).
 CHINESE = {"customer_id": "会员卡号", "order_id": "流水号", "order_date": "成交时间",
@@ -59,8 +66,8 @@ def demo_lines(tiny_demo) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def loaded(postgres_server, cdnow_transactions, demo_tx, demo_lines, tmp_path_factory
-           ) -> dict[str, Path]:
+def loaded(postgres_server, cdnow_transactions, demo_tx, demo_lines, demo_customers,
+           tmp_path_factory) -> dict[str, Path]:
     """CDNOW (amounts NUMERIC) and the demo (amounts DOUBLE PRECISION) in schema 销售, plus
     the demo under its canonical names in schema crm; returns each dataset's mapping file."""
     kinds = {"customer_id": "string", "order_id": "string", "order_date": "timestamp"}
@@ -71,6 +78,8 @@ def loaded(postgres_server, cdnow_transactions, demo_tx, demo_lines, tmp_path_fa
     copy_frame(postgres_server, "crm.transactions", demo_tx, kinds | {"amount": "money"})
     copy_frame(postgres_server, "crm.lines", demo_lines, kinds | {"amount": "money",
                                                                   "category": "string"})
+    copy_frame(postgres_server, "crm.customers", demo_customers,
+               {"customer_id": "string", "signup_date": "timestamp"})
     folder = tmp_path_factory.mktemp("pg_mappings")
     out = {}
     for name, table in (("cdnow", "订单明细"), ("demo", "演示订单")):
@@ -171,3 +180,12 @@ def test_co_purchase_counts_equal_duckdb(postgres_server, loaded, demo_lines, tm
                                                   {"tables": {"transactions": "lines"}}))
     pd.testing.assert_frame_equal(ours, expected)
     assert ours.attrs == expected.attrs and ours["item_b"].notna().sum() > 3
+
+
+def test_lifecycle_stages_and_transitions_equal_lifecycle(postgres_server, loaded, demo_tx,
+                                                          demo_customers):
+    with connect(postgres_server.url(schema="crm")) as con:
+        tables = resolve_tables(con)
+        assert set(tables) == {"transactions", "customers"}
+        assert_lifecycle_equal(tables["transactions"], tables["customers"],
+                               lifecycle_reference(demo_tx, "2026-09-30", demo_customers))

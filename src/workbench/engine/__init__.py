@@ -8,7 +8,8 @@
 - :mod:`~workbench.engine.tables`: the mapping's ``tables:`` and ``columns:`` sections, giving
   canonical Ibis tables;
 - :mod:`~workbench.engine.aggregations`: each aggregation as one Ibis expression, with only
-  per-customer or smaller frames coming back to pandas.
+  per-customer or smaller frames coming back to pandas;
+- :mod:`~workbench.engine.stages`: lifecycle stages at month ends and transition counts.
 """
 
 from workbench.engine.aggregations import (
@@ -30,9 +31,11 @@ from workbench.engine.sources import (
     parse_source,
     redact,
 )
+from workbench.engine.stages import stage_counts, stage_snapshots, transition_counts
 from workbench.engine.tables import canonical_table, read_mapping, resolve_tables
 
 __all__ = ["ENGINES", "MONEY_SCALE", "Connection", "EngineError", "Source", "canonical_table",
            "co_purchase_counts", "cohort_counts", "cohort_matrix", "connect", "customer_summary",
            "daily_purchases", "parse_source", "read_mapping", "redact", "resolve_tables",
-           "rfm_values", "summary_table"]
+           "rfm_values", "stage_counts", "stage_snapshots", "summary_table",
+           "transition_counts"]
