@@ -406,3 +406,32 @@ def test_lifecycle_stages_and_transitions_equal_lifecycle(sources, cdnow_transac
         tables = resolve_tables(con)
         assert_lifecycle_equal(tables["transactions"], tables["customers"],
                                lifecycle_reference(demo_tx, "2026-09-30", demo_customers))
+
+
+def purchase_features_reference(tx: pd.DataFrame, cutoff: str) -> pd.DataFrame:
+    from workbench.churn.features import _purchase_features
+    from workbench.summary import up_to
+
+    return _purchase_features(up_to(tx, pd.Timestamp(cutoff)), pd.Timestamp(cutoff), 90)
+
+
+def assert_purchase_features_equal(ours: pd.DataFrame, expected: pd.DataFrame) -> None:
+    assert list(ours.columns) == list(expected.columns)
+    floats = ["spend", "spend_per_day_bought", "spend_recent", "spend_before", "order_trend",
+              "spend_trend"]
+    pd.testing.assert_frame_equal(ours.drop(columns=floats), expected.drop(columns=floats),
+                                  check_dtype=False)
+    pd.testing.assert_frame_equal(ours[floats], expected[floats], check_dtype=False,
+                                  rtol=1e-12, atol=0)
+    assert ours["order_trend"].notna().sum() > 10
+
+
+@pytest.mark.parametrize("dataset, cutoff", [("cdnow", "1997-06-30"), ("demo", "2026-06-30")])
+def test_churn_purchase_features_equal_churn(sources, cdnow_transactions, demo_tx, dataset,
+                                             cutoff):
+    from workbench.engine import purchase_features
+
+    tx = _frames(cdnow_transactions, demo_tx)[dataset]
+    with connect(sources[dataset]["csv"]) as con:
+        ours = purchase_features(canonical_table(con, "transactions"), cutoff)
+    assert_purchase_features_equal(ours, purchase_features_reference(tx, cutoff))

@@ -15,7 +15,9 @@ from tests._postgres import PostgresServer, copy_frame, free_port
 from tests.test_engine import (
     COLUMNS,
     assert_lifecycle_equal,
+    assert_purchase_features_equal,
     lifecycle_reference,
+    purchase_features_reference,
     reference_daily,
     sorted_daily,
 )
@@ -27,6 +29,7 @@ from workbench.engine import (
     connect,
     customer_summary,
     daily_purchases,
+    purchase_features,
     read_mapping,
     resolve_tables,
     rfm_values,
@@ -93,7 +96,7 @@ def _tables(server: PostgresServer, mapping: Path):
     return con, resolve_tables(con, read_mapping(mapping), ("transactions",))["transactions"]
 
 
-def test_summary_daily_rfm_cohorts_equal_duckdb(postgres_server, loaded, cdnow_transactions,
+def test_summary_daily_rfm_features_cohorts_equal_duckdb(postgres_server, loaded, cdnow_transactions,
                                                 demo_tx):
     cases = (("cdnow", cdnow_transactions[COLUMNS], "1997-09-30", "1998-06-30"),
              ("demo", demo_tx, "2026-03-31", "2026-09-30"))
@@ -113,6 +116,8 @@ def test_summary_daily_rfm_cohorts_equal_duckdb(postgres_server, loaded, cdnow_t
             rfm = rfm_values(table, as_of)
             expected = rfm_scores(reference_summary(tx, as_of, "D"))[list(rfm.columns)]
             pd.testing.assert_frame_equal(rfm, expected, check_exact=True)
+            assert_purchase_features_equal(purchase_features(table, as_of),
+                                           purchase_features_reference(tx, as_of))
             cut = pd.Timestamp(holdout)
             cohorts = cohort_matrix(table, cut, 12)
             reference = reference_cohort_matrix(PurchaseHistory(tx), cut, 12)

@@ -19,6 +19,7 @@ from workbench.engine.aggregations import (
     cohort_matrix,
     customer_summary,
     daily_purchases,
+    purchase_features,
     rfm_values,
     summary_table,
 )
@@ -36,6 +37,6 @@ from workbench.engine.tables import canonical_table, read_mapping, resolve_table
 
 __all__ = ["ENGINES", "MONEY_SCALE", "Connection", "EngineError", "Source", "canonical_table",
            "co_purchase_counts", "cohort_counts", "cohort_matrix", "connect", "customer_summary",
-           "daily_purchases", "parse_source", "read_mapping", "redact", "resolve_tables",
-           "rfm_values", "stage_counts", "stage_snapshots", "summary_table",
+           "daily_purchases", "parse_source", "purchase_features", "read_mapping", "redact",
+           "resolve_tables", "rfm_values", "stage_counts", "stage_snapshots", "summary_table",
            "transition_counts"]

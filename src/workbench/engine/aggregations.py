@@ -26,8 +26,8 @@ import pyarrow.compute as pc
 from workbench.summary import UNIT_DAYS, day_after
 
 __all__ = ["MONEY_DIGITS", "MONEY_SCALE", "co_purchase_counts", "cohort_counts", "cohort_matrix",
-           "customer_summary", "daily_purchases", "day_number", "money_units", "rfm_values",
-           "summary_table"]
+           "customer_summary", "daily_purchases", "day_number", "money_units",
+           "purchase_features", "rfm_values", "summary_table"]
 
 Money = Literal["integer", "decimal"]
 #: Decimal digits of money kept exactly (as :func:`workbench.summary.daily_purchases_sql`).
@@ -342,4 +342,45 @@ def co_purchase_counts(tx: ibis.Table, item: str = "category", *, basket: str = 
     frame.loc[flip, ["item_a", "item_b"]] = frame.loc[flip, ["item_b", "item_a"]].to_numpy()
     frame = frame.sort_values(["item_a", "item_b"], na_position="first", ignore_index=True)
     frame.attrs["baskets"] = int(n_baskets or 0)
+    return frame
+
+
+def purchase_features(tx: ibis.Table, cutoff: pd.Timestamp | str, window_days: int = 90, *,
+                      money: Money = "integer") -> pd.DataFrame:
+    """The churn model's purchase features at ``cutoff``, from the lines on or before it.
+
+    One row per customer who bought by then, sorted by ``customer_id``: ``recency_days`` and
+    ``tenure_days`` (days from the last and first purchase day to the cutoff),
+    ``purchase_days``, ``spend`` and ``spend_per_day_bought`` (currency units), the purchase
+    days and spend in the last ``window_days`` (``days_recent``, ``spend_recent``) and in the
+    ``window_days`` before (``days_before``, ``spend_before``), and the trends
+    ``order_trend`` / ``spend_trend`` = (recent - before) / (recent + before), NaN when both
+    are 0 (as :func:`workbench.churn.features.transactional_features`).
+    """
+    c = (pd.Timestamp(cutoff).normalize() - _EPOCH).days
+    w = int(window_days)
+    daily = daily_purchases(tx, cutoff, money=money)
+    recent = daily.day > c - w
+    before = (daily.day > c - 2 * w) & (daily.day <= c - w)
+    table = daily.group_by("customer_id").aggregate(
+        last_day=daily.day.max(), first_day=daily.day.min(),
+        purchase_days=daily.count().cast("int64"), spend=daily.amount.sum().cast("int64"),
+        days_recent=daily.count(where=recent).cast("int64"),
+        days_before=daily.count(where=before).cast("int64"),
+        spend_recent=daily.amount.sum(where=recent).fill_null(0).cast("int64"),
+        spend_before=daily.amount.sum(where=before).fill_null(0).cast("int64"),
+    ).order_by("customer_id").to_pyarrow()
+    table = _by_customer_id(table)
+    spend, days = _money(table, "spend"), _int(table, "purchase_days")
+    frame = pd.DataFrame({
+        "customer_id": table["customer_id"].to_pandas().astype("str"),
+        "recency_days": c - _int(table, "last_day"), "purchase_days": days, "spend": spend,
+        "spend_per_day_bought": spend / days, "tenure_days": c - _int(table, "first_day"),
+        "days_recent": _int(table, "days_recent"), "days_before": _int(table, "days_before"),
+        "spend_recent": _money(table, "spend_recent"),
+        "spend_before": _money(table, "spend_before")})
+    for kind, now, then in (("order", "days_recent", "days_before"),
+                            ("spend", "spend_recent", "spend_before")):
+        frame[f"{kind}_trend"] = (frame[now] - frame[then]) / (
+            frame[now] + frame[then]).replace(0, np.nan)
     return frame
