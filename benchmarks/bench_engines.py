@@ -5,7 +5,8 @@ Usage (from the repository root)::
 
     .venv/bin/python benchmarks/bench_engines.py [--customers 1000000] [--transactions 10000000]
         [--seed 0] [--as-of 2024-12-31] [--repeat 3] [--data-dir benchmarks/_data]
-        [--tools sql,ibis_duckdb,ibis_duckdb_decimal,lifetimes,postgres,spark]
+        [--tools sql,ibis_duckdb,ibis_duckdb_decimal,lifetimes,postgres,spark,lifecycle_sql,
+                 lifecycle_ibis]
 
 Steps:
 
@@ -21,7 +22,10 @@ Steps:
      NUMERIC(14, 2)); the load (COPY) is timed apart, the summary runs in the server, whose
      memory is not in the peak (the client's is);
    - ``spark``: Spark local mode on all cores reading the Parquet file; the session start is
-     timed apart, and the peak is the JVM's (a child process) plus the Python driver's.
+     timed apart, and the peak is the JVM's (a child process) plus the Python driver's;
+   - ``lifecycle_sql`` / ``lifecycle_ibis``: customers per lifecycle stage at 12 month ends
+     (fixed rules), by the lifecycle module's DuckDB SQL on a pandas frame (its read timed
+     apart) and by workbench.engine on the Parquet file (their "vs SQL" compares the two).
 3. Every engine's x, t_x, T and mean_repeat_value must equal the DuckDB SQL's exactly, and
    lifetimes' per bench_summary's check; exit 1 on any mismatch.
 4. A table of times (seconds), peak memory (GB) and ratios to the DuckDB SQL and lifetimes.
@@ -51,7 +55,8 @@ from _harness import (
 )
 from bench_summary import DEFAULT_AS_OF, compare, worker_generate, worker_lifetimes
 
-TOOLS = ("sql", "ibis_duckdb", "ibis_duckdb_decimal", "lifetimes", "postgres", "spark")
+TOOLS = ("sql", "ibis_duckdb", "ibis_duckdb_decimal", "lifetimes", "postgres", "spark",
+         "lifecycle_sql", "lifecycle_ibis")
 COLUMNS = ["customer_id", "x", "t_x", "T", "mean_repeat_value"]
 
 
@@ -160,6 +165,42 @@ def worker_spark(data: Path, as_of: str, out: Path) -> dict:
             "note": "load = session start; CPU is the Python driver's only"}
 
 
+#: Fixed stage rules (days) for the lifecycle benchmark, so both tools use the same ones.
+LIFECYCLE_RULES = {"new_days": 60, "at_risk_days": 60, "churn_days": 180,
+                   "loyal_min_purchases": 4}
+LIFECYCLE_MONTHS = 12
+
+
+def worker_lifecycle(data: Path, as_of: str, out: Path, tool: str) -> dict:
+    """Customers per stage at 12 month ends: the lifecycle module's DuckDB SQL on a pandas
+    frame (``lifecycle_sql``, its read timed apart) or workbench.engine on the Parquet file."""
+    _paths()
+    import pandas as pd
+
+    from workbench.lifecycle.stages import PurchaseHistory, StageRules, monthly_snapshots
+
+    rules = StageRules(**LIFECYCLE_RULES)
+    dates = monthly_snapshots(pd.Timestamp(as_of), LIFECYCLE_MONTHS)
+    load = 0.0
+    if tool == "lifecycle_sql":
+        t0 = time.perf_counter()
+        tx = pd.read_parquet(data, columns=["customer_id", "order_date", "amount"])
+        load = time.perf_counter() - t0
+    _reset_hwm()
+    c0, t0 = _cpu_s(), time.perf_counter()
+    if tool == "lifecycle_sql":
+        counts = PurchaseHistory(tx).stage_counts(dates, rules)
+    else:
+        from workbench.engine import canonical_table, connect, stage_counts
+
+        with connect(data) as con:
+            counts = stage_counts(canonical_table(con, "transactions"), dates, rules)
+    seconds, cpu = time.perf_counter() - t0, _cpu_s() - c0
+    counts.assign(snapshot=counts["snapshot"].astype("datetime64[us]")).to_parquet(out)
+    return {"tool": tool, "load_s": load, "summary_s": seconds, "cpu_s": cpu,
+            "peak_mb": _hwm_mb(), "customers": int(counts["customers"].sum())}
+
+
 def _same(a: Path, b: Path) -> int:
     """Customers whose x, t_x, T or mean_repeat_value differ (exactly) between two results."""
     import pandas as pd
@@ -188,6 +229,8 @@ def main() -> int:
             result = worker_postgres(*args3)
         elif kind == "spark":
             result = worker_spark(*args3)
+        elif kind in ("lifecycle_sql", "lifecycle_ibis"):
+            result = worker_lifecycle(*args3, kind)
         else:
             raise SystemExit(f"unknown worker {kind}")
         print(json.dumps(result))
@@ -240,9 +283,15 @@ def main() -> int:
     print(f"load average after the runs: {_loadavg()}")
 
     mismatches = 0
+    if "lifecycle_sql" in results and "lifecycle_ibis" in results:
+        import pandas as pd
+
+        same = pd.read_parquet(outs["lifecycle_sql"]).equals(pd.read_parquet(outs["lifecycle_ibis"]))
+        print(f"lifecycle stage counts, engine vs lifecycle SQL: {'equal' if same else 'DIFFER'}")
+        mismatches += 0 if same else 1
     if "sql" in results:
         for tool in results:
-            if tool not in ("sql", "lifetimes"):
+            if tool not in ("sql", "lifetimes", "lifecycle_sql", "lifecycle_ibis"):
                 bad = _same(outs["sql"], outs[tool])
                 print(f"{tool} vs DuckDB SQL: {bad:,} customers differ")
                 mismatches += bad
@@ -257,9 +306,12 @@ def main() -> int:
     print(head + "\n|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|")
     sql_s = results.get("sql", {}).get("summary_s")
     lt_s = results.get("lifetimes", {}).get("summary_s")
+    life_s = results.get("lifecycle_sql", {}).get("summary_s")
     for tool, r in results.items():
-        vs_sql = f"{r['summary_s'] / sql_s:.2f}x" if sql_s else "n/a"
-        vs_lt = f"{lt_s / r['summary_s']:.1f}x" if lt_s else "n/a"
+        base = life_s if tool.startswith("lifecycle") else sql_s
+        vs_sql = f"{r['summary_s'] / base:.2f}x" if base else "n/a"
+        vs_lt = f"{lt_s / r['summary_s']:.1f}x" if lt_s and not tool.startswith("lifecycle") \
+            else "n/a"
         load = f"{r['load_s']:.1f}" if r.get("load_s") else ""
         print(f"| {tool:<20} | {r['summary_s']:>9.2f} | {load:>12} | {r['peak_mb'] / 1024:>7.2f} | "
               f"{vs_sql:>7} | {vs_lt:>16} |")
