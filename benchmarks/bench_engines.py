@@ -25,7 +25,10 @@ Steps:
      timed apart, and the peak is the JVM's (a child process) plus the Python driver's;
    - ``lifecycle_sql`` / ``lifecycle_ibis``: customers per lifecycle stage at 12 month ends
      (fixed rules), by the lifecycle module's DuckDB SQL on a pandas frame (its read timed
-     apart) and by workbench.engine on the Parquet file (their "vs SQL" compares the two).
+     apart) and by workbench.engine on the Parquet file (their "vs SQL" compares the two);
+   - ``lake_summary`` / ``lake_lifecycle`` (not run by default): the same two on a Parquet
+     dataset of ``--lake-parts`` logs (10 x 10M = 100M lines, 10M customers), DuckDB's
+     memory capped at 4 GB.
 3. Every engine's x, t_x, T and mean_repeat_value must equal the DuckDB SQL's exactly, and
    lifetimes' per bench_summary's check; exit 1 on any mismatch.
 4. A table of times (seconds), peak memory (GB) and ratios to the DuckDB SQL and lifetimes.
@@ -56,7 +59,9 @@ from _harness import (
 from bench_summary import DEFAULT_AS_OF, compare, worker_generate, worker_lifetimes
 
 TOOLS = ("sql", "ibis_duckdb", "ibis_duckdb_decimal", "lifetimes", "postgres", "spark",
-         "lifecycle_sql", "lifecycle_ibis")
+         "lifecycle_sql", "lifecycle_ibis", "lake_summary", "lake_lifecycle")
+#: The default tools: the lake ones need --lake-parts (100M lines take minutes to generate).
+DEFAULT_TOOLS = TOOLS[:8]
 COLUMNS = ["customer_id", "x", "t_x", "T", "mean_repeat_value"]
 
 
@@ -201,6 +206,58 @@ def worker_lifecycle(data: Path, as_of: str, out: Path, tool: str) -> dict:
             "peak_mb": _hwm_mb(), "customers": int(counts["customers"].sum())}
 
 
+def worker_lake(folder: Path, parts: int, customers: int, transactions: int, seed: int) -> dict:
+    """``parts`` logs of bench_summary's generator (seeds seed, seed + 1, ...), their ids
+    prefixed with the part number so customers and orders are distinct, as one Parquet
+    dataset ``folder/part-NNN.parquet``; parts already there are kept."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    t0, rows = time.perf_counter(), 0
+    for i in range(parts):
+        path = folder / f"part-{i:03d}.parquet"
+        if not path.exists():
+            scratch = folder / f".part-{i:03d}.raw"
+            worker_generate(scratch, customers, transactions, seed + i)
+            table = pq.read_table(scratch)
+            prefix = pa.scalar(f"{i:03d}")
+            for col in ("customer_id", "order_id"):
+                table = table.set_column(table.schema.get_field_index(col), col,
+                                         pc.binary_join_element_wise(prefix, table[col], ""))
+            pq.write_table(table, path.with_suffix(".tmp"))
+            os.replace(path.with_suffix(".tmp"), path)
+            scratch.unlink()
+        rows += pq.ParquetFile(path).metadata.num_rows
+    return {"rows": rows, "seconds": time.perf_counter() - t0,
+            "bytes": sum(p.stat().st_size for p in folder.glob("part-*.parquet"))}
+
+
+def worker_lake_tool(pattern: str, as_of: str, out: Path, tool: str) -> dict:
+    """The summary or the lifecycle stage counts on the lake, DuckDB capped at 4 GB."""
+    _paths()
+    import pandas as pd
+
+    from workbench.engine import canonical_table, connect, customer_summary, stage_counts
+    from workbench.lifecycle.stages import StageRules, monthly_snapshots
+
+    _reset_hwm()
+    c0, t0 = _cpu_s(), time.perf_counter()
+    with connect(pattern, memory_limit="4GB") as con:
+        table = canonical_table(con, "transactions")
+        if tool == "lake_summary":
+            result = customer_summary(table, as_of, "D", count_orders=False)
+            n = len(result)
+        else:
+            dates = monthly_snapshots(pd.Timestamp(as_of), LIFECYCLE_MONTHS)
+            result = stage_counts(table, dates, StageRules(**LIFECYCLE_RULES))
+            n = int(result["customers"].sum())
+    seconds, cpu = time.perf_counter() - t0, _cpu_s() - c0
+    return {"tool": tool, "summary_s": seconds, "cpu_s": cpu, "peak_mb": _hwm_mb(),
+            "customers": n}
+
+
 def _same(a: Path, b: Path) -> int:
     """Customers whose x, t_x, T or mean_repeat_value differ (exactly) between two results."""
     import pandas as pd
@@ -231,6 +288,10 @@ def main() -> int:
             result = worker_spark(*args3)
         elif kind in ("lifecycle_sql", "lifecycle_ibis"):
             result = worker_lifecycle(*args3, kind)
+        elif kind == "lake":
+            result = worker_lake(Path(rest[0]), *(int(x) for x in rest[1:5]))
+        elif kind in ("lake_summary", "lake_lifecycle"):
+            result = worker_lake_tool(rest[0], rest[1], Path(rest[2]), kind)
         else:
             raise SystemExit(f"unknown worker {kind}")
         print(json.dumps(result))
@@ -244,7 +305,10 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs of the in-process tools (PostgreSQL and Spark run once)")
     ap.add_argument("--data-dir", type=Path, default=DATA_DIR)
-    ap.add_argument("--tools", default=",".join(TOOLS))
+    ap.add_argument("--tools", default=",".join(DEFAULT_TOOLS))
+    ap.add_argument("--lake-parts", type=int, default=10,
+                    help="for lake_summary / lake_lifecycle: parts of --transactions lines each "
+                         "(10 x 10M = 100M lines, generated once)")
     args = ap.parse_args()
     tools = [t for t in args.tools.split(",") if t]
     unknown = set(tools) - set(TOOLS)
@@ -259,6 +323,13 @@ def main() -> int:
                        str(args.transactions), str(args.seed))
         print(f"generated {data}: {g['rows']:,} lines, {g['customers']:,} customers, "
               f"{g['bytes'] / 2**20:.0f} MiB in {g['seconds']:.1f} s")
+    lake = args.data_dir / (f"lake_c{args.customers}_t{args.transactions}_s{args.seed}"
+                            f"_x{args.lake_parts}")
+    if any(t.startswith("lake_") for t in tools):
+        g = run_worker(__file__, sys.executable, "lake", str(lake), str(args.lake_parts),
+                       str(args.customers), str(args.transactions), str(args.seed))
+        print(f"lake {lake}: {g['rows']:,} lines in {args.lake_parts} parts, "
+              f"{g['bytes'] / 2**20:.0f} MiB ({g['seconds']:.0f} s to generate or check)")
     pythons = {t: sys.executable for t in tools}
     if "lifetimes" in tools:
         pythons["lifetimes"] = ensure_lifetimes_venv()
@@ -268,7 +339,8 @@ def main() -> int:
     for tool in tools:
         runs = []
         for i in range(1 if tool in ("postgres", "spark") else args.repeat):
-            r = run_worker(__file__, pythons[tool], tool, str(data), args.as_of, str(outs[tool]))
+            source = str(lake / "part-*.parquet") if tool.startswith("lake_") else str(data)
+            r = run_worker(__file__, pythons[tool], tool, source, args.as_of, str(outs[tool]))
             if "skipped" in r:
                 print(f"{tool}: skipped ({r['skipped']})")
                 break
@@ -308,10 +380,11 @@ def main() -> int:
     lt_s = results.get("lifetimes", {}).get("summary_s")
     life_s = results.get("lifecycle_sql", {}).get("summary_s")
     for tool, r in results.items():
-        base = life_s if tool.startswith("lifecycle") else sql_s
+        base = (life_s if tool.startswith("lifecycle") else None if tool.startswith("lake")
+                else sql_s)
         vs_sql = f"{r['summary_s'] / base:.2f}x" if base else "n/a"
-        vs_lt = f"{lt_s / r['summary_s']:.1f}x" if lt_s and not tool.startswith("lifecycle") \
-            else "n/a"
+        vs_lt = (f"{lt_s / r['summary_s']:.1f}x" if lt_s and not tool.startswith(("lifecycle", "lake"))
+                 else "n/a")
         load = f"{r['load_s']:.1f}" if r.get("load_s") else ""
         print(f"| {tool:<20} | {r['summary_s']:>9.2f} | {load:>12} | {r['peak_mb'] / 1024:>7.2f} | "
               f"{vs_sql:>7} | {vs_lt:>16} |")

@@ -252,10 +252,12 @@ class Connection:
 
 
 def connect(spec: str | Path | Source, engine: str = "duckdb", *,
-            spark: dict[str, str] | None = None) -> Connection:
+            spark: dict[str, str] | None = None,
+            memory_limit: str = DUCKDB_MEMORY_LIMIT) -> Connection:
     """Open ``spec`` (a source spec or a parsed :class:`Source`) for aggregation.
 
-    ``engine`` chooses where file sources aggregate: ``duckdb`` (default, in memory) or
+    ``engine`` chooses where file sources aggregate: ``duckdb`` (default, in memory, its
+    buffers capped at ``memory_limit`` beyond which it spills to disk, e.g. ``"4GB"``) or
     ``spark`` (``spark`` holds ``spark.master`` / ``spark.remote`` and other Spark settings,
     see :func:`workbench.engine.spark.spark_session`). Database sources aggregate in their
     database and refuse ``engine="spark"``. Raises :class:`EngineError` with a message that
@@ -279,8 +281,7 @@ def connect(spec: str | Path | Source, engine: str = "duckdb", *,
         from workbench.engine.spark import spark_backend
 
         return Connection(spark_backend(spark), source, "spark")
-    backend = ibis.duckdb.connect(memory_limit=DUCKDB_MEMORY_LIMIT,
-                                  preserve_insertion_order=False)
+    backend = ibis.duckdb.connect(memory_limit=memory_limit, preserve_insertion_order=False)
     return Connection(backend, source, "duckdb")
 
 
