@@ -109,8 +109,10 @@ def test_parse_source_kinds(tmp_path):
     assert parse_source(tmp_path / "lake").kind == "parquet"  # a folder holding only parts
     lake = parse_source(f"{tmp_path}/lake/*.parquet")
     assert (lake.kind, lake.options["glob"]) == ("parquet", f"{tmp_path}/lake/*.parquet")
-    db = parse_source(f"duckdb:///{tmp_path}/x.duckdb")
+    db = parse_source(f"duckdb:///{tmp_path}/x.duckdb")  # four slashes: absolute
     assert (db.kind, db.options["path"]) == ("duckdb", f"{tmp_path}/x.duckdb")
+    three = parse_source(f"duckdb://{tmp_path}/x.duckdb")  # three: relative, else absolute
+    assert three.options["path"] == f"{tmp_path}/x.duckdb"
     pg = parse_source("postgresql://wb:p%40ss@db.example:6543/shop?schema=crm")
     assert pg.kind == "postgres" and pg.password == "p@ss"
     assert pg.options == {"host": "db.example", "port": 6543, "database": "shop", "user": "wb",

@@ -103,14 +103,17 @@ def parse_source(spec: str | Path) -> Source:
     if scheme in ("postgresql", "postgres"):
         return _parse_postgres(text)
     if scheme == "duckdb":
-        path = text.split("://", 1)[1]
-        path = path[1:] if path.startswith("/") and not path.startswith("//") else path
-        path = "/" + path.lstrip("/") if text.startswith("duckdb:////") else path
-        if not path or path == ":memory:":
+        # duckdb:///data/shop.duckdb names data/shop.duckdb (relative, as in SQLAlchemy URLs)
+        # or, when there is none, /data/shop.duckdb; duckdb:////data/shop.duckdb is absolute.
+        rest = text.split("://", 1)[1]
+        relative = rest.removeprefix("/")
+        if not relative or relative == ":memory:":
             raise EngineError(f"{text}: name the database file, e.g. duckdb:///data/shop.duckdb")
-        if not Path(path).is_file():
-            raise EngineError(f"{text}: no DuckDB database file at {path}")
-        return Source("duckdb", text, {"path": path})
+        tried = [relative] if relative.startswith("/") else [relative, "/" + relative]
+        found = next((p for p in tried if Path(p).is_file()), None)
+        if found is None:
+            raise EngineError(f"{text}: no DuckDB database file at {' or '.join(tried)}")
+        return Source("duckdb", text, {"path": found})
     if scheme:
         raise EngineError(f"{redact(text)}: unsupported source; use a folder, a Parquet path or "
                           "glob, duckdb:///file.duckdb or postgresql://user@host:port/db")
@@ -162,14 +165,14 @@ class Connection:
     engine: str
     _files: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def table(self, ref: str, *, csv_types: dict[str, str] | None = None):
+    def table(self, ref: str):
         """The Ibis table ``ref`` names: a table (``schema.table`` allowed) in a database, or
-        a file or glob (relative to the folder) for file sources. ``csv_types`` fixes the
-        types of CSV columns (header -> ``string``), e.g. to keep ids' leading zeros.
+        a file or glob (relative to the folder) for file sources. CSV columns are all read as
+        text (ids keep their leading zeros); :mod:`workbench.engine.tables` casts them.
         """
         if self.source.is_database:
             return self._database_table(ref)
-        return self._file_table(ref, csv_types or {})
+        return self._file_table(ref)
 
     def _database_table(self, ref: str):
         schema, _, name = ref.rpartition(".")
@@ -203,7 +206,7 @@ class Connection:
         except (IbisError, psycopg.Error, duckdb.Error):  # a missing schema lists nothing
             return []
 
-    def _file_table(self, ref: str, csv_types: dict[str, str]):
+    def _file_table(self, ref: str):
         base = Path(self.source.options.get("path", "."))
         pattern = ref if Path(ref).is_absolute() else str(base / ref)
         key = pattern
@@ -217,7 +220,7 @@ class Connection:
             raise EngineError(f"{self.source.display}: {ref} must match only .csv or only "
                               f".parquet files, got {', '.join(sorted(suffixes))}")
         table = (self._read_parquet(paths) if suffixes == {".parquet"}
-                 else self._read_csv(paths, csv_types))
+                 else self._read_csv(paths))
         self._files[key] = table
         return table
 
@@ -226,7 +229,7 @@ class Connection:
             return self.backend.read_parquet(paths if len(paths) > 1 else paths[0])
         return self.backend.read_parquet(paths)
 
-    def _read_csv(self, paths: list[str], csv_types: dict[str, str]):
+    def _read_csv(self, paths: list[str]):
         if self.engine == "spark":
             # Every column as text, as the DuckDB path: the canonical types are cast in Ibis
             # (workbench.engine.tables), identically on both engines.

@@ -124,10 +124,7 @@ def canonical_table(conn: Connection, table: str, mapping: dict[str, Any] | None
         raise EngineError(f"{where}: no {table} table (name it in the mapping, e.g. "
                           f"'tables: {{{table}: my_schema.my_table}}')")
     explicit = _explicit(schema, mapping)
-    id_sources = {src for src, dst in explicit.items()
-                  if dst in schema and schema[dst].kind == "id"}
-    id_sources |= {c.name for c in schema.columns if c.kind == "id"}
-    raw = conn.table(ref, csv_types={c: "string" for c in id_sources})
+    raw = conn.table(ref)
     columns = list(raw.columns)
     chosen = _choose_columns(schema, explicit, columns)
     label = f"{where}: table {ref} ({table})"
