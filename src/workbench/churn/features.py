@@ -37,6 +37,11 @@ EXCLUDED = {"customer_id", "churned", "churned_at", "name", "phone", "email", "s
 STATIC_ATTRIBUTES = ("gender", "signup_date", "acquisition_channel", "city", "region")
 
 
+#: Transaction columns the purchase features read (:func:`_purchase_features` and
+#: :func:`workbench.features.purchase_mix`).
+PURCHASE_COLUMNS = ("customer_id", "order_date", "amount", "channel", "category", "discount")
+
+
 @dataclass
 class ChurnData:
     """Features, labels and the cutoff each row belongs to (one cutoff in the contractual case)."""
@@ -84,7 +89,8 @@ def transactional_features(transactions: pd.DataFrame, cutoff: pd.Timestamp, *,
     (columns ``customer_id``, ``valid_from`` and the attributes): each customer's last row with
     ``valid_from`` on or before the cutoff.
     """
-    tx = up_to(transactions, cutoff)
+    # only the columns the purchase features read: the cut copies every column it keeps
+    tx = up_to(transactions[[c for c in transactions.columns if c in PURCHASE_COLUMNS]], cutoff)
     frame = _purchase_features(tx, cutoff, window_days).set_index("customer_id")
     frame = frame.join(purchase_mix(tx, max_categories=max_categories))
     if events is not None and len(events):
@@ -149,17 +155,19 @@ def _event_counts(events: pd.DataFrame, cutoff: pd.Timestamp, window_days: int) 
     """Events per type in the last ``window_days`` (``events:<type>``) and the window before
     (``events_before:<type>``, for the types seen in the last window)."""
     end = day_after(cutoff)
-    start = end - pd.Timedelta(days=2 * window_days)
-    known = up_to(events, cutoff, "timestamp")
-    known = known[known["timestamp"] >= start]
-    recent = (known["timestamp"] >= end - pd.Timedelta(days=window_days)).map(
-        {True: "events:", False: "events_before:"})
-    counts = pd.crosstab(known["customer_id"].astype(str), recent.str.cat(known["event"].astype(str)))
-    seen = [c for c in counts.columns if c.startswith("events:")]
-    keep = seen + [f"events_before:{c[len('events:'):]}" for c in seen]
-    out = counts.reindex(columns=keep, fill_value=0)
-    out.index.name = "customer_id"
-    return out
+    known = up_to(events[["customer_id", "event", "timestamp"]], cutoff, "timestamp")
+    known = known[known["timestamp"] >= end - pd.Timedelta(days=2 * window_days)]
+    recent = (known["timestamp"] >= end - pd.Timedelta(days=window_days)).to_numpy()
+    # integer codes and one bincount instead of a crosstab of concatenated strings
+    id_codes, ids = pd.factorize(known["customer_id"].astype(str), sort=True)
+    kind_codes, kinds = pd.factorize(known["event"].astype(str), sort=True)
+    n_kinds = len(kinds)
+    cell = (id_codes * 2 + ~recent) * n_kinds + kind_codes  # [customer, before?, event type]
+    counts = np.bincount(cell, minlength=len(ids) * 2 * n_kinds).reshape(len(ids), 2, n_kinds)
+    seen = np.flatnonzero(counts[:, 0, :].sum(axis=0) > 0)  # types seen in the last window
+    values = np.concatenate([counts[:, 0, seen], counts[:, 1, seen]], axis=1).astype(np.int64)
+    columns = [f"events:{kinds[j]}" for j in seen] + [f"events_before:{kinds[j]}" for j in seen]
+    return pd.DataFrame(values, index=pd.Index(ids, name="customer_id"), columns=columns)
 
 
 #: Feedback features that count something (0 for customers without feedback).
@@ -258,8 +266,12 @@ def with_stage(features: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     from workbench.lifecycle import STAGES
 
     stage = by_customer(stages, "stage").astype(str)
-    kept = features[features["customer_id"].astype(str).isin(scored_customers(stages))].copy()
-    now = kept["customer_id"].astype("string").map(stage).to_numpy()
+    # positions in the stage lookup (-1: no stage on that day); faster than isin on a set
+    position = stage.index.get_indexer(features["customer_id"].astype("string"))
+    now = np.where(position >= 0, stage.to_numpy(dtype=object)[position], None)
+    scored = (position >= 0) & ~pd.Series(now).isin(NOT_SCORED).to_numpy()
+    kept = features[scored].copy()
+    now = now[scored]
     for code in STAGES:
         if code not in NOT_SCORED:
             kept[f"stage={code}"] = (now == code).astype(float)
@@ -318,10 +330,13 @@ def transactional_data(transactions: pd.DataFrame, cutoffs: Sequence[pd.Timestam
                              f"transaction date {last_day.date()}: its label is not observed yet")
         features = transactional_features(transactions, cutoff, **feature_kwargs)
         features = with_stage(features, stages_at(history, cutoff))
-        after = up_to(transactions, cutoff + pd.Timedelta(days=horizon_days))
+        after = up_to(transactions[["customer_id", "order_date"]],
+                      cutoff + pd.Timedelta(days=horizon_days))
         after = after[after["order_date"] >= day_after(cutoff)]
-        returned = set(after["customer_id"].astype(str))
-        features = features.assign(label=(~features["customer_id"].isin(returned)).astype(int))
+        # a lookup index of who came back: isin on a set of 10^5 strings takes seconds
+        returned = pd.Index(after["customer_id"].astype(str).unique())
+        came_back = returned.get_indexer(features["customer_id"].astype(str)) >= 0
+        features = features.assign(label=(~came_back).astype(int))
         parts.append(features)
     data = pd.concat(parts, ignore_index=True)
     label = data.pop("label")

@@ -28,9 +28,20 @@ def _split_columns(X: pd.DataFrame) -> tuple[list[str], list[str]]:
     return numeric, categorical
 
 
+#: Trees and learning rate of the gradient boosting model: a fixed number of trees (no early
+#: stopping, so the fit does not hold back a validation share and does not depend on it).
+#: 60 trees at 0.2 cost a fifth of the former 300 at 0.05; on 200,000 demo customers (six
+#: cutoffs, last time-based fold) the out-of-fold ROC-AUC moves from 0.9002 to 0.8999, on the
+#: test data by at most 0.003 (tests/test_churn.py and the leakage demo).
+GB_TREES, GB_LEARNING_RATE = 60, 0.2
+
+
 def make_model(kind: Literal["logistic", "gradient_boosting"], X: pd.DataFrame,
                random_state: int = 0) -> Pipeline:
-    """A scikit-learn Pipeline: imputation and encoding of categories, then the classifier."""
+    """A scikit-learn Pipeline: imputation and encoding of categories, then the classifier.
+
+    ``gradient_boosting`` has :data:`GB_TREES` trees at :data:`GB_LEARNING_RATE`.
+    """
     numeric, categorical = _split_columns(X)
     if kind == "logistic":
         pre = ColumnTransformer([
@@ -50,9 +61,10 @@ def make_model(kind: Literal["logistic", "gradient_boosting"], X: pd.DataFrame,
         ])
         mask = [False] * len(numeric) + [True] * len(categorical)
         model = HistGradientBoostingClassifier(
-            learning_rate=0.05, max_iter=300, max_leaf_nodes=15, min_samples_leaf=40,
-            l2_regularization=1.0, categorical_features=mask if categorical else None,
-            early_stopping=False, random_state=random_state)
+            learning_rate=GB_LEARNING_RATE, max_iter=GB_TREES, max_leaf_nodes=15,
+            min_samples_leaf=40, l2_regularization=1.0,
+            categorical_features=mask if categorical else None, early_stopping=False,
+            random_state=random_state)
     else:
         raise ValueError(f"kind must be 'logistic' or 'gradient_boosting', got {kind!r}")
     return Pipeline([("prepare", pre), ("model", model)])
@@ -103,6 +115,13 @@ def _folds(data: ChurnData, n_splits: int, random_state: int) -> list[tuple[np.n
 #: grows linearly. Every row is still scored. The 20,000-customer demo stays below it.
 MAX_TRAIN_ROWS = 250_000
 
+#: Most training rows of one cross-validation fit (never more than :data:`MAX_TRAIN_ROWS`).
+#: The fits of the comparison (and of the leakage check) only rank the models and measure
+#: their out-of-fold scores; the refitted model that scores the customers uses up to
+#: :data:`MAX_TRAIN_ROWS` rows. On 200,000 demo customers 100,000 rows instead of 250,000 cost
+#: about 0.001 of out-of-fold ROC-AUC and save 40% of each fit.
+MAX_EVAL_ROWS = 100_000
+
 
 def _capped(rows: np.ndarray, random_state: int, cap: int | None = None) -> np.ndarray:
     """``rows`` itself, or a seeded random sample of ``cap`` (default :data:`MAX_TRAIN_ROWS`)
@@ -120,8 +139,9 @@ def evaluate_models(data: ChurnData, *, n_splits: int = 5, random_state: int = 0
     """Cross-validate each model (time-based for several cutoffs), then refit the best.
 
     Scores are ROC-AUC, PR-AUC (average precision) and Brier score on the out-of-fold
-    predictions (each fit on at most :data:`MAX_TRAIN_ROWS` rows); the best model has the highest ROC-AUC. With ``refit=False`` (scores only)
-    the best model is not refitted on all rows and ``model`` is None.
+    predictions (each fold's fit on at most :data:`MAX_EVAL_ROWS` rows); the best model has
+    the highest ROC-AUC and is refitted on at most :data:`MAX_TRAIN_ROWS` rows. With
+    ``refit=False`` (scores only) the best model is not refitted and ``model`` is None.
     """
     X = _prepare(data.X)
     y = data.label.to_numpy()
@@ -131,10 +151,11 @@ def evaluate_models(data: ChurnData, *, n_splits: int = 5, random_state: int = 0
     tested = np.zeros(len(y), bool)
     predictions = pd.DataFrame(index=X.index)
     rows = []
+    eval_cap = min(MAX_EVAL_ROWS, MAX_TRAIN_ROWS)
     for kind in kinds:
         oof = np.full(len(y), np.nan)
         for train, test in folds:
-            train = _capped(train, random_state)
+            train = _capped(train, random_state, eval_cap)
             model = make_model(kind, X, random_state).fit(X.iloc[train], y[train])
             oof[test] = model.predict_proba(X.iloc[test])[:, 1]
             tested[test] = True
