@@ -27,7 +27,7 @@ def test_pyproject_declares_what_the_code_imports():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     declared = {re.split(r"[<>=\[ ]", d)[0].lower() for d in pyproject["project"]["dependencies"]}
     import_names = {"sklearn": "scikit-learn", "yaml": "pyyaml", "charset_normalizer": "charset-normalizer",
-                    "jupyter_client": "jupyter-client"}
+                    "jupyter_client": "jupyter-client", "ibis": "ibis-framework"}
     stdlib_or_self = {"workbench", "IPython", "traitlets", "ipywidgets"}
     imported = set()
     for path in (ROOT / "src" / "workbench").rglob("*.py"):
