@@ -373,6 +373,9 @@ def main() -> int:
     print(f"\n{args.transactions:,} lines, {args.customers:,} customers, as_of {args.as_of}, "
           f"{os.cpu_count()} CPUs; best of {args.repeat} (PostgreSQL, Spark: one run), "
           "memory the max")
+    if any(t.startswith("lake_") for t in results):
+        print(f"lake_*: {args.lake_parts} x {args.transactions:,} lines, "
+              f"{args.lake_parts * args.customers:,} customers, DuckDB memory_limit 4 GB")
     head = (f"| {'tool':<20} | {'summary s':>9} | {'load/start s':>12} | {'peak GB':>7} | "
             f"{'vs SQL':>7} | {'lifetimes / tool':>16} |")
     print(head + "\n|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|")
