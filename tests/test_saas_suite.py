@@ -23,7 +23,7 @@ METRIC_KEYS = ("mrr", "arr", "nrr_12m", "grr_12m", "logo_churn_rate", "renewal_r
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     data = tmp_path_factory.mktemp("saas_data")
-    generate_saas_demo(data, accounts=600, seed=1)
+    generate_saas_demo(data, accounts=400, seed=1)
     out = {}
     for lang in ("en", "zh"):
         folder = tmp_path_factory.mktemp(f"saas_{lang}")
