@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.campaigns.data import CONTROL
-from workbench.campaigns.workflow import CampaignResult, NextCampaign
+from workbench.campaigns.policy import do_not_contact
+from workbench.campaigns.workflow import CampaignResult, NextCampaign, choose_arm
 from workbench.i18n import fmt_money, fmt_p, fmt_pct, fmt_pp, t
 from workbench.results import RESULTS
 
@@ -226,9 +227,6 @@ def save_rate_sentence(uplift: pd.DataFrame, lang: str = "en") -> tuple[str, dic
 def headline(result: CampaignResult) -> dict[str, str]:
     """The overview's one-line reading of the campaigns, in every report language: the arm
     worth repeating with its measured uplift, or why nothing was measured."""
-    from workbench.campaigns.policy import do_not_contact
-    from workbench.campaigns.workflow import choose_arm
-
     arm = choose_arm(result, modelled=False)
     out = {}
     for lang in ("en", "zh"):

@@ -56,16 +56,19 @@ def health_bands(health: pd.Series, label: pd.Series, bands: int = 5) -> pd.Data
 
 
 def expected_value_ranking(churn_probability: np.ndarray, value: np.ndarray, *,
-                           save_rate: float = 0.2, contact_cost: float = 10.0) -> pd.DataFrame:
+                           save_rate: float | np.ndarray = 0.2,
+                           contact_cost: float = 10.0) -> pd.DataFrame:
     """Expected value of contacting each customer, best first, with the budget curve.
 
-    EV = P(churn) x value at stake x save rate - contact cost (currency units). Columns
+    EV = P(churn) x value at stake x save rate - contact cost (currency units). ``save_rate``
+    is one constant (0-1) or one rate per customer (a measured uplift, which may be negative:
+    contact hurts). Columns
     ``position`` (original row), ``expected_value``, and cumulative ``contacted``, ``cost``,
     ``revenue_saved`` (expected) and ``net``.
     """
-    if not 0 <= save_rate <= 1:
+    if np.isscalar(save_rate) and not 0 <= save_rate <= 1:
         raise ValueError(f"save_rate must be between 0 and 1, got {save_rate}")
-    saved = np.asarray(churn_probability, float) * np.asarray(value, float) * save_rate
+    saved = np.asarray(churn_probability, float) * np.asarray(value, float) * np.asarray(save_rate, float)
     ev = saved - contact_cost
     order = np.argsort(-ev, kind="stable")
     frame = pd.DataFrame({"position": order, "expected_value": ev[order], "saved": saved[order]})

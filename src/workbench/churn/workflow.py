@@ -209,11 +209,12 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
         raise ValueError(f"save_rate must be between 0 and 1, got {save_rate}")
     current["save_rate"] = (measured_effect.for_customers(current["customer_id"].astype(str))
                             if measured_effect is not None else float(save_rate))
-    # the ranking's value is the value a contact saves: value at stake x each one's save rate
-    saved_value = (current["value_at_stake"] * current["save_rate"]).to_numpy()
-    ranking = expected_value_ranking(current["churn_probability"].to_numpy(), saved_value,
-                                     save_rate=1.0, contact_cost=contact_cost)
-    current["expected_value"] = current["churn_probability"] * saved_value - contact_cost
+    ranking = expected_value_ranking(current["churn_probability"].to_numpy(),
+                                     current["value_at_stake"].to_numpy(),
+                                     save_rate=current["save_rate"].to_numpy(),
+                                     contact_cost=contact_cost)
+    current["expected_value"] = (current["churn_probability"] * current["value_at_stake"]
+                                 * current["save_rate"] - contact_cost)
     current = current.sort_values("expected_value", ascending=False).reset_index(drop=True)
     rules = fit_reason_rules(data)
     keys = reason_codes(rules, current) if len(current) else []
