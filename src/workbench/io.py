@@ -414,6 +414,10 @@ class Dataset:
     #: Subscription periods (customer success) and the campaign log; None when absent
     subscriptions: pd.DataFrame | None = None
     campaigns: pd.DataFrame | None = None
+    #: Where the frames came from, for the run manifest: ``{"engine": "pandas" | "duckdb" |
+    #: "spark" | "postgres", "source": the source without its password, "rows_read": {table:
+    #: rows read}}``; empty when the dataset was built by hand.
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def has(self, table: str) -> bool:
         frame = getattr(self, table)
@@ -874,12 +878,17 @@ def _check_mapping_sources(mapping: dict[str, Any], report: QualityReport) -> No
                 )
 
 
-def _read_mapping(data_dir: Path) -> dict[str, Any]:
-    path = data_dir / "mapping.yaml"
-    if not path.exists():
-        path = data_dir / "mapping.yml"
+def _read_mapping(data_dir: Path, path: Path | None = None) -> dict[str, Any]:
+    """The folder's ``mapping.yaml`` (or ``.yml``), or the mapping file ``path`` instead."""
+    if path is not None:
+        if not path.is_file():
+            raise DataError(f"{path}: mapping file not found.")
+    else:
+        path = data_dir / "mapping.yaml"
         if not path.exists():
-            return {}
+            path = data_dir / "mapping.yml"
+            if not path.exists():
+                return {}
     raw = path.read_bytes()
     try:  # Notepad on a Chinese Windows saves GBK: read it like the data files
         loaded = yaml.safe_load(raw.decode(_detect_encoding(raw, path))) or {}
@@ -1512,9 +1521,11 @@ def _why_no_rows(report: QualityReport, table: str) -> str:
     return f"all {rows_read:,} rows set aside ({shown})"
 
 
-def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
+def load_dataset(data_dir: str | Path, *, mapping: str | Path | None = None,
+                 **options: Any) -> Dataset:
     """Load a dataset folder into canonical frames and a :class:`QualityReport`.
 
+    ``mapping`` names a mapping file used instead of the folder's own ``mapping.yaml``.
     Keyword arguments override the cleaning rules of :class:`LoadOptions` (which can also be
     set in ``mapping.yaml``). Raises :class:`DataError` when the folder cannot be used.
     """
@@ -1526,7 +1537,7 @@ def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
         )
     if not data_dir.is_dir():
         raise DataError(f"{data_dir}: no such data folder.")
-    mapping = _read_mapping(data_dir)
+    mapping = _read_mapping(data_dir, Path(mapping) if mapping is not None else None)
     base = LoadOptions.from_mapping(mapping.get("options") or {}, mapping.get("_path", data_dir))
     load_options = LoadOptions(**(asdict(base) | options))
     report = QualityReport(str(data_dir), options=asdict(load_options))
@@ -1579,6 +1590,8 @@ def load_dataset(data_dir: str | Path, **options: Any) -> Dataset:
                                              "feedback": frames["feedback"],
                                              "events": frames["events"]}),
         subscriptions=frames["subscriptions"],
+        provenance={"engine": "pandas", "source": str(data_dir),
+                    "rows_read": {t: rep.rows_read for t, rep in report.tables.items()}},
     )
     if frames["campaigns"] is not None:
         dataset.campaigns = _check_campaigns(frames["campaigns"], dataset.last_date,

@@ -9,7 +9,9 @@
   canonical Ibis tables;
 - :mod:`~workbench.engine.aggregations`: each aggregation as one Ibis expression, with only
   per-customer or smaller frames coming back to pandas;
-- :mod:`~workbench.engine.stages`: lifecycle stages at month ends and transition counts.
+- :mod:`~workbench.engine.stages`: lifecycle stages at month ends and transition counts;
+- :mod:`~workbench.engine.load`: :func:`load_source`, any source into a
+  :class:`workbench.io.Dataset`, the loading rules running in the engine.
 """
 
 from workbench.engine.aggregations import (
@@ -23,6 +25,7 @@ from workbench.engine.aggregations import (
     rfm_values,
     summary_table,
 )
+from workbench.engine.load import load_source
 from workbench.engine.sources import (
     ENGINES,
     Connection,
@@ -37,6 +40,6 @@ from workbench.engine.tables import canonical_table, read_mapping, resolve_table
 
 __all__ = ["ENGINES", "MONEY_SCALE", "Connection", "EngineError", "Source", "canonical_table",
            "co_purchase_counts", "cohort_counts", "cohort_matrix", "connect", "customer_summary",
-           "daily_purchases", "parse_source", "purchase_features", "read_mapping", "redact",
+           "daily_purchases", "load_source", "parse_source", "purchase_features", "read_mapping", "redact",
            "resolve_tables", "rfm_values", "stage_counts", "stage_snapshots", "summary_table",
            "transition_counts"]
