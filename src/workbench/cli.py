@@ -1,4 +1,8 @@
-"""Command line: ``workbench validate``, ``workbench demo`` and ``workbench run``."""
+"""Command line: ``workbench validate``, ``workbench demo`` and ``workbench run``.
+
+``--data`` is a folder, a database URL or a Parquet path or glob; ``--mapping`` names the
+mapping for it and ``--engine`` (duckdb, spark) where a file or lake source is aggregated.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +16,40 @@ __all__ = ["main"]
 EXIT_OK, EXIT_FAILED, EXIT_DATA = 0, 1, 2
 
 
-def _cmd_validate(args: argparse.Namespace) -> int:
-    from workbench.io import DataError, load_dataset
+def _source_arguments(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    """``--data``, ``--mapping`` and ``--engine``: where the data lives and what aggregates it."""
+    parser.add_argument("--data", required=required, default=None, metavar="SOURCE",
+                        help="a data folder, a database URL (postgresql://user@host:5432/db"
+                             "?schema=crm, duckdb:///path/file.duckdb) or a Parquet file, "
+                             "folder or glob (lake/orders/*.parquet)")
+    parser.add_argument("--mapping", default=None, metavar="FILE",
+                        help="mapping file for the source (default: the folder's own "
+                             "mapping.yaml); its tables: section names each source table")
+    parser.add_argument("--engine", choices=ENGINE_CHOICES, default=None,
+                        help="where file and Parquet sources are aggregated (default duckdb); "
+                             "a database source aggregates in its database")
 
+
+#: ``--engine`` values (the same as :data:`workbench.engine.sources.ENGINES`, kept here so the
+#: command line parses without importing the engines).
+ENGINE_CHOICES = ("duckdb", "spark")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from workbench.io import DataError
+    from workbench.runner import load_checked, source_display
+
+    shown = source_display(args.data)
     try:
-        dataset = load_dataset(args.data)
+        dataset = load_checked(args.data, mapping=args.mapping, engine=args.engine or "duckdb")
     except DataError as exc:
         print(f"workbench validate: the data cannot be used.\n{exc}", file=sys.stderr)
         return EXIT_DATA
     except Exception as exc:  # noqa: BLE001 - a loader bug: one line, not a traceback
-        print(f"workbench validate: unexpected error while reading {args.data}: "
-              f"{type(exc).__name__}: {exc}. This is a bug in workbench; please report it "
-              "with the file's first lines.", file=sys.stderr)
+        print(source_display(f"workbench validate: unexpected error while reading {shown}: "
+                             f"{type(exc).__name__}: {exc}. This is a bug in workbench; please "
+                             "report it with the file's first lines.", secret_of=args.data),
+              file=sys.stderr)
         return EXIT_FAILED
     print(dataset.quality.to_text())
     print("\nUsable: yes" + (" (with warnings)" if dataset.quality.warnings else ""))
@@ -71,7 +97,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     # The runner loads and validates the data once for all notebooks (and exits 2 on problems).
     from workbench.runner import run_from_args
 
-    return run_from_args(args, data_dir=data)
+    return run_from_args(args, data_dir=str(data))
 
 
 def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -102,8 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="workbench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    validate = sub.add_parser("validate", help="load a data folder and print its quality report")
-    validate.add_argument("--data", required=True, help="data folder")
+    validate = sub.add_parser("validate", help="load a data source and print its quality report")
+    _source_arguments(validate, required=True)
     validate.set_defaults(func=_cmd_validate)
 
     demo = sub.add_parser("demo", help="generate demo data and render the reports on it")
@@ -122,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_cmd_demo, out_default="reports/demo")
 
     run = sub.add_parser("run", help="execute the report notebooks into HTML reports")
-    run.add_argument("--data", default=None, help="data folder")
+    _source_arguments(run)
     _add_run_arguments(run)
     run.set_defaults(func=lambda a: __import__("workbench.runner").runner.run_from_args(a))
     return parser

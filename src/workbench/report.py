@@ -14,7 +14,7 @@ import pickle
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +24,28 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from workbench.i18n import t
-from workbench.io import Dataset, load_dataset
+from workbench.io import DataError, Dataset, load_dataset
 from workbench.results import read_result, with_labels, write_result
 from workbench.safety import escape_html, mask_frame, write_csv, write_json
 from workbench.style import use_style
 
-__all__ = ["DATASET_CACHE_ENV", "RENDER_ENV", "ReportContext", "StagedDataset", "log_path",
-           "metrics_dir", "open_staged_dataset", "route_warnings_to_log", "stage_dataset",
-           "start", "to_jsonable"]
+__all__ = [
+    "DATASET_CACHE_ENV",
+    "RENDER_ENV",
+    "ReportContext",
+    "StagedDataset",
+    "load_for_run",
+    "log_path",
+    "metrics_dir",
+    "open_staged_dataset",
+    "route_warnings_to_log",
+    "source_display",
+    "source_key",
+    "stage_dataset",
+    "start",
+    "to_jsonable",
+    "without_password",
+]
 
 #: Set by ``workbench run`` for its kernels: widgets are skipped, static views shown.
 RENDER_ENV = "WORKBENCH_RENDER"
@@ -251,6 +265,76 @@ def route_warnings_to_log(path: Path) -> None:
     logging.captureWarnings(True)
 
 
+def _url_password(spec: str) -> str | None:
+    """The password in a source URL (``scheme://user:password@host/...``), or None."""
+    from urllib.parse import urlsplit
+
+    if "://" not in spec:
+        return None
+    try:
+        return urlsplit(spec).password
+    except ValueError:  # a malformed port: redact() still removes user:password@
+        return None
+
+
+def without_password(text: str, spec: str | Path) -> str:
+    """``text`` with the password of source ``spec`` (and of any URL in it) removed.
+
+    Plain paths need no work (and no import of the engines).
+    """
+    text, spec = str(text), str(spec)
+    secret = _url_password(spec)
+    if secret is None and "://" not in text:
+        return text
+    from workbench.engine.sources import redact
+
+    return redact(text, (secret,) if secret else ())
+
+
+def source_display(spec: str | Path) -> str:
+    """Source ``spec`` as logs, reports, the manifest and messages show it: without password."""
+    text = str(spec).strip()
+    return without_password(text, text)
+
+
+def source_key(spec: str | Path) -> str:
+    """How a run names its source to the notebooks (their ``data_dir``): the absolute path of
+    a folder or of a Parquet path or glob, or the URL without its password."""
+    text = str(spec).strip()
+    if "://" in text:
+        return source_display(text)
+    return str(Path(text).expanduser().resolve())
+
+
+def load_for_run(spec: str | Path, *, mapping: str | Path | None = None,
+                 engine: str = "duckdb", spark: Mapping[str, str] | None = None) -> Dataset:
+    """The dataset of source ``spec`` (:func:`workbench.engine.load_source`), as a run loads it.
+
+    A data file given instead of its folder (``shop/transactions.csv``) gets the loader's
+    explanation naming the folder, and a folder without CSV or Parquet files (Excel exports,
+    or nothing usable) is read, or explained, by :func:`workbench.io.load_dataset`. Raises
+    ``DataError`` with a message carrying no password.
+    """
+    from workbench.engine import load_source
+    from workbench.engine.sources import FILE_SUFFIXES
+
+    text = str(spec).strip()
+    path = Path(text).expanduser()
+    if "://" not in text and path.is_file() and path.suffix.lower() != ".parquet":
+        return load_dataset(path)  # raises: "this is a file; give the folder that holds it"
+    if "://" not in text and path.is_dir() and not any(
+            p.suffix.lower() in FILE_SUFFIXES for p in path.iterdir()):
+        return load_dataset(path, mapping=mapping)
+    try:
+        return load_source(text, mapping=mapping, engine=engine,
+                           spark=dict(spark) if spark else None)
+    except DataError as exc:
+        cleaned = without_password(str(exc), text)
+        if cleaned == str(exc):
+            raise
+        raise DataError(cleaned) from None
+
+
 #: The tables of a :class:`~workbench.io.Dataset`, in the order the runner stages them.
 _TABLES = ("transactions", "customers", "feedback", "events", "returns", "subscriptions",
            "campaigns")
@@ -274,6 +358,9 @@ class StagedDataset:
     nbytes: int
     #: rows per staged table
     rows: dict[str, int]
+    #: where the frames came from (``Dataset.provenance``: engine, source without password,
+    #: rows read per table), for the run manifest
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def missing_for(self, topic: str, lang: str = "en") -> str | None:
         return self.missing.get(topic)
@@ -318,15 +405,21 @@ def _read_arrow(path: Path) -> pd.DataFrame:
     return frame
 
 
-def stage_dataset(data_dir: str | Path, folder: str | Path, lang: str = "en"
-                  ) -> StagedDataset:
-    """Load ``data_dir`` once and write it into ``folder`` for the kernels of a run.
+def stage_dataset(data_dir: str | Path, folder: str | Path, lang: str = "en", *,
+                  mapping: str | Path | None = None, engine: str = "duckdb",
+                  spark: Mapping[str, str] | None = None) -> StagedDataset:
+    """Load source ``data_dir`` once and write it into ``folder`` for the kernels of a run.
 
-    Each table becomes ``folder/<table>.arrow`` (Arrow IPC, read memory-mapped by
-    :func:`open_staged_dataset`), the rest of the :class:`~workbench.io.Dataset` (quality
-    report, options, value orders) ``folder/dataset.pkl``. Meant to run in a process of its
-    own (the runner's loader process): loading peaks at several times the data's size, and
-    that memory goes back to the system when the process ends. Raises ``DataError``.
+    ``data_dir`` is any source :func:`workbench.engine.load_source` reads (a folder, a
+    database URL, a Parquet path or glob), with the mapping file ``mapping`` (default: a
+    folder's own ``mapping.yaml``), aggregated on ``engine`` (``spark`` with the session
+    settings ``spark``). Each table becomes ``folder/<table>.arrow`` (Arrow IPC, read
+    memory-mapped by :func:`open_staged_dataset`), the rest of the
+    :class:`~workbench.io.Dataset` (quality report, options, value orders, provenance)
+    ``folder/dataset.pkl``; the source is recorded by :func:`source_key`, without password.
+    Meant to run in a process of its own (the runner's loader process): loading peaks at
+    several times the data's size, and that memory goes back to the system when the process
+    ends. Raises ``DataError``.
     """
     from dataclasses import replace
 
@@ -334,8 +427,10 @@ def stage_dataset(data_dir: str | Path, folder: str | Path, lang: str = "en"
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    data_dir = Path(data_dir).resolve()
-    dataset = load_dataset(data_dir)
+    spec = str(data_dir).strip()
+    data_dir = source_key(spec)
+    dataset = load_for_run(spec if "://" in spec else data_dir, mapping=mapping, engine=engine,
+                           spark=spark)
     missing = {topic: dataset.missing_for(topic, lang) for topic in topics()}
     files, rows, nbytes = {}, {}, 0
     ids = [frame["customer_id"] for frame in (dataset.customers, dataset.transactions)
@@ -352,11 +447,14 @@ def stage_dataset(data_dir: str | Path, folder: str | Path, lang: str = "en"
         nbytes += int(frame.memory_usage(deep=True).sum())
     meta = replace(dataset, **dict.fromkeys(_TABLES))
     with open(folder / "dataset.pkl", "wb") as handle:
-        pickle.dump({"data_dir": str(data_dir), "dataset": meta, "files": files}, handle,
+        pickle.dump({"data_dir": data_dir, "dataset": meta, "files": files}, handle,
                     protocol=pickle.HIGHEST_PROTOCOL)
-    return StagedDataset(folder=folder, data_dir=str(data_dir), quality=dataset.quality,
+    provenance = dict(dataset.provenance)
+    if provenance.get("source"):
+        provenance["source"] = without_password(str(provenance["source"]), spec)
+    return StagedDataset(folder=folder, data_dir=data_dir, quality=dataset.quality,
                          last_date=dataset.last_date, missing=missing, nbytes=nbytes,
-                         rows=rows)
+                         rows=rows, provenance=provenance)
 
 
 class _LazyTables:
@@ -419,21 +517,25 @@ def open_staged_dataset(folder: str | Path) -> tuple[str, Dataset]:
     return meta["data_dir"], dataset
 
 
-def _cached_dataset(data_dir: Path) -> Dataset | None:
-    """The dataset ``workbench run`` already loaded for this data folder, if any."""
+def _cached_dataset(data_dir: str | Path) -> Dataset | None:
+    """The dataset ``workbench run`` already loaded for this source, if any."""
     cache = os.environ.get(DATASET_CACHE_ENV)
     if not cache or not (Path(cache) / "dataset.pkl").exists():
         return None
     staged_dir, dataset = open_staged_dataset(cache)
-    return dataset if staged_dir == str(data_dir.resolve()) else None
+    return dataset if staged_dir == source_key(data_dir) else None
 
 
 def start(topic: str, *, data_dir: str | Path, as_of: str | None = None, lang: str = "en",
           output_dir: str | Path = "reports/dev", seed: int = 0,
           load_options: Mapping[str, Any] | None = None,
-          results_from: str | Path | None = None) -> ReportContext:
+          results_from: str | Path | None = None,
+          mapping: str | Path | None = None) -> ReportContext:
     """Load the data and set up style and language for a report notebook.
 
+    ``data_dir`` is a data folder or, opened alone, any source of
+    :func:`workbench.engine.load_source` (a database URL, a Parquet path or glob) with the
+    mapping file ``mapping``; under ``workbench run`` the dataset the run staged is used.
     ``as_of`` defaults to the last date in the data. Raises the loader's ``DataError`` with
     its message when the data cannot be used.
     """
@@ -450,9 +552,11 @@ def start(topic: str, *, data_dir: str | Path, as_of: str | None = None, lang: s
             shell.run_line_magic("matplotlib", "inline")
     except ImportError:  # pragma: no cover - IPython always present with the kernel
         pass
-    dataset = _cached_dataset(Path(data_dir)) if not load_options else None
-    if dataset is None:
-        dataset = load_dataset(data_dir, **dict(load_options or {}))
+    dataset = _cached_dataset(data_dir) if not load_options else None
+    if dataset is None and (load_options or Path(data_dir).is_dir()) and "://" not in str(data_dir):
+        dataset = load_dataset(data_dir, mapping=mapping, **dict(load_options or {}))
+    elif dataset is None:
+        dataset = load_for_run(data_dir, mapping=mapping)
     as_of_ts = pd.Timestamp(as_of).normalize() if as_of else dataset.last_date
     output = Path(output_dir)
     output.mkdir(parents=True, exist_ok=True)

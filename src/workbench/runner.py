@@ -7,12 +7,19 @@ notebook for analysts, renders a stakeholder HTML without code, merges each note
 ``metrics/<topic>.json`` into ``metrics.json``, writes ``manifest.json`` and, last,
 ``index.html``. Every file is written atomically. A failing notebook is reported in the index
 and the exit code; the other notebooks still run.
+
+The data comes from any source :func:`workbench.engine.load_source` reads: a folder, a
+database URL or a Parquet path or glob (``data``), with a mapping file (``mapping``), its
+file and lake sources aggregated on DuckDB or Spark (``engine``, ``spark``). It is loaded once,
+in a process of its own, and staged as Arrow files for every notebook; the password of a URL
+never reaches a log, a report, the manifest or an error message.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import json
 import multiprocessing
 import os
@@ -32,7 +39,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from workbench.changes import HEALTH_DROP, PreviousRunError
 from workbench.i18n import t
@@ -43,14 +57,19 @@ from workbench.report import (
     DATASET_CACHE_ENV,
     RENDER_ENV,
     StagedDataset,
+    load_for_run,
     log_path,
     metrics_dir,
+    source_display,
+    source_key,
     stage_dataset,
+    without_password,
 )
 from workbench.safety import atomic_write, usual_mode, write_csv, write_json
 
-__all__ = ["NOTEBOOKS", "NotebookResult", "RunConfig", "default_jobs", "run", "run_from_args",
-           "set_html_lang", "take_stderr_outputs"]
+__all__ = ["NOTEBOOKS", "NotebookResult", "RunConfig", "RunSetupError", "check_engine",
+           "default_jobs", "load_checked", "run", "run_from_args", "set_html_lang",
+           "take_stderr_outputs"]
 
 #: Topic -> notebook file stem, in report order (read from :mod:`workbench.registry`).
 NOTEBOOKS: dict[str, str] = {report.topic: report.notebook for report in REPORTS}
@@ -72,8 +91,17 @@ class RunConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    data: Path
+    #: a data folder, a database URL (``postgresql://user@host:5432/db?schema=crm``,
+    #: ``duckdb:///path/file.duckdb``) or a Parquet file, folder or glob
+    data: str
     out: Path
+    #: the mapping file for the source; None: a folder's own ``mapping.yaml``
+    mapping: Path | None = None
+    #: where a folder or Parquet source is aggregated; a database source aggregates in place
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    #: Spark session settings (``spark.master``, ``spark.remote`` and any other ``spark.*``);
+    #: unset ones come from ``SPARK_MASTER`` / ``SPARK_REMOTE``, else ``local[*]``
+    spark: dict[str, str] = Field(default_factory=dict)
     notebooks: list[str] | None = None  # None: every topic whose notebook exists
     lang: Literal["en", "zh"] = "en"
     as_of: date | None = None
@@ -87,6 +115,42 @@ class RunConfig(BaseModel):
     #: fall of a high-value customer's health score (points, 0-100) listed as ``health_fell``
     health_drop: float = Field(default=HEALTH_DROP, gt=0, le=100)
     notebooks_dir: Path = Field(default_factory=default_notebooks_dir)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _spark_keys_into_section(cls, values: Any) -> Any:
+        """``spark.master: ...`` at the top of a run.yaml belongs to the ``spark`` section."""
+        if isinstance(values, dict) and any(str(k).startswith("spark.") for k in values):
+            values = dict(values)
+            section = dict(values.get("spark") or {})
+            for key in [k for k in values if str(k).startswith("spark.")]:
+                section.setdefault(key, values.pop(key))
+            values["spark"] = section
+        return values
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _spec_text(cls, value: Any) -> Any:
+        if isinstance(value, Path):
+            return str(value)
+        if isinstance(value, str):
+            if not value.strip():
+                raise ValueError("name a data folder, a database URL or a Parquet path")
+            return value.strip()
+        return value
+
+    @field_validator("spark", mode="before")
+    @classmethod
+    def _spark_names(cls, value: Any) -> Any:
+        """``master`` and ``remote`` (a run.yaml's ``spark:`` section) mean ``spark.master``
+        and ``spark.remote``; values become text, as Spark's settings are."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            # pydantic turns a ValueError (not a TypeError) into a validation message
+            raise ValueError("expected settings such as {spark.master: 'local[*]'}")  # noqa: TRY004
+        return {(k if str(k).startswith("spark.") else f"spark.{k}"): str(v)
+                for k, v in value.items()}
 
     @field_validator("notebooks", mode="before")
     @classmethod
@@ -477,7 +541,55 @@ def default_jobs(data_bytes: int, *, cores: int | None = None,
     return max(1, min(cores, fits, 16))
 
 
-def _stage(data: Path, folder: Path, lang: str) -> StagedDataset:
+class RunSetupError(ValueError):
+    """The run cannot start as configured (an engine that is not installed, or one that does
+    not fit the source); the message says what to do."""
+
+
+def check_engine(spec: str, engine: str) -> None:
+    """Refuse, before any work, an engine that cannot aggregate ``spec``.
+
+    ``spark`` needs pyspark (the extra ``workbench[spark]``) and a folder or Parquet source;
+    a database source aggregates in its database. Raises :class:`RunSetupError`.
+    """
+    if engine != "spark":
+        return  # an unknown engine is refused by RunConfig, --engine and load_source
+    from workbench.engine import parse_source  # raises EngineError (a DataError)
+
+    if parse_source(spec).is_database:
+        raise RunSetupError(f"{source_display(spec)} is a database: it aggregates in its own "
+                            "database, so --engine spark does not apply (it is for folders and "
+                            "Parquet sources); leave --engine out")
+    try:
+        importlib.import_module("pyspark")
+    except ImportError:
+        from workbench.engine.spark import INSTALL_HINT
+
+        raise RunSetupError(f"--engine spark: {INSTALL_HINT}. Without Spark, leave --engine out "
+                            "to aggregate on DuckDB.") from None
+
+
+def check_mapping(mapping: Path | str | None) -> None:
+    """A mapping file that was named must exist (checked before the loader starts)."""
+    if mapping is not None and not Path(mapping).is_file():
+        raise RunSetupError(f"--mapping {mapping}: mapping file not found")
+
+
+def load_checked(spec: str | Path, *, mapping: str | Path | None = None,
+                 engine: str = "duckdb", spark: dict[str, str] | None = None) -> Any:
+    """:func:`workbench.engine.load_source` after :func:`check_engine` and
+    :func:`check_mapping`, in this process (``workbench validate``).
+
+    Raises :class:`RunSetupError`, or ``DataError`` with a message that carries no password.
+    """
+    spec = str(spec).strip()
+    check_engine(spec, engine)
+    check_mapping(mapping)
+    return load_for_run(spec, mapping=mapping, engine=engine, spark=spark)
+
+
+def _stage(data: str | Path, folder: Path, lang: str = "en", *, mapping: Path | None = None,
+           engine: str = "duckdb", spark: dict[str, str] | None = None) -> StagedDataset:
     """Load and validate the data once, in a process of its own, into ``folder``.
 
     Loading peaks at several times the data's size (text parsing, type checks, the quality
@@ -493,10 +605,16 @@ def _stage(data: Path, folder: Path, lang: str) -> StagedDataset:
         initializer = _die_with_parent if sys.platform.startswith("linux") else None
         with ProcessPoolExecutor(max_workers=1, mp_context=context,
                                  initializer=initializer) as pool:
-            return pool.submit(stage_dataset, data, folder, lang).result()
+            return pool.submit(stage_dataset, str(data), folder, lang, mapping=mapping,
+                               engine=engine, spark=spark or None).result()
     except BrokenProcessPool as exc:
-        raise DataError(f"{data}: the process loading the data ended unexpectedly (out of "
-                        f"memory?): {exc}") from exc
+        raise DataError(f"{source_display(data)}: the process loading the data ended "
+                        f"unexpectedly (out of memory?): {exc}") from None
+    except DataError as exc:  # the loader's own messages carry no password; make sure
+        cleaned = without_password(str(exc), data)
+        if cleaned == str(exc):
+            raise
+        raise DataError(cleaned) from None
 
 
 def _logger(cfg: RunConfig) -> Any:
@@ -521,7 +639,11 @@ def run(cfg: RunConfig) -> RunResult:
     maps instead of holding its own copy (:func:`workbench.report.stage_dataset`).
     """
     log = _logger(cfg)
-    cfg = cfg.model_copy(update={"data": cfg.data.resolve(), "out": cfg.out.resolve()})
+    check_engine(cfg.data, cfg.engine)  # before any work: raises RunSetupError
+    check_mapping(cfg.mapping)
+    cfg = cfg.model_copy(update={
+        "data": _absolute(cfg.data), "out": cfg.out.resolve(),
+        "mapping": cfg.mapping.resolve() if cfg.mapping is not None else None})
     if cfg.previous is not None:  # before any work: raises PreviousRunError
         from workbench.changes import check_previous
 
@@ -534,7 +656,8 @@ def run(cfg: RunConfig) -> RunResult:
                  ("JUPYTER_PATH", DATASET_CACHE_ENV, RENDER_ENV, "MPLBACKEND", "OMP_NUM_THREADS")}
     work = Path(tempfile.mkdtemp(prefix="workbench-run-"))
     try:
-        staged = _stage(cfg.data, work / "dataset", cfg.lang)  # raises DataError
+        staged = _stage(cfg.data, work / "dataset", cfg.lang, mapping=cfg.mapping,
+                        engine=cfg.engine, spark=cfg.spark)  # raises DataError
         if cfg.jobs is None:
             cfg = cfg.model_copy(update={"jobs": default_jobs(staged.nbytes)})
         as_of = cfg.as_of.isoformat() if cfg.as_of else (
@@ -569,7 +692,8 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: StagedDataset,
     from workbench.index import write_index
 
     out = paths.stage
-    base = {"data_dir": str(cfg.data), "output_dir": str(out), "lang": cfg.lang,
+    # The notebooks see the source as the staged dataset names it: a URL without its password.
+    base = {"data_dir": dataset.data_dir, "output_dir": str(out), "lang": cfg.lang,
             "as_of": as_of, "seed": cfg.seed}
     results: dict[str, NotebookResult] = {}
     runnable = []
@@ -580,8 +704,9 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: StagedDataset,
             log(f"  {topic}: skipped ({reason})")
         else:
             runnable.append(topic)
-    log(f"workbench run: {len(runnable)} notebook(s) on {cfg.data} -> {cfg.out} "
-        f"(lang {cfg.lang}, as of {as_of}, {cfg.jobs} job(s))")
+    engine = dataset.provenance.get("engine", cfg.engine)
+    log(f"workbench run: {len(runnable)} notebook(s) on {source_display(cfg.data)} -> {cfg.out} "
+        f"(engine {engine}, lang {cfg.lang}, as of {as_of}, {cfg.jobs} job(s))")
     for unread in dataset.quality.unread_files:
         log(f"  {unread['file']} was not read: {unread['reason']}")
 
@@ -604,27 +729,74 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: StagedDataset,
             f"{code} {n}" for code, n in metrics["changes"]["counts"].items()))
     write_json(metrics, out / "metrics.json")
     ordered = [results[tp] for tp in topics]
-    inputs = {
-        p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size}
-        for p in sorted(cfg.data.iterdir())
-        if p.is_file() and (p.suffix.lower() in SUFFIXES or p.name.startswith("mapping."))
-    }
+    provenance = dataset.provenance
     manifest = {
         "workbench_run": {"started": started, "ended": datetime.now().isoformat(timespec="seconds"),
                           "seconds": round(time.perf_counter() - run_start, 2)},
-        "parameters": json.loads(cfg.model_dump_json()) | {"as_of_resolved": as_of},
-        "inputs": inputs,
+        "parameters": _manifest_parameters(cfg) | {"as_of_resolved": as_of},
+        # Where the data came from: the engine that read and aggregated it, the source without
+        # its password and the rows read per table (before any row was set aside).
+        "engine": provenance.get("engine", cfg.engine),
+        "source": source_display(provenance.get("source") or cfg.data),
+        "rows_read": dict(provenance.get("rows_read") or {}),
+        "inputs": _inputs(cfg),
         "versions": _versions(),
         "notebooks": [asdict(r) for r in ordered],
         "status": "failed" if any(r.status == "failed" for r in ordered) else "ok",
     }
-    write_index(out, ordered, metrics, lang=cfg.lang, data_dir=cfg.data, as_of=as_of,
-                quality=dataset.quality)
+    write_index(out, ordered, metrics, lang=cfg.lang, data_dir=Path(source_display(cfg.data)),
+                as_of=as_of, quality=dataset.quality)
     write_json(manifest, out / "manifest.json")  # last: it marks the folder as a whole run
     return RunResult(cfg, ordered)
 
 
-def run_from_args(args: Any, data_dir: Path | None = None) -> int:
+def _absolute(spec: str) -> str:
+    """A folder or Parquet path or glob made absolute (the loader runs elsewhere); a URL as
+    given."""
+    return spec if "://" in spec else source_key(spec)
+
+
+_SECRET_SETTING = re.compile(r"(?i)\b(token|password|secret)=([^;&\s]*)")
+
+
+def _manifest_parameters(cfg: RunConfig) -> dict[str, Any]:
+    """The run's settings for the manifest: the source and Spark settings without secrets."""
+    params = json.loads(cfg.model_dump_json())
+    params["data"] = source_display(cfg.data)
+    params["spark"] = {
+        key: "***" if re.search(r"(?i)token|password|secret", key)
+        else _SECRET_SETTING.sub(r"\1=***", without_password(value, value))
+        for key, value in cfg.spark.items()}
+    return params
+
+
+def _inputs(cfg: RunConfig) -> dict[str, dict[str, Any]]:
+    """The input files of the run: SHA-256 and size of a folder's data and mapping files (by
+    name) and of a ``--mapping`` file; size and modification time of the files a Parquet path
+    or glob matches (hashing a lake would read all of it). A database has no input files:
+    ``rows_read`` stands in."""
+    found: dict[str, dict[str, Any]] = {}
+    data = cfg.data
+    if "://" not in data:
+        path = Path(data)
+        if path.is_dir():
+            for p in sorted(path.iterdir()):
+                if p.is_file() and (p.suffix.lower() in SUFFIXES or p.name.startswith("mapping.")):
+                    found[p.name] = {"sha256": _sha256(p), "bytes": p.stat().st_size}
+        else:
+            import glob
+
+            for name in sorted(glob.glob(str(path))):
+                stat = Path(name).stat()
+                found[name] = {"bytes": stat.st_size, "modified": datetime.fromtimestamp(
+                    stat.st_mtime).isoformat(timespec="seconds")}
+    if cfg.mapping is not None:
+        found[str(cfg.mapping)] = {"sha256": _sha256(cfg.mapping),
+                                   "bytes": cfg.mapping.stat().st_size}
+    return found
+
+
+def run_from_args(args: Any, data_dir: Path | str | None = None) -> int:
     """Build the config from CLI arguments (and --config YAML), run, and return the exit code."""
     settings: dict[str, Any] = {}
     if getattr(args, "config", None):
@@ -646,7 +818,9 @@ def run_from_args(args: Any, data_dir: Path | None = None) -> int:
     if cli_parameters:
         settings["parameters"] = {**settings.get("parameters", {}), **cli_parameters}
     data = data_dir or getattr(args, "data", None)
-    flags = {"data": data, "out": args.out or getattr(args, "out_default", None),
+    flags = {"data": data, "mapping": getattr(args, "mapping", None),
+             "engine": getattr(args, "engine", None),
+             "out": args.out or getattr(args, "out_default", None),
              "notebooks": args.notebooks, "lang": args.lang, "as_of": args.as_of,
              "jobs": args.jobs, "seed": args.seed, "quiet": args.quiet or None,
              "previous": getattr(args, "previous", None),
@@ -657,12 +831,17 @@ def run_from_args(args: Any, data_dir: Path | None = None) -> int:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'config'}: {e['msg']}"
                              for e in exc.errors())
-        print(f"workbench run: invalid settings: {problems}", file=sys.stderr)
+        print(f"workbench run: invalid settings: {without_password(problems, str(data or ''))}",
+              file=sys.stderr)
         return 2
     try:
         result = run(cfg)
+    except RunSetupError as exc:
+        print(f"workbench run: {exc}", file=sys.stderr)
+        return 2
     except DataError as exc:
-        print(f"workbench run: the data cannot be used.\n{exc}", file=sys.stderr)
+        print(f"workbench run: the data cannot be used.\n{without_password(str(exc), cfg.data)}",
+              file=sys.stderr)
         return 2
     except OutdirError as exc:
         print(f"workbench run: {exc}", file=sys.stderr)
