@@ -213,6 +213,9 @@ class SetAside:
     values_only: bool = False  # True when only the value was blanked, not the row dropped
     code: str = ""  # catalogue key suffix (reason.<code>) for translated reports
     params: dict[str, Any] = field(default_factory=dict)
+    #: Up to N_EXAMPLES example rows by their keys (``{"customer_id": ..., "order_id": ...}``)
+    #: when the engine loaded the table; a database table has no row numbers, only keys.
+    keys: list[dict[str, str | None]] = field(default_factory=list)
 
     def describe(self, lang: str = "en") -> str:
         """The reason in ``lang`` (falls back to the English text)."""
@@ -360,7 +363,9 @@ class QualityReport:
                          "values_only": t("word.yes" if s.values_only else "word.no", lang)}
             for s in self.set_aside
         ])
-        frame["examples"] = frame["examples"].map(lambda rows: ", ".join(map(str, rows)))
+        frame["examples"] = [", ".join(map(str, s.examples)) if s.examples
+                             else "; ".join(_key_text(k) for k in s.keys)
+                             for s in self.set_aside]
         return frame[columns]
 
     def to_text(self) -> str:
@@ -382,7 +387,8 @@ class QualityReport:
             for s in self.set_aside:
                 what = "values blanked" if s.values_only else "rows"
                 col = f" [{s.column}]" if s.column else ""
-                ex = f" (e.g. rows {', '.join(map(str, s.examples))})" if s.examples else ""
+                ex = f" (e.g. rows {', '.join(map(str, s.examples))})" if s.examples else (
+                    f" (e.g. {'; '.join(_key_text(k) for k in s.keys)})" if s.keys else "")
                 lines.append(f"- {s.table}{col}: {s.rows:,} {what}: {s.reason}{ex}")
         if self.unread_files:
             lines.append("Files not read:")
@@ -396,6 +402,11 @@ class QualityReport:
             lines.append("Warnings:")
             lines.extend(f"- {w}" for w in warnings)
         return "\n".join(lines)
+
+
+def _key_text(key: dict[str, Any]) -> str:
+    """``customer_id 0042, order_id A-17`` (the keys of one example row)."""
+    return ", ".join(f"{k} {v}" for k, v in key.items())
 
 
 @dataclass
@@ -923,7 +934,9 @@ def _check_mapping_shape(loaded: dict[str, Any], path: Path) -> None:
             )
         return value
 
-    known = ("columns", "values", "options", "files", "order", *TABLES)
+    # ``tables:`` names the source table of each canonical table for database sources
+    # (checked by workbench.engine.tables.read_mapping); a folder ignores it.
+    known = ("columns", "values", "options", "files", "order", "tables", *TABLES)
     for file_name, table in need_dict(loaded.get("files"), "files", "files").items():
         if table not in TABLES:
             raise DataError(
@@ -1396,7 +1409,16 @@ def _load_table(
         loader.set_aside(dup, "duplicate")
         loader.drop |= dup
     frame = loader.validate(frame)
+    return _finish_table(frame, loader, table, path, rep, status, options)
 
+
+def _finish_table(
+    frame: pd.DataFrame, loader: _Loader, table: Table, path: Path, rep: TableReport,
+    status: pd.Series | None, options: LoadOptions,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The rules after parsing and validation (returns, repeated customers, subscription
+    checks), then the kept rows and the table's report; shared with the engine loader
+    (:mod:`workbench.engine.load`). ``frame`` is indexed by the source row."""
     returns = None
     if table.name == "transactions":
         frame, returns = _split_returns(frame, loader, status, options, rep)
@@ -1521,14 +1543,32 @@ def _why_no_rows(report: QualityReport, table: str) -> str:
     return f"all {rows_read:,} rows set aside ({shown})"
 
 
+#: CSV and Parquet files of at least this many bytes (64 MiB, about 600,000 order lines) are
+#: read and validated in DuckDB (:mod:`workbench.engine.load`) with the same rules and
+#: messages, when they are clean UTF-8 with the header on the first line; smaller or messier
+#: files (GBK, title lines above the header, Excel) are read here.
+ENGINE_MIN_BYTES = 64 << 20
+
+
 def load_dataset(data_dir: str | Path, *, mapping: str | Path | None = None,
                  **options: Any) -> Dataset:
     """Load a dataset folder into canonical frames and a :class:`QualityReport`.
 
     ``mapping`` names a mapping file used instead of the folder's own ``mapping.yaml``.
     Keyword arguments override the cleaning rules of :class:`LoadOptions` (which can also be
-    set in ``mapping.yaml``). Raises :class:`DataError` when the folder cannot be used.
+    set in ``mapping.yaml``). Large clean files (:data:`ENGINE_MIN_BYTES`) are validated in
+    DuckDB, giving the same frames and report. Raises :class:`DataError` when the folder
+    cannot be used.
     """
+    return _load_folder(data_dir, mapping, options)
+
+
+def _load_folder(data_dir: str | Path, mapping_file: str | Path | None, options: dict[str, Any],
+                 *, engine: str = "duckdb", min_bytes: int | None = None,
+                 spark: dict[str, str] | None = None, memory_limit: str | None = None
+                 ) -> Dataset:
+    """:func:`load_dataset`, each eligible file of at least ``min_bytes`` (default
+    :data:`ENGINE_MIN_BYTES`) validated on ``engine`` (``duckdb`` or ``spark``)."""
     data_dir = Path(data_dir)
     if data_dir.is_file():
         raise DataError(
@@ -1537,7 +1577,7 @@ def load_dataset(data_dir: str | Path, *, mapping: str | Path | None = None,
         )
     if not data_dir.is_dir():
         raise DataError(f"{data_dir}: no such data folder.")
-    mapping = _read_mapping(data_dir, Path(mapping) if mapping is not None else None)
+    mapping = _read_mapping(data_dir, Path(mapping_file) if mapping_file is not None else None)
     base = LoadOptions.from_mapping(mapping.get("options") or {}, mapping.get("_path", data_dir))
     load_options = LoadOptions(**(asdict(base) | options))
     report = QualityReport(str(data_dir), options=asdict(load_options))
@@ -1553,15 +1593,52 @@ def load_dataset(data_dir: str | Path, *, mapping: str | Path | None = None,
             f"members, 会员, 客户, survey, nps, 反馈, 评价, events, 行为), or named under "
             f"'files:' in mapping.yaml (e.g. 'files: {{my_export.csv: transactions}}')."
         )
-    for name, table in TABLES.items():
-        path = files.get(name)
-        if path is None:
-            frames[name] = None
-            continue
-        frame, table_returns = _load_table(table, path, mapping, load_options, report)
-        frames[name] = frame
-        if name == "transactions":
-            returns = table_returns
+    threshold = ENGINE_MIN_BYTES if min_bytes is None else min_bytes
+    engines: dict[str, str] = {}
+    files_loader = None
+    try:
+        for name, table in TABLES.items():
+            path = files.get(name)
+            if path is None:
+                frames[name] = None
+                continue
+            loaded = None
+            if path.suffix.lower() in (".csv", ".parquet") and path.stat().st_size >= threshold:
+                if files_loader is None:
+                    from workbench.engine.load import FileLoader
+
+                    files_loader = FileLoader(data_dir, engine, spark=spark,
+                                              memory_limit=memory_limit)
+                loaded = files_loader.load(table, path, mapping, load_options, report)
+            if loaded is None:
+                loaded = _load_table(table, path, mapping, load_options, report)
+                engines[name] = "pandas"
+            else:
+                engines[name] = files_loader.engine
+            frames[name] = loaded[0]
+            if name == "transactions":
+                returns = loaded[1]
+    finally:
+        if files_loader is not None:
+            files_loader.close()
+    used = {e for e in engines.values() if e != "pandas"}
+    provenance = {"engine": used.pop() if used else "pandas", "source": str(data_dir),
+                  "rows_read": {t: rep.rows_read for t, rep in report.tables.items()}}
+    return finish_dataset(str(data_dir), mapping, load_options, report, frames, returns,
+                          provenance, {t: str(p) for t, p in files.items()})
+
+
+def finish_dataset(
+    where: str, mapping: dict[str, Any], load_options: LoadOptions, report: QualityReport,
+    frames: dict[str, pd.DataFrame | None], returns: pd.DataFrame | None,
+    provenance: dict[str, Any], sources: dict[str, str],
+) -> Dataset:
+    """The checks across tables (mapping entries used, customers known, campaigns), and the
+    :class:`Dataset`; shared by the folder loader and :func:`workbench.engine.load_source`.
+    ``where`` names the folder or source and ``sources`` each table's file or table in
+    messages."""
+    for name in TABLES:
+        frames.setdefault(name, None)
     _check_mapping_sources(mapping, report)
     for name, rep in report.tables.items():
         if rep.rows_kept == 0:  # a table always has rows read: a header alone is an error
@@ -1572,7 +1649,7 @@ def load_dataset(data_dir: str | Path, *, mapping: str | Path | None = None,
     if not report.usable:
         detail = "; ".join(f"{rep.file}: {_why_no_rows(report, t)}"
                            for t, rep in report.tables.items())
-        raise DataError(f"{data_dir}: no usable rows in any table. {detail}.")
+        raise DataError(f"{where}: no usable rows in any table. {detail}.")
     tx, cust = frames["transactions"], frames["customers"]
     if tx is not None and cust is not None:
         buyers = set(tx["customer_id"].unique())
@@ -1590,16 +1667,15 @@ def load_dataset(data_dir: str | Path, *, mapping: str | Path | None = None,
                                              "feedback": frames["feedback"],
                                              "events": frames["events"]}),
         subscriptions=frames["subscriptions"],
-        provenance={"engine": "pandas", "source": str(data_dir),
-                    "rows_read": {t: rep.rows_read for t, rep in report.tables.items()}},
+        provenance=provenance,
     )
     if frames["campaigns"] is not None:
         dataset.campaigns = _check_campaigns(frames["campaigns"], dataset.last_date,
-                                             files["campaigns"])
+                                             sources["campaigns"])
     return dataset
 
 
-def _check_campaigns(frame: pd.DataFrame, last_date: pd.Timestamp | None, path: Path
+def _check_campaigns(frame: pd.DataFrame, last_date: pd.Timestamp | None, path: Path | str
                      ) -> pd.DataFrame:
     """The campaign log checked by :func:`workbench.campaigns.data.check_campaigns`: a customer
     in two arms of one campaign, or a ``sent_at`` after the data's last day, is a ``DataError``."""

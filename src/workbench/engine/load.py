@@ -1,24 +1,670 @@
 """Load any source into a :class:`workbench.io.Dataset`, the loading rules running in the engine.
 
-:func:`load_source` takes a folder, a Parquet path or glob, ``duckdb:///file.duckdb`` or
-``postgresql://...``.
+:func:`load_source` takes what ``--data`` takes: a folder, a Parquet path or glob (the
+transactions of a data lake), ``duckdb:///file.duckdb`` or ``postgresql://...``. The result is
+the Dataset :func:`workbench.io.load_dataset` gives for the same data in a folder: the same
+frames (columns, dtypes, row order), returns, rows set aside per reason code, warnings, value
+orders and options.
+
+How a table is loaded in the engine (DuckDB, PostgreSQL or Spark, through one Ibis expression):
+
+- columns are mapped as the folder loader maps them (``mapping.yaml`` / ``--mapping``, the
+  canonical names, the known aliases; value mappings);
+- every value is stripped and typed in the engine: ids and text as text (blank spellings
+  such as ``null`` or ``-`` become missing), dates written ``YYYY-MM-DD[ HH:MM:SS]``
+  checked (month, day of month, time) and cast, amounts and scores written as plain
+  numbers (``-12.50``) cast, yes/no flags looked up. Only the values in another layout
+  (``2024年1月5日``, ``05/01/2024``, ``¥1,299.00``, ``10分``) and suspect dates (before 1900,
+  from 2200, after ``as_of``) come back as text, and only those are parsed in Python, by
+  the parsers of :mod:`workbench.parsing`, so that a column's day/month order and decimal
+  convention are decided from the same values as in the folder loader;
+- exact duplicates are found in the engine: two independent 64-bit hashes of each row's
+  text on DuckDB and PostgreSQL (a false duplicate needs both to collide, about
+  ``n**2 / 2**129``: never in practice), a window over all columns on Spark;
+- the order of the rules (which reason a row is set aside for when several apply), the
+  returns, the repeated customer ids and the subscription checks are those of
+  :mod:`workbench.io`, run on the typed columns that came back; the messages and reason
+  codes are the same. Rows set aside are reported with their count and up to five example
+  keys (``customer_id`` and the table's own id) in :attr:`workbench.io.SetAside.keys`; rows
+  of files also keep their line numbers as examples.
+
+What cannot be identical, and why:
+
+- a database table has no line numbers: ``source_row`` is the row's position in the table's
+  scan order counted as a spreadsheet would (the first row is 2), the frames keep that order,
+  and ``SetAside.examples`` is empty (the keys say which rows);
+- stripping removes ASCII white space (space, tab, line breaks), pandas also strips other
+  Unicode spaces (the full-width space U+3000): an id written ``"\\u30000012"`` keeps it.
+
+Errors are :class:`~workbench.engine.sources.EngineError` naming the source, the table and the
+column, without the password.
 """
 
 from __future__ import annotations
 
+import contextlib
+import csv
+from dataclasses import asdict
 from pathlib import Path
-from workbench.engine.sources import EngineError, parse_source
-from workbench.io import Dataset, load_dataset
+from typing import Any
 
-__all__ = ["load_source"]
+import duckdb
+import ibis
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from workbench.engine.sources import (
+    DUCKDB_MEMORY_LIMIT,
+    Connection,
+    EngineError,
+    connect,
+    parse_source,
+    redact,
+)
+from workbench.engine.tables import read_mapping, source_ref
+from workbench.io import (
+    HEADER_SEARCH_ROWS,
+    SNIFF_CHARS,
+    _STATUS_ALIASES,
+    DataError,
+    Dataset,
+    LoadOptions,
+    QualityReport,
+    TableReport,
+    _check_mapping_shape,
+    _finish_table,
+    _header_finder,
+    _load_folder,
+    _Loader,
+    _map_columns,
+    _norm,
+    _read_mapping,
+    _sniff_delimiter,
+    finish_dataset,
+)
+from workbench.parsing import (
+    _BLANKS,
+    _FALSE,
+    _TRUE,
+    CSAT_WORDS,
+    PLAUSIBLE_DATES,
+    Distinct,
+    parse_amounts,
+    parse_bools,
+    parse_scores,
+)
+from workbench.schema import TABLES, Table
+
+__all__ = ["FileLoader", "load_source"]
+
+#: Dates the engine types itself; other layouts are parsed in Python.
+_PLAIN_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?$"
+#: Amounts the engine types itself: a plain number with at most two decimals, read the same
+#: whatever the column's decimal convention (``1.299`` is not: it may mean 1299).
+_PLAIN_AMOUNT = r"^-?[0-9]+(\.[0-9]{1,2})?$"
+_PLAIN_SCORE = r"^[0-9]+(\.[0-9]+)?$"
+#: The second id quoted, with customer_id, as the example key of a row set aside.
+_KEY_COLUMNS = {"transactions": "order_id", "feedback": "response_id",
+                "subscriptions": "subscription_id", "campaigns": "campaign_id"}
+_TEXT_KINDS = ("id", "string")
+
+
+class _Label(str):
+    """The table's name in messages (``str``), with ``.name`` as the folder loader's ``Path``
+    has it (the file or table name in warnings)."""
+
+    name: str
+
+    def __new__(cls, text: str, name: str) -> _Label:
+        label = super().__new__(cls, text)
+        label.name = name
+        return label
+
+    @property
+    def parent(self) -> str:
+        return str(self).rsplit(":", 1)[0]
+
+
+# ------------------------------------------------------------------------ the expression
+
+
+def _days_in_month(year: ibis.Value, month: ibis.Value) -> ibis.Value:
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    return ibis.cases((month == 2, ibis.ifelse(leap, 29, 28)),
+                      (month.isin([4, 6, 9, 11]), 30), else_=31)
+
+
+def _plain_date(text: ibis.Value) -> ibis.Value:
+    """``text`` as a timestamp where it is a valid ``YYYY-MM-DD[ HH:MM:SS]``, else NULL.
+
+    The calendar check comes first, so the cast never sees an invalid date (PostgreSQL would
+    fail the query on ``2024-02-30``, DuckDB and Spark give NULL).
+    """
+    year = text.substr(0, 4).cast("int32")
+    month = text.substr(5, 2).cast("int32")
+    day = text.substr(8, 2).cast("int32")
+    shaped = text.re_search(_PLAIN_DATE)
+    valid = shaped & ibis.ifelse(
+        shaped, (year >= 1) & month.between(1, 12) & (day >= 1)
+        & (day <= _days_in_month(year, month)), False)
+    return ibis.ifelse(valid, text.cast("timestamp"), ibis.null("timestamp"))
+
+
+class _Plan:
+    """The Ibis expression of one table: typed values, texts to parse in Python, flags.
+
+    Per canonical column ``c``: ``c__v`` the value typed in the engine (NULL where blank or
+    where the text needs Python) and ``c__x`` the stripped text where Python parses it
+    (other layouts, suspect dates); extra customer attributes come back as ``c__x`` only.
+    ``__status`` is the status column (lower case) for returns, ``__h1`` / ``__h2`` the row
+    hashes (or ``__dup`` on Spark), ``__row`` the position in the source (0 first) where the
+    engine does not keep the source order by itself.
+    """
+
+    def __init__(self, raw: ibis.Table, table: Table, column_map: dict[str, str],
+                 mapping: dict[str, Any], limit: pd.Timestamp, status: str | None,
+                 hashed: bool, numbered: bool) -> None:
+        values = _value_lookups(table, mapping)
+        low, high = (ibis.literal(d.to_pydatetime()) for d in PLAUSIBLE_DATES)
+        last = ibis.literal(limit.to_pydatetime())
+        base = raw.mutate(__row=ibis.row_number()) if numbered else raw
+        if not hashed:  # Spark: a window over every column, the first in source order wins
+            first = ibis.row_number().over(group_by=[base[c] for c in raw.columns],
+                                           order_by=base["__row"])
+            base = base.mutate(__dup=first > 0)
+        out: dict[str, ibis.Value] = {}
+        self.kinds: dict[str, str] = {}
+        #: per float column, whether a value typed in the engine writes a decimal point
+        self.dotted: dict[str, ibis.Value] = {}
+        for src, name in column_map.items():
+            column = table._by_name.get(name)
+            kind = column.kind if column is not None else "extra"
+            self.kinds[name] = kind
+            value = base[src]
+            typed = not value.type().is_string()
+            text = value.cast("string").strip() if typed else value.strip()
+            if name in values:
+                text = text.substitute(values[name], else_=text).strip()
+                typed = False
+            lowered = text.lower()
+            blank = text.isnull() | lowered.isin(sorted(_BLANKS))
+            if kind == "extra":
+                out[f"{name}__x"] = value if typed else text
+            elif kind in _TEXT_KINDS:
+                if kind == "id":
+                    whole = text.re_search(r"^[0-9]+\.0$")
+                    text = ibis.ifelse(whole, text.substr(0, text.length() - 2), text)
+                out[f"{name}__v"] = ibis.ifelse(blank, ibis.null("string"), text)
+            elif kind == "datetime":
+                if typed and value.type().is_temporal():
+                    parsed = value.cast("timestamp")
+                else:
+                    parsed = _plain_date(text)
+                suspect = parsed.isnull() | (parsed < low) | (parsed >= high) | (parsed > last)
+                out[f"{name}__v"] = parsed
+                out[f"{name}__x"] = ibis.ifelse(~blank & suspect, text, ibis.null("string"))
+            elif kind == "bool":
+                if typed and value.type().is_boolean():
+                    out[f"{name}__v"] = value
+                    out[f"{name}__x"] = ibis.null("string")
+                    continue
+                parsed = ibis.cases((lowered.isin(sorted(_TRUE)), True),
+                                    (lowered.isin(sorted(_FALSE)), False),
+                                    else_=ibis.null("boolean"))
+                out[f"{name}__v"] = parsed
+                out[f"{name}__x"] = ibis.ifelse(~blank & parsed.isnull(), text,
+                                                ibis.null("string"))
+            else:  # float, int, score
+                if typed and value.type().is_numeric():
+                    out[f"{name}__v"] = value.cast("float64")
+                    out[f"{name}__x"] = ibis.null("string")
+                    continue
+                plain = text.re_search(_PLAIN_SCORE if kind == "score" else _PLAIN_AMOUNT)
+                out[f"{name}__v"] = ibis.ifelse(plain, text.cast("float64"),
+                                                ibis.null("float64"))
+                out[f"{name}__x"] = ibis.ifelse(~blank & ~plain, text, ibis.null("string"))
+                self.dotted[name] = plain & text.contains(".")
+        if status is not None:
+            out["__status"] = base[status].cast("string").strip().lower()
+        if hashed:  # two hashes, the columns in opposite orders and with other separators
+            cells = [base[c].cast("string").fill_null("") for c in raw.columns]
+            out["__h1"] = ibis.literal("\x1f").join(cells).hash()
+            out["__h2"] = ibis.literal("\x1e").join([*cells[::-1], ibis.literal("|")]).hash()
+        else:
+            out["__dup"] = base["__dup"]
+        if numbered:
+            out["__row"] = base["__row"]
+        self.base = base
+        self.expr = base.select(**out)
+        if numbered:
+            self.expr = self.expr.order_by("__row")
+
+
+def _value_lookups(table: Table, mapping: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """mapping.yaml's ``values:`` for ``table`` (global, then the table's own), as text."""
+    out: dict[str, dict[str, str]] = {}
+    section = mapping.get(table.name) or {}
+    for source in (mapping.get("values") or {}, section.get("values") or {}):
+        for column, values in source.items():
+            if values:
+                out.setdefault(str(column), {}).update(
+                    {str(k): str(v) for k, v in values.items()})
+    return out
+
+
+# ------------------------------------------------------------------------------ a table
+
+
+class _EngineLoader(_Loader):
+    """The folder loader's rules (:class:`workbench.io._Loader`) on the columns typed in the
+    engine: ``parsed`` holds, per column, the parsed values and the masks of placeholder
+    dates and blanks, as ``_Loader._parse_column`` computes them from the text."""
+
+    def __init__(self, table: Table, label: Path | _Label, report: QualityReport,
+                 options: LoadOptions, keys: pd.DataFrame, with_rows: bool) -> None:
+        super().__init__(table, label, report, options)  # type: ignore[arg-type]
+        self.parsed: dict[str, tuple[pd.Series, pd.Series, pd.Series]] = {}
+        self.keys, self.with_rows = keys, with_rows
+
+    def set_aside(self, mask: pd.Series, code: str, column: str | None = None,
+                  values_only: bool = False, **params: Any) -> None:
+        before = len(self.report.set_aside)
+        super().set_aside(mask, code, column, values_only, **params)
+        if len(self.report.set_aside) > before:
+            entry = self.report.set_aside[-1]
+            rows = mask.index[mask.to_numpy()][:len(entry.examples) or 5]
+            entry.keys = [{k: None if pd.isna(v) else str(v) for k, v in record.items()}
+                          for record in self.keys.loc[rows].to_dict("records")]
+            if not self.with_rows:
+                entry.examples = []
+
+    def _parse_column(self, values: pd.Series, column: Any, distinct: Any
+                      ) -> tuple[pd.Series, pd.Series, pd.Series]:
+        return self.parsed[str(values.name)]
+
+
+def _series(tb: pa.Table, name: str, index: pd.Index) -> pd.Series:
+    """Column ``name`` of the engine's result as pandas (text as ``str``), on ``index``."""
+    return tb.column(name).to_pandas().set_axis(index)
+
+
+def _prepare(loader: _EngineLoader, tb: pa.Table, plan: _Plan, index: pd.Index,
+             dotted: Any) -> pd.DataFrame:
+    """Fill ``loader.parsed`` from the engine's columns, parsing the texts it sent back with
+    the parsers of :mod:`workbench.parsing`; returns the frame of values quoted in messages.
+    ``dotted(name)`` says whether a value typed in the engine wrote a decimal point."""
+    shown: dict[str, pd.Series] = {}
+    no = pd.Series(np.zeros(len(index), dtype=bool), index=index)
+    for name, kind in plan.kinds.items():
+        if kind == "extra":
+            values = _series(tb, f"{name}__x", index)
+            from workbench.io import _infer_attribute
+
+            if pd.api.types.is_string_dtype(values):
+                distinct = Distinct.of(values)
+                parsed = distinct.expand(_infer_attribute(distinct.values))
+            else:
+                parsed = _infer_attribute(values)
+            loader.parsed[name] = (parsed, no, no)
+            shown[name] = values
+            continue
+        value = _series(tb, f"{name}__v", index)
+        if kind in _TEXT_KINDS:
+            loader.parsed[name] = (value.astype("str"), no, value.isna())
+            shown[name] = value
+            continue
+        text = _series(tb, f"{name}__x", index)
+        todo = text.notna().to_numpy()
+        blank = pd.Series(value.isna().to_numpy() & ~todo, index=index)
+        placeholder = no
+        if kind == "datetime":
+            dates = value.to_numpy().astype("datetime64[us]")
+            if todo.any():
+                sub = text[todo]
+                result, out_of_range = loader._parse_dates(sub.astype("str"), name)
+                dates[todo] = result.to_numpy().astype("datetime64[us]")
+                flags = np.zeros(len(index), dtype=bool)
+                flags[todo] = out_of_range.to_numpy()
+                placeholder = pd.Series(flags, index=index)
+                dates[flags] = np.datetime64("NaT")
+            parsed = pd.Series(dates.astype("datetime64[ns]"), index=index)
+        elif kind == "bool":
+            parsed = value.astype("boolean")
+            if todo.any():
+                parsed[todo] = parse_bools(text[todo]).to_numpy()
+        else:
+            numbers = value.to_numpy(dtype="float64", na_value=np.nan).copy()
+            if todo.any():
+                sub = text[todo].astype("str")
+                if kind == "score":
+                    result = parse_scores(sub, words=CSAT_WORDS if name == "csat" else None)
+                else:  # the column's decimal convention needs the typed values' points too
+                    extra = ["0.00"] if dotted(name) else []
+                    result = parse_amounts(pd.concat([sub, pd.Series(extra, dtype="str")],
+                                                     ignore_index=True)).iloc[:len(sub)]
+                numbers[todo] = result.to_numpy(dtype="float64")
+            parsed = pd.Series(numbers, index=index)
+            if kind == "int":
+                parsed = parsed.round().astype("Int64")
+        loader.parsed[name] = (parsed, placeholder, blank)
+        shown[name] = text
+    return pd.DataFrame(shown, index=index)
+
+
+def _engine_table(
+    raw: ibis.Table, table: Table, label: Path | _Label, file: str, mapping: dict[str, Any],
+    options: LoadOptions, report: QualityReport, *, engine: str, with_rows: bool,
+    encoding: str | None = None, delimiter: str | None = None,
+    headers: list[str] | None = None, fallback: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """One canonical table from the source table ``raw``, as ``io._load_table`` loads a file.
+
+    ``label`` names the table in messages, ``file`` in the report; ``headers`` are the
+    file's own header cells when the engine's column names may differ (a byte-order mark).
+    With ``fallback``, an error of the engine reading the file raises :class:`_Unreadable`
+    (the folder loader then reads it).
+    """
+    if headers is not None:
+        raw = raw.rename(dict(zip(headers, raw.columns, strict=True)))
+    columns = list(raw.columns)
+    rep = TableReport(table.name, file, encoding, delimiter)
+    report.tables[table.name] = rep
+    try:
+        column_map = _map_columns(pd.DataFrame(columns=columns), table, mapping,
+                                  label)  # type: ignore[arg-type]
+    except DataError as exc:
+        if isinstance(label, _Label):
+            raise EngineError(str(exc).replace("The file's columns", "The table's columns")
+                              .replace("as the file's header spells it",
+                                       "as the table spells it")) from None
+        raise
+    rep.column_map = column_map
+    status = None
+    if table.name == "transactions":
+        aliases = {_norm(a) for a in _STATUS_ALIASES}
+        status = next((h for h in columns if h not in column_map and _norm(h) in aliases), None)
+    extras = [h for h in columns if h not in column_map]
+    rep.extra_columns = extras
+    plan_map = dict(column_map)
+    if table.keep_extra_columns:
+        plan_map.update({h: h for h in extras})
+    loader = _EngineLoader(table, label, report, options, pd.DataFrame(), with_rows)
+    hashed = engine in ("duckdb", "postgres")
+    plan = _Plan(raw, table, plan_map, mapping, loader.latest_date(), status, hashed,
+                 numbered=engine != "duckdb")
+    try:
+        tb = plan.expr.to_pyarrow()
+    except Exception as exc:  # noqa: BLE001 - the driver's own error, shown in one line
+        if isinstance(exc, EngineError):
+            raise
+        if fallback:
+            raise _Unreadable(str(exc)) from None
+        detail = " ".join(str(exc).split())[:400]
+        raise EngineError(f"{label}: the engine cannot read the table: {detail}") from None
+    n = tb.num_rows
+    if n == 0:
+        raise EngineError(f"{label}: the table has a header but no rows (columns: "
+                          f"{', '.join(columns[:12])}).")
+    rep.rows_read = n
+    if "__row" in tb.column_names:
+        index = pd.Index(tb.column("__row").to_numpy() + 2)
+    else:
+        index = pd.RangeIndex(2, n + 2)
+    key_names = ["customer_id", _KEY_COLUMNS.get(table.name, "")]
+    loader.keys = pd.DataFrame({k: _series(tb, f"{k}__v", index) for k in key_names
+                                if f"{k}__v" in tb.column_names}, index=index)
+
+    def dotted(name: str) -> bool:
+        return bool(plan.base.select(d=plan.dotted[name]).d.any().execute())
+
+    shown = _prepare(loader, tb, plan, index, dotted)
+    status_values = None
+    if status is not None:
+        status_values = pd.Series(tb.column("__status").to_pandas().array, index=index)
+    if "__dup" in tb.column_names:
+        dup = pd.Series(tb.column("__dup").to_numpy(zero_copy_only=False), index=index)
+    else:
+        hashes = pd.DataFrame({"a": tb.column("__h1").to_numpy(),
+                               "b": tb.column("__h2").to_numpy()})
+        dup = pd.Series(hashes.duplicated(keep="first").to_numpy(), index=index)
+    del tb
+    if not options.drop_exact_duplicates:
+        dup = None
+    try:
+        frame = loader.coerce(shown)
+    except EngineError:
+        raise
+    except DataError as exc:
+        raise EngineError(str(exc)) from None
+    del shown
+    loader.parsed.clear()
+    if dup is not None:
+        dup &= ~loader.drop
+        loader.set_aside(dup, "duplicate")
+        loader.drop |= dup
+    frame = loader.validate(frame)
+    return _finish_table(frame, loader, table, label, rep, status_values,  # type: ignore[arg-type]
+                         options)
+
+
+class _Unreadable(Exception):
+    """The engine cannot read a folder's file as pandas would: the folder loader reads it."""
+
+
+# ------------------------------------------------------------------------------ folders
+
+#: Bytes read at a time when checking a large file for what only pandas reads as intended.
+_SCAN_BYTES = 16 << 20
+
+
+def _csv_layout(path: Path, table: Table, mapping: dict[str, Any]
+                ) -> tuple[str, str, list[str]] | None:
+    """Encoding, delimiter and header cells of a CSV file the engine reads exactly as the
+    folder loader does, or None: not UTF-8, a title above the header, a blank or repeated
+    header cell, or what pandas reads its own way (a space after a delimiter or at the start
+    of a line, a quote never closed)."""
+    with open(path, "rb") as f:
+        head = f.read(SNIFF_CHARS * 4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+    try:
+        text = head.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as exc:  # a character cut at the end of the sample is fine
+        if exc.start < len(head) - 4:
+            return None
+        text = head[:exc.start].decode("utf-8")
+    text = text.lstrip("\ufeff")
+    delimiter = _sniff_delimiter(text, path.suffix.lower())
+    lines = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    rows = [next(csv.reader([line.rstrip("\r")], delimiter=delimiter), []) for line in lines]
+    if not rows or _header_finder(table, mapping)(rows) not in (0, None):
+        return None
+    header = [str(c).strip().lstrip("\ufeff") for c in rows[0]]
+    if not all(header) or len(set(header)) < len(header):
+        return None
+    spaced = [(delimiter + " ").encode(), b"\n ", b"\r ", b"\n\t", b"\r\t"]
+    quotes, tail = 0, b""
+    with open(path, "rb") as f:
+        first = f.read(1)
+        if first in (b" ", b"\t"):
+            return None
+        f.seek(0)
+        while chunk := f.read(_SCAN_BYTES):
+            joined = tail + chunk
+            if any(joined.find(s) >= 0 for s in spaced):
+                return None
+            quotes += chunk.count(b'"')
+            tail = chunk[-1:]
+    if quotes % 2:
+        return None
+    return encoding, delimiter, header
+
+
+class FileLoader:
+    """Validates a folder's large files on ``engine`` (``duckdb`` or ``spark``) for
+    :func:`workbench.io.load_dataset`; :meth:`load` returns None for a file the engine cannot
+    read exactly as the folder loader would (that file is then read by pandas)."""
+
+    def __init__(self, data_dir: str | Path, engine: str = "duckdb", *,
+                 spark: dict[str, str] | None = None, memory_limit: str | None = None) -> None:
+        if engine not in ("duckdb", "spark"):
+            raise EngineError(f"engine must be duckdb or spark, got {engine!r}")
+        self.data_dir, self.engine = Path(data_dir), engine
+        self._spark, self._memory_limit = spark, memory_limit or DUCKDB_MEMORY_LIMIT
+        self._backend: Any = None
+
+    @property
+    def backend(self) -> Any:
+        if self._backend is None:
+            if self.engine == "spark":
+                from workbench.engine.spark import spark_backend
+
+                self._backend = spark_backend(self._spark)
+            else:  # the file's order is the rows' order, as in the folder loader
+                self._backend = ibis.duckdb.connect(memory_limit=self._memory_limit,
+                                                    preserve_insertion_order=True)
+        return self._backend
+
+    def load(self, table: Table, path: Path, mapping: dict[str, Any], options: LoadOptions,
+             report: QualityReport) -> tuple[pd.DataFrame, pd.DataFrame | None] | None:
+        """``table`` from the file ``path``, or None when pandas must read it."""
+        encoding = delimiter = headers = None
+        try:
+            if path.suffix.lower() == ".csv":
+                layout = _csv_layout(path, table, mapping)
+                if layout is None:
+                    return None
+                encoding, delimiter, headers = layout
+                raw = self._read_csv(path, delimiter)
+            else:
+                raw = self.backend.read_parquet(str(path))
+        except Exception:  # noqa: BLE001 - any reader error: pandas reads and explains it
+            return None
+        if headers is not None and len(headers) != len(raw.columns):
+            return None
+        warnings = len(report.warnings)
+        try:
+            return _engine_table(raw, table, path, str(path), mapping, options, report,
+                                 engine=self.engine, with_rows=True, encoding=encoding,
+                                 delimiter=delimiter, headers=headers, fallback=True)
+        except _Unreadable:
+            report.tables.pop(table.name, None)
+            del report.warnings[warnings:]
+            return None
+
+    def _read_csv(self, path: Path, delimiter: str) -> ibis.Table:
+        if self.engine == "spark":
+            return self.backend.read_csv(str(path), header=True, inferSchema=False,
+                                         sep=delimiter, encoding="UTF-8", multiLine=True,
+                                         escape='"', mode="FAILFAST")
+        return self.backend.read_csv(str(path), all_varchar=True, header=True,
+                                     delim=delimiter, quote='"', escape='"',
+                                     strict_mode=True, null_padding=False)
+
+    def close(self) -> None:
+        """Close the DuckDB connection (a Spark session stays up for the next load)."""
+        if self._backend is not None and self.engine == "duckdb":
+            with contextlib.suppress(duckdb.Error):
+                self._backend.disconnect()
+        self._backend = None
+
+
+# ------------------------------------------------------------------------------ sources
 
 
 def load_source(spec: str | Path, *, mapping: str | Path | None = None, engine: str = "duckdb",
-                spark: dict[str, str] | None = None,
-                memory_limit: str | None = None) -> Dataset:
-    """Load the source ``spec`` into canonical frames and a quality report."""
+                spark: dict[str, str] | None = None, memory_limit: str | None = None,
+                **options: Any) -> Dataset:
+    """Load the source ``spec`` into canonical frames and a data-quality report.
+
+    Parameters
+    ----------
+    spec
+        A folder, a Parquet file, folder of parts or glob (the transactions),
+        ``duckdb:///file.duckdb`` or ``postgresql://user:password@host:port/db?schema=s``.
+    mapping
+        A mapping file (``columns:``, ``values:``, ``options:``, and ``tables:`` naming the
+        source table of each canonical table); it replaces a folder's own ``mapping.yaml``
+        and is the only mapping of a database or Parquet source.
+    engine
+        ``duckdb`` (default) or ``spark``, for folders and Parquet sources; a database source
+        is validated in its database. A folder on DuckDB reads its large files
+        (:data:`workbench.io.ENGINE_MIN_BYTES`) in DuckDB and the others as
+        :func:`workbench.io.load_dataset` does; on Spark every CSV and Parquet file goes
+        through Spark.
+    spark
+        Spark settings (``spark.master``, ``spark.remote``, ...), see
+        :func:`workbench.engine.spark.spark_session`.
+    memory_limit
+        DuckDB's buffer memory cap (e.g. ``"4GB"``; default
+        :data:`workbench.engine.sources.DUCKDB_MEMORY_LIMIT`), beyond which it spills to disk.
+    **options
+        Overrides of the cleaning rules, as for :func:`workbench.io.load_dataset`.
+
+    Returns
+    -------
+    Dataset
+        With :attr:`~workbench.io.Dataset.provenance` ``{"engine", "source", "rows_read"}``:
+        the engine that validated the data, the source without its password and the rows read
+        per table.
+
+    Raises
+    ------
+    EngineError
+        The source cannot be reached or read, a table or a required column is missing, or a
+        column cannot be read at all; the message names the table and the column, never the
+        password. Other data problems are :class:`workbench.io.DataError`, as for folders.
+    """
     source = parse_source(spec)
     if source.kind == "folder":
-        return load_dataset(source.options["path"], mapping=mapping)
-    raise EngineError(f"{source.display}: only folders are loaded so far")
-
+        return _load_folder(source.options["path"], mapping, options, engine=engine,
+                            min_bytes=0 if engine == "spark" else None, spark=spark,
+                            memory_limit=memory_limit)
+    if mapping is not None:
+        read_mapping(mapping)  # the tables: section, checked
+        mapping_dict = _read_mapping(Path("."), Path(mapping))
+    else:
+        mapping_dict = {}
+    base = LoadOptions.from_mapping(mapping_dict.get("options") or {},
+                                    mapping_dict.get("_path", Path(source.display)))
+    load_options = LoadOptions(**(asdict(base) | options))
+    report = QualityReport(source.display, options=asdict(load_options))
+    frames: dict[str, pd.DataFrame | None] = {}
+    refs: dict[str, str] = {}
+    returns = None
+    conn = connect(source, engine, spark=spark, memory_limit=memory_limit or DUCKDB_MEMORY_LIMIT)
+    secrets = (source.password,) if source.password else ()
+    try:
+        if conn.engine == "duckdb":  # rows in the order of the table or the files
+            conn.backend.con.execute("SET preserve_insertion_order = true")
+        for name, table in TABLES.items():
+            ref = source_ref(conn, name, mapping_dict)
+            if ref is None:
+                continue
+            raw = conn.table(ref)
+            if source.kind == "parquet":
+                label = _Label(source.display, Path(source.display).name)
+            else:
+                label = _Label(f"{source.display}: table {ref}", ref)
+            refs[name] = str(label)
+            frames[name], table_returns = _engine_table(
+                raw, table, label, ref if source.is_database else source.display,
+                mapping_dict, load_options, report, engine=conn.engine,
+                with_rows=not source.is_database)
+            if name == "transactions":
+                returns = table_returns
+    except DataError as exc:
+        raise type(exc)(redact(str(exc), secrets)) from None
+    finally:
+        conn.close()
+    if not refs:
+        known = ", ".join(sorted(conn.list_tables(source.options.get("schema")))[:20])
+        raise EngineError(f"{source.display}: no table of the workbench found (tables there: "
+                          f"{known or 'none'}); name them in the mapping, e.g. 'tables: "
+                          "{transactions: my_schema.orders}'")
+    provenance = {"engine": conn.engine, "source": source.display,
+                  "rows_read": {t: rep.rows_read for t, rep in report.tables.items()}}
+    return finish_dataset(source.display, mapping_dict, load_options, report, frames, returns,
+                          provenance, refs)
