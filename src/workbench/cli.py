@@ -15,6 +15,10 @@ __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_DATA = 0, 1, 2
 
+#: ``--engine`` values (the same as :data:`workbench.engine.sources.ENGINES`, kept here so the
+#: command line parses without importing the engines).
+ENGINE_CHOICES = ("duckdb", "spark")
+
 
 def _source_arguments(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
     """``--data``, ``--mapping`` and ``--engine``: where the data lives and what aggregates it."""
@@ -30,26 +34,24 @@ def _source_arguments(parser: argparse.ArgumentParser, *, required: bool = False
                              "a database source aggregates in its database")
 
 
-#: ``--engine`` values (the same as :data:`workbench.engine.sources.ENGINES`, kept here so the
-#: command line parses without importing the engines).
-ENGINE_CHOICES = ("duckdb", "spark")
-
-
 def _cmd_validate(args: argparse.Namespace) -> int:
     from workbench.io import DataError
-    from workbench.runner import load_checked, source_display
+    from workbench.report import source_display, without_password
+    from workbench.runner import RunSetupError, load_checked
 
-    shown = source_display(args.data)
     try:
         dataset = load_checked(args.data, mapping=args.mapping, engine=args.engine or "duckdb")
+    except RunSetupError as exc:
+        print(f"workbench validate: {exc}", file=sys.stderr)
+        return EXIT_DATA
     except DataError as exc:
         print(f"workbench validate: the data cannot be used.\n{exc}", file=sys.stderr)
         return EXIT_DATA
     except Exception as exc:  # noqa: BLE001 - a loader bug: one line, not a traceback
-        print(source_display(f"workbench validate: unexpected error while reading {shown}: "
-                             f"{type(exc).__name__}: {exc}. This is a bug in workbench; please "
-                             "report it with the file's first lines.", secret_of=args.data),
-              file=sys.stderr)
+        message = (f"workbench validate: unexpected error while reading "
+                   f"{source_display(args.data)}: {type(exc).__name__}: {exc}. This is a bug "
+                   "in workbench; please report it with the file's first lines.")
+        print(without_password(message, args.data), file=sys.stderr)
         return EXIT_FAILED
     print(dataset.quality.to_text())
     print("\nUsable: yes" + (" (with warnings)" if dataset.quality.warnings else ""))
