@@ -14,17 +14,8 @@
   :class:`workbench.io.Dataset`, the loading rules running in the engine.
 """
 
-from workbench.engine.aggregations import (
-    MONEY_SCALE,
-    co_purchase_counts,
-    cohort_counts,
-    cohort_matrix,
-    customer_summary,
-    daily_purchases,
-    purchase_features,
-    rfm_values,
-    summary_table,
-)
+from typing import Any
+
 from workbench.engine.load import load_source
 from workbench.engine.sources import (
     ENGINES,
@@ -35,8 +26,26 @@ from workbench.engine.sources import (
     parse_source,
     redact,
 )
-from workbench.engine.stages import stage_counts, stage_snapshots, transition_counts
 from workbench.engine.tables import canonical_table, read_mapping, resolve_tables
+
+#: Names imported on first use: the aggregations and stages pull in the analysis packages
+#: (and matplotlib), which loading data does not need.
+_LAZY = {name: "workbench.engine.aggregations" for name in (
+    "MONEY_SCALE", "co_purchase_counts", "cohort_counts", "cohort_matrix", "customer_summary",
+    "daily_purchases", "purchase_features", "rfm_values", "summary_table")} | {
+    name: "workbench.engine.stages" for name in (
+        "stage_counts", "stage_snapshots", "transition_counts")}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'workbench.engine' has no attribute {name!r}")
+
 
 __all__ = ["ENGINES", "MONEY_SCALE", "Connection", "EngineError", "Source", "canonical_table",
            "co_purchase_counts", "cohort_counts", "cohort_matrix", "connect", "customer_summary",

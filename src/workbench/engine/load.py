@@ -50,6 +50,7 @@ from typing import Any
 
 import duckdb
 import ibis
+import ibis.expr.datatypes as dt
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -129,24 +130,63 @@ class _Label(str):
 # ------------------------------------------------------------------------ the expression
 
 
+@ibis.udf.scalar.builtin(name="trim")
+def _trim_spaces(text: str) -> str:
+    """SQL ``trim(text)``: spaces only, much faster than a set of characters."""
+
+
+@ibis.udf.scalar.builtin(name="ltrim")
+def _ltrim_spaces(text: str) -> str:
+    """SQL ``ltrim(text)``: leading spaces removed."""
+
+
+@ibis.udf.scalar.builtin(name="hash")
+def _duckdb_hash(text: str) -> dt.uint64:
+    """DuckDB's 64-bit ``hash(text)`` as it is (Ibis' ``hash`` recasts it through BIT)."""
+
+
+@ibis.udf.scalar.builtin(name="ascii")
+def _ascii(text: str) -> int:
+    """SQL ``ascii(text)``: the code of the first character (0 for '')."""
+
+
+def _strip(value: ibis.Value) -> ibis.Value:
+    """``value`` without white space at either end (space, tab, line breaks)."""
+    spaces = _trim_spaces(value)
+    edge = (_ascii(spaces) < 33) | (_ascii(spaces.right(1)) < 33)
+    return ibis.ifelse(edge, spaces.strip(), spaces)
+
+
 def _days_in_month(year: ibis.Value, month: ibis.Value) -> ibis.Value:
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     return ibis.cases((month == 2, ibis.ifelse(leap, 29, 28)),
                       (month.isin([4, 6, 9, 11]), 30), else_=31)
 
 
-def _plain_date(text: ibis.Value) -> ibis.Value:
+@ibis.udf.scalar.builtin(name="substring")
+def _substring(text: str, start: int, length: int) -> str:
+    """SQL ``substring(text, start, length)``, ``start`` counted from 1."""
+
+
+def _plain_date(text: ibis.Value, dialect: str) -> ibis.Value:
     """``text`` as a timestamp where it is a valid ``YYYY-MM-DD[ HH:MM:SS]``, else NULL.
 
-    The calendar check comes first, so the cast never sees an invalid date (PostgreSQL would
-    fail the query on ``2024-02-30``, DuckDB and Spark give NULL).
+    DuckDB and Spark try the cast on that shape (NULL for ``2024-02-30``); PostgreSQL fails
+    a query on an invalid cast, so there the calendar is checked first.
     """
-    year = text.substr(0, 4).cast("int32")
-    month = text.substr(5, 2).cast("int32")
-    day = text.substr(8, 2).cast("int32")
-    shaped = text.re_search(_PLAIN_DATE)
-    valid = shaped & ibis.ifelse(
-        shaped, (year >= 1) & month.between(1, 12) & (day >= 1)
+    length = text.length()
+    timed = ((length == 19) & text.like("____-__-__ __:__:__")
+             & (_substring(text, 12, 2) < "24") & (_substring(text, 15, 1) < "6")
+             & (_substring(text, 18, 1) < "6"))
+    shaped = timed | ((length == 10) & text.like("____-__-__"))
+    if dialect != "postgres":
+        return ibis.ifelse(shaped, text.try_cast("timestamp"), ibis.null("timestamp"))
+    digits = shaped & text.re_search(_PLAIN_DATE)
+    year = _substring(text, 1, 4).cast("int32")
+    month = _substring(text, 6, 2).cast("int32")
+    day = _substring(text, 9, 2).cast("int32")
+    valid = digits & ibis.ifelse(
+        digits, (year >= 1) & month.between(1, 12) & (day >= 1)
         & (day <= _days_in_month(year, month)), False)
     return ibis.ifelse(valid, text.cast("timestamp"), ibis.null("timestamp"))
 
@@ -159,84 +199,113 @@ class _Plan:
     (other layouts, suspect dates); extra customer attributes come back as ``c__x`` only.
     ``__status`` is the status column (lower case) for returns, ``__h1`` / ``__h2`` the row
     hashes (or ``__dup`` on Spark), ``__row`` the position in the source (0 first) where the
-    engine does not keep the source order by itself.
+    engine does not keep the source order by itself. ``dialect`` is ``duckdb``, ``postgres``
+    or ``spark``.
     """
 
     def __init__(self, raw: ibis.Table, table: Table, column_map: dict[str, str],
                  mapping: dict[str, Any], limit: pd.Timestamp, status: str | None,
-                 hashed: bool, numbered: bool) -> None:
+                 dialect: str) -> None:
         values = _value_lookups(table, mapping)
         low, high = (ibis.literal(d.to_pydatetime()) for d in PLAUSIBLE_DATES)
         last = ibis.literal(limit.to_pydatetime())
+        hashed, numbered = dialect != "spark", dialect != "duckdb"
         base = raw.mutate(__row=ibis.row_number()) if numbered else raw
         if not hashed:  # Spark: a window over every column, the first in source order wins
             first = ibis.row_number().over(group_by=[base[c] for c in raw.columns],
                                            order_by=base["__row"])
             base = base.mutate(__dup=first > 0)
-        out: dict[str, ibis.Value] = {}
+        # Stage 1: each used column stripped once (and its values mapped).
         self.kinds: dict[str, str] = {}
+        typed: dict[str, bool] = {}
+        texts: dict[str, ibis.Value] = {}
+        for src, name in column_map.items():
+            column = table._by_name.get(name)
+            self.kinds[name] = column.kind if column is not None else "extra"
+            value = base[src]
+            typed[name] = not value.type().is_string()
+            text = _strip(value.cast("string") if typed[name] else value)
+            if name in values:
+                text = _strip(text.substitute(values[name], else_=text))
+                typed[name] = False
+            texts[f"{name}__t"] = text
+        staged = base.mutate(**texts)
+        # Stage 2: typed values and the blank / plain flags, each computed once.
+        typed_values: dict[str, ibis.Value] = {}
+        for src, name in column_map.items():
+            kind, value, text = self.kinds[name], staged[src], staged[f"{name}__t"]
+            blank = text.isnull() | ((text.length() <= 4) & text.lower().isin(sorted(_BLANKS)))
+            if kind == "extra":
+                continue
+            typed_values[f"{name}__b"] = blank
+            if kind in _TEXT_KINDS:
+                if kind == "id":
+                    whole = text.endswith(".0") & text.re_search(r"^[0-9]+\.0$")
+                    text = ibis.ifelse(whole, text.substr(0, text.length() - 2), text)
+                typed_values[f"{name}__v"] = ibis.ifelse(blank, ibis.null("string"), text)
+            elif kind == "datetime":
+                if typed[name] and value.type().is_temporal():
+                    typed_values[f"{name}__v"] = value.cast("timestamp")
+                else:
+                    typed_values[f"{name}__v"] = _plain_date(text, dialect)
+            elif kind == "bool":
+                if typed[name] and value.type().is_boolean():
+                    typed_values[f"{name}__v"] = value
+                else:
+                    lowered = text.lower()
+                    typed_values[f"{name}__v"] = ibis.cases(
+                        (lowered.isin(sorted(_TRUE)), True), (lowered.isin(sorted(_FALSE)), False),
+                        else_=ibis.null("boolean"))
+            elif typed[name] and value.type().is_numeric():
+                typed_values[f"{name}__v"] = value.cast("float64")
+            else:  # float, int, score as text
+                plain = text.re_search(_PLAIN_SCORE if kind == "score" else _PLAIN_AMOUNT)
+                typed_values[f"{name}__p"] = plain
+                typed_values[f"{name}__v"] = ibis.ifelse(plain, text.cast("float64"),
+                                                         ibis.null("float64"))
+        staged = staged.mutate(**typed_values)
+        # Stage 3: what comes back.
+        out: dict[str, ibis.Value] = {}
         #: per float column, whether a value typed in the engine writes a decimal point
         self.dotted: dict[str, ibis.Value] = {}
         for src, name in column_map.items():
-            column = table._by_name.get(name)
-            kind = column.kind if column is not None else "extra"
-            self.kinds[name] = kind
-            value = base[src]
-            typed = not value.type().is_string()
-            text = value.cast("string").strip() if typed else value.strip()
-            if name in values:
-                text = text.substitute(values[name], else_=text).strip()
-                typed = False
-            lowered = text.lower()
-            blank = text.isnull() | lowered.isin(sorted(_BLANKS))
+            kind, value, text = self.kinds[name], staged[src], staged[f"{name}__t"]
             if kind == "extra":
-                out[f"{name}__x"] = value if typed else text
-            elif kind in _TEXT_KINDS:
-                if kind == "id":
-                    whole = text.re_search(r"^[0-9]+\.0$")
-                    text = ibis.ifelse(whole, text.substr(0, text.length() - 2), text)
-                out[f"{name}__v"] = ibis.ifelse(blank, ibis.null("string"), text)
-            elif kind == "datetime":
-                if typed and value.type().is_temporal():
-                    parsed = value.cast("timestamp")
-                else:
-                    parsed = _plain_date(text)
+                out[f"{name}__x"] = value if typed[name] else text
+                continue
+            parsed, blank = staged[f"{name}__v"], staged[f"{name}__b"]
+            out[f"{name}__v"] = parsed
+            if kind in _TEXT_KINDS:
+                continue
+            if kind == "datetime":
                 suspect = parsed.isnull() | (parsed < low) | (parsed >= high) | (parsed > last)
-                out[f"{name}__v"] = parsed
-                out[f"{name}__x"] = ibis.ifelse(~blank & suspect, text, ibis.null("string"))
-            elif kind == "bool":
-                if typed and value.type().is_boolean():
-                    out[f"{name}__v"] = value
-                    out[f"{name}__x"] = ibis.null("string")
-                    continue
-                parsed = ibis.cases((lowered.isin(sorted(_TRUE)), True),
-                                    (lowered.isin(sorted(_FALSE)), False),
-                                    else_=ibis.null("boolean"))
-                out[f"{name}__v"] = parsed
-                out[f"{name}__x"] = ibis.ifelse(~blank & parsed.isnull(), text,
-                                                ibis.null("string"))
-            else:  # float, int, score
-                if typed and value.type().is_numeric():
-                    out[f"{name}__v"] = value.cast("float64")
-                    out[f"{name}__x"] = ibis.null("string")
-                    continue
-                plain = text.re_search(_PLAIN_SCORE if kind == "score" else _PLAIN_AMOUNT)
-                out[f"{name}__v"] = ibis.ifelse(plain, text.cast("float64"),
-                                                ibis.null("float64"))
-                out[f"{name}__x"] = ibis.ifelse(~blank & ~plain, text, ibis.null("string"))
+            elif f"{name}__p" in staged.columns:
+                plain = staged[f"{name}__p"]
+                suspect = ~plain
                 self.dotted[name] = plain & text.contains(".")
+            else:  # typed in the source, or a flag
+                suspect = parsed.isnull()
+            out[f"{name}__x"] = ibis.ifelse(~blank & suspect, text, ibis.null("string"))
         if status is not None:
-            out["__status"] = base[status].cast("string").strip().lower()
-        if hashed:  # two hashes, the columns in opposite orders and with other separators
-            cells = [base[c].cast("string").fill_null("") for c in raw.columns]
-            out["__h1"] = ibis.literal("\x1f").join(cells).hash()
-            out["__h2"] = ibis.literal("\x1e").join([*cells[::-1], ibis.literal("|")]).hash()
+            out["__status"] = _strip(staged[status].cast("string")).lower()
+        if hashed:
+            # __h1 hashes the row's text, __h2 combines the hashes of its cells: two
+            # different functions of the row, so a false duplicate needs both to collide.
+            hash_of = _duckdb_hash if dialect == "duckdb" else (lambda v: v.hash())
+            # pandas skips the spaces after a delimiter (skipinitialspace): so do the hashes
+            cells = [_ltrim_spaces(staged[c].cast("string")).fill_null("")
+                     for c in raw.columns]
+            out["__h1"] = hash_of(ibis.literal("\x1f").join(cells))
+            h2 = hash_of(cells[0])
+            for cell in cells[1:]:
+                h2 = h2 ^ hash_of(cell)
+            out["__h2"] = h2
         else:
-            out["__dup"] = base["__dup"]
+            out["__dup"] = staged["__dup"]
         if numbered:
-            out["__row"] = base["__row"]
-        self.base = base
-        self.expr = base.select(**out)
+            out["__row"] = staged["__row"]
+        self.base = staged
+        self.expr = staged.select(**out)
         if numbered:
             self.expr = self.expr.order_by("__row")
 
@@ -390,9 +459,7 @@ def _engine_table(
     if table.keep_extra_columns:
         plan_map.update({h: h for h in extras})
     loader = _EngineLoader(table, label, report, options, pd.DataFrame(), with_rows)
-    hashed = engine in ("duckdb", "postgres")
-    plan = _Plan(raw, table, plan_map, mapping, loader.latest_date(), status, hashed,
-                 numbered=engine != "duckdb")
+    plan = _Plan(raw, table, plan_map, mapping, loader.latest_date(), status, engine)
     try:
         tb = plan.expr.to_pyarrow()
     except Exception as exc:  # noqa: BLE001 - the driver's own error, shown in one line
@@ -425,9 +492,8 @@ def _engine_table(
     if "__dup" in tb.column_names:
         dup = pd.Series(tb.column("__dup").to_numpy(zero_copy_only=False), index=index)
     else:
-        hashes = pd.DataFrame({"a": tb.column("__h1").to_numpy(),
-                               "b": tb.column("__h2").to_numpy()})
-        dup = pd.Series(hashes.duplicated(keep="first").to_numpy(), index=index)
+        dup = pd.Series(_duplicated(tb.column("__h1").to_numpy(), tb.column("__h2").to_numpy()),
+                        index=index)
     del tb
     if not options.drop_exact_duplicates:
         dup = None
@@ -448,22 +514,31 @@ def _engine_table(
                          options)
 
 
+def _duplicated(h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
+    """True for each row whose two hashes both equal an earlier row's (the first kept)."""
+    candidates = pd.Series(h1).duplicated(keep=False).to_numpy()
+    dup = np.zeros(len(h1), dtype=bool)
+    if candidates.any():
+        pairs = pd.DataFrame({"a": h1[candidates], "b": h2[candidates]})
+        dup[candidates] = pairs.duplicated(keep="first").to_numpy()
+    return dup
+
+
 class _Unreadable(Exception):
     """The engine cannot read a folder's file as pandas would: the folder loader reads it."""
 
 
 # ------------------------------------------------------------------------------ folders
 
-#: Bytes read at a time when checking a large file for what only pandas reads as intended.
-_SCAN_BYTES = 16 << 20
-
-
 def _csv_layout(path: Path, table: Table, mapping: dict[str, Any]
                 ) -> tuple[str, str, list[str]] | None:
-    """Encoding, delimiter and header cells of a CSV file the engine reads exactly as the
-    folder loader does, or None: not UTF-8, a title above the header, a blank or repeated
-    header cell, or what pandas reads its own way (a space after a delimiter or at the start
-    of a line, a quote never closed)."""
+    """Encoding, delimiter and header cells of a CSV file the engine reads as the folder
+    loader does, or None: not UTF-8 (from its first 256 KiB; DuckDB checks the rest and its
+    error sends the file to pandas), a title above the header, a blank or repeated header
+    cell. Rows of another length than the header and quotes never closed make DuckDB fail
+    (strict mode), so pandas reads and explains them. Spaces after a delimiter, which pandas
+    skips, only matter for exact duplicates: those compare the cells without leading spaces.
+    """
     with open(path, "rb") as f:
         head = f.read(SNIFF_CHARS * 4)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -483,21 +558,6 @@ def _csv_layout(path: Path, table: Table, mapping: dict[str, Any]
         return None
     header = [str(c).strip().lstrip("\ufeff") for c in rows[0]]
     if not all(header) or len(set(header)) < len(header):
-        return None
-    spaced = [(delimiter + " ").encode(), b"\n ", b"\r ", b"\n\t", b"\r\t"]
-    quotes, tail = 0, b""
-    with open(path, "rb") as f:
-        first = f.read(1)
-        if first in (b" ", b"\t"):
-            return None
-        f.seek(0)
-        while chunk := f.read(_SCAN_BYTES):
-            joined = tail + chunk
-            if any(joined.find(s) >= 0 for s in spaced):
-                return None
-            quotes += chunk.count(b'"')
-            tail = chunk[-1:]
-    if quotes % 2:
         return None
     return encoding, delimiter, header
 
@@ -525,6 +585,7 @@ class FileLoader:
             else:  # the file's order is the rows' order, as in the folder loader
                 self._backend = ibis.duckdb.connect(memory_limit=self._memory_limit,
                                                     preserve_insertion_order=True)
+                self._backend.con.execute("SET enable_progress_bar = false")
         return self._backend
 
     def load(self, table: Table, path: Path, mapping: dict[str, Any], options: LoadOptions,
