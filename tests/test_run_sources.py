@@ -207,6 +207,37 @@ def test_database_errors_are_one_message_without_password(postgres_server, pg_de
     assert not (tmp_path / "o").exists()
 
 
+# ------------------------------------------------------------------ the staged dataset
+
+
+def _rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame``'s rows in one order, without ``source_row``: a database table has no line
+    numbers, and its rows no order but the scan's (``workbench.engine.load``)."""
+    values = frame.drop(columns="source_row")
+    return values.sort_values(list(values.columns), kind="stable").reset_index(drop=True)
+
+
+def test_postgres_source_stages_the_folder_dataset(postgres_server, pg_demo, tiny_demo,
+                                                   tmp_path, monkeypatch):
+    """What every report reads: the staged frames from PostgreSQL equal the folder's (columns
+    in the folder's order, dtypes, rows), with the password given by PGPASSWORD instead."""
+    from workbench.io import load_dataset
+    from workbench.report import open_staged_dataset, stage_dataset
+
+    _, mapping = pg_demo
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    url = postgres_server.url(password="").replace("wb:@", "wb@")
+    staged = stage_dataset(url, tmp_path / "staged", mapping=mapping)
+    assert staged.data_dir == url and staged.provenance["engine"] == "postgres"
+    folder = load_dataset(tiny_demo)
+    assert staged.rows == {name: len(getattr(folder, name)) for name in (*TABLES, "returns")}
+    _, opened = open_staged_dataset(staged.folder)
+    for name in (*TABLES, "returns"):
+        ours, theirs = getattr(opened, name), getattr(folder, name)
+        assert list(ours.columns) == list(theirs.columns), name
+        pd.testing.assert_frame_equal(_rows(ours), _rows(theirs), obj=name)
+
+
 # ------------------------------------------------------------------ the whole suite
 
 #: Export columns that may legitimately differ between sources: the examples of rows set
