@@ -89,7 +89,10 @@ def check_campaigns(frame: pd.DataFrame, *, last_date: object = None) -> pd.Data
     blank = raw_arm.isna() | (raw_arm.str.strip() == "")
     if blank.any():
         raise CampaignError(f"campaigns: arm is blank in row(s) {_rows(out, blank)}")
-    out["arm"] = pd.Series([normalise_arm(v) for v in raw_arm], index=out.index, dtype="string")
+    # each distinct arm name once: a log has a handful of names and 10^5 rows
+    codes, names = pd.factorize(raw_arm)
+    arms = np.array([normalise_arm(v) for v in names], dtype=object)
+    out["arm"] = pd.Series(arms[codes], index=out.index, dtype="string")
     sent = pd.to_datetime(out["sent_at"], errors="coerce", format="mixed")
     bad = sent.isna()
     if bad.any():
@@ -129,12 +132,34 @@ def check_campaigns(frame: pd.DataFrame, *, last_date: object = None) -> pd.Data
 
 
 def _window_join(rows: pd.DataFrame, transactions: pd.DataFrame) -> pd.DataFrame:
-    tx = transactions[["customer_id", "order_date", "amount"]
-                      + (["order_id"] if "order_id" in transactions else [])].copy()
-    tx["customer_id"] = tx["customer_id"].astype("string")
-    tx["order_date"] = pd.to_datetime(tx["order_date"])
-    keys = rows[["customer_id", "campaign_id", "sent_at"]].assign(row=np.arange(len(rows)))
-    return keys.merge(tx, on="customer_id", how="inner")
+    """Every transaction line of each contact's customer: ``row`` (the contact's position),
+    ``sent_at``, ``order_date``, ``amount`` and ``_order`` (the line's order as an integer code:
+    its ``order_id``, else its day; missing stays missing).
+
+    Customers are matched as integer codes of their ids and the order ids are coded once on
+    the transactions, so the join moves numbers only.
+    """
+    tx_ids = transactions["customer_id"].astype("string")
+    codes, ids = pd.factorize(tx_ids)
+    dates = pd.to_datetime(transactions["order_date"])
+    order = transactions["order_id"] if "order_id" in transactions else dates.dt.normalize()
+    tx = pd.DataFrame({"_customer": codes, "order_date": dates.to_numpy(),
+                       "amount": transactions["amount"].to_numpy(),
+                       "_order": _order_codes(order).to_numpy()})
+    tx = tx[tx["_customer"] >= 0]
+    wanted = pd.Index(ids).get_indexer(rows["customer_id"].astype("string"))
+    keys = pd.DataFrame({"_customer": wanted, "sent_at": rows["sent_at"].to_numpy(),
+                         "row": np.arange(len(rows))})
+    joined = keys[wanted >= 0].merge(tx, on="_customer", how="inner")
+    return joined.drop(columns="_customer")
+
+
+def _order_codes(keys: pd.Series) -> pd.Series:
+    """Order keys as integer codes (missing stays missing): distinct counts per group are
+    those of the keys, without hashing text in every group-by."""
+    codes = pd.factorize(keys)[0].astype("float64")
+    codes[codes < 0] = np.nan
+    return pd.Series(codes, index=keys.index)
 
 
 def campaign_outcomes(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *,
@@ -164,8 +189,7 @@ def campaign_outcomes(campaigns: pd.DataFrame, transactions: pd.DataFrame | None
     inside = joined[(joined["order_date"] > joined["sent_at"])
                     & (joined["order_date"] <= joined["sent_at"] + window)]
     positive = inside[inside["amount"] > 0]
-    order_key = positive["order_id"] if "order_id" in positive else positive["order_date"].dt.normalize()
-    orders = positive.assign(_order=order_key).groupby("row")["_order"].nunique()
+    orders = positive.groupby("row")["_order"].nunique()
     revenue = inside.groupby("row")["amount"].sum()
     position = pd.RangeIndex(len(out))
     found_orders = orders.reindex(position).fillna(0).astype("int64").to_numpy()
@@ -203,8 +227,6 @@ def pre_period_features(campaigns: pd.DataFrame, transactions: pd.DataFrame | No
     joined = _window_join(campaigns, transactions)
     before = joined[joined["order_date"] < joined["sent_at"]].copy()
     before["age_days"] = (before["sent_at"] - before["order_date"]).dt.total_seconds() / 86400.0
-    key = before["order_id"] if "order_id" in before else before["order_date"].dt.normalize()
-    before["_order"] = key.astype("string")
     positive = before[before["amount"] > 0]
     grouped = positive.groupby("row")
     feats = pd.DataFrame(index=pd.RangeIndex(n))

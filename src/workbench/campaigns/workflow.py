@@ -123,7 +123,7 @@ def groups_before_send(outcomes: pd.DataFrame, transactions: pd.DataFrame, *, bi
     """
     from workbench.lifecycle import PurchaseHistory, derive_rules
     from workbench.segmentation import rfm_scores, segment_cn8, value_tiers
-    from workbench.summary import customer_summary, up_to
+    from workbench.summary import customer_summaries
 
     out = outcomes.copy()
     for column in ("segment_cn8", "value_tier", "stage"):
@@ -137,14 +137,19 @@ def groups_before_send(outcomes: pd.DataFrame, transactions: pd.DataFrame, *, bi
     first_send = pd.to_datetime(out["sent_at"]).groupby(out["campaign_id"]).transform("min")
     days = first_send.dt.normalize() - pd.Timedelta(days=1)
     ids = out["customer_id"].astype("string")
-    for day in sorted(days.dropna().unique()):
-        day = pd.Timestamp(day)
+    send_days = [pd.Timestamp(day) for day in sorted(days.dropna().unique())]
+    first_day = transactions["order_date"].min()
+    bought = [day for day in send_days if first_day < day + pd.Timedelta(days=1)]
+    # every day's summary from one pass over the lines (the same frames as one call per day)
+    summaries = dict(zip(bought, customer_summaries(
+        transactions[[c for c in ("customer_id", "order_date", "amount", "order_id")
+                      if c in transactions]], bought, "D"))) if bought else {}
+    for day in send_days:
         rows = days == day
-        earlier = up_to(transactions, day)
         out.loc[rows, "groups_as_of"] = day
-        if not len(earlier):
+        if day not in summaries:  # nobody had bought by then
             continue
-        rfm = rfm_scores(customer_summary(earlier, day, "D"), bins)
+        rfm = rfm_scores(summaries[day], bins)
         rfm["segment_cn8"] = segment_cn8(rfm, threshold).to_numpy()
         rfm["value_tier"] = value_tiers(rfm["monetary"], tier_cuts).to_numpy()
         stages = history.stages(day, derive_rules(history, day))
