@@ -1,6 +1,7 @@
 """workbench.engine.load_source: the loading rules in the engine give the Dataset of
 workbench.io.load_dataset, on a folder (DuckDB reading the files), a DuckDB database file, a
-Parquet glob and Spark; PostgreSQL is in test_engine_load_postgres.py.
+Parquet glob; PostgreSQL and Spark are in test_engine_load_postgres.py and
+test_engine_load_spark.py.
 
 The messy folder holds one row for each rule (bad and invalid dates, a placeholder date,
 amounts in other layouts, negative amounts, a cancelled status and a cancellation prefix,
@@ -18,11 +19,8 @@ import pandas as pd
 import pytest
 
 import workbench.io as wio
-from tests import _spark
 from workbench.engine import EngineError, load_source
 from workbench.io import DataError, Dataset, load_dataset
-
-spark_backend = _spark.spark_backend  # the module's one Spark session
 
 TRANSACTIONS = """\
 会员卡号,流水号,成交时间,成交金额,状态,渠道
@@ -368,12 +366,3 @@ def test_missing_column_and_table_are_clear(tmp_path, messy_duckdb):
                        encoding="utf-8")
     with pytest.raises(EngineError, match=r"table 没有 not found \(tables there: .*订单"):
         load_source(messy_duckdb, mapping=mapping)
-
-
-# ------------------------------------------------------------------------------- Spark
-
-
-def test_spark_folder_equals_pandas(spark_backend, messy, pandas_messy):
-    data = load_source(messy, engine="spark")
-    assert data.provenance["engine"] == "spark"
-    assert_same_dataset(pandas_messy, data)
