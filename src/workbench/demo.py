@@ -618,15 +618,48 @@ def _write_text(text: str, path: Path) -> None:
 # generator
 
 
-def _plant_campaigns(out: Path, customers: Any, seed: int) -> int:
-    """Plant the three campaigns of :mod:`workbench.demo_campaigns` in ``out``'s
-    ``transactions.csv`` (rewritten) and write ``campaigns.csv`` with its truth; returns the
-    number of transaction lines."""
+#: Transaction columns the campaigns read as numbers; every other column is text.
+_NUMERIC_LINES = ("amount", "quantity", "discount")
+
+
+def _as_read_back(columns: dict[str, object]) -> pd.DataFrame:
+    """The transaction columns as ``transactions.csv`` written by :func:`_write_csv` reads back
+    with ``pd.read_csv(dtype=str, keep_default_na=False)`` and the amounts, quantities and
+    discounts as floats: without writing and parsing 1.5 GB of text at 1M customers.
+
+    Text columns hold the generated strings (the demo's have no character that needs CSV
+    quoting; any that would is rejected). Numbers are whole cents or whole units, so the float
+    of their written text is the value itself.
+    """
+    frame = {}
+    for name, values in columns.items():
+        raw = values[0:len(values)] if isinstance(values, _Blocks) else np.asarray(values)
+        if name in _NUMERIC_LINES:
+            number = np.asarray(raw, dtype=float)
+            if not np.array_equal(np.rint(number * 100.0) / 100.0, number):
+                raise ValueError(f"{name}: not whole cents; its CSV text would round it")
+            frame[name] = number
+            continue
+        text = pd.Series(np.asarray(raw).astype(str), dtype="str")
+        if text.str.contains(r'[,"\n\r]', regex=True).any():
+            raise ValueError(f"{name}: a value needs CSV quoting")
+        frame[name] = text
+        del raw
+    return pd.DataFrame(frame)
+
+
+def _plant_campaigns(out: Path, customers: Any, seed: int,
+                     transactions: dict[str, object]) -> int:
+    """Plant the three campaigns of :mod:`workbench.demo_campaigns` in the generated
+    ``transactions`` (columns as :func:`_write_csv` takes them), write ``transactions.csv``
+    with them and ``campaigns.csv`` with its truth; returns the number of transaction lines.
+
+    The lines are planted as they would read back from the unplanted file (text, amounts as
+    floats: :func:`_as_read_back`), so the files are those of writing, reading and planting.
+    """
     from workbench.demo_campaigns import plant_campaigns, write_planted
 
-    tx = pd.read_csv(out / "transactions.csv", dtype=str, keep_default_na=False)
-    for column in ("amount", "quantity", "discount"):
-        tx[column] = tx[column].astype(float)
+    tx = _as_read_back(transactions)
     signup = pd.DataFrame({"customer_id": np.asarray(customers["customer_id"]),
                            "signup_date": np.asarray(customers["signup_date"])})
     planted = plant_campaigns(tx, signup, seed=seed)
@@ -1096,11 +1129,12 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
                   "first). Orders may have 1-3 lines; truth parameters describe orders."),
     }
 
-    _write_csv(transactions, out / "transactions.csv", float_format="%.2f")
     if campaigns:
-        n_tx = _plant_campaigns(out, customers_df, seed)
+        n_tx = _plant_campaigns(out, customers_df, seed, transactions)
         params["transaction_lines"] = n_tx
         params["campaigns"] = [spec["campaign_id"] for spec in PLANTED_CAMPAIGNS]
+    else:
+        _write_csv(transactions, out / "transactions.csv", float_format="%.2f")
     _write_csv(customers_df, out / "customers.csv")
     _write_csv(feedback, out / "feedback.csv")
     _write_csv(events, out / "events.csv")
