@@ -193,19 +193,9 @@ def test_rule_rejects_effects_outside_zero_one():
 # ---------------------------------------------------------------------------------- end to end
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    from workbench.cli import main
-    from workbench.demo import generate_demo
-
-    data = tmp_path_factory.mktemp("actions_demo")
-    generate_demo(data, customers=600, seed=5)
-    outputs = {}
-    for lang in ("en", "zh"):
-        out = tmp_path_factory.mktemp(f"actions_{lang}")
-        assert main(["run", "--data", str(data), "--out", str(out), "--lang", lang, "--quiet",
-                     "--jobs", "2"]) == 0
-        outputs[lang] = out
-    return outputs
+def runs(rendered):
+    """The whole suite in English and Chinese on the tiny demo (the session's shared run)."""
+    return rendered
 
 
 def _read(out, name):

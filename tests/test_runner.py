@@ -129,7 +129,7 @@ def test_index_has_cards_kpis_and_quality(rendered):
 
 def test_failing_notebook_is_reported_and_others_still_render(tiny_demo, tmp_path, capsys):
     code = main(["run", "--data", str(tiny_demo), "--out", str(tmp_path), "--quiet",
-                 "-p", "active_days=0"])
+                 "--notebooks", "data_quality,overview", "-p", "active_days=0"])
     assert code == 1
     err = capsys.readouterr().err
     assert "notebook overview failed" in err and "active_days must be a positive" in err
