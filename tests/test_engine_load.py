@@ -37,8 +37,8 @@ TRANSACTIONS = """\
 0009,A10,2024-03-01,abc,已完成,门店
 0010,A11,2024-03-02,null,已完成,
 0011,A12,2024-03-03,7,已完成,门店
-0012.0,A13,2024-03-04 23:59:59,8.5,已完成, 门店
-0013, A14,2024/3/5 08:00,99.99,已完成,门店
+0012.0,A13,2024-03-04 23:59:59,8.5,已完成,门店
+0013,A14,2024/3/5 08:00,99.99,已完成,门店
 0014,A15,2099-01-01,5.00,已完成,门店
 0015,A16,2024-03-06,0,已完成,门店
 0016,A17,2024-03-07T10:00:00,12.345,已完成,门店
@@ -189,7 +189,7 @@ def test_messy_folder_engine_equals_pandas(pandas_messy, engine_messy, messy):
     assert tx.loc["A2", "amount"] == 1299.0  # ¥1,299.00, parsed in Python
     assert tx.loc["A2", "order_date"] == pd.Timestamp("2024-01-06")
     assert tx.loc["A13", "customer_id"] == "0012"  # 0012.0 from a spreadsheet
-    assert tx.loc["A14", "customer_id"] == "0013"  # a space after the delimiter
+    assert tx.loc["A14", "order_date"] == pd.Timestamp("2024-03-05 08:00")
     assert tx.loc["A17", "amount"] == 12.345
     assert engine_messy.customers["tier"].tolist() == ["白银", "普通", "白银", "黄金", "普通"]
     assert engine_messy.customers["是否关注"].dtype == "boolean"
@@ -252,6 +252,20 @@ def test_large_files_go_through_the_engine_and_messy_ones_stay(tmp_path, monkeyp
     assert pandas_only.provenance["engine"] == "pandas"
     assert_same_dataset(pandas_only, data)
     assert_same_dataset(expected, data)
+
+
+def test_a_space_after_a_delimiter_falls_back_to_pandas(tmp_path, monkeypatch):
+    """pandas skips it (and so finds duplicates the text alone would not show)."""
+    folder = write_messy(tmp_path / "shop")
+    (folder / "transactions.csv").write_text(TRANSACTIONS.replace("0013,A14", "0013, A14")
+                                             + "0013,A14,2024/3/5 08:00,99.99,已完成,门店\n",
+                                             encoding="utf-8")
+    monkeypatch.setattr(wio, "ENGINE_MIN_BYTES", 0)
+    data = load_dataset(folder)
+    duplicate = next(s for s in data.quality.set_aside if s.code == "duplicate")
+    assert (duplicate.rows, duplicate.keys) == (3, [])  # found by the folder loader
+    assert data.quality.tables["customers"].rows_read == 7
+    assert any(s.keys for s in data.quality.set_aside if s.table == "customers")
 
 
 def test_a_row_longer_than_the_header_falls_back_to_pandas(tmp_path, monkeypatch):

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import mmap
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ import ibis.expr.datatypes as dt
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.engine.sources import (
     DUCKDB_MEMORY_LIMIT,
@@ -130,31 +132,49 @@ class _Label(str):
 # ------------------------------------------------------------------------ the expression
 
 
-@ibis.udf.scalar.builtin(name="trim")
-def _trim_spaces(text: str) -> str:
-    """SQL ``trim(text)``: spaces only, much faster than a set of characters."""
-
-
-@ibis.udf.scalar.builtin(name="ltrim")
-def _ltrim_spaces(text: str) -> str:
-    """SQL ``ltrim(text)``: leading spaces removed."""
+@ibis.udf.scalar.builtin(name="hash")
+def _hash_on(text: str, seed: dt.uint64) -> dt.uint64:
+    """DuckDB's ``hash(text, seed)``: the hash of the pair (``seed`` an earlier hash)."""
 
 
 @ibis.udf.scalar.builtin(name="hash")
-def _duckdb_hash(text: str) -> dt.uint64:
+def _hash(text: str) -> dt.uint64:
     """DuckDB's 64-bit ``hash(text)`` as it is (Ibis' ``hash`` recasts it through BIT)."""
 
 
-@ibis.udf.scalar.builtin(name="ascii")
-def _ascii(text: str) -> int:
-    """SQL ``ascii(text)``: the code of the first character (0 for '')."""
+def _row_hashes(cells: list[ibis.Value], dialect: str) -> tuple[ibis.Value, ibis.Value]:
+    """Two 64-bit hashes of a row's cells, by different functions: the cells chained first
+    to last and last to first on DuckDB; the joined text and its reverse order elsewhere."""
+    if dialect == "duckdb":
+        forward, backward = _hash(cells[0]), _hash(cells[-1])
+        for cell in cells[1:]:
+            forward = _hash_on(cell, forward)
+        for cell in cells[-2::-1]:
+            backward = _hash_on(cell, backward)
+        return forward, backward
+    texts = [c.fill_null("") for c in cells]
+    return (ibis.literal("\x1f").join(texts).hash(),
+            ibis.literal("\x1e").join(texts[::-1]).hash())
 
 
-def _strip(value: ibis.Value) -> ibis.Value:
-    """``value`` without white space at either end (space, tab, line breaks)."""
-    spaces = _trim_spaces(value)
-    edge = (_ascii(spaces) < 33) | (_ascii(spaces.right(1)) < 33)
-    return ibis.ifelse(edge, spaces.strip(), spaces)
+@ibis.udf.scalar.builtin(name="trim")
+def _trim_spaces(text: str) -> str:
+    """SQL ``trim(text)``: spaces only (trimming a set of characters costs far more)."""
+
+
+def _strip(value: ibis.Value, spaces_only: bool = False) -> ibis.Value:
+    """``value`` without white space at either end (space, tab, line breaks, \\v, \\f).
+
+    Most values have none and are passed on as they are. ``spaces_only``: the source holds no
+    other white space (a file without tabs, quotes, carriage returns, \\v or \\f: a line
+    break can only be inside quotes), so the cheap checks for a space suffice.
+    """
+    edge = value.like(" %") | value.like("% ")
+    if spaces_only:
+        return ibis.ifelse(edge, _trim_spaces(value), value)
+    for char in ("\t", "\n", "\r", "\v", "\f"):
+        edge = edge | value.contains(char)
+    return ibis.ifelse(edge, value.strip(), value)
 
 
 def _days_in_month(year: ibis.Value, month: ibis.Value) -> ibis.Value:
@@ -175,9 +195,9 @@ def _plain_date(text: ibis.Value, dialect: str) -> ibis.Value:
     a query on an invalid cast, so there the calendar is checked first.
     """
     length = text.length()
+    # DuckDB reads 24:00:00 as the next day, pandas not at all; 23:60 and :60 are NULL
     timed = ((length == 19) & text.like("____-__-__ __:__:__")
-             & (_substring(text, 12, 2) < "24") & (_substring(text, 15, 1) < "6")
-             & (_substring(text, 18, 1) < "6"))
+             & ~text.like("___________24%"))
     shaped = timed | ((length == 10) & text.like("____-__-__"))
     if dialect != "postgres":
         return ibis.ifelse(shaped, text.try_cast("timestamp"), ibis.null("timestamp"))
@@ -200,12 +220,12 @@ class _Plan:
     ``__status`` is the status column (lower case) for returns, ``__h1`` / ``__h2`` the row
     hashes (or ``__dup`` on Spark), ``__row`` the position in the source (0 first) where the
     engine does not keep the source order by itself. ``dialect`` is ``duckdb``, ``postgres``
-    or ``spark``.
+    or ``spark``; ``spaces_only`` see :func:`_strip`.
     """
 
     def __init__(self, raw: ibis.Table, table: Table, column_map: dict[str, str],
                  mapping: dict[str, Any], limit: pd.Timestamp, status: str | None,
-                 dialect: str) -> None:
+                 dialect: str, spaces_only: bool = False) -> None:
         values = _value_lookups(table, mapping)
         low, high = (ibis.literal(d.to_pydatetime()) for d in PLAUSIBLE_DATES)
         last = ibis.literal(limit.to_pydatetime())
@@ -224,9 +244,9 @@ class _Plan:
             self.kinds[name] = column.kind if column is not None else "extra"
             value = base[src]
             typed[name] = not value.type().is_string()
-            text = _strip(value.cast("string") if typed[name] else value)
+            text = _strip(value.cast("string") if typed[name] else value, spaces_only)
             if name in values:
-                text = _strip(text.substitute(values[name], else_=text))
+                text = _strip(text.substitute(values[name], else_=text), spaces_only)
                 typed[name] = False
             texts[f"{name}__t"] = text
         staged = base.mutate(**texts)
@@ -287,19 +307,16 @@ class _Plan:
                 suspect = parsed.isnull()
             out[f"{name}__x"] = ibis.ifelse(~blank & suspect, text, ibis.null("string"))
         if status is not None:
-            out["__status"] = _strip(staged[status].cast("string")).lower()
-        if hashed:
-            # __h1 hashes the row's text, __h2 combines the hashes of its cells: two
-            # different functions of the row, so a false duplicate needs both to collide.
-            hash_of = _duckdb_hash if dialect == "duckdb" else (lambda v: v.hash())
-            # pandas skips the spaces after a delimiter (skipinitialspace): so do the hashes
-            cells = [_ltrim_spaces(staged[c].cast("string")).fill_null("")
-                     for c in raw.columns]
-            out["__h1"] = hash_of(ibis.literal("\x1f").join(cells))
-            h2 = hash_of(cells[0])
-            for cell in cells[1:]:
-                h2 = h2 ^ hash_of(cell)
-            out["__h2"] = h2
+            out["__status"] = _strip(staged[status].cast("string"), spaces_only).lower()
+        if hashed:  # a false duplicate needs both hashes to collide
+            # NULL and '' are one value, as the folder loader reads both as ''
+            cells = [staged[c].cast("string").fill_null("") for c in raw.columns]
+            out["__h1"], out["__h2"] = _row_hashes(cells, dialect)
+            if dialect == "duckdb":  # pandas skips spaces after a delimiter: such files go there
+                spaced = cells[0].like(" %")
+                for cell in cells[1:]:
+                    spaced = spaced | cell.like(" %")
+                out["__spaced"] = spaced
         else:
             out["__dup"] = staged["__dup"]
         if numbered:
@@ -425,7 +442,7 @@ def _engine_table(
     raw: ibis.Table, table: Table, label: Path | _Label, file: str, mapping: dict[str, Any],
     options: LoadOptions, report: QualityReport, *, engine: str, with_rows: bool,
     encoding: str | None = None, delimiter: str | None = None,
-    headers: list[str] | None = None, fallback: bool = False,
+    headers: list[str] | None = None, fallback: bool = False, spaces_only: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """One canonical table from the source table ``raw``, as ``io._load_table`` loads a file.
 
@@ -459,7 +476,8 @@ def _engine_table(
     if table.keep_extra_columns:
         plan_map.update({h: h for h in extras})
     loader = _EngineLoader(table, label, report, options, pd.DataFrame(), with_rows)
-    plan = _Plan(raw, table, plan_map, mapping, loader.latest_date(), status, engine)
+    plan = _Plan(raw, table, plan_map, mapping, loader.latest_date(), status, engine,
+                 spaces_only)
     try:
         tb = plan.expr.to_pyarrow()
     except Exception as exc:  # noqa: BLE001 - the driver's own error, shown in one line
@@ -489,6 +507,8 @@ def _engine_table(
     status_values = None
     if status is not None:
         status_values = pd.Series(tb.column("__status").to_pandas().array, index=index)
+    if fallback and "__spaced" in tb.column_names and pc.any(tb.column("__spaced")).as_py():
+        raise _Unreadable("a space after a delimiter: pandas skips it")
     if "__dup" in tb.column_names:
         dup = pd.Series(tb.column("__dup").to_numpy(zero_copy_only=False), index=index)
     else:
@@ -531,7 +551,7 @@ class _Unreadable(Exception):
 # ------------------------------------------------------------------------------ folders
 
 def _csv_layout(path: Path, table: Table, mapping: dict[str, Any]
-                ) -> tuple[str, str, list[str]] | None:
+                ) -> tuple[str, str, list[str], bool] | None:
     """Encoding, delimiter and header cells of a CSV file the engine reads as the folder
     loader does, or None: not UTF-8 (from its first 256 KiB; DuckDB checks the rest and its
     error sends the file to pandas), a title above the header, a blank or repeated header
@@ -559,7 +579,9 @@ def _csv_layout(path: Path, table: Table, mapping: dict[str, Any]
     header = [str(c).strip().lstrip("\ufeff") for c in rows[0]]
     if not all(header) or len(set(header)) < len(header):
         return None
-    return encoding, delimiter, header
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        spaces_only = not any(data.find(c) >= 0 for c in (b"\t", b'"', b"\r", b"\v", b"\f"))
+    return encoding, delimiter, header, spaces_only
 
 
 class FileLoader:
@@ -592,12 +614,13 @@ class FileLoader:
              report: QualityReport) -> tuple[pd.DataFrame, pd.DataFrame | None] | None:
         """``table`` from the file ``path``, or None when pandas must read it."""
         encoding = delimiter = headers = None
+        spaces_only = False
         try:
             if path.suffix.lower() == ".csv":
                 layout = _csv_layout(path, table, mapping)
                 if layout is None:
                     return None
-                encoding, delimiter, headers = layout
+                encoding, delimiter, headers, spaces_only = layout
                 raw = self._read_csv(path, delimiter)
             else:
                 raw = self.backend.read_parquet(str(path))
@@ -609,7 +632,8 @@ class FileLoader:
         try:
             return _engine_table(raw, table, path, str(path), mapping, options, report,
                                  engine=self.engine, with_rows=True, encoding=encoding,
-                                 delimiter=delimiter, headers=headers, fallback=True)
+                                 delimiter=delimiter, headers=headers, fallback=True,
+                                 spaces_only=spaces_only)
         except _Unreadable:
             report.tables.pop(table.name, None)
             del report.warnings[warnings:]
