@@ -461,9 +461,11 @@ def _engine_table(
                                   label)  # type: ignore[arg-type]
     except DataError as exc:
         if isinstance(label, _Label):
-            raise EngineError(str(exc).replace("The file's columns", "The table's columns")
-                              .replace("as the file's header spells it",
-                                       "as the table spells it")) from None
+            message = (str(exc).replace("The file's columns", "The table's columns")
+                       .replace("as the file's header spells it", "as the table spells it"))
+            if not message.startswith(str(label)):  # a mapping entry: name the source too
+                message = f"{label}: {message}"
+            raise EngineError(message) from None
         raise
     rep.column_map = column_map
     status = None
