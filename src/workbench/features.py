@@ -1,11 +1,44 @@
-"""Per-customer purchase-mix features shared by segmentation and churn."""
+"""Per-customer purchase-mix features shared by segmentation and churn, and the helper that
+runs their independent model fits side by side (:func:`side_by_side`)."""
 
 from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["purchase_mix"]
+__all__ = ["purchase_mix", "side_by_side"]
+
+_T = TypeVar("_T")
+
+
+def side_by_side(fits: Sequence[Callable[[], _T]], *, max_workers: int | None = None) -> list[_T]:
+    """Call each of ``fits`` (independent model fits) and return their results in order.
+
+    When this thread runs OpenMP with one thread (``workbench run`` gives each of its side by
+    side kernels ``cores / jobs`` threads), the fits run in up to ``max_workers`` (default: the
+    cores) threads, each with one OpenMP thread as well. scikit-learn's KMeans and gradient
+    boosting release the GIL while they compute, so a kernel that runs alone uses the idle
+    core. Every fit runs with the thread count it would have had alone, so the results are
+    the same as calling them one after the other. Otherwise they are called in order.
+    """
+    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+    from threadpoolctl import threadpool_limits
+
+    workers = min(len(fits), max_workers or os.cpu_count() or 1)
+    if workers <= 1 or _openmp_effective_n_threads() != 1:
+        return [fit() for fit in fits]
+
+    def call(fit: Callable[[], Any]) -> Any:
+        with threadpool_limits(1):
+            return fit()
+
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(call, fits))
 
 
 def purchase_mix(transactions: pd.DataFrame, *, max_categories: int = 8) -> pd.DataFrame:

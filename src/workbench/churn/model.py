@@ -18,6 +18,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from workbench.churn.features import ChurnData, snapshot_attributes
+from workbench.features import side_by_side
 
 
 def _split_columns(X: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -153,12 +154,21 @@ def evaluate_models(data: ChurnData, *, n_splits: int = 5, random_state: int = 0
     predictions = pd.DataFrame(index=X.index)
     rows = []
     eval_cap = min(MAX_EVAL_ROWS, MAX_TRAIN_ROWS)
+
+    def fold_fit(kind: str, train: np.ndarray, test: np.ndarray) -> Any:
+        def fit() -> np.ndarray:
+            rows = _capped(train, random_state, eval_cap)
+            model = make_model(kind, X, random_state).fit(X.iloc[rows], y[rows])
+            return model.predict_proba(X.iloc[test])[:, 1]
+        return fit
+
+    # every (model, fold) fit is independent: side by side where a core is free
+    fitted = iter(side_by_side([fold_fit(kind, train, test) for kind in kinds
+                                for train, test in folds]))
     for kind in kinds:
         oof = np.full(len(y), np.nan)
-        for train, test in folds:
-            train = _capped(train, random_state, eval_cap)
-            model = make_model(kind, X, random_state).fit(X.iloc[train], y[train])
-            oof[test] = model.predict_proba(X.iloc[test])[:, 1]
+        for _, test in folds:
+            oof[test] = next(fitted)
             tested[test] = True
         predictions[kind] = oof
         mask = ~np.isnan(oof)

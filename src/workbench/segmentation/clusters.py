@@ -7,6 +7,7 @@ Persona *names* (in a report language) are the report layer's:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
@@ -17,7 +18,7 @@ from sklearn.metrics import adjusted_rand_score, pairwise_distances_chunked
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import StandardScaler
 
-from workbench.features import purchase_mix
+from workbench.features import purchase_mix, side_by_side
 
 __all__ = ["PERSONA_RULES", "BehaviourClusters", "behaviour_features", "persona_codes",
            "silhouette_scores"]
@@ -155,6 +156,9 @@ class BehaviourClusters:
             return GaussianMixture(n_components=k, covariance_type="diag", random_state=seed)
         return KMeans(n_clusters=k, n_init=3, random_state=seed)
 
+    def _fit(self, k: int, seed: int, points: np.ndarray) -> Any:
+        return self._model(k, seed).fit(points)
+
     def fit(self, features: pd.DataFrame, reliable: pd.Series | np.ndarray | None = None
             ) -> BehaviourClusters:
         """Choose k, fit, and label every customer.
@@ -184,8 +188,10 @@ class BehaviourClusters:
         self.scores_ = {}
         models = {}
         labelled = {}
-        for k in self.k_range:
-            model = self._model(k, self.random_state).fit(scaled[fit_rows])
+        fit_points = scaled[fit_rows]
+        fitted = side_by_side([partial(self._fit, k, self.random_state, fit_points)
+                               for k in self.k_range])  # independent fits, side by side
+        for k, model in zip(self.k_range, fitted):
             labels = model.predict(scaled[sil_rows])
             if len(np.unique(labels)) < 2:
                 continue
@@ -199,10 +205,10 @@ class BehaviourClusters:
         self.model_ = models[self.k_]
         reference = self.model_.predict(scaled[sil_rows])
         seeds = [self.random_state + i + 1 for i in range(self.n_stability_seeds)]
+        refits = side_by_side([partial(self._fit, self.k_, s, fit_points) for s in seeds])
         self.stability_ = float(np.mean([
-            adjusted_rand_score(reference, self._model(self.k_, s).fit(scaled[fit_rows])
-                                .predict(scaled[sil_rows]))
-            for s in seeds])) if seeds else float("nan")
+            adjusted_rand_score(reference, refit.predict(scaled[sil_rows]))
+            for refit in refits])) if seeds else float("nan")
         self.labels_ = pd.Series(self.model_.predict(scaled), index=features.index, name="cluster")
         self.profile_ = self._profile(features, scaled)
         self.embedding_ = PCA(n_components=2, random_state=self.random_state).fit(scaled[fit_rows])
