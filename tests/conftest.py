@@ -109,12 +109,29 @@ def rendered(tiny_demo, tmp_path_factory) -> dict[str, Path]:
     return {lang: folder / lang for lang in ("en", "zh")}
 
 
+def _build_full_demo(folder: Path) -> None:
+    from workbench.demo import generate_demo
+
+    generate_demo(folder, customers=20_000, seed=0, campaigns=False)
+
+
 @pytest.fixture(scope="session")
 def full_demo(tmp_path_factory):
-    """The default-size demo (20,000 customers, seed 0) and its loaded dataset."""
-    from workbench.demo import generate_demo
+    """The default-size demo (20,000 customers, seed 0, no campaigns: the BTYD truth) and its
+    loaded dataset; the files are written once for all workers."""
     from workbench.io import load_dataset
 
-    folder = tmp_path_factory.mktemp("full_demo")
-    generate_demo(folder, customers=20_000, seed=0, campaigns=False)
+    folder = _shared(tmp_path_factory, "full_demo", _build_full_demo)
     return folder, load_dataset(folder)
+
+
+def _build_saas_demo(folder: Path) -> None:
+    from workbench.demo_saas import generate_saas_demo
+
+    generate_saas_demo(folder, accounts=2000, seed=0)
+
+
+@pytest.fixture(scope="session")
+def saas_demo(tmp_path_factory) -> Path:
+    """The default-size SaaS demo (2,000 accounts, seed 0), written once for all workers."""
+    return _shared(tmp_path_factory, "saas_demo", _build_saas_demo)

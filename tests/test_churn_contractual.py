@@ -17,7 +17,7 @@ from workbench.churn.contractual import (
     subscription_features,
     training_data,
 )
-from workbench.demo_saas import PLANS, generate_saas_demo
+from workbench.demo_saas import PLANS
 from workbench.success.data import SubscriptionError, validate_subscriptions
 
 DAY = pd.Timestamp
@@ -273,9 +273,8 @@ EARLIER = DAY("2026-07-31")  # scored with data up to it; the planted churn afte
 
 
 @pytest.fixture(scope="module")
-def saas(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("saas_churn")
-    generate_saas_demo(folder, accounts=2000, seed=0)
+def saas(saas_demo):
+    folder = saas_demo
     ids = {"customer_id": str, "subscription_id": str}
     subs = pd.read_csv(folder / "subscriptions.csv", dtype=ids)
     events = pd.read_csv(folder / "events.csv", dtype=ids, parse_dates=["timestamp"])

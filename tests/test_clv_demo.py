@@ -21,16 +21,13 @@ import pandas as pd
 import pytest
 
 from workbench.clv import BetaGeo, GammaGamma, plan_validation, validate
-from workbench.demo import generate_demo
-from workbench.io import load_dataset
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("clv_demo")
-    generate_demo(folder, customers=20_000, seed=0, campaigns=False)  # the default demo's BTYD truth
+def demo(full_demo):
+    folder, dataset = full_demo  # the default demo's BTYD truth (no campaigns planted)
     truth = json.loads((folder / "truth" / "params.json").read_text(encoding="utf-8"))
-    return load_dataset(folder).transactions, truth
+    return dataset.transactions, truth
 
 
 def order_level_summary(transactions: pd.DataFrame, end_date: str) -> pd.DataFrame:

@@ -108,9 +108,9 @@ def test_bridge_and_nrr_match_independent_computation(demo):
     assert got["reactivation"].sum() > 0 and got["contraction"].sum() > 0
 
 
-def test_health_auc_on_full_demo(tmp_path):
+def test_health_auc_on_full_demo(saas_demo):
     """The acceptance figure: 2,000 accounts, AUC >= 0.75 against the planted churn."""
-    generate_saas_demo(tmp_path, accounts=2000, seed=0)
+    tmp_path = saas_demo
     subs = data.read_subscriptions(tmp_path / "subscriptions.csv")
     periods, _ = data.validate_subscriptions(subs)
     events = pd.read_csv(tmp_path / "events.csv", dtype={"customer_id": str},
