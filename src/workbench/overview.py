@@ -259,8 +259,11 @@ def explore_widget(dataset: Dataset, as_of: pd.Timestamp, *, lang: str = "en") -
     return widgets.VBox([picker, output])
 
 
-def domain_sentences(highlights: dict[str, dict[str, Any] | None], lang: str) -> list[str]:
-    """One sentence per analysis topic: its headline reading, or that it has no results yet.
+def domain_sentences(highlights: dict[str, dict[str, Any] | None], lang: str,
+                     dataset: Dataset | None = None) -> list[str]:
+    """One sentence per analysis topic: its headline reading, why it was skipped on this
+    data (with ``dataset``: e.g. customer success without a subscriptions table), or that it
+    has no results in this run.
 
     A topic contributes a reading when its metrics carry a ``headline`` entry with ``en``
     and ``zh`` text (written by that topic's notebook from the catalogue).
@@ -268,8 +271,12 @@ def domain_sentences(highlights: dict[str, dict[str, Any] | None], lang: str) ->
     sentences = []
     for topic, metrics in highlights.items():
         headline = (metrics or {}).get("headline")
+        skipped = dataset.missing_for(topic, lang) if dataset is not None else None
         if isinstance(headline, dict) and lang in headline:
             sentences.append(f"{t('topic.' + topic, lang)}: {headline[lang]}")
+        elif skipped:
+            sentences.append(t("ov.domain_skipped", lang, topic=t("topic." + topic, lang),
+                               reason=skipped))
         else:
             sentences.append(t("ov.domain_missing", lang, topic=t("topic." + topic, lang)))
     return sentences

@@ -256,6 +256,9 @@ ENTRIES: dict[str, dict[str, str]] = {
     "ov.domain_missing": {
         "en": "The {topic} analysis has not produced results in this run.",
         "zh": "本次运行中「{topic}」分析尚无结果。"},
+    "ov.domain_skipped": {
+        "en": "{topic}, not run on this data: {reason}.",
+        "zh": "「{topic}」未在此数据上运行：{reason}。"},
     "ov.explore": {"en": "Pick a channel to redraw the trend.", "zh": "选择渠道以查看对应走势。"},
     "ov.no_transactions": {
         "en": "There are no transactions in this dataset; figures come from the customer table.",
