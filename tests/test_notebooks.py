@@ -72,3 +72,18 @@ def test_narrative_is_bilingual(path):
     assert len(by_lang["en"]) == len(by_lang["zh"]) >= 2
     assert by_lang["en"][0].startswith("# ") and by_lang["zh"][0].startswith("# ")
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in by_lang["zh"])
+
+
+def test_a_parameter_name_means_one_type_in_every_notebook():
+    """A run-level ``-p name=value`` reaches every notebook that declares ``name``: the same
+    name must not be a string in one notebook and a number in another (05 once had a float
+    ``threshold`` beside 02's ``threshold = "mean"``)."""
+    types: dict[str, dict[str, str]] = {}
+    for path in REPORTS:
+        nb = nbformat.read(path, as_version=4)
+        (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        for param in PythonTranslator.inspect(cell):
+            types.setdefault(param.name, {})[path.stem] = param.inferred_type_name
+    clashes = {name: seen for name, seen in types.items() if len(set(seen.values())) > 1}
+    assert clashes == {}
+    assert len(types["threshold"]) >= 2  # the check compares something
