@@ -60,7 +60,7 @@ def test_changes_section_from_two_runs(two_runs):  # noqa: F811
     overview.show_changes(ctx, changes)
     kinds = [item[0] for item in ctx.shown]
     assert kinds[:3] == ["heading", "say", "kpis"] and kinds.count("table") == 3
-    cards = dict((label, value) for label, value, _ in ctx.shown[2][1])
+    cards = {label: value for label, value, _ in ctx.shown[2][1]}
     assert cards["Entered churned"] == "2"
 
 

@@ -289,6 +289,7 @@ def test_text_colour_follows_relative_luminance():
     values = np.array([[0.0, 50.0], [np.nan, 100.0]])
     image = ax.imshow(values, cmap="Blues")
     texts = charts.annotate_heatmap(ax, image, values, lambda v: f"{v:.0f}")
+    plt.close(fig)
     assert [t.get_text() for t in texts] == ["0", "50", "100"]  # the empty cell stays blank
     assert [t.get_color() for t in texts] == ["black", "black", "white"]
 
@@ -304,7 +305,7 @@ def _assert_cells_readable(ax, image):
     assert ax.texts
     for text in ax.texts:
         j, i = text.get_position()
-        value = image.get_array()[int(round(i)), int(round(j))]
+        value = image.get_array()[round(i), round(j)]
         assert text.get_color() == _readable_on(image.cmap(image.norm(value))), text.get_text()
 
 

@@ -154,9 +154,10 @@ def _kernels_of(parent: int) -> list[int]:
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if f"JPY_PARENT_PID={parent}".encode() in (proc / "environ").read_bytes().split(b"\0"):
-                if "Z" not in (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]:
-                    found.append(int(proc.name))
+            environ = (proc / "environ").read_bytes().split(b"\0")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            if f"JPY_PARENT_PID={parent}".encode() in environ and "Z" not in state:
+                found.append(int(proc.name))
         except OSError:
             continue
     return found
