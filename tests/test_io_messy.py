@@ -260,12 +260,12 @@ def test_personalization_needs_a_product_or_category_column(tmp_path):
 
 
 def test_validate_reports_an_unexpected_error_without_a_traceback(tmp_path, capsys, monkeypatch):
-    import workbench.io
+    import workbench.runner
 
     def broken(*args, **kwargs):
         raise KeyError("boom")
 
-    monkeypatch.setattr(workbench.io, "load_dataset", broken)
+    monkeypatch.setattr(workbench.runner, "load_checked", broken)  # what validate calls
     code, out, err = _validate(tmp_path, capsys)
     assert code == 1 and "unexpected error" in err and "KeyError" in err
     assert "Traceback" not in out + err

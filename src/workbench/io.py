@@ -1096,7 +1096,10 @@ def _map_columns(
             + f". The file's columns are: {shown}. Rename the column or add a line "
             f"'<your column>: {first}' under 'columns:' in mapping.yaml."
         )
-    return result
+    # The canonical order, whatever order mapping.yaml lists its columns in: the frames (and
+    # what follows their column order, e.g. churn's snapshot attributes) do not depend on it.
+    order = {name: i for i, name in enumerate(table.names)}
+    return dict(sorted(result.items(), key=lambda item: order.get(item[1], len(order))))
 
 
 def _check_repeated_headers(
