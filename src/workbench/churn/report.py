@@ -32,7 +32,7 @@ def reasons(rules: ReasonRules, features: pd.DataFrame, *, top: int = 3, lang: s
     """
     rows = features.reset_index(drop=True)
     keys = reason_codes(rules, rows, top=top)
-    records = rows.to_dict("records")
+    records = _records(rows)
     return [_reason_sentence(rules, row, k, lang) for row, k in zip(records, keys)], keys
 
 
@@ -64,7 +64,14 @@ def reason_texts(result: ChurnResult, lang: str = "en", rows: int | None = None)
     if result.rules is None:
         return [t("churn.reason.none", lang)] * len(current)
     return [_reason_sentence(result.rules, row, row["reason_keys"], lang)
-            for row in current.to_dict("records")]
+            for row in _records(current)]
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame.to_dict("records")`` built from whole columns (Python values, as there)."""
+    columns = list(frame.columns)
+    values = [frame[column].tolist() for column in columns]
+    return [dict(zip(columns, row)) for row in zip(*values)]
 
 
 def _value_text(column: str, value: Any, lang: str) -> str:
