@@ -73,8 +73,12 @@ def make_model(kind: Literal["logistic", "gradient_boosting"], X: pd.DataFrame,
 
 
 def _prepare(X: pd.DataFrame) -> pd.DataFrame:
-    """Booleans to floats and text to object, so both models accept the frame."""
-    out = X.copy()
+    """Booleans to floats and text to object, so both models accept the frame.
+
+    Returns a new frame; its unchanged columns share memory with ``X`` (copy-on-write keeps
+    ``X`` as it is), so a million customer-cutoff rows are not held twice.
+    """
+    out = X.copy(deep=False)
     for column in out.columns:
         if pd.api.types.is_bool_dtype(out[column]):
             out[column] = out[column].astype(float)
@@ -250,7 +254,14 @@ def leakage_check(data: ChurnData, report: ModelReport, customers: pd.DataFrame 
         return None
     snap = customers[["customer_id", *leaky]].copy()
     snap["customer_id"] = snap["customer_id"].astype(str)
-    with_snapshot = data.features.merge(snap, on="customer_id", how="left")
+    if snap["customer_id"].is_unique:
+        # the left merge as a lookup: the features' columns are shared, not copied
+        position = pd.Index(snap["customer_id"]).get_indexer(data.features["customer_id"].astype(str))
+        found = snap.drop(columns="customer_id").reset_index(drop=True)
+        found = found.reindex(pd.Index(position)).set_axis(data.features.index)
+        with_snapshot = pd.concat([data.features, found], axis=1)
+    else:
+        with_snapshot = data.features.merge(snap, on="customer_id", how="left")
     leaked = ChurnData(with_snapshot, data.label, data.setting, data.horizon_days)
     check = evaluate_models(leaked, random_state=random_state, kinds=(report.best,), refit=False)
     return {"model": report.best, "attributes": leaky,
