@@ -28,7 +28,11 @@ Steps:
      apart) and by workbench.engine on the Parquet file (their "vs SQL" compares the two);
    - ``lake_summary`` / ``lake_lifecycle`` (not run by default): the same two on a Parquet
      dataset of ``--lake-parts`` logs (10 x 10M = 100M lines, 10M customers), DuckDB's
-     memory capped at 4 GB.
+     memory capped at 4 GB;
+   - ``validate`` / ``validate_demo`` (not run by default): ``workbench.io.load_dataset``
+     (what ``workbench validate`` runs) on the ``transactions.csv`` of ``--validate-data``
+     alone, and on the whole folder; the demo of 1M customers has 14.7M lines (1.5 GB).
+     Target: 15M lines validated in at most 30 s and 4 GB of peak memory.
 3. Every engine's x, t_x, T and mean_repeat_value must equal the DuckDB SQL's exactly, and
    lifetimes' per bench_summary's check; exit 1 on any mismatch.
 4. A table of times (seconds), peak memory (GB) and ratios to the DuckDB SQL and lifetimes.
@@ -59,7 +63,14 @@ from _harness import (
 from bench_summary import DEFAULT_AS_OF, compare, worker_generate, worker_lifetimes
 
 TOOLS = ("sql", "ibis_duckdb", "ibis_duckdb_decimal", "lifetimes", "postgres", "spark",
-         "lifecycle_sql", "lifecycle_ibis", "lake_summary", "lake_lifecycle")
+         "lifecycle_sql", "lifecycle_ibis", "lake_summary", "lake_lifecycle", "validate",
+         "validate_demo")
+#: The loading benchmarks, reported apart: seconds, CPU seconds, peak memory, rows.
+VALIDATE_TOOLS = ("validate", "validate_demo")
+#: Their target: 15M lines in at most this many seconds and this much peak memory (MB).
+VALIDATE_TARGET_S, VALIDATE_TARGET_MB = 30.0, 4096.0
+#: The 1M-customer demo, when it has been generated here.
+DEFAULT_VALIDATE_DATA = Path("/work/benchdata/suite/demo1000k")
 #: The default tools: the lake ones need --lake-parts (100M lines take minutes to generate).
 DEFAULT_TOOLS = TOOLS[:8]
 COLUMNS = ["customer_id", "x", "t_x", "T", "mean_repeat_value"]
@@ -258,6 +269,29 @@ def worker_lake_tool(pattern: str, as_of: str, out: Path, tool: str) -> dict:
             "customers": n}
 
 
+def worker_validate(folder: Path, only_transactions: bool) -> dict:
+    """``load_dataset`` on ``folder`` (or on its transactions.csv alone, linked into a
+    temporary folder): wall and CPU seconds, peak memory of this process, rows per table."""
+    _paths()
+    import workbench.io  # imported before the clock starts, as a workbench run has it
+    import workbench.engine.load  # noqa: F401
+
+    with tempfile.TemporaryDirectory() as tmp:
+        if only_transactions:
+            (Path(tmp) / "transactions.csv").symlink_to(folder / "transactions.csv")
+            folder = Path(tmp)
+        _reset_hwm()
+        c0, t0 = _cpu_s(), time.perf_counter()
+        data = workbench.io.load_dataset(folder)
+        seconds, cpu = time.perf_counter() - t0, _cpu_s() - c0
+    report = data.quality
+    return {"tool": "validate" if only_transactions else "validate_demo", "summary_s": seconds,
+            "cpu_s": cpu, "peak_mb": _hwm_mb(), "engine": data.provenance.get("engine"),
+            "rows_read": {t: r.rows_read for t, r in report.tables.items()},
+            "rows_kept": {t: r.rows_kept for t, r in report.tables.items()},
+            "set_aside": report.rows_set_aside(), "load": _loadavg()}
+
+
 def _same(a: Path, b: Path) -> int:
     """Customers whose x, t_x, T or mean_repeat_value differ (exactly) between two results."""
     import pandas as pd
@@ -272,7 +306,7 @@ def _same(a: Path, b: Path) -> int:
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         kind, rest = sys.argv[2], sys.argv[3:]
-        args3 = (Path(rest[0]), rest[1], Path(rest[2]))
+        args3 = (Path(rest[0]), rest[1], Path(rest[2])) if len(rest) >= 3 else ()
         if kind == "generate":
             result = worker_generate(Path(rest[0]), int(rest[1]), int(rest[2]), int(rest[3]))
         elif kind == "sql":
@@ -292,6 +326,8 @@ def main() -> int:
             result = worker_lake(Path(rest[0]), *(int(x) for x in rest[1:5]))
         elif kind in ("lake_summary", "lake_lifecycle"):
             result = worker_lake_tool(rest[0], rest[1], Path(rest[2]), kind)
+        elif kind in VALIDATE_TOOLS:
+            result = worker_validate(Path(rest[0]), kind == "validate")
         else:
             raise SystemExit(f"unknown worker {kind}")
         print(json.dumps(result))
@@ -309,11 +345,20 @@ def main() -> int:
     ap.add_argument("--lake-parts", type=int, default=10,
                     help="for lake_summary / lake_lifecycle: parts of --transactions lines each "
                          "(10 x 10M = 100M lines, generated once)")
+    ap.add_argument("--validate-data", type=Path, default=DEFAULT_VALIDATE_DATA,
+                    help="for validate / validate_demo: a demo folder (workbench demo "
+                         "--customers 1000000 writes one)")
     args = ap.parse_args()
     tools = [t for t in args.tools.split(",") if t]
     unknown = set(tools) - set(TOOLS)
     if unknown:
         raise SystemExit(f"unknown tool(s) {', '.join(sorted(unknown))}; choose from {TOOLS}")
+    validations = [t for t in tools if t in VALIDATE_TOOLS]
+    tools = [t for t in tools if t not in VALIDATE_TOOLS]
+    if validations:
+        _report_validations(validations, args.validate_data, args.repeat)
+        if not tools:
+            return 0
 
     data = args.data_dir / f"tx_c{args.customers}_t{args.transactions}_s{args.seed}.parquet"
     if data.exists():
@@ -396,6 +441,37 @@ def main() -> int:
             print(f"  {tool}: {r['note']}")
     print(f"\nmismatches == 0: {mismatches:,} {'PASS' if mismatches == 0 else 'FAIL'}")
     return 1 if mismatches else 0
+
+
+def _report_validations(tools: list[str], folder: Path, repeat: int) -> None:
+    """Run and print the loading benchmarks (best time of ``repeat`` runs, the max peak)."""
+    if not (folder / "transactions.csv").is_file():
+        raise SystemExit(f"{folder}: no transactions.csv; generate a demo folder first")
+    print(f"validate: load_dataset on {folder}; load average before: {_loadavg()}")
+    head = (f"| {'tool':<14} | {'engine':>7} | {'lines read':>11} | {'seconds':>8} | "
+            f"{'CPU s':>7} | {'peak GB':>7} | {'load avg':>16} |")
+    rows = []
+    for tool in tools:
+        runs = [run_worker(__file__, sys.executable, tool, str(folder)) for _ in range(repeat)]
+        for i, r in enumerate(runs):
+            print(f"{tool} run {i + 1}: {r['summary_s']:.1f} s, CPU {r['cpu_s']:.1f} s, peak "
+                  f"{r['peak_mb'] / 1024:.2f} GB, load {r['load']}", flush=True)
+        best = min(runs, key=lambda r: r["summary_s"])
+        best["peak_mb"] = max(r["peak_mb"] for r in runs)
+        rows.append(best)
+    print(head + "\n|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|")
+    for r in rows:
+        lines = sum(r["rows_read"].values())
+        print(f"| {r['tool']:<14} | {r['engine']:>7} | {lines:>11,} | {r['summary_s']:>8.1f} | "
+              f"{r['cpu_s']:>7.1f} | {r['peak_mb'] / 1024:>7.2f} | {r['load']:>16} |")
+    for r in rows:
+        lines = sum(r["rows_read"].values())
+        per_15m = r["summary_s"] * 15e6 / lines
+        met = per_15m <= VALIDATE_TARGET_S and r["peak_mb"] <= VALIDATE_TARGET_MB
+        print(f"  {r['tool']}: {r['rows_read']} lines read, {r['set_aside']:,} set aside; "
+              f"{per_15m:.1f} s per 15M lines, peak {r['peak_mb'] / 1024:.2f} GB: target "
+              f"({VALIDATE_TARGET_S:.0f} s, {VALIDATE_TARGET_MB / 1024:.0f} GB) "
+              f"{'met' if met else 'NOT met'}")
 
 
 if __name__ == "__main__":

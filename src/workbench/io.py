@@ -1219,6 +1219,9 @@ class _Loader:
                          _examples(mask), column, values_only, code, params)
             )
 
+    def done(self) -> None:
+        """Every row set aside is known: what was kept only to describe them can go."""
+
     def coerce(self, raw: pd.DataFrame, distinct: dict[str, Distinct] | None = None
                ) -> pd.DataFrame:
         """Parse every column; text is parsed once per distinct value (``distinct`` holds the
@@ -1432,7 +1435,8 @@ def _finish_table(
     elif table.name == "subscriptions":
         frame = _check_subscriptions(frame, loader, path)
 
-    frame = frame[~loader.drop]
+    loader.done()
+    frame = _keep_rows(frame, ~loader.drop)
     if table.name == "transactions":
         if "order_id" not in frame:
             frame.insert(1, "order_id", frame.index.astype(str))
@@ -1456,6 +1460,19 @@ def _finish_table(
         rep.date_min = str(frame[date_col].min().date())
         rep.date_max = str(frame[date_col].max().date())
     return frame.reset_index(names="source_row"), returns
+
+
+def _keep_rows(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    """``frame[keep]``, each column filtered as an array (Arrow text by a filter, not a take
+    of positions) and released once copied: a large table is not held twice (``frame`` is
+    left without columns)."""
+    mask = keep.to_numpy(dtype=bool)
+    if mask.all():
+        return frame
+    index = frame.index[mask]
+    columns = {name: pd.Series(frame.pop(name).array[mask], index=index, name=name)
+               for name in list(frame.columns)}
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
 def _check_subscriptions(frame: pd.DataFrame, loader: _Loader, path: Path) -> pd.DataFrame:
@@ -1496,10 +1513,12 @@ def _split_returns(
         cancelled = status.isin(options.cancelled_status).fillna(False).astype(bool) & kept
     prefixed = pd.Series(False, index=frame.index)
     if options.cancel_order_pattern and "order_id" in frame:
+        order_id = frame["order_id"]
+        if order_id.dtype != "str":  # ids are text (str) as parsed: no copy of a large column
+            order_id = order_id.astype("string")
         prefixed = (
-            frame["order_id"].astype("string")
-            .str.contains(options.cancel_order_pattern, regex=True).fillna(False).astype(bool)
-            & kept
+            order_id.str.contains(options.cancel_order_pattern, regex=True)
+            .fillna(False).astype(bool) & kept
         )
         if prefixed.mean() > 0.5:
             rep.warnings.append(LoadWarning.make(

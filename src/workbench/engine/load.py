@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import mmap
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -365,18 +364,22 @@ class _EngineLoader(_Loader):
             if not self.with_rows:
                 entry.examples = []
 
+    def done(self) -> None:
+        self.keys = pd.DataFrame()  # the key columns are the frame's: not held twice
+
     def _parse_column(self, values: pd.Series, column: Any, distinct: Any
                       ) -> tuple[pd.Series, pd.Series, pd.Series]:
         return self.parsed[str(values.name)]
 
 
-def _series(tb: pa.Table, name: str, index: pd.Index) -> pd.Series:
-    """Column ``name`` of the engine's result as pandas (text as ``str``), on ``index``."""
-    return tb.column(name).to_pandas().set_axis(index)
+def _series(columns: dict[str, pa.ChunkedArray], name: str, index: pd.Index) -> pd.Series:
+    """Column ``name`` of the engine's result as pandas (text as ``str``), on ``index``;
+    taken out of ``columns``, so that the Arrow copy goes as soon as pandas has its own."""
+    return columns.pop(name).to_pandas().set_axis(index)
 
 
-def _prepare(loader: _EngineLoader, tb: pa.Table, plan: _Plan, index: pd.Index,
-             dotted: Any) -> pd.DataFrame:
+def _prepare(loader: _EngineLoader, tb: dict[str, pa.ChunkedArray], plan: _Plan,
+             index: pd.Index, dotted: Any) -> pd.DataFrame:
     """Fill ``loader.parsed`` from the engine's columns, parsing the texts it sent back with
     the parsers of :mod:`workbench.parsing`; returns the frame of values quoted in messages.
     ``dotted(name)`` says whether a value typed in the engine wrote a decimal point."""
@@ -397,7 +400,9 @@ def _prepare(loader: _EngineLoader, tb: pa.Table, plan: _Plan, index: pd.Index,
             continue
         value = _series(tb, f"{name}__v", index)
         if kind in _TEXT_KINDS:
-            loader.parsed[name] = (value.astype("str"), no, value.isna())
+            if value.dtype != "str":
+                value = value.astype("str")
+            loader.parsed[name] = (value, no, value.isna())
             shown[name] = value
             continue
         text = _series(tb, f"{name}__x", index)
@@ -481,7 +486,7 @@ def _engine_table(
     plan = _Plan(raw, table, plan_map, mapping, loader.latest_date(), status, engine,
                  spaces_only)
     try:
-        tb = plan.expr.to_pyarrow()
+        tb = _fetch(plan.expr, engine)
     except Exception as exc:  # noqa: BLE001 - the driver's own error, shown in one line
         if isinstance(exc, EngineError):
             raise
@@ -498,25 +503,29 @@ def _engine_table(
         index = pd.Index(tb.column("__row").to_numpy() + 2)
     else:
         index = pd.RangeIndex(2, n + 2)
-    key_names = ["customer_id", _KEY_COLUMNS.get(table.name, "")]
-    loader.keys = pd.DataFrame({k: _series(tb, f"{k}__v", index) for k in key_names
-                                if f"{k}__v" in tb.column_names}, index=index)
 
     def dotted(name: str) -> bool:
         return bool(plan.base.select(d=plan.dotted[name]).d.any().execute())
 
-    shown = _prepare(loader, tb, plan, index, dotted)
+    columns = {name: tb.column(name) for name in tb.column_names}
+    del tb
+    spaced = columns.pop("__spaced", None)
+    if fallback and spaced is not None and pc.any(spaced).as_py():
+        raise _Unreadable("a space after a delimiter: pandas skips it")
+    shown = _prepare(loader, columns, plan, index, dotted)
+    key_names = [k for k in ("customer_id", _KEY_COLUMNS.get(table.name, ""))
+                 if k in loader.parsed]
+    loader.keys = pd.DataFrame({k: loader.parsed[k][0] for k in key_names}, index=index,
+                               copy=False)
     status_values = None
     if status is not None:
-        status_values = pd.Series(tb.column("__status").to_pandas().array, index=index)
-    if fallback and "__spaced" in tb.column_names and pc.any(tb.column("__spaced")).as_py():
-        raise _Unreadable("a space after a delimiter: pandas skips it")
-    if "__dup" in tb.column_names:
-        dup = pd.Series(tb.column("__dup").to_numpy(zero_copy_only=False), index=index)
+        status_values = _series(columns, "__status", index)
+    if "__dup" in columns:
+        dup = pd.Series(columns.pop("__dup").to_numpy(zero_copy_only=False), index=index)
     else:
-        dup = pd.Series(_duplicated(tb.column("__h1").to_numpy(), tb.column("__h2").to_numpy()),
-                        index=index)
-    del tb
+        dup = pd.Series(_duplicated(columns.pop("__h1").to_numpy(),
+                                    columns.pop("__h2").to_numpy()), index=index)
+    del columns
     if not options.drop_exact_duplicates:
         dup = None
     try:
@@ -536,11 +545,35 @@ def _engine_table(
                          options)
 
 
+#: Rows per Arrow batch when DuckDB streams a result.
+_BATCH_ROWS = 1 << 20
+
+
+def _fetch(expr: ibis.Table, engine: str) -> pa.Table:
+    """The result of ``expr`` as Arrow. DuckDB streams it in batches: ``to_pyarrow`` would
+    hold DuckDB's own copy of the whole result next to the Arrow one."""
+    if engine != "duckdb":
+        return expr.to_pyarrow()
+    con = expr._find_backend().con
+    reader = con.sql(str(ibis.to_sql(expr, dialect="duckdb"))).to_arrow_reader(_BATCH_ROWS)
+    return pa.Table.from_batches(list(reader), schema=reader.schema)
+
+
 def _duplicated(h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
-    """True for each row whose two hashes both equal an earlier row's (the first kept)."""
-    candidates = pd.Series(h1).duplicated(keep=False).to_numpy()
+    """True for each row whose two hashes both equal an earlier row's (the first is kept).
+
+    The rows are sorted by ``h1``; only the few rows sharing an ``h1`` with another are
+    compared on both hashes, in their order in the source.
+    """
+    order = np.argsort(h1)
+    ordered = h1[order]
+    same = ordered[1:] == ordered[:-1]
+    shared = np.zeros(len(h1), dtype=bool)
+    shared[1:] |= same
+    shared[:-1] |= same
+    candidates = np.sort(order[shared])
     dup = np.zeros(len(h1), dtype=bool)
-    if candidates.any():
+    if len(candidates):
         pairs = pd.DataFrame({"a": h1[candidates], "b": h2[candidates]})
         dup[candidates] = pairs.duplicated(keep="first").to_numpy()
     return dup
@@ -581,8 +614,11 @@ def _csv_layout(path: Path, table: Table, mapping: dict[str, Any]
     header = [str(c).strip().lstrip("\ufeff") for c in rows[0]]
     if not all(header) or len(set(header)) < len(header):
         return None
-    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        spaces_only = not any(data.find(c) >= 0 for c in (b"\t", b'"', b"\r", b"\v", b"\f"))
+    spaces_only = True
+    with open(path, "rb") as f:  # read in slices: a mapped file would count as memory used
+        while spaces_only and (chunk := f.read(16 << 20)):
+            spaces_only = not any(chunk.find(c) >= 0 for c in (b"\t", b'"', b"\r", b"\v",
+                                                              b"\f"))
     return encoding, delimiter, header, spaces_only
 
 
@@ -609,7 +645,9 @@ class FileLoader:
             else:  # the file's order is the rows' order, as in the folder loader
                 self._backend = ibis.duckdb.connect(memory_limit=self._memory_limit,
                                                     preserve_insertion_order=True)
+                # large_string: the text columns become pandas' str without a copy
                 self._backend.con.execute("SET enable_progress_bar = false")
+                self._backend.con.execute("SET arrow_large_buffer_size = true")
         return self._backend
 
     def load(self, table: Table, path: Path, mapping: dict[str, Any], options: LoadOptions,
@@ -726,6 +764,7 @@ def load_source(spec: str | Path, *, mapping: str | Path | None = None, engine: 
     try:
         if conn.engine == "duckdb":  # rows in the order of the table or the files
             conn.backend.con.execute("SET preserve_insertion_order = true")
+            conn.backend.con.execute("SET arrow_large_buffer_size = true")
         for name, table in TABLES.items():
             ref = source_ref(conn, name, mapping_dict)
             if ref is None:
