@@ -18,23 +18,32 @@ How a table is loaded in the engine (DuckDB, PostgreSQL or Spark, through one Ib
   from 2200, after ``as_of``) come back as text, and only those are parsed in Python, by
   the parsers of :mod:`workbench.parsing`, so that a column's day/month order and decimal
   convention are decided from the same values as in the folder loader;
-- exact duplicates are found in the engine: two independent 64-bit hashes of each row's
-  text on DuckDB and PostgreSQL (a false duplicate needs both to collide, about
-  ``n**2 / 2**129``: never in practice), a window over all columns on Spark;
-- the order of the rules (which reason a row is set aside for when several apply), the
-  returns, the repeated customer ids and the subscription checks are those of
-  :mod:`workbench.io`, run on the typed columns that came back; the messages and reason
-  codes are the same. Rows set aside are reported with their count and up to five example
-  keys (``customer_id`` and the table's own id) in :attr:`workbench.io.SetAside.keys`; rows
-  of files also keep their line numbers as examples.
+- exact duplicates are found from two 64-bit hashes of each row's cells computed in the
+  engine (DuckDB: the cells chained first to last and last to first; PostgreSQL: the joined
+  text in both orders), a false duplicate needing both to collide (about ``n**2 / 2**129``:
+  never in practice); on Spark by a window over all columns;
+- the engine sends back every row, typed, with those texts and hashes, as Arrow (DuckDB
+  streams it in batches). The order of the rules (which reason a row is set aside for when
+  several apply), the returns, the repeated customer ids and the subscription checks are
+  then those of :mod:`workbench.io` (``_Loader``), vectorised over the typed columns; the
+  messages and reason codes are the same. Rows set aside are reported with their count and
+  up to five example keys (``customer_id`` and the table's own id) in
+  :attr:`workbench.io.SetAside.keys`; rows of files also keep their line numbers as
+  examples.
 
 What cannot be identical, and why:
 
 - a database table has no line numbers: ``source_row`` is the row's position in the table's
   scan order counted as a spreadsheet would (the first row is 2), the frames keep that order,
   and ``SetAside.examples`` is empty (the keys say which rows);
-- stripping removes ASCII white space (space, tab, line breaks), pandas also strips other
-  Unicode spaces (the full-width space U+3000): an id written ``"\\u30000012"`` keeps it.
+- stripping removes ASCII white space (space, tab, line breaks, \\v, \\f); pandas also
+  strips other Unicode spaces (the full-width space U+3000): an id written
+  ``"\u30000012"`` keeps it here;
+- the rows set aside travel from the engine with the others (typed, one row each) before
+  they are counted and dropped: the rules' order depends on values only Python parses.
+
+Scale: on the 1M-customer demo's 14.7M-line ``transactions.csv`` (1.5 GB) see
+``benchmarks/bench_engines.py --tools validate``.
 
 Errors are :class:`~workbench.engine.sources.EngineError` naming the source, the table and the
 column, without the password.
@@ -46,7 +55,7 @@ import contextlib
 import csv
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import duckdb
 import ibis
@@ -58,7 +67,6 @@ import pyarrow.compute as pc
 
 from workbench.engine.sources import (
     DUCKDB_MEMORY_LIMIT,
-    Connection,
     EngineError,
     connect,
     parse_source,
@@ -66,15 +74,14 @@ from workbench.engine.sources import (
 )
 from workbench.engine.tables import read_mapping, source_ref
 from workbench.io import (
+    _STATUS_ALIASES,
     HEADER_SEARCH_ROWS,
     SNIFF_CHARS,
-    _STATUS_ALIASES,
     DataError,
     Dataset,
     LoadOptions,
     QualityReport,
     TableReport,
-    _check_mapping_shape,
     _finish_table,
     _header_finder,
     _load_folder,
@@ -118,7 +125,7 @@ class _Label(str):
 
     name: str
 
-    def __new__(cls, text: str, name: str) -> _Label:
+    def __new__(cls, text: str, name: str) -> Self:
         label = super().__new__(cls, text)
         label.name = name
         return label
@@ -487,7 +494,7 @@ def _engine_table(
                  spaces_only)
     try:
         tb = _fetch(plan.expr, engine)
-    except Exception as exc:  # noqa: BLE001 - the driver's own error, shown in one line
+    except Exception as exc:
         if isinstance(exc, EngineError):
             raise
         if fallback:
