@@ -360,3 +360,42 @@ def test_every_report_on_spark_equals_the_folder_run(tiny_demo, rendered, tmp_pa
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["spark"]["spark.master"] == "local[2]"
     assert manifest["source"] == str(tiny_demo.resolve())
+
+
+def test_parquet_lake_validates_and_its_files_are_listed(tiny_demo, tmp_path, capsys):
+    """A lake (Parquet parts of the transactions, given as a glob): validate reads it; the
+    manifest lists each part by size and time (hashing a lake would read all of it)."""
+    from workbench.runner import _inputs
+
+    lines = pd.read_csv(tiny_demo / "transactions.csv", dtype=str, keep_default_na=False)
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    half = len(lines) // 2
+    lines.iloc[:half].to_parquet(lake / "part-0.parquet", index=False)
+    lines.iloc[half:].to_parquet(lake / "part-1.parquet", index=False)
+    spec = str(lake / "part-*.parquet")
+    code, out, err = _run(["validate", "--data", spec], capsys)
+    assert code == 0, err
+    assert f"{len(lines):,} rows read" in out
+    files = _inputs(RunConfig(data=spec, out=tmp_path / "out"))
+    assert sorted(Path(name).name for name in files) == ["part-0.parquet", "part-1.parquet"]
+    assert all(entry["bytes"] > 0 and entry["modified"] for entry in files.values())
+
+
+def test_mapping_file_for_a_folder_replaces_its_own(tmp_path, capsys):
+    from tests.conftest import write_csv
+
+    folder = tmp_path / "export"
+    write_csv(folder / "transactions.csv", "卡号,成交日,实收\n007,2024-01-02,10.5\n012,2024-02-03,8\n")
+    write_csv(folder / "mapping.yaml", "columns: {卡号: customer_id}\n")  # incomplete
+    mapping = write_csv(tmp_path / "crm.yaml",
+                        "transactions:\n  columns: {卡号: customer_id, 成交日: order_date, "
+                        "实收: amount}\n")
+    code, out, err = _run(["validate", "--data", str(folder)], capsys)
+    _assert_one_clear_error(code, out, err, "order_date")
+    code, out, err = _run(["validate", "--data", str(folder), "--mapping", str(mapping)], capsys)
+    assert code == 0, err
+    assert "2 rows read" in out and "实收 -> amount" in out
+    cfg = RunConfig(**yaml.safe_load(f"data: {folder}\nout: {tmp_path / 'out'}\n"
+                                     f"mapping: {mapping}\nengine: spark\n"))
+    assert cfg.mapping == mapping and cfg.engine == "spark"
