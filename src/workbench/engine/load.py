@@ -563,7 +563,17 @@ def _fetch(expr: ibis.Table, engine: str) -> pa.Table:
         return expr.to_pyarrow()
     con = expr._find_backend().con
     reader = con.sql(str(ibis.to_sql(expr, dialect="duckdb"))).to_arrow_reader(_BATCH_ROWS)
-    return pa.Table.from_batches(list(reader), schema=reader.schema)
+    # A batch from DuckDB is released only with all its columns; copied into Arrow's own
+    # memory, each column goes as soon as it is no longer used (pandas copies the kept rows
+    # column by column, so the table is never held twice).
+    empty = {f.name: pa.array([], f.type) for f in reader.schema}
+    chunks: dict[str, list[pa.Array]] = {f.name: [] for f in reader.schema}
+    for batch in reader:
+        for name, column in zip(batch.schema.names, batch.columns, strict=True):
+            chunks[name].append(pa.concat_arrays([column, empty[name]]))
+        del batch, column
+    return pa.table({name: pa.chunked_array(parts, empty[name].type)
+                     for name, parts in chunks.items()})
 
 
 def _duplicated(h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
@@ -655,6 +665,8 @@ class FileLoader:
                 # large_string: the text columns become pandas' str without a copy
                 self._backend.con.execute("SET enable_progress_bar = false")
                 self._backend.con.execute("SET arrow_large_buffer_size = true")
+                # DuckDB's memory of the batches it streamed goes back while pandas works
+                self._backend.con.execute("SET allocator_background_threads = true")
         return self._backend
 
     def load(self, table: Table, path: Path, mapping: dict[str, Any], options: LoadOptions,
