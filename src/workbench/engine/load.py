@@ -417,7 +417,7 @@ def _prepare(loader: _EngineLoader, tb: dict[str, pa.ChunkedArray], plan: _Plan,
         blank = pd.Series(value.isna().to_numpy() & ~todo, index=index)
         placeholder = no
         if kind == "datetime":
-            dates = value.to_numpy().astype("datetime64[us]")
+            dates = value.to_numpy().astype("datetime64[us]", copy=False)
             if todo.any():
                 sub = text[todo]
                 result, out_of_range = loader._parse_dates(sub.astype("str"), name)
@@ -432,8 +432,9 @@ def _prepare(loader: _EngineLoader, tb: dict[str, pa.ChunkedArray], plan: _Plan,
             if todo.any():
                 parsed[todo] = parse_bools(text[todo]).to_numpy()
         else:
-            numbers = value.to_numpy(dtype="float64", na_value=np.nan).copy()
+            numbers = value.to_numpy(dtype="float64", na_value=np.nan)
             if todo.any():
+                numbers = numbers.copy()
                 sub = text[todo].astype("str")
                 if kind == "score":
                     result = parse_scores(sub, words=CSAT_WORDS if name == "csat" else None)
@@ -553,7 +554,7 @@ def _engine_table(
 
 
 #: Rows per Arrow batch when DuckDB streams a result.
-_BATCH_ROWS = 1 << 20
+_BATCH_ROWS = 1 << 18
 
 
 def _fetch(expr: ibis.Table, engine: str) -> pa.Table:
