@@ -1526,15 +1526,16 @@ def _split_returns(
                 share=float(prefixed.mean()),
             ))
             prefixed[:] = False
-    reason = pd.Series("", index=frame.index)
-    reason[prefixed] = "order id marks a cancellation"
-    reason[cancelled] = "status is cancelled or refunded"
-    reason[negative] = "negative amount (return)"
     is_return = negative | cancelled | prefixed
     loader.set_aside(negative, "return_negative", "amount")
     loader.set_aside(cancelled & ~negative, "return_status")
     loader.set_aside(prefixed & ~negative & ~cancelled, "return_prefix", "order_id")
-    returns = frame[is_return].assign(return_reason=reason[is_return])
+    returns = frame[is_return]
+    # the first that applies: a negative amount, then the status, then the order id
+    reason = np.where(negative[is_return], "negative amount (return)",
+                      np.where(cancelled[is_return], "status is cancelled or refunded",
+                               "order id marks a cancellation"))
+    returns = returns.assign(return_reason=pd.Series(reason, index=returns.index, dtype="str"))
     loader.drop |= is_return
     return frame, returns.reset_index(names="source_row")
 

@@ -419,6 +419,7 @@ def _prepare(loader: _EngineLoader, tb: dict[str, pa.ChunkedArray], plan: _Plan,
         if kind == "datetime":
             dates = value.to_numpy().astype("datetime64[us]", copy=False)
             if todo.any():
+                dates = dates.copy()  # the engine's values may be read-only Arrow memory
                 sub = text[todo]
                 result, out_of_range = loader._parse_dates(sub.astype("str"), name)
                 dates[todo] = result.to_numpy().astype("datetime64[us]")
