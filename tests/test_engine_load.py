@@ -1,7 +1,7 @@
 """workbench.engine.load_source: the loading rules in the engine give the Dataset of
 workbench.io.load_dataset, on a folder (DuckDB reading the files), a DuckDB database file, a
 Parquet glob; PostgreSQL and Spark are in test_engine_load_postgres.py and
-test_engine_load_spark.py.
+test_engine_spark.py.
 
 The messy folder holds one row for each rule (bad and invalid dates, a placeholder date,
 amounts in other layouts, negative amounts, a cancelled status and a cancellation prefix,

@@ -3,8 +3,8 @@ stages equal the package's DuckDB SQL on the CDNOW sample (CSV folder) and a sma
 (Parquet). The cohort and co-purchase counts are plain group-bys, checked on DuckDB and
 PostgreSQL only, to keep this test short.
 
-One test, so one pytest-xdist worker starts Spark (about 20 s); tests/_spark.py shares the
-session. Every comparison is exact: money is summed as integers on Spark as on DuckDB.
+One module, so one pytest-xdist worker starts Spark (about 20 s); tests/_spark.py shares the
+session. The engine loader on Spark is checked here too, with the same session. Every comparison is exact: money is summed as integers on Spark as on DuckDB.
 """
 
 from __future__ import annotations
@@ -21,12 +21,15 @@ from tests.test_engine import (
     reference_daily,
     sorted_daily,
 )
+from tests.test_engine_load import assert_same_dataset, write_messy
 from workbench.engine import (
     canonical_table,
     connect,
     customer_summary,
     daily_purchases,
+    load_source,
 )
+from workbench.io import load_dataset
 from workbench.summary import customer_summary as reference_summary
 
 # The fixtures: the Spark session, and the data sources and demo of test_engine.py.
@@ -52,3 +55,16 @@ def test_spark_aggregations_equal_duckdb(spark_backend, sources, cdnow_transacti
                 reference_daily(tx, as_of, "order_id"), check_dtype=False, check_exact=True)
         else:  # windows, a range join and an exact percentile: the most engine-specific SQL
             assert_lifecycle_equal(table, None, lifecycle_reference(tx, holdout))
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning")  # py4j's, closed
+def test_spark_folder_equals_pandas(spark_backend, tmp_path):
+    """workbench.engine.load_source on Spark: the messy folder of test_engine_load.py validated
+    by Spark gives the Dataset of the folder loader."""
+    folder = write_messy(tmp_path / "shop")
+    (folder / "feedback.csv").unlink()  # two tables: each is a Spark job of a few seconds
+    data = load_source(folder, engine="spark", spark=SPARK_TEST_SETTINGS)
+    assert data.provenance == {"engine": "spark", "source": str(folder),
+                               "rows_read": {"transactions": 20, "customers": 7}}
+    assert_same_dataset(load_dataset(folder), data)
