@@ -39,7 +39,7 @@ demo: $(STAMP) ## Generate the demo data into data/demo and render every report 
 	echo "make demo: $$(( $$(date +%s) - start )) s; open $(DEMO_OUT)/index.html"
 
 test: $(STAMP) system-deps ## Run the whole test suite
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist worksteal -q
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks with the venv's kernel
 	$(BIN)/jupyter lab notebooks/
