@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -94,19 +95,49 @@ def tiny_demo(tmp_path_factory) -> Path:
     return _shared(tmp_path_factory, "tiny_demo", _build_tiny_demo)
 
 
+def _shared_each(tmp_path_factory, builds: dict[str, Any]) -> dict[str, Path]:
+    """Like :func:`_shared` for several folders: a worker first builds any folder no other
+    worker is building, then waits for the rest, so two workers asking at once build two
+    folders side by side instead of one waiting for the other."""
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    pending = list(builds)
+    for blocking in (False, True):
+        for name in list(pending):
+            with open(root / f"shared_{name}.lock", "w") as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+                except BlockingIOError:  # another worker is building it
+                    continue
+                if not (root / f"shared_{name}.done").exists():
+                    folder = root / f"shared_{name}"
+                    shutil.rmtree(folder, ignore_errors=True)
+                    folder.mkdir()
+                    builds[name](folder)
+                    (root / f"shared_{name}.done").touch()
+                pending.remove(name)
+    return {name: root / f"shared_{name}" for name in builds}
+
+
 @pytest.fixture(scope="session")
 def rendered(tiny_demo, tmp_path_factory) -> dict[str, Path]:
-    """The report suite rendered once per language on the tiny demo (shared by the workers)."""
+    """The report suite rendered once per language on the tiny demo (shared by the workers;
+    two workers asking at once render one language each)."""
     from workbench.cli import main
 
-    def build(folder: Path) -> None:
-        for lang in ("en", "zh"):
+    def build(lang: str) -> Any:
+        def run(folder: Path) -> None:
             code = main(["run", "--data", str(tiny_demo), "--out", str(folder / lang),
                          "--lang", lang, "--quiet", "--jobs", "2"])
             assert code == 0, f"workbench run --lang {lang} exited {code}"
 
-    folder = _shared(tmp_path_factory, "rendered", build)
-    return {lang: folder / lang for lang in ("en", "zh")}
+        return run
+
+    folders = _shared_each(tmp_path_factory, {f"rendered_{lang}": build(lang)
+                                              for lang in ("en", "zh")})
+    return {lang: folders[f"rendered_{lang}"] / lang for lang in ("en", "zh")}
 
 
 def _build_full_demo(folder: Path) -> None:
