@@ -190,7 +190,7 @@ def test_a_kernel_dies_with_its_runner(tmp_path):
         pytest.fail("the child outlived its runner by 5 s")
 
 
-@pytest.mark.parametrize("seconds", [0.5, 7.0, 12.0])  # loading, kernels, late
+@pytest.mark.parametrize("seconds", [0.5, 7.0])  # while loading, while kernels run
 def test_killed_run_leaves_the_previous_run_whole(finished_run, tiny_demo, tmp_path, seconds):
     out = tmp_path / "weekly"
     shutil.copytree(finished_run, out)
