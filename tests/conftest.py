@@ -61,21 +61,9 @@ def _shared(tmp_path_factory, name: str, build) -> Path:
     """A folder built once per test session and shared by every pytest-xdist worker.
 
     The first worker to ask builds it under a file lock; the others wait and reuse it, so an
-    expensive fixture (the whole report suite, twice) is not rebuilt on each core.
+    expensive fixture (the whole report suite) is not rebuilt on each core.
     """
-    import fcntl
-
-    base = tmp_path_factory.getbasetemp()
-    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = root / f"shared_{name}"
-    with open(root / f"shared_{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (root / f"shared_{name}.done").exists():
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir()
-            build(folder)
-            (root / f"shared_{name}.done").touch()
-    return folder
+    return _shared_each(tmp_path_factory, {name: build})[name]
 
 
 def _build_tiny_demo(folder: Path) -> None:
