@@ -37,3 +37,14 @@ def test_a_cycle_of_uses_is_refused(monkeypatch):
         registry.run_waves(["a", "b"])
     with pytest.raises(KeyError, match="no report 'zzz'"):
         registry.by_topic("zzz")
+
+
+def test_run_order_puts_the_longest_waiting_chain_first():
+    order = registry.run_order(registry.topics())
+    assert sorted(order) == sorted(registry.topics())
+    # segmentation and lifecycle head the longest chains (feedback/campaigns -> churn ->
+    # personalization -> actions); nothing waits on data quality, actions or the overview
+    assert order[:2] == ["segmentation", "lifecycle"]
+    assert set(order[-3:]) == {"actions", "overview", "data_quality"}
+    assert registry.uses_among("churn", ["churn", "feedback", "overview"]) == {"feedback"}
+    assert registry.run_order(["overview", "churn"]) == ["churn", "overview"]

@@ -31,7 +31,13 @@ import sys
 import tempfile
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from importlib import metadata
@@ -52,7 +58,7 @@ from workbench.changes import HEALTH_DROP, PreviousRunError
 from workbench.i18n import t
 from workbench.io import SUFFIXES, DataError
 from workbench.outdir import OutdirError, staged_output
-from workbench.registry import REPORTS, run_waves
+from workbench.registry import REPORTS, run_order, uses_among
 from workbench.report import (
     DATASET_CACHE_ENV,
     RENDER_ENV,
@@ -716,10 +722,22 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: StagedDataset,
         finally:
             _close_thread_event_loop()
 
+    # A report starts as soon as the reports whose results it uses have ended (failed ones
+    # too: it then reports their results as absent), the longest chain of waiting reports
+    # first, so no core waits for a whole "wave" to end.
+    waiting = run_order(runnable)
+    running: dict[Future, str] = {}
     with ThreadPoolExecutor(max_workers=cfg.jobs) as pool:
-        for wave in run_waves(runnable):  # a report runs after those whose results it uses
-            for result in pool.map(execute, wave):
-                results[result.topic] = result
+        while waiting or running:
+            for topic in [tp for tp in waiting if not uses_among(tp, runnable) - set(results)]:
+                if len(running) >= cfg.jobs:
+                    break
+                waiting.remove(topic)
+                running[pool.submit(execute, topic)] = topic
+            ended, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in ended:
+                result = future.result()
+                results[running.pop(future)] = result
 
     metrics = _merge_metrics(out, _write_customer_table(dataset, out, cfg.lang))
     if cfg.previous is not None:
