@@ -150,13 +150,17 @@ def _start(tiny_demo: Path, out: Path) -> subprocess.Popen:
 
 
 def _kernels_of(parent: int) -> list[int]:
-    """Live processes started by ``parent`` as Jupyter kernels (``JPY_PARENT_PID``)."""
+    """Live processes started by ``parent`` as Jupyter kernels (``JPY_PARENT_PID``), or as
+    its fork server and the kernels forked from it (``WORKBENCH_FORKSERVER_PARENT``)."""
+    from workbench.forkserver import PARENT_ENV
+
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             environ = (proc / "environ").read_bytes().split(b"\0")
             state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            if f"JPY_PARENT_PID={parent}".encode() in environ and "Z" not in state:
+            mine = {f"JPY_PARENT_PID={parent}".encode(), f"{PARENT_ENV}={parent}".encode()}
+            if mine & set(environ) and "Z" not in state:
                 found.append(int(proc.name))
         except OSError:
             continue
@@ -197,6 +201,8 @@ def test_killed_run_leaves_the_previous_run_whole(finished_run, tiny_demo, tmp_p
     before = _snapshot(out)
     run = _start(tiny_demo, out)
     time.sleep(seconds)
+    if seconds > 5 and run.poll() is None:  # kernels run: the fork server at least is alive
+        assert _kernels_of(run.pid)
     try:
         os.killpg(run.pid, signal.SIGKILL)  # the runner, as kill -9 would (kernels have sessions
     except ProcessLookupError:  # it had already finished             of their own)

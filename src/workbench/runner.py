@@ -55,6 +55,7 @@ from pydantic import (
 )
 
 from workbench.changes import HEALTH_DROP, PreviousRunError
+from workbench.forkserver import ForkedKernel, ForkServer, notebook_imports
 from workbench.i18n import t
 from workbench.io import SUFFIXES, DataError
 from workbench.outdir import OutdirError, staged_output
@@ -328,7 +329,8 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
 
 
-def _kernel_manager_class(socket_dir: Path, log_path: Path, cwd: Path | None = None) -> type:
+def _kernel_manager_class(socket_dir: Path, log_path: Path, cwd: Path | None = None,
+                          fork_server: ForkServer | None = None) -> type:
     """A kernel manager whose channels are Unix sockets with unique names, never TCP ports.
 
     jupyter_client picks TCP ports by binding and releasing them; two kernels started at once
@@ -339,7 +341,9 @@ def _kernel_manager_class(socket_dir: Path, log_path: Path, cwd: Path | None = N
     runner (:func:`_die_with_parent`). (papermill's own ``cwd``
     option changes the working directory of the whole runner process, which threads running
     side by side then restore in the wrong order, leaving the process in a deleted staging
-    folder.)
+    folder.) With a ``fork_server``, the kernel is a fork of a process that has already
+    imported the notebooks' modules (:mod:`workbench.forkserver`); if it cannot, the kernel
+    starts the usual way.
     """
     from jupyter_client import AsyncKernelManager
 
@@ -352,6 +356,16 @@ def _kernel_manager_class(socket_dir: Path, log_path: Path, cwd: Path | None = N
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             log_path.parent.mkdir(parents=True, exist_ok=True)
+            if fork_server is not None and self.provisioner is not None:
+                pid = fork_server.spawn(kernel_cmd, env=kw.get("env") or dict(os.environ),
+                                        cwd=cwd or Path.cwd(), log=log_path)
+                if pid is not None:
+                    provisioner: Any = self.provisioner
+                    provisioner.process = ForkedKernel(pid)
+                    provisioner.pid = provisioner.pgid = pid
+                    provisioner.cwd = str(cwd or Path.cwd())
+                    self._reconcile_connection_info(provisioner.connection_info)
+                    return
             with log_path.open("ab") as sink:
                 kw.setdefault("stdout", sink)
                 kw.setdefault("stderr", sink)
@@ -387,6 +401,7 @@ class _Paths:
     stage: Path
     final: Path
     sockets: Path
+    fork_server: ForkServer | None = None
 
     def log(self, topic: str) -> Path:
         return log_path(self.stage, topic)
@@ -432,7 +447,8 @@ def _execute(topic: str, cfg: RunConfig, base_parameters: dict[str, Any], paths:
             parameters=base_parameters | _run_options_for(source, cfg) | cfg.parameters,
             kernel_name="python3", language="python", progress_bar=False, log_output=False,
             kernel_manager_class=_kernel_manager_class(paths.sockets, paths.log(topic),
-                                                       cwd=paths.stage),
+                                                       cwd=paths.stage,
+                                                       fork_server=paths.fork_server),
         )
     except pm.PapermillExecutionError as exc:
         result.status, result.error = "failed", f"{exc.ename}: {exc.evalue}"
@@ -677,9 +693,18 @@ def run(cfg: RunConfig) -> RunResult:
         os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // cfg.jobs)))
         sockets = work / "sockets"
         sockets.mkdir()
-        with staged_output(cfg.out) as stage:
-            paths = _Paths(stage=stage, final=cfg.out, sockets=sockets)
-            result = _run_notebooks(cfg, topics, staged, as_of, started, run_start, paths, log)
+        # One process imports what the notebooks import; each kernel is a fork of it.
+        fork_server = ForkServer(
+            notebook_imports([cfg.notebooks_dir / f"{NOTEBOOKS[tp]}.ipynb" for tp in topics]),
+            log=work / "forkserver.log", preexec_fn=_die_with_parent)
+        try:
+            with staged_output(cfg.out) as stage:
+                paths = _Paths(stage=stage, final=cfg.out, sockets=sockets,
+                               fork_server=fork_server)
+                result = _run_notebooks(cfg, topics, staged, as_of, started, run_start, paths,
+                                        log)
+        finally:
+            fork_server.close()
         log(f"workbench run: finished in {time.perf_counter() - run_start:.1f} s; "
             f"open {cfg.out / 'index.html'}")
         return result
