@@ -79,6 +79,7 @@ def ensure_data(customers: int, data_dir: Path, fmt: str) -> Path:
     if not (csv_dir / "transactions.csv").exists():
         print(f"generating {csv_dir} ({customers:,} customers) ...", flush=True)
         t0 = time.perf_counter()
+        data_dir.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{csv_dir.name}.", dir=data_dir))
         code = ("import sys; from workbench.demo import generate_demo; "
                 "generate_demo(sys.argv[1], customers=int(sys.argv[2]), seed=0)")
@@ -162,8 +163,10 @@ def _topic_of(pid: int) -> str | None:
     """
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            if b"ipykernel_launcher" not in handle.read():
-                return None
+            cmdline = handle.read()
+        # a kernel started afresh, or forked from the run's fork server (workbench.forkserver)
+        if b"ipykernel_launcher" not in cmdline and b"workbench.forkserver" not in cmdline:
+            return None
         fds = os.listdir(f"/proc/{pid}/fd")
     except OSError:
         return None
