@@ -18,23 +18,33 @@ from typing import Literal
 
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench.summary import UNIT_DAYS, day_after
+from workbench.summary import (
+    _DAY_OFFSET,
+    _EPOCH,
+    _HALF,
+    _PACK,
+    _PACK_BITS,
+    _PACK_DAYS,
+    MONEY_DIGITS,
+    MONEY_SCALE,
+    UNIT_DAYS,
+    _int,
+    _money,
+    day_after,
+    summary_frame,
+)
 
 __all__ = ["MONEY_DIGITS", "MONEY_SCALE", "co_purchase_counts", "cohort_counts", "cohort_matrix",
            "customer_summary", "daily_purchases", "day_number", "money_units",
            "purchase_features", "rfm_values", "summary_table"]
 
 Money = Literal["integer", "decimal"]
-#: Decimal digits of money kept exactly (as :func:`workbench.summary.daily_purchases_sql`).
-MONEY_DIGITS = 4
-#: Money units per currency unit: amounts are summed as integers of 1/MONEY_SCALE.
-MONEY_SCALE = 10**MONEY_DIGITS
-_EPOCH = pd.Timestamp("1970-01-01")
 
 
 def day_number(when: ibis.Value) -> ibis.Value:
@@ -53,11 +63,21 @@ def money_units(amount: ibis.Value, money: Money = "integer") -> ibis.Value:
     return (amount * MONEY_SCALE).round().cast("int64")
 
 
+def _bigint(value: ibis.Value) -> ibis.Value:
+    """``CAST(value AS BIGINT)``, also where Ibis already types ``value`` as int64.
+
+    Ibis drops a cast to the type it infers, but sum(BIGINT) is a HUGEINT on DuckDB and a
+    NUMERIC on PostgreSQL: the explicit cast keeps the daily rows narrow (and faster to
+    group on), and an out-of-range sum raises instead of passing on.
+    """
+    return ops.Cast(value, to=dt.int64).to_expr()
+
+
 def _units_sum(units: ibis.Value, money: Money) -> ibis.Value:
     """Sum of money units, returned as BIGINT units on every backend (exact)."""
     if money == "decimal":
         return (units.sum() * MONEY_SCALE).cast("int64")
-    return units.sum().cast("int64")  # PostgreSQL's sum(bigint) is NUMERIC
+    return _bigint(units.sum())
 
 
 def _up_to(tx: ibis.Table, as_of: pd.Timestamp | str | None) -> ibis.Table:
@@ -96,12 +116,6 @@ def daily_purchases(tx: ibis.Table, as_of: pd.Timestamp | str | None = None, *,
         amount=_units_sum(lines.amount, money), **extra)
 
 
-#: Packing of (day, spend) into one BIGINT for the first day's spend: days since 1970-01-01
-#: in [-2**15, 2**17 - 2**15) (1880 to 2239) times 2**46, plus the spend in money units
-#: shifted by 2**45, so |spend| of one customer-day < 2**45 units (3.5e9 currency units).
-_PACK, _HALF, _DAY_OFFSET, _PACK_DAYS = 2**46, 2**45, 2**15, 2**17
-
-
 def summary_table(tx: ibis.Table, as_of: pd.Timestamp | str, *,
                   holdout_end: pd.Timestamp | str | None = None, count_orders: bool = True,
                   money: Money = "integer", packed: bool = True) -> ibis.Table:
@@ -127,52 +141,35 @@ def summary_table(tx: ibis.Table, as_of: pd.Timestamp | str, *,
     calibration = daily.filter(daily.day <= as_of_n)
     n_orders = calibration.orders.sum() if orders else calibration.count()
     if packed:
-        # The first day's spend as the low bits of min(day, spend) packed into one BIGINT: a
-        # plain min, where argmin is an ordered aggregate on DuckDB and an ordered array_agg
-        # on PostgreSQL. NULL where a spend or day is out of the packing range (see below).
-        key = ((calibration.day + _DAY_OFFSET).cast("int64") * _PACK
-               + (calibration.amount + _HALF))
-        first_value = ibis.ifelse(
-            (calibration.amount.abs().max() < _HALF) & (calibration.day.min() >= -_DAY_OFFSET)
-            & (calibration.day.max() < _PACK_DAYS - _DAY_OFFSET),
-            key.min() % _PACK - _HALF, ibis.null("int64"))
+        # The first day and its spend from one plain min of (day, spend) packed into one
+        # BIGINT (_PACK in workbench.summary, as its SQL), where argmin is an ordered aggregate
+        # on DuckDB and an ordered array_agg on PostgreSQL. A row out of the packing range
+        # gets -1, below every packed value, and its customer NULL (see customer_summary).
+        day, amount = calibration.day, calibration.amount
+        in_range = ((amount > -_HALF) & (amount < _HALF) & (day >= -_DAY_OFFSET)
+                    & (day < _PACK_DAYS - _DAY_OFFSET))
+        key = ibis.ifelse(in_range, (day + _DAY_OFFSET).cast("int64") * _PACK + (amount + _HALF),
+                          -1).min()
+        firsts = {"first_day": ibis.ifelse(key >= 0, (key >> _PACK_BITS) - _DAY_OFFSET,
+                                           ibis.null("int64")),
+                  "first_value": ibis.ifelse(key >= 0, key % _PACK - _HALF, ibis.null("int64"))}
     else:
-        first_value = calibration.amount.argmin(calibration.day)
+        firsts = {"first_day": calibration.day.min(),
+                  "first_value": calibration.amount.argmin(calibration.day)}
     summary = calibration.group_by("customer_id").aggregate(
-        first_day=calibration.day.min(), last_day=calibration.day.max(),
+        first_day=firsts["first_day"].cast("int64"), last_day=calibration.day.max(),
         n_orders=n_orders.cast("int64"), n_purchase_days=calibration.count().cast("int64"),
-        revenue=calibration.amount.sum().cast("int64"), first_value=first_value.cast("int64"))
+        revenue=_bigint(calibration.amount.sum()), first_value=firsts["first_value"].cast("int64"))
     if holdout_day is None:
         return summary
     later = daily.filter(daily.day > as_of_n)
     holdout = later.group_by("customer_id").aggregate(
         x_holdout=later.count().cast("int64"),
-        holdout_revenue=later.amount.sum().cast("int64"))
+        holdout_revenue=_bigint(later.amount.sum()))
     joined = summary.left_join(holdout, "customer_id")
     return joined.select(
         *summary.columns,
         x_holdout=joined.x_holdout.coalesce(0), holdout_revenue=joined.holdout_revenue.coalesce(0))
-
-
-_COLUMNS = (
-    "customer_id", "first_purchase", "last_purchase", "n_orders", "n_purchase_days",
-    "x", "t_x", "T", "total_revenue", "first_purchase_value", "mean_repeat_value",
-    "avg_order_value", "recency_days", "frequency", "monetary",
-)
-
-
-def _int(table: pa.Table, name: str) -> np.ndarray:
-    return table[name].to_numpy().astype(np.int64)
-
-
-def _money(table: pa.Table, name: str) -> np.ndarray:
-    """Money units -> currency units as float64 (the same division on every backend)."""
-    return table[name].to_numpy().astype(np.float64) / MONEY_SCALE
-
-
-def _dates(days: np.ndarray) -> np.ndarray:
-    return (np.datetime64("1970-01-01", "D") + days.astype("timedelta64[D]")).astype(
-        "datetime64[ns]")
 
 
 def _by_customer_id(table: pa.Table) -> pa.Table:
@@ -212,27 +209,7 @@ def customer_summary(tx: ibis.Table, as_of: pd.Timestamp | str | None = None, un
     if table["first_value"].null_count:  # beyond the packing range: the ordered argmin
         summary = summary_table(tx, as_of_day, **options, packed=False)
         table = _by_customer_id(summary.order_by("customer_id").to_pyarrow())
-    unit_days = UNIT_DAYS[unit]
-    as_of_n = (as_of_day - _EPOCH).days
-    first, last = _int(table, "first_day"), _int(table, "last_day")
-    n_orders, n_days = _int(table, "n_orders"), _int(table, "n_purchase_days")
-    total, first_value = _money(table, "revenue"), _money(table, "first_value")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_repeat = np.where(n_days > 1, (total - first_value) / (n_days - 1), np.nan)
-        avg_order = total / n_orders
-    result = pd.DataFrame({
-        "customer_id": table["customer_id"].to_pandas().astype("str"),
-        "first_purchase": _dates(first), "last_purchase": _dates(last),
-        "n_orders": n_orders, "n_purchase_days": n_days, "x": n_days - 1,
-        "t_x": (last - first) / unit_days, "T": (as_of_n - first) / unit_days,
-        "total_revenue": total, "first_purchase_value": first_value,
-        "mean_repeat_value": mean_repeat, "avg_order_value": avg_order,
-        "recency_days": as_of_n - last, "frequency": n_orders, "monetary": total,
-    }, columns=list(_COLUMNS))
-    if holdout_day is not None:
-        result["x_holdout"] = _int(table, "x_holdout")
-        result["holdout_revenue"] = _money(table, "holdout_revenue")
-        result["holdout_length"] = (holdout_day - as_of_day).days / unit_days
+    result = summary_frame(table, as_of_day, unit, holdout_day)
     has_order_id = "order_id" in tx.columns
     result.attrs.update(as_of=str(as_of_day.date()), unit=unit,
                         orders_counted=count_orders and has_order_id)
