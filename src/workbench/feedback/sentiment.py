@@ -29,6 +29,7 @@ scikit-learn version, never downloaded. ``workbench/models/sentiment_zh.npz`` is
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import time
 from collections.abc import Sequence
@@ -77,7 +78,7 @@ _CHAR = {"zh": ("char", (1, 3), 2), "en": ("char_wb", (2, 5), 1)}
 
 def _word_features(tokens: Sequence[str]) -> list[str]:
     marked = mark_negation(tokens)
-    return marked + [f"{a} {b}" for a, b in zip(marked, marked[1:])]
+    return marked + [f"{a} {b}" for a, b in itertools.pairwise(marked)]
 
 
 def _identity(doc: Any) -> Any:

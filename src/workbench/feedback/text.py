@@ -124,10 +124,7 @@ def english_tokens(text: str) -> list[str]:
     Punctuation marks are kept as tokens so that :func:`mark_negation` can end a scope at
     them; :meth:`Segmenter.tokens` drops them for keywords and topics.
     """
-    out: list[str] = []
-    for piece in re.findall(r"[a-z0-9]+(?:'[a-z]+)?|[.,!?;:]", text.lower()):
-        out.append(piece)
-    return out
+    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?|[.,!?;:]", text.lower())
 
 
 def mark_negation(tokens: Sequence[str]) -> list[str]:

@@ -154,7 +154,8 @@ class CategoryRules:
 
         loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig")) or {}
         if not isinstance(loaded, dict):
-            raise ValueError(f"{path}: expected a mapping of category -> keywords")
+            raise ValueError(  # noqa: TRY004 - the user's file holds the wrong content
+                f"{path}: expected a mapping of category -> keywords")
         return cls({k: v if isinstance(v, dict) else {"keywords": list(v)} for k, v in loaded.items()})
 
     def extend(self, keywords: Mapping[str, Sequence[str]]) -> CategoryRules:
