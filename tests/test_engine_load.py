@@ -382,3 +382,18 @@ def test_missing_column_and_table_are_clear(tmp_path, messy_duckdb):
                        encoding="utf-8")
     with pytest.raises(EngineError, match=r"table 没有 not found \(tables there: .*订单"):
         load_source(messy_duckdb, mapping=mapping)
+
+
+def test_data_quality_export_shows_keys_of_database_rows():
+    """A database table has no row numbers: data_quality.csv quotes the example keys."""
+    from workbench.io import QualityReport, SetAside
+    from workbench.quality import set_aside_export
+
+    report = QualityReport("postgresql://db", set_aside=[
+        SetAside("transactions", "duplicate", 2, [], code="duplicate",
+                 keys=[{"customer_id": "0042", "order_id": "A-17"},
+                       {"customer_id": "0077", "order_id": None}]),
+        SetAside("transactions", "duplicate", 1, [85], code="duplicate",
+                 keys=[{"customer_id": "0042", "order_id": "A-17"}])])
+    assert set_aside_export(report)["examples"].tolist() == [
+        "customer_id=0042, order_id=A-17; customer_id=0077, order_id=", "85"]

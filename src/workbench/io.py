@@ -1343,7 +1343,7 @@ class _Loader:
             )
         schema = pa.DataFrameSchema(checks, strict=False, coerce=False)
         try:
-            schema.validate(frame, lazy=True)
+            schema.validate(frame, lazy=True, inplace=True)  # checks only: no copy of the frame
             return frame
         except pa.errors.SchemaErrors as exc:
             failures = exc.failure_cases
@@ -1469,9 +1469,13 @@ def _keep_rows(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
     mask = keep.to_numpy(dtype=bool)
     if mask.all():
         return frame
+    import pyarrow
+
     index = frame.index[mask]
-    columns = {name: pd.Series(frame.pop(name).array[mask], index=index, name=name)
-               for name in list(frame.columns)}
+    columns = {}
+    for name in list(frame.columns):
+        columns[name] = pd.Series(frame.pop(name).array[mask], index=index, name=name)
+        pyarrow.default_memory_pool().release_unused()  # the column's text, freed
     return pd.DataFrame(columns, index=index, copy=False)
 
 

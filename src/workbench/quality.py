@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from workbench.charts import axes_for, monthly_bars_with_line
 from workbench.i18n import column_label, t
-from workbench.io import Dataset, LoadWarning, QualityReport
+from workbench.io import Dataset, LoadWarning, QualityReport, SetAside
 from workbench.schema import TABLES
 from workbench.style import format_count_axis, format_money_axis
 
@@ -68,17 +68,27 @@ def set_aside_export(report: QualityReport, lang: str = "en") -> pd.DataFrame:
     ``reason`` (the loader's reason code: ``duplicate``, ``out_of_range``, ...) and
     ``reason_label`` (the reason in ``lang``, with its column and limits), ``rows``,
     ``values_only`` (True: only the value was blanked, the row kept) and ``examples`` (row
-    numbers as a spreadsheet shows them). Every column but ``reason_label`` is the same in
+    numbers as a spreadsheet shows them; for a database table, which has none, the example
+    rows' keys: ``customer_id=0042, order_id=A-17; ...``). Every column but ``reason_label`` is the same in
     every language; the table and values_only labels are added on export from
     :data:`EXPORT_LABELS`.
     """
     columns = ["table", "column", "reason", "reason_label", "rows", "values_only", "examples"]
     rows = [{"table": s.table, "column": s.column, "reason": s.code or s.reason,
              "reason_label": s.describe(lang), "rows": s.rows, "values_only": bool(s.values_only),
-             "examples": ", ".join(map(str, s.examples))}
+             "examples": _examples_text(s)}
             for s in report.set_aside]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.astype({"rows": "int64", "values_only": "bool"})
+
+
+def _examples_text(entry: SetAside) -> str:
+    """``85, 182, 257`` (row numbers) or, for a database table, which has none, the example
+    rows' keys: ``customer_id=0042, order_id=A-17; customer_id=0077, order_id=B-3``."""
+    if entry.examples or not entry.keys:
+        return ", ".join(map(str, entry.examples))
+    return "; ".join(", ".join(f"{k}={'' if v is None else v}" for k, v in key.items())
+                     for key in entry.keys)
 
 
 def monthly_coverage(transactions: pd.DataFrame) -> pd.DataFrame:

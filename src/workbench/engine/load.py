@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import itertools
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Self
@@ -88,7 +89,6 @@ from workbench.io import (
     _Loader,
     _map_columns,
     _norm,
-    _read_mapping,
     _sniff_delimiter,
     finish_dataset,
 )
@@ -117,6 +117,23 @@ _PLAIN_SCORE = r"^[0-9]+(\.[0-9]+)?$"
 _KEY_COLUMNS = {"transactions": "order_id", "feedback": "response_id",
                 "subscriptions": "subscription_id", "campaigns": "campaign_id"}
 _TEXT_KINDS = ("id", "string")
+
+
+def _case_variants(words: set[str]) -> list[str]:
+    """Every spelling of ``words`` whose lower case is one of them (``NULL``, ``Null``, ...):
+    looking a value up among them costs a third of lowering it first. Only ASCII letters have
+    case variants here (no other character lowers to an ASCII letter these words hold)."""
+    out: set[str] = set()
+    for word in words:
+        if any(not ch.isascii() and ch.upper() != ch for ch in word):
+            raise ValueError(f"{word!r}: only ASCII letters have case variants here")
+        choices = [(ch, ch.upper()) if ch.isascii() and ch.isalpha() else (ch,) for ch in word]
+        out.update("".join(p) for p in itertools.product(*choices))
+    return sorted(out)
+
+
+#: The blank spellings (:data:`workbench.parsing._BLANKS`) in any case.
+_BLANK_SPELLINGS = _case_variants(_BLANKS)
 
 
 class _Label(str):
@@ -225,8 +242,11 @@ class _Plan:
     (other layouts, suspect dates); extra customer attributes come back as ``c__x`` only.
     ``__status`` is the status column (lower case) for returns, ``__h1`` / ``__h2`` the row
     hashes (or ``__dup`` on Spark), ``__row`` the position in the source (0 first) where the
-    engine does not keep the source order by itself. ``dialect`` is ``duckdb``, ``postgres``
-    or ``spark``; ``spaces_only`` see :func:`_strip`.
+    engine does not keep the source order by itself. On DuckDB the ``c__x`` texts are not in
+    :attr:`expr` (all but a few are NULL, and each would still cost 8 bytes a row): ``__todo``
+    flags the rows that have one, and :attr:`texts` selects those rows' texts in the same
+    order. ``dialect`` is ``duckdb``, ``postgres`` or ``spark``; ``spaces_only`` see
+    :func:`_strip`.
     """
 
     def __init__(self, raw: ibis.Table, table: Table, column_map: dict[str, str],
@@ -260,7 +280,7 @@ class _Plan:
         typed_values: dict[str, ibis.Value] = {}
         for src, name in column_map.items():
             kind, value, text = self.kinds[name], staged[src], staged[f"{name}__t"]
-            blank = text.isnull() | ((text.length() <= 4) & text.lower().isin(sorted(_BLANKS)))
+            blank = text.isnull() | text.isin(_BLANK_SPELLINGS)
             if kind == "extra":
                 continue
             typed_values[f"{name}__b"] = blank
@@ -292,6 +312,8 @@ class _Plan:
         staged = staged.mutate(**typed_values)
         # Stage 3: what comes back.
         out: dict[str, ibis.Value] = {}
+        texts_out: dict[str, ibis.Value] = {}
+        todo: ibis.Value | None = None
         #: per float column, whether a value typed in the engine writes a decimal point
         self.dotted: dict[str, ibis.Value] = {}
         for src, name in column_map.items():
@@ -311,7 +333,9 @@ class _Plan:
                 self.dotted[name] = plain & text.contains(".")
             else:  # typed in the source, or a flag
                 suspect = parsed.isnull()
-            out[f"{name}__x"] = ibis.ifelse(~blank & suspect, text, ibis.null("string"))
+            needed = ~blank & suspect
+            texts_out[f"{name}__x"] = ibis.ifelse(needed, text, ibis.null("string"))
+            todo = needed if todo is None else todo | needed
         if status is not None:
             out["__status"] = _strip(staged[status].cast("string"), spaces_only).lower()
         if hashed:  # a false duplicate needs both hashes to collide
@@ -328,6 +352,14 @@ class _Plan:
         if numbered:
             out["__row"] = staged["__row"]
         self.base = staged
+        #: the texts Python parses, by a second query of only the rows that have one
+        #: (DuckDB, whose scans keep the source order); None: they are in ``expr``
+        self.texts: ibis.Table | None = None
+        if dialect == "duckdb" and todo is not None:
+            out["__todo"] = todo
+            self.texts = staged.filter(todo).select(**texts_out)
+        else:
+            out.update(texts_out)
         self.expr = staged.select(**out)
         if numbered:
             self.expr = self.expr.order_by("__row")
@@ -382,7 +414,15 @@ class _EngineLoader(_Loader):
 def _series(columns: dict[str, pa.ChunkedArray], name: str, index: pd.Index) -> pd.Series:
     """Column ``name`` of the engine's result as pandas (text as ``str``), on ``index``;
     taken out of ``columns``, so that the Arrow copy goes as soon as pandas has its own."""
-    return columns.pop(name).to_pandas().set_axis(index)
+    series = columns.pop(name).to_pandas().set_axis(index)
+    _release()
+    return series
+
+
+def _release() -> None:
+    """Give Arrow's freed memory back to the system: its allocator keeps it otherwise, and
+    the peak of a large table's load would count it (about 0.4 GB at 15M rows)."""
+    pa.default_memory_pool().release_unused()
 
 
 def _prepare(loader: _EngineLoader, tb: dict[str, pa.ChunkedArray], plan: _Plan,
@@ -412,8 +452,11 @@ def _prepare(loader: _EngineLoader, tb: dict[str, pa.ChunkedArray], plan: _Plan,
             loader.parsed[name] = (value, no, value.isna())
             shown[name] = value
             continue
-        text = _series(tb, f"{name}__x", index)
-        todo = text.notna().to_numpy()
+        text: pd.Series | None = None  # none: every value was typed in the engine (or blank)
+        todo = np.zeros(len(index), dtype=bool)
+        if f"{name}__x" in tb:
+            text = _series(tb, f"{name}__x", index)
+            todo = text.notna().to_numpy()
         blank = pd.Series(value.isna().to_numpy() & ~todo, index=index)
         placeholder = no
         if kind == "datetime":
@@ -433,7 +476,8 @@ def _prepare(loader: _EngineLoader, tb: dict[str, pa.ChunkedArray], plan: _Plan,
             if todo.any():
                 parsed[todo] = parse_bools(text[todo]).to_numpy()
         else:
-            numbers = value.to_numpy(dtype="float64", na_value=np.nan)
+            numbers = (value.to_numpy() if value.dtype == "float64"  # no copy
+                       else value.to_numpy(dtype="float64", na_value=np.nan))
             if todo.any():
                 numbers = numbers.copy()
                 sub = text[todo].astype("str")
@@ -448,8 +492,8 @@ def _prepare(loader: _EngineLoader, tb: dict[str, pa.ChunkedArray], plan: _Plan,
             if kind == "int":
                 parsed = parsed.round().astype("Int64")
         loader.parsed[name] = (parsed, placeholder, blank)
-        shown[name] = text
-    return pd.DataFrame(shown, index=index)
+        shown[name] = value if text is None else text  # quoted only where a text is
+    return pd.DataFrame(shown, index=index, copy=False)  # the columns as they are
 
 
 def _engine_table(
@@ -521,6 +565,18 @@ def _engine_table(
     spaced = columns.pop("__spaced", None)
     if fallback and spaced is not None and pc.any(spaced).as_py():
         raise _Unreadable("a space after a delimiter: pandas skips it")
+    todo = columns.pop("__todo", None)
+    if todo is not None and plan.texts is not None:
+        flags = pc.fill_null(todo, False).to_numpy()
+        del todo
+        if flags.any():
+            try:
+                texts = _fetch(plan.texts, engine)
+            except Exception as exc:
+                if fallback:
+                    raise _Unreadable(str(exc)) from None
+                raise
+            columns.update(_spread(texts, flags, label))
     shown = _prepare(loader, columns, plan, index, dotted)
     key_names = [k for k in ("customer_id", _KEY_COLUMNS.get(table.name, ""))
                  if k in loader.parsed]
@@ -534,6 +590,7 @@ def _engine_table(
     else:
         dup = pd.Series(_duplicated(columns.pop("__h1").to_numpy(),
                                     columns.pop("__h2").to_numpy()), index=index)
+        _release()
     del columns
     if not options.drop_exact_duplicates:
         dup = None
@@ -578,19 +635,29 @@ def _fetch(expr: ibis.Table, engine: str) -> pa.Table:
                      for name, parts in chunks.items()})
 
 
+def _spread(texts: pa.Table, flags: np.ndarray, label: Any) -> dict[str, pa.ChunkedArray]:
+    """The columns of ``texts`` (the rows under ``flags``, in order) at those rows of the
+    whole table, NULL elsewhere; a column without any text is left out."""
+    if texts.num_rows != int(flags.sum()):  # the source changed between the two reads
+        raise EngineError(f"{label}: the table changed while it was read; load it again")
+    positions = np.full(len(flags), -1, dtype=np.int64)
+    positions[flags] = np.arange(texts.num_rows)
+    indices = pa.array(positions, mask=~flags)
+    del positions
+    return {name: texts.column(name).take(indices) for name in texts.column_names
+            if texts.column(name).null_count < texts.num_rows}
+
+
 def _duplicated(h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
     """True for each row whose two hashes both equal an earlier row's (the first is kept).
 
-    The rows are sorted by ``h1``; only the few rows sharing an ``h1`` with another are
+    The values of ``h1`` are sorted; only the few rows sharing an ``h1`` with another are
     compared on both hashes, in their order in the source.
     """
-    order = np.argsort(h1)
-    ordered = h1[order]
-    same = ordered[1:] == ordered[:-1]
-    shared = np.zeros(len(h1), dtype=bool)
-    shared[1:] |= same
-    shared[:-1] |= same
-    candidates = np.sort(order[shared])
+    ordered = np.sort(h1)
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    del ordered
+    candidates = np.flatnonzero(pd.Series(h1).isin(repeated).to_numpy())
     dup = np.zeros(len(h1), dtype=bool)
     if len(candidates):
         pairs = pd.DataFrame({"a": h1[candidates], "b": h2[candidates]})
@@ -769,8 +836,7 @@ def load_source(spec: str | Path, *, mapping: str | Path | None = None, engine: 
                             min_bytes=0 if engine == "spark" else None, spark=spark,
                             memory_limit=memory_limit)
     if mapping is not None:
-        read_mapping(mapping)  # the tables: section, checked
-        mapping_dict = _read_mapping(Path("."), Path(mapping))
+        mapping_dict = read_mapping(mapping)  # read once; the tables: section checked
     else:
         mapping_dict = {}
     base = LoadOptions.from_mapping(mapping_dict.get("options") or {},

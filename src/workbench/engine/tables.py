@@ -28,7 +28,6 @@ from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
-import yaml
 
 from workbench.engine.sources import FILE_SUFFIXES, Connection, EngineError
 from workbench.schema import FILE_ALIASES, TABLES, Table
@@ -38,30 +37,26 @@ __all__ = ["AMOUNT_TYPE", "canonical_table", "read_mapping", "resolve_tables", "
 #: Amounts read from text are cast to this exact type (4 decimals, as the DuckDB summary).
 AMOUNT_TYPE = dt.Decimal(18, 4)
 
-_SECTIONS = ("columns", "values", "options", "files", "order", "tables", *TABLES)
-
-
 def read_mapping(path: str | Path | None) -> dict[str, Any]:
-    """The mapping file at ``path`` (``{}`` for None), its ``tables:`` section checked.
+    """The mapping file at ``path`` (``{}`` for None), read as the folder loader reads it
+    (:func:`workbench.io._read_mapping`: its encoding detected, every section's shape checked)
+    and its ``tables:`` section checked; ``_path`` holds the file's path.
 
-    Raises :class:`EngineError` naming the file for invalid YAML, a ``tables:`` entry that is
-    not ``table: name`` or names an unknown canonical table.
+    Raises :class:`EngineError` naming the file for a missing file, invalid YAML, an unknown
+    or malformed section, a ``tables:`` entry that is not ``table: name`` or names an unknown
+    canonical table.
     """
     if path is None:
         return {}
+    from workbench.io import DataError, _read_mapping
+
     path = Path(path)
-    if not path.is_file():
-        raise EngineError(f"{path}: mapping file not found")
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise EngineError(f"{path}: not valid UTF-8 YAML: {str(exc).splitlines()[0]}") from None
-    if not isinstance(loaded, dict):
-        raise EngineError(f"{path}: expected a mapping of names, got {type(loaded).__name__}")
-    unknown = [str(k) for k in loaded if k not in _SECTIONS]
-    if unknown:
-        raise EngineError(f"{path}: unknown section(s) {', '.join(unknown)}; the known sections "
-                          f"are {', '.join(_SECTIONS)}")
+        loaded = _read_mapping(Path("."), path)
+    except EngineError:
+        raise
+    except DataError as exc:
+        raise EngineError(str(exc)) from None
     tables = loaded.get("tables") or {}
     if not isinstance(tables, dict) or not all(isinstance(v, str) for v in tables.values()):
         raise EngineError(f"{path}: 'tables' must map each canonical table to a source table "
@@ -70,7 +65,6 @@ def read_mapping(path: str | Path | None) -> dict[str, Any]:
     if bad:
         raise EngineError(f"{path}: 'tables: {bad[0]}' is not a table; the tables are "
                           f"{', '.join(TABLES)}")
-    loaded["_path"] = str(path)
     return loaded
 
 
