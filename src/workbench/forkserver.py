@@ -15,14 +15,29 @@ The same safety as a kernel started by ``subprocess``:
   each kernel dies with the server, so ``kill -9`` of the runner leaves no kernel behind;
 - a kernel is the leader of its own session (``setsid``), so the kernel manager's signals to
   its process group reach it and nothing else;
-- the server stays single-threaded and never runs user code, so a fork copies no lock held by
-  another thread;
-- where fork is not available (not Linux), the server fails to start, or a request fails,
-  the runner starts the kernel the usual way (:meth:`ForkServer.spawn` returns None).
+- the server never runs notebook code, and it refuses to fork while a Python thread other
+  than its own runs (a module that starts one at import). The native threads that libraries
+  start at import are fork-aware: pyarrow's jemalloc background thread, and OpenBLAS's pool
+  (which it stops before a fork, with ``pthread_atfork``); a fork copies no lock they hold;
+- it starts in an empty folder of its own and drops its working folder from ``sys.path`` (as
+  ``ipykernel_launcher`` does), so no file of the runner's working folder (a
+  ``matplotlibrc``, a ``pandas.py``) is read or imported; each kernel then changes to the folder
+  the kernel manager asks for, where IPython puts ``''`` on ``sys.path`` as usual;
+- it has a session of its own, so a Ctrl-C on the terminal reaches the runner, not the
+  kernels (the runner ends the run, and the kernels die with it);
+- a kernel runs the ``atexit`` handlers before it exits, as a kernel started afresh does;
+- where fork is not available (not Linux), the server fails to start, does not answer within
+  :data:`FIRST_REPLY_S` (its imports) or :data:`REPLY_S` seconds, or a request fails, the
+  runner starts the kernel the usual way (:meth:`ForkServer.spawn` returns None).
 
-Protocol (one JSON object per line on the server's stdin and stdout): the first line is the
-list of modules to import; each later line is ``{"argv", "env", "cwd", "log"}`` and is
-answered with ``{"pid": N}`` or ``{"error": "..."}``.
+What differs from a kernel started afresh, and is left so: the kernels of one run share the
+server's string hash seed (``PYTHONHASHSEED``), and ``ForkedKernel.returncode`` is 0 however
+the kernel exited (its status is the server's to read; a dead kernel is still seen at once).
+
+Protocol (one JSON object per line on the server's stdin and stdout, which it moves to
+private descriptors before importing anything, so a module that prints cannot garble a
+reply): the first line is the list of modules to import; each later line is ``{"argv",
+"env", "cwd", "log"}`` and is answered with ``{"pid": N}`` or ``{"error": "..."}``.
 """
 
 from __future__ import annotations
@@ -30,9 +45,11 @@ from __future__ import annotations
 import ast
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -41,6 +58,8 @@ __all__ = ["ForkServer", "ForkedKernel", "notebook_imports"]
 
 #: Set in the server's environment to the runner's pid.
 PARENT_ENV = "WORKBENCH_FORKSERVER_PARENT"
+#: Seconds to wait for the first reply (the server imports first) and for each later one.
+FIRST_REPLY_S, REPLY_S = 180.0, 30.0
 #: What every kernel imports before the notebook's first cell.
 KERNEL_MODULES = ("ipykernel.kernelapp", "matplotlib_inline.backend_inline")
 #: The backend ipykernel selects for a kernel started without MPLBACKEND (kernelapp.py): set
@@ -143,8 +162,11 @@ class ForkServer:
                  preexec_fn: Any = None) -> None:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen | None = None
+        self._answered = False
+        self._home: str | None = None
         if not hasattr(os, "fork") or not sys.platform.startswith("linux"):
             return
+        self._home = tempfile.mkdtemp(prefix="workbench-forkserver-")
         env = dict(os.environ)
         env.setdefault("MPLBACKEND", INLINE_BACKEND)
         # Marks the server and its kernels (a fork keeps the environment block it started
@@ -154,11 +176,12 @@ class ForkServer:
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-m", "workbench.forkserver"], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=sink, env=env,
+                stdout=subprocess.PIPE, stderr=sink, env=env, cwd=self._home,
+                start_new_session=True,
                 preexec_fn=preexec_fn)  # noqa: PLW1509 - ctypes prctl only, as the kernels
             self._send(list(KERNEL_MODULES) + [m for m in modules if m not in KERNEL_MODULES])
         except OSError:
-            self._proc = None
+            self.close()
         finally:
             if log is not None:
                 sink.close()
@@ -173,25 +196,46 @@ class ForkServer:
         """Fork a kernel for ``argv`` (``python -m ipykernel_launcher ...``): its pid, or None
         if the server cannot (the caller then starts the kernel itself)."""
         args = _launcher_args(argv)
-        if self._proc is None or args is None:
+        if args is None:
             return None
         with self._lock:
+            if self._proc is None:  # never started, or closed by another thread
+                return None
             try:
                 self._send({"argv": args, "env": env, "cwd": str(cwd), "log": str(log)})
-                assert self._proc.stdout is not None
-                line = self._proc.stdout.readline()
-                reply = json.loads(line) if line else {}
-            except (OSError, ValueError):
+                reply = json.loads(self._reply(FIRST_REPLY_S if not self._answered else REPLY_S))
+            except Exception:  # noqa: BLE001 - whatever went wrong, the kernel starts as usual
                 reply = {}
-            pid = reply.get("pid")
+            pid = reply.get("pid") if isinstance(reply, dict) else None
             if not isinstance(pid, int):
                 self.close()  # it is gone or confused: every later kernel starts the usual way
                 return None
+            self._answered = True
             return pid
+
+    def _reply(self, timeout: float) -> bytes:
+        """One line from the server within ``timeout`` seconds (TimeoutError otherwise)."""
+        assert self._proc is not None and self._proc.stdout is not None
+        out = self._proc.stdout
+        line = b""
+        while not line.endswith(b"\n"):
+            ready, _, _ = select.select([out], [], [], timeout)
+            if not ready:
+                raise TimeoutError(f"no reply from the fork server in {timeout:.0f} s")
+            chunk = os.read(out.fileno(), 4096)
+            if not chunk:
+                raise EOFError("the fork server has gone")
+            line += chunk
+        return line
 
     def close(self) -> None:
         """Stop the server; kernels it started go with it (``PR_SET_PDEATHSIG``)."""
         proc, self._proc = self._proc, None
+        if self._home is not None:
+            import shutil
+
+            shutil.rmtree(self._home, ignore_errors=True)
+            self._home = None
         if proc is None:
             return
         try:
@@ -229,14 +273,23 @@ def _import_all(modules: list[str]) -> None:
     for name in modules:
         try:
             importlib.import_module(name)
-        except BaseException:  # noqa: BLE001, S112 - a name, not a module; or the kernel
-            continue           # that needs it will say why it cannot be imported
+        except (Exception, SystemExit):  # noqa: BLE001, S112 - a name, not a module; or the
+            continue                     # kernel that needs it will say why
 
 
-def _child(request: dict[str, Any], server_pid: int) -> None:
-    """In the forked kernel: become what ``python -m ipykernel_launcher ARGV`` would be."""
+def _child(request: dict[str, Any], server_pid: int, protocol: tuple[Any, ...]) -> None:
+    """In the forked kernel: become what ``python -m ipykernel_launcher ARGV`` would be.
+
+    ``protocol`` are the server's request and reply files: closed here, so a kernel holds no
+    end of the runner's pipes (the runner sees the server's end when the server ends).
+    """
     code = 1
     try:
+        for handle in protocol:
+            try:
+                os.close(handle.fileno())
+            except OSError:
+                pass
         os.setsid()
         if sys.platform.startswith("linux"):
             import ctypes
@@ -262,6 +315,9 @@ def _child(request: dict[str, Any], server_pid: int) -> None:
 
         kernelapp.launch_new_instance()
         code = 0
+        import atexit
+
+        atexit._run_exitfuncs()  # as at the end of a kernel started afresh
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BaseException:  # noqa: BLE001 - a kernel that cannot start says why in its log
@@ -279,7 +335,16 @@ def _child(request: dict[str, Any], server_pid: int) -> None:
 
 def serve() -> None:
     """The server's main loop: import, then fork a kernel per request until stdin closes."""
-    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    # The protocol gets descriptors of its own: what a module prints goes to the log (stderr),
+    # and what it reads from stdin is empty.
+    requests = os.fdopen(os.dup(0), "rb")
+    replies = os.fdopen(os.dup(1), "wb")
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)
+    if sys.path and sys.path[0] in ("", os.getcwd()):  # as ipykernel_launcher does
+        del sys.path[0]
     first = requests.readline()
     if not first:
         return
@@ -289,13 +354,16 @@ def serve() -> None:
     for line in iter(requests.readline, b""):
         try:
             request = json.loads(line)
+            if threading.active_count() > 1:
+                raise OSError(f"{threading.active_count() - 1} Python thread(s) started by an "
+                              "imported module: a fork would copy their locks")
             pid = os.fork()
         except (OSError, ValueError) as exc:
             replies.write(json.dumps({"error": str(exc)}).encode() + b"\n")
             replies.flush()
             continue
         if pid == 0:
-            _child(request, server_pid)
+            _child(request, server_pid, (requests, replies))
         replies.write(json.dumps({"pid": pid}).encode() + b"\n")
         replies.flush()
 
