@@ -1163,7 +1163,8 @@ def _duplicated_rows(raw: pd.DataFrame, distinct: dict[int, Distinct]) -> pd.Ser
             size = len(uniques)
         key = key * k + codes
         size *= k
-    return pd.Series(pd.Series(key).duplicated(keep="first").to_numpy(), index=raw.index)
+    return pd.Series(pd.Series(key).duplicated(keep="first").to_numpy(), index=raw.index,
+                     copy=False)
 
 
 # ---------------------------------------------------------------------------- coercion
@@ -1474,7 +1475,8 @@ def _keep_rows(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
     index = frame.index[mask]
     columns = {}
     for name in list(frame.columns):
-        columns[name] = pd.Series(frame.pop(name).array[mask], index=index, name=name)
+        columns[name] = pd.Series(frame.pop(name).array[mask], index=index, name=name,
+                                  copy=False)
         pyarrow.default_memory_pool().release_unused()  # the column's text, freed
     return pd.DataFrame(columns, index=index, copy=False)
 

@@ -429,9 +429,10 @@ def _prepare(loader: _EngineLoader, tb: dict[str, pa.ChunkedArray], plan: _Plan,
              index: pd.Index, dotted: Any) -> pd.DataFrame:
     """Fill ``loader.parsed`` from the engine's columns, parsing the texts it sent back with
     the parsers of :mod:`workbench.parsing`; returns the frame of values quoted in messages.
-    ``dotted(name)`` says whether a value typed in the engine wrote a decimal point."""
+    ``dotted(name)`` says whether a value typed in the engine wrote a decimal point. Arrays
+    made here go into their Series as they are (``copy=False``: pandas 3 copies otherwise)."""
     shown: dict[str, pd.Series] = {}
-    no = pd.Series(np.zeros(len(index), dtype=bool), index=index)
+    no = pd.Series(np.zeros(len(index), dtype=bool), index=index, copy=False)
     for name, kind in plan.kinds.items():
         if kind == "extra":
             values = _series(tb, f"{name}__x", index)
@@ -457,7 +458,7 @@ def _prepare(loader: _EngineLoader, tb: dict[str, pa.ChunkedArray], plan: _Plan,
         if f"{name}__x" in tb:
             text = _series(tb, f"{name}__x", index)
             todo = text.notna().to_numpy()
-        blank = pd.Series(value.isna().to_numpy() & ~todo, index=index)
+        blank = pd.Series(value.isna().to_numpy() & ~todo, index=index, copy=False)
         placeholder = no
         if kind == "datetime":
             dates = value.to_numpy().astype("datetime64[us]", copy=False)
@@ -468,9 +469,9 @@ def _prepare(loader: _EngineLoader, tb: dict[str, pa.ChunkedArray], plan: _Plan,
                 dates[todo] = result.to_numpy().astype("datetime64[us]")
                 flags = np.zeros(len(index), dtype=bool)
                 flags[todo] = out_of_range.to_numpy()
-                placeholder = pd.Series(flags, index=index)
+                placeholder = pd.Series(flags, index=index, copy=False)
                 dates[flags] = np.datetime64("NaT")
-            parsed = pd.Series(dates.astype("datetime64[ns]"), index=index)
+            parsed = pd.Series(dates.astype("datetime64[ns]"), index=index, copy=False)
         elif kind == "bool":
             parsed = value.astype("boolean")
             if todo.any():
@@ -488,7 +489,8 @@ def _prepare(loader: _EngineLoader, tb: dict[str, pa.ChunkedArray], plan: _Plan,
                     result = parse_amounts(pd.concat([sub, pd.Series(extra, dtype="str")],
                                                      ignore_index=True)).iloc[:len(sub)]
                 numbers[todo] = result.to_numpy(dtype="float64")
-            parsed = pd.Series(numbers, index=index)
+            parsed = pd.Series(numbers, index=index,  # Arrow memory is read-only
+                               copy=not numbers.flags.writeable)
             if kind == "int":
                 parsed = parsed.round().astype("Int64")
         loader.parsed[name] = (parsed, placeholder, blank)
@@ -586,10 +588,11 @@ def _engine_table(
     if status is not None:
         status_values = _series(columns, "__status", index)
     if "__dup" in columns:
-        dup = pd.Series(columns.pop("__dup").to_numpy(zero_copy_only=False), index=index)
+        dup = pd.Series(columns.pop("__dup").to_numpy(zero_copy_only=False), index=index,
+                        copy=False)
     else:
         dup = pd.Series(_duplicated(columns.pop("__h1").to_numpy(),
-                                    columns.pop("__h2").to_numpy()), index=index)
+                                    columns.pop("__h2").to_numpy()), index=index, copy=False)
         _release()
     del columns
     if not options.drop_exact_duplicates:
