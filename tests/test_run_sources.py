@@ -377,6 +377,7 @@ def test_parquet_lake_validates_and_its_files_are_listed(tiny_demo, tmp_path, ca
     code, out, err = _run(["validate", "--data", spec], capsys)
     assert code == 0, err
     assert f"{len(lines):,} rows read" in out
+    assert "Source: " in out and "Data folder" not in out  # a lake is not a folder
     files = _inputs(RunConfig(data=spec, out=tmp_path / "out"))
     assert sorted(Path(name).name for name in files) == ["part-0.parquet", "part-1.parquet"]
     assert all(entry["bytes"] > 0 and entry["modified"] for entry in files.values())
@@ -396,6 +397,7 @@ def test_mapping_file_for_a_folder_replaces_its_own(tmp_path, capsys):
     code, out, err = _run(["validate", "--data", str(folder), "--mapping", str(mapping)], capsys)
     assert code == 0, err
     assert "2 rows read" in out and "实收 -> amount" in out
+    assert f"Data folder: {folder}" in out
     cfg = RunConfig(**yaml.safe_load(f"data: {folder}\nout: {tmp_path / 'out'}\n"
                                      f"mapping: {mapping}\nengine: spark\n"))
     assert cfg.mapping == mapping and cfg.engine == "spark"

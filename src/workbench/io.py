@@ -369,7 +369,9 @@ class QualityReport:
         return frame[columns]
 
     def to_text(self) -> str:
-        lines = [f"Data folder: {self.data_dir}"]
+        # a folder of files, or a database URL / Parquet lake (shown without its password)
+        where = "Data folder" if Path(self.data_dir).is_dir() else "Source"
+        lines = [f"{where}: {self.data_dir}"]
         for rep in self.tables.values():
             extra = f", encoding {rep.encoding}" if rep.encoding else ""
             lines.append(
