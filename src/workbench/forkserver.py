@@ -11,7 +11,7 @@ manager asked for.
 
 The same safety as a kernel started by ``subprocess``:
 
-- the server dies with the runner (``PR_SET_PDEATHSIG``, see ``runner._die_with_parent``), and
+- the server dies with the runner (``PR_SET_PDEATHSIG``, see :func:`die_with_parent`), and
   each kernel dies with the server, so ``kill -9`` of the runner leaves no kernel behind;
 - a kernel is the leader of its own session (``setsid``), so the kernel manager's signals to
   its process group reach it and nothing else;
@@ -51,10 +51,11 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ForkServer", "ForkedKernel", "notebook_imports"]
+__all__ = ["ForkServer", "ForkedKernel", "die_with_parent", "notebook_imports"]
 
 #: Set in the server's environment to the runner's pid.
 PARENT_ENV = "WORKBENCH_FORKSERVER_PARENT"
@@ -65,6 +66,20 @@ KERNEL_MODULES = ("ipykernel.kernelapp", "matplotlib_inline.backend_inline")
 #: The backend ipykernel selects for a kernel started without MPLBACKEND (kernelapp.py): set
 #: before the server imports matplotlib, which reads it once, at import.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def die_with_parent() -> None:
+    """In a child, before exec (or right after fork): ask Linux to kill it when its parent dies.
+
+    jupyter_client starts every kernel in a session of its own, so ``kill -9`` of the runner
+    (or of its process group) would leave the kernel running, still writing into the staging
+    folder that the next run removes. ``PR_SET_PDEATHSIG`` (prctl(2)) sends it ``SIGKILL``
+    the moment its parent goes. The runner gives it to its loader, its kernels and the fork
+    server; the server's kernels take it from the server.
+    """
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
 
 
 def notebook_imports(notebooks: list[Path]) -> list[str]:
@@ -114,8 +129,6 @@ class ForkedKernel:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        import time
-
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
@@ -292,9 +305,7 @@ def _child(request: dict[str, Any], server_pid: int, protocol: tuple[Any, ...]) 
                 pass
         os.setsid()
         if sys.platform.startswith("linux"):
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
+            die_with_parent()
             if os.getppid() != server_pid:  # the server died before prctl
                 os._exit(1)
         for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):

@@ -146,12 +146,11 @@ def run_order(selected: list[str]) -> list[str]:
     actions wait on them) start before data quality, which nothing waits on. Raises
     ``RuntimeError`` for a cycle, like :func:`run_waves`.
     """
-    run_waves(selected)  # refuses a cycle
     chosen = [t for t in topics() if t in set(selected)]
     users = {t: [u for u in chosen if t in uses_among(u, chosen)] for t in chosen}
     depth: dict[str, int] = {}
     waiting: dict[str, set[str]] = {}
-    for topic in reversed(_dependency_order(chosen)):
+    for topic in reversed(_dependency_order(chosen)):  # raises for a cycle
         depth[topic] = 1 + max((depth[u] for u in users[topic]), default=0)
         waiting[topic] = set(users[topic]).union(*(waiting[u] for u in users[topic]))
     index = {t: i for i, t in enumerate(chosen)}
@@ -159,5 +158,6 @@ def run_order(selected: list[str]) -> list[str]:
 
 
 def _dependency_order(selected: list[str]) -> list[str]:
-    """The selected topics in an order where each comes after every topic it uses."""
+    """The selected topics in an order where each comes after every topic it uses
+    (``RuntimeError`` for a cycle, from :func:`run_waves`)."""
     return [topic for wave in run_waves(selected) for topic in wave]

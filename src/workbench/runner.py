@@ -26,7 +26,6 @@ import os
 import platform
 import re
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -56,6 +55,7 @@ from pydantic import (
 
 from workbench.changes import HEALTH_DROP, PreviousRunError
 from workbench.forkserver import ForkedKernel, ForkServer, notebook_imports
+from workbench.forkserver import die_with_parent as _die_with_parent
 from workbench.i18n import t
 from workbench.io import SUFFIXES, DataError
 from workbench.outdir import OutdirError, staged_output
@@ -316,19 +316,6 @@ def _render_html(notebook_path: Path, html_path: Path, title: str, lang: str,
     return len(stderr)
 
 
-def _die_with_parent() -> None:
-    """In the forked kernel, before exec: ask Linux to kill it when the runner dies.
-
-    jupyter_client starts every kernel in a session of its own, so ``kill -9`` of the runner
-    (or of its process group) would leave the kernel running, still writing into the staging
-    folder that the next run removes. ``PR_SET_PDEATHSIG`` (prctl(2)) sends it ``SIGKILL``
-    the moment its parent goes.
-    """
-    import ctypes
-
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-
-
 def _kernel_manager_class(socket_dir: Path, log_path: Path, cwd: Path | None = None,
                           fork_server: ForkServer | None = None) -> type:
     """A kernel manager whose channels are Unix sockets with unique names, never TCP ports.
@@ -357,13 +344,14 @@ def _kernel_manager_class(socket_dir: Path, log_path: Path, cwd: Path | None = N
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             log_path.parent.mkdir(parents=True, exist_ok=True)
             if fork_server is not None and self.provisioner is not None:
+                where = cwd or Path.cwd()
                 pid = fork_server.spawn(kernel_cmd, env=kw.get("env") or dict(os.environ),
-                                        cwd=cwd or Path.cwd(), log=log_path)
+                                        cwd=where, log=log_path)
                 if pid is not None:
                     provisioner: Any = self.provisioner
                     provisioner.process = ForkedKernel(pid)
                     provisioner.pid = provisioner.pgid = pid
-                    provisioner.cwd = str(cwd or Path.cwd())
+                    provisioner.cwd = str(where)
                     self._reconcile_connection_info(provisioner.connection_info)
                     return
             with log_path.open("ab") as sink:

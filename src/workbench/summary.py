@@ -159,7 +159,8 @@ def customer_summary(
     count_orders
         Count distinct ``order_id`` per customer (``n_orders``). Counting distinct orders is
         the most expensive step on large logs (the lines are grouped by customer, day and
-        order before customer and day); with False, ``n_orders`` is the number of purchase days, as in ``lifetimes``.
+        order before customer and day); with False, ``n_orders`` is the number of purchase
+        days, as in ``lifetimes``.
 
     Returns
     -------
