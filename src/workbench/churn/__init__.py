@@ -100,6 +100,7 @@ from workbench.churn.workflow import (
     high_risk,
     latest_cutoff,
     resolve_setting,
+    with_measured_effect,
 )
 
 __all__ = [
@@ -174,4 +175,5 @@ __all__ = [
     "targeting_sentence",
     "transactional_data",
     "transactional_features",
+    "with_measured_effect",
 ]

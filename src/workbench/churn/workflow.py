@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -63,6 +63,9 @@ class ChurnResult:
     #: every survival grouping shown: name -> Kaplan-Meier result (``survival`` is the first);
     #: from subscriptions ``plan`` and ``cohort`` (start quarter or year), times in months
     survivals: dict[str, Any] = field(default_factory=dict)
+    #: row ``k`` of ``current`` is row ``order[k]`` of the scored customers before they were
+    #: sorted by expected value (lets :func:`with_measured_effect` redo the targeting)
+    order: np.ndarray | None = None
 
 
 def has_subscriptions(dataset: Any) -> bool:
@@ -203,10 +206,40 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
         survival_group = next((c for c in SURVIVAL_GROUPS if c in current), None)
         survival = _lifetimes(bought, now, dataset.customers, survival_group)
         survivals = {survival_group or "all": survival}
+    current = current.reset_index(drop=True)
     current["value_at_stake"] = value.to_numpy()
     current["health_score"] = health_score(current, churn_days=churn_days).to_numpy()
     if not 0 <= save_rate <= 1:
         raise ValueError(f"save_rate must be between 0 and 1, got {save_rate}")
+    rules = fit_reason_rules(data)
+    keys = reason_codes(rules, current) if len(current) else []
+    top = [k[0] if k else NO_REASON for k in keys]
+    reasons = pd.DataFrame({"reason_keys": keys, "top_reason": top,
+                            "top_reasons": [";".join(k) if k else NO_REASON for k in keys]},
+                           index=current.index)
+    reasons["recommended_action"] = recommended_actions(
+        reasons["top_reason"], current["churn_probability"], current["value_at_stake"])
+    current, ranking, order = _targeted(current, reasons, measured_effect, save_rate, contact_cost)
+    return ChurnResult(chosen, data, report, current, ranking, survival, survival_group,
+                       baseline, health_table, rules, leakage,
+                       "measured" if measured_effect is not None else "assumed", source, survivals,
+                       order)
+
+
+#: Columns of ``ChurnResult.current`` that depend on the save rate (see :func:`_targeted`).
+_TARGETING = ("save_rate", "expected_value")
+#: Columns of ``ChurnResult.current`` with each customer's reasons and recommended action.
+_REASONS = ("reason_keys", "top_reason", "top_reasons", "recommended_action")
+
+
+def _targeted(current: pd.DataFrame, reasons: pd.DataFrame, measured_effect: Any,
+              save_rate: float, contact_cost: float
+              ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """The scored customers (``current``, one row each, a RangeIndex) with their save rate,
+    expected value (currency units) and ``reasons``, best expected value first; the budget
+    curve (:func:`expected_value_ranking`); and the order: row ``k`` of the sorted frame is
+    row ``order[k]`` of ``current``."""
+    current = current.copy()
     current["save_rate"] = (measured_effect.for_customers(current["customer_id"].astype(str))
                             if measured_effect is not None else float(save_rate))
     ranking = expected_value_ranking(current["churn_probability"].to_numpy(),
@@ -215,17 +248,31 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
                                      contact_cost=contact_cost)
     current["expected_value"] = (current["churn_probability"] * current["value_at_stake"]
                                  * current["save_rate"] - contact_cost)
-    current = current.sort_values("expected_value", ascending=False).reset_index(drop=True)
-    rules = fit_reason_rules(data)
-    keys = reason_codes(rules, current) if len(current) else []
-    current["reason_keys"] = keys
-    current["top_reason"] = [k[0] if k else NO_REASON for k in keys]
-    current["top_reasons"] = [";".join(k) if k else NO_REASON for k in keys]
-    current["recommended_action"] = recommended_actions(
-        current["top_reason"], current["churn_probability"], current["value_at_stake"])
-    return ChurnResult(chosen, data, report, current, ranking, survival, survival_group,
-                       baseline, health_table, rules, leakage,
-                       "measured" if measured_effect is not None else "assumed", source, survivals)
+    current = pd.concat([current, reasons], axis=1).sort_values("expected_value", ascending=False)
+    order = current.index.to_numpy()
+    return current.reset_index(drop=True), ranking, order
+
+
+def with_measured_effect(result: ChurnResult, measured_effect: Any, *, save_rate: float = 0.2,
+                         contact_cost: float = 10.0) -> ChurnResult:
+    """``result`` with its targeting redone from the run's measured campaign uplift.
+
+    The same as passing ``measured_effect`` to :func:`analyse`, without refitting anything:
+    only each customer's save rate, expected value (currency units) and the ranking change.
+    A run starts the churn report beside the campaigns report and reads the measured uplift
+    last (``measured_effect`` is :func:`workbench.campaigns.measured_effect`; None keeps the
+    constant ``save_rate``, 0-1). ``contact_cost`` is the cost of one contact (currency units).
+    """
+    if measured_effect is None:
+        return result
+    if result.order is None:
+        raise ValueError("result has no row order: it was not made by churn.analyse")
+    unsorted = result.current.iloc[np.argsort(result.order, kind="stable")].reset_index(drop=True)
+    reasons = unsorted[list(_REASONS)]
+    base = unsorted.drop(columns=[*_TARGETING, *_REASONS])
+    current, ranking, order = _targeted(base, reasons, measured_effect, save_rate, contact_cost)
+    return replace(result, current=current, ranking=ranking, order=order,
+                   save_rate_source="measured")
 
 
 #: Attributes fixed at signup that the transactional survival curves are grouped by (first found).
