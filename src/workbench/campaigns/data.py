@@ -131,27 +131,153 @@ def check_campaigns(frame: pd.DataFrame, *, last_date: object = None) -> pd.Data
     return out.reset_index(drop=True)
 
 
-def _window_join(rows: pd.DataFrame, transactions: pd.DataFrame) -> pd.DataFrame:
-    """Every transaction line of each contact's customer: ``row`` (the contact's position),
-    ``sent_at``, ``order_date``, ``amount`` and ``_order`` (the line's order as an integer code:
-    its ``order_id``, else its day; missing stays missing).
+#: Most customer lines :func:`_contact_history` holds at once (bounds its memory).
+_CHUNK_LINES = 1 << 22
 
-    Customers are matched as integer codes of their ids and the order ids are coded once on
-    the transactions, so the join moves numbers only.
+
+class _CustomerLines:
+    """The transaction lines grouped by customer, in their original order within a customer:
+    each contact's customer's lines are one slice of these arrays.
+
+    Customers are matched as integer codes of their ids and the order ids are coded once
+    (``_order``: the line's ``order_id``, else its day, as an integer code in a float; missing
+    stays missing), so the lines of the contacts move numbers only.
     """
-    tx_ids = transactions["customer_id"].astype("string")
-    codes, ids = pd.factorize(tx_ids)
-    dates = pd.to_datetime(transactions["order_date"])
-    order = transactions["order_id"] if "order_id" in transactions else dates.dt.normalize()
-    tx = pd.DataFrame({"_customer": codes, "order_date": dates.to_numpy(),
-                       "amount": transactions["amount"].to_numpy(),
-                       "_order": _order_codes(order).to_numpy()})
-    tx = tx[tx["_customer"] >= 0]
-    wanted = pd.Index(ids).get_indexer(rows["customer_id"].astype("string"))
-    keys = pd.DataFrame({"_customer": wanted, "sent_at": rows["sent_at"].to_numpy(),
-                         "row": np.arange(len(rows))})
-    joined = keys[wanted >= 0].merge(tx, on="_customer", how="inner")
-    return joined.drop(columns="_customer")
+
+    def __init__(self, transactions: pd.DataFrame):
+        codes, ids = _customer_codes(transactions["customer_id"])
+        dates = pd.to_datetime(transactions["order_date"])
+        order = transactions["order_id"] if "order_id" in transactions else dates.dt.normalize()
+        by_customer = np.argsort(codes, kind="stable")
+        by_customer = by_customer[np.count_nonzero(codes < 0):]  # lines without a customer
+        self.ids = ids
+        self.count = np.bincount(codes[by_customer], minlength=len(ids))
+        self.start = np.cumsum(self.count) - self.count
+        self.order_date = dates.to_numpy()[by_customer]
+        self.amount = transactions["amount"].to_numpy()[by_customer]
+        self.order = _order_codes(order).to_numpy()[by_customer]
+        self.n_orders = int(np.nanmax(self.order)) + 1 if np.isfinite(self.order).any() else 1
+
+    def contacts(self, rows: pd.DataFrame):
+        """Per chunk of contacts (``rows`` with ``customer_id`` and ``sent_at``): their positions
+        in ``rows``, and for each of their customers' lines the contact's place in the chunk
+        (ascending), ``sent_at``, ``order_date``, ``amount`` and ``_order``. The lines are those
+        of the old inner merge of the contacts with the lines: contact by contact, each
+        customer's lines in their original order."""
+        wanted = self.ids.get_indexer(rows["customer_id"].astype("string"))
+        sent_at = rows["sent_at"].to_numpy()
+        found = np.flatnonzero(wanted >= 0)
+        lengths = self.count[wanted[found]]
+        ends = np.cumsum(lengths)
+        first = 0
+        while first < len(found):
+            last = max(int(np.searchsorted(ends, ends[first] - lengths[first] + _CHUNK_LINES,
+                                           side="right")), first + 1)
+            where, length = found[first:last], lengths[first:last]
+            total = int(length.sum())
+            place = np.repeat(np.arange(len(where)), length)
+            offset = np.cumsum(length) - length
+            line = np.repeat(self.start[wanted[where]] - offset, length) + np.arange(total)
+            yield (where, place, np.repeat(sent_at[where], length), self.order_date[line],
+                   self.amount[line], self.order[line])
+            first = last
+
+
+def _customer_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of customer ids and the ids they stand for, as text (missing: -1)."""
+    codes, uniques = pd.factorize(ids)
+    text = pd.Index(uniques).astype("string")
+    if not text.is_unique or text.hasnans:  # two ids that read the same as text: code the text
+        codes, uniques = pd.factorize(ids.astype("string"))
+        text = pd.Index(uniques)
+    return codes, text
+
+
+def _sums(place: np.ndarray, values: np.ndarray, n: int, empty: float) -> np.ndarray:
+    """Per place (0..n-1) the sum of ``values`` by pandas' group-by (the same summation, so
+    the same floats as before); ``empty`` where a place has no value."""
+    out = np.full(n, empty)
+    if len(place):
+        sums = pd.DataFrame({"row": place, "amount": values}).groupby("row")["amount"].sum()
+        out[sums.index.to_numpy()] = sums.to_numpy()
+    return out
+
+
+def _distinct(place: np.ndarray, order: np.ndarray, n: int, n_orders: int) -> np.ndarray:
+    """Per place (0..n-1) the number of distinct non-missing order codes."""
+    known = ~np.isnan(order)
+    keys = np.sort(place[known] * np.int64(n_orders) + order[known].astype(np.int64), kind="stable")
+    firsts = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+    return np.bincount(firsts // n_orders, minlength=n)
+
+
+def _present(place: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(place, minlength=n) > 0
+
+
+def _blocks(place: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct places (``place`` ascending) and where each one's run starts."""
+    starts = np.flatnonzero(np.r_[True, place[1:] != place[:-1]]) if len(place) else place
+    return place[starts], starts
+
+
+_FEATURE_COLUMNS = ["recency_days", "tenure_days", "orders", "revenue", "avg_order_value",
+                    "orders_90d", "revenue_90d", "orders_365d"]
+
+
+def _contact_history(rows: pd.DataFrame, transactions: pd.DataFrame, *,
+                     window_days: int | None = None, features: bool = True
+                     ) -> tuple[dict[str, np.ndarray] | None, pd.DataFrame | None]:
+    """Each contact's window outcome (``window_days`` not None: ``orders`` and ``revenue`` in
+    ``(sent_at, sent_at + window_days]``) and pre-send features (``features``), from one pass
+    over the contacts' customers' lines (:func:`campaign_outcomes`,
+    :func:`pre_period_features`)."""
+    n = len(rows)
+    lines = _CustomerLines(transactions)
+    window = None if window_days is None else np.timedelta64(pd.Timedelta(days=window_days).value, "ns")
+    outcome = {"orders": np.zeros(n, dtype=np.int64), "revenue": np.zeros(n)} if window is not None else None
+    feats = {c: np.full(n, np.nan) for c in _FEATURE_COLUMNS} if features else None
+    for where, place, sent_at, order_date, amount, order in lines.contacts(rows):
+        m = len(where)
+        if outcome is not None:
+            inside = (order_date > sent_at) & (order_date <= sent_at + window)
+            positive = inside & (amount > 0)
+            outcome["orders"][where] = _distinct(place[positive], order[positive], m, lines.n_orders)
+            outcome["revenue"][where] = _sums(place[inside], amount[inside], m, 0.0)
+        if feats is None:
+            continue
+        before = order_date < sent_at
+        place, amount, order = place[before], amount[before], order[before]
+        age = pd.Series(sent_at[before] - order_date[before]).dt.total_seconds().to_numpy() / 86400.0
+        positive = amount > 0
+        p_place, p_age, p_order = place[positive], age[positive], order[positive]
+        ids, starts = _blocks(p_place)
+        recency, tenure = np.full(m, np.nan), np.full(m, np.nan)
+        if len(starts):
+            recency[ids] = np.fmin.reduceat(p_age, starts)
+            tenure[ids] = np.fmax.reduceat(p_age, starts)
+        orders = np.where(_present(p_place, m),
+                          _distinct(p_place, p_order, m, lines.n_orders), np.nan)
+        revenue = _sums(place, amount, m, np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            average = revenue / orders
+        recent = p_age <= 90
+        days_90 = age <= 90
+        year = p_age <= 365
+        values = {
+            "recency_days": recency, "tenure_days": tenure, "orders": orders,
+            "revenue": revenue, "avg_order_value": average,
+            "orders_90d": _distinct(p_place[recent], p_order[recent], m, lines.n_orders),
+            "revenue_90d": _sums(place[days_90], amount[days_90], m, 0.0),
+            "orders_365d": _distinct(p_place[year], p_order[year], m, lines.n_orders)}
+        for column, value in values.items():
+            feats[column][where] = value
+    frame = None
+    if feats is not None:
+        for column in ("orders", "revenue", "orders_90d", "revenue_90d", "orders_365d"):
+            feats[column] = np.where(np.isnan(feats[column]), 0.0, feats[column])
+        frame = pd.DataFrame(feats, columns=_FEATURE_COLUMNS).astype("float64")
+    return outcome, frame
 
 
 def _order_codes(keys: pd.Series) -> pd.Series:
@@ -175,6 +301,13 @@ def campaign_outcomes(campaigns: pd.DataFrame, transactions: pd.DataFrame | None
 
     ``campaigns`` must be the output of :func:`check_campaigns`.
     """
+    return _outcomes(campaigns, transactions, window_days=window_days)[0]
+
+
+def _outcomes(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *, window_days: int,
+              features: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """:func:`campaign_outcomes` and, with ``features`` and transactions, also
+    :func:`pre_period_features` of the same contacts, from one pass over their lines."""
     out = campaigns.copy()
     need = "converted" not in out or "revenue" not in out or out.get("converted").isna().any()
     if transactions is None or not len(transactions):
@@ -183,31 +316,24 @@ def campaign_outcomes(campaigns: pd.DataFrame, transactions: pd.DataFrame | None
                                 "is read from transactions, and there are none")
         out["orders"] = pd.NA
         out["window_complete"] = True
-        return out
+        return out, None
     window = pd.Timedelta(days=window_days)
-    joined = _window_join(out, transactions)
-    inside = joined[(joined["order_date"] > joined["sent_at"])
-                    & (joined["order_date"] <= joined["sent_at"] + window)]
-    positive = inside[inside["amount"] > 0]
-    orders = positive.groupby("row")["_order"].nunique()
-    revenue = inside.groupby("row")["amount"].sum()
-    position = pd.RangeIndex(len(out))
-    found_orders = orders.reindex(position).fillna(0).astype("int64").to_numpy()
+    found, feats = _contact_history(out, transactions, window_days=window_days, features=features)
+    found_orders = found["orders"]
     if "converted" not in out:
         out["converted"] = (found_orders > 0).astype("int64")
     else:
         filled = out["converted"].astype("Float64").fillna(pd.Series(found_orders > 0, index=out.index).astype(float))
         out["converted"] = filled.astype("int64")
     if "revenue" not in out:
-        out["revenue"] = revenue.reindex(position).fillna(0.0).to_numpy()
+        out["revenue"] = found["revenue"]
     else:
-        out["revenue"] = out["revenue"].fillna(pd.Series(revenue.reindex(position).fillna(0.0).to_numpy(),
-                                                         index=out.index))
+        out["revenue"] = out["revenue"].fillna(pd.Series(found["revenue"], index=out.index))
     out["converted"] = out["converted"].astype("int64")
     out["orders"] = found_orders
     last = pd.to_datetime(transactions["order_date"]).max().normalize() + pd.Timedelta(days=1)
     out["window_complete"] = (out["sent_at"] + window) <= last
-    return out
+    return out, feats
 
 
 def pre_period_features(campaigns: pd.DataFrame, transactions: pd.DataFrame | None) -> pd.DataFrame:
@@ -219,26 +345,6 @@ def pre_period_features(campaigns: pd.DataFrame, transactions: pd.DataFrame | No
     ``avg_order_value``, ``orders_90d``, ``revenue_90d`` and ``orders_365d``. Only history
     before the contact enters, so no feature is changed by the campaign.
     """
-    n = len(campaigns)
-    columns = ["recency_days", "tenure_days", "orders", "revenue", "avg_order_value",
-               "orders_90d", "revenue_90d", "orders_365d"]
     if transactions is None or not len(transactions):
-        return pd.DataFrame(np.nan, index=range(n), columns=columns)
-    joined = _window_join(campaigns, transactions)
-    before = joined[joined["order_date"] < joined["sent_at"]].copy()
-    before["age_days"] = (before["sent_at"] - before["order_date"]).dt.total_seconds() / 86400.0
-    positive = before[before["amount"] > 0]
-    grouped = positive.groupby("row")
-    feats = pd.DataFrame(index=pd.RangeIndex(n))
-    feats["recency_days"] = grouped["age_days"].min()
-    feats["tenure_days"] = grouped["age_days"].max()
-    feats["orders"] = grouped["_order"].nunique()
-    feats["revenue"] = before.groupby("row")["amount"].sum()
-    feats["avg_order_value"] = feats["revenue"] / feats["orders"]
-    recent = positive[positive["age_days"] <= 90]
-    feats["orders_90d"] = recent.groupby("row")["_order"].nunique()
-    feats["revenue_90d"] = before[before["age_days"] <= 90].groupby("row")["amount"].sum()
-    feats["orders_365d"] = positive[positive["age_days"] <= 365].groupby("row")["_order"].nunique()
-    for column in ("orders", "revenue", "orders_90d", "revenue_90d", "orders_365d"):
-        feats[column] = feats[column].fillna(0.0)
-    return feats[columns].astype("float64").reset_index(drop=True)
+        return pd.DataFrame(np.nan, index=range(len(campaigns)), columns=_FEATURE_COLUMNS)
+    return _contact_history(campaigns, transactions)[1]

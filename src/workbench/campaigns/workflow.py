@@ -21,7 +21,7 @@ import pandas as pd
 
 from workbench.campaigns.data import (
     CONTROL,
-    campaign_outcomes,
+    _outcomes,
     check_campaigns,
     pre_period_features,
 )
@@ -265,7 +265,8 @@ def analyse(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *,
                 empty = _empty_result(window_days, learner, n_folds)
                 empty.notes = notes
                 return empty
-    outcomes = campaign_outcomes(checked, tx, window_days=window_days)
+    # the outcomes and the model's pre-send features from one pass over the contacts' lines
+    outcomes, features = _outcomes(checked, tx, window_days=window_days, features=True)
     before_send = tx is not None and len(tx) > 0
     if before_send:  # groups as they were before each campaign, not as it left them
         outcomes = groups_before_send(outcomes, tx, bins=bins, threshold=threshold,
@@ -290,7 +291,8 @@ def analyse(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *,
                        ignore_index=True) if group_columns else uplift_by_group(outcomes, "_none")
     if not before_send and any(c != "channel" for c in group_columns):
         notes.append(("post_treatment_groups", {}))
-    features = pre_period_features(outcomes, tx)
+    if features is None:  # no transactions
+        features = pre_period_features(outcomes, tx)
     features.index = outcomes.index
     scores, evaluations, curves = [], [], {}
     measured = effects[effects["reason"] == ""]
