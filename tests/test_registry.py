@@ -48,3 +48,57 @@ def test_run_order_puts_the_longest_waiting_chain_first():
     assert set(order[-3:]) == {"actions", "overview", "data_quality"}
     assert registry.uses_among("churn", ["churn", "feedback", "overview"]) == {"feedback"}
     assert registry.run_order(["overview", "churn"]) == ["churn", "overview"]
+
+
+def test_a_report_may_start_beside_one_it_awaits():
+    # churn reads the campaigns' uplift only after scoring: it awaits campaigns, not uses it
+    assert registry.awaits_among("churn", ["churn", "campaigns"]) == {"campaigns"}
+    assert registry.uses_among("churn", ["churn", "campaigns"]) == set()
+    order = registry.run_order(["churn", "campaigns"])
+    assert order == ["campaigns", "churn"]  # the awaited report is started first
+    assert registry.run_waves(["churn", "campaigns"]) == [["campaigns"], ["churn"]]
+
+
+def test_a_cycle_through_awaits_is_refused(monkeypatch):
+    reports = (registry.Report("a", "a", needs=(), awaits=("b",)),
+               registry.Report("b", "b", needs=(), uses=("a",)))
+    monkeypatch.setattr(registry, "REPORTS", reports)
+    with pytest.raises(RuntimeError, match="cycle: a, b"):
+        registry.run_order(["a", "b"])
+
+
+def test_reading_an_awaited_result_waits_for_its_report(tmp_path):
+    import os
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from workbench.report import RUNNING_DIR, ReportContext
+    from workbench.results import write_result
+
+    marks = tmp_path / RUNNING_DIR
+    marks.mkdir()
+    (marks / "campaigns").write_text(str(os.getpid()), encoding="utf-8")
+    uplift = pd.DataFrame({"segment": ["all"], "uplift": [0.05], "uplift_low": [0.01],
+                           "uplift_high": [0.09], "customers": [100], "campaign_id": ["C1"],
+                           "arm": ["A"], "pooled": [0]})
+
+    def campaigns_ends():
+        time.sleep(0.5)
+        write_result("campaign_uplift", uplift, tmp_path)
+        (marks / "campaigns").unlink()
+
+    churn = SimpleNamespace(topic="churn", output_dir=tmp_path, results_from=None)
+    threading.Thread(target=campaigns_ends).start()
+    found = ReportContext.result(churn, "campaign_uplift")
+    assert found is not None and found["campaign_id"].tolist() == ["C1"]
+    assert not (marks / "campaigns").exists()
+    # a report that does not await campaigns reads at once; a mark whose runner is gone is
+    # not waited for
+    (marks / "campaigns").write_text("999999999", encoding="utf-8")
+    assert ReportContext.result(churn, "campaign_uplift") is not None
+    (marks / "campaigns").write_text(str(os.getpid()), encoding="utf-8")
+    actions = SimpleNamespace(topic="actions", output_dir=tmp_path, results_from=None)
+    assert ReportContext.result(actions, "campaign_uplift") is not None

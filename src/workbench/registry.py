@@ -8,15 +8,23 @@ one notebook ``notebooks/<notebook>.ipynb``.
 
 Run order follows the declared ``uses``: a report runs after every report whose results it
 uses; reports that do not depend on each other run side by side. The runner starts a report as
-soon as the reports it uses have finished (:func:`uses_among`), taking the ready ones in
-:func:`run_order`: the report with the longest chain of reports waiting on it first.
+soon as the reports it uses have finished (:func:`uses_among`) and the reports it ``awaits``
+have started (:func:`awaits_among`), taking the ready ones in :func:`run_order`: the report
+with the longest chain of reports waiting on it first.
+
+``awaits`` is for a result read late: churn scores every customer first (most of its time) and
+only then reads the campaigns' measured uplift, so it starts beside campaigns instead of after
+it, and :meth:`workbench.report.ReportContext.result` waits for that result while the
+campaigns report is still running (the runner marks a running report in
+``<output>/.running/<topic>``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["REPORTS", "Report", "by_topic", "run_order", "run_waves", "topics", "uses_among"]
+__all__ = ["REPORTS", "Report", "awaits_among", "by_topic", "run_order", "run_waves", "topics",
+           "uses_among"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,9 @@ class Report:
         :mod:`workbench.results`); every report also writes its ``metrics.json`` part.
     uses
         Topics whose results the report reads; it runs after them.
+    awaits
+        Topics whose results the report reads only late: it may start once they have started,
+        and reading their result waits until they have ended.
     exports
         File stems of its ``exports/*.csv``.
     locale
@@ -50,6 +61,7 @@ class Report:
     columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
     produces: tuple[str, ...] = ()
     uses: tuple[str, ...] = ()
+    awaits: tuple[str, ...] = ()
     exports: tuple[str, ...] = ()
     locale: str | None = None
 
@@ -79,7 +91,7 @@ REPORTS: tuple[Report, ...] = (
            exports=("clv",),
            locale="clv"),
     Report("churn", "05_churn", needs=(("transactions", "customers"),), produces=("churn",),
-           uses=("segmentation", "lifecycle", "feedback", "campaigns"),
+           uses=("segmentation", "lifecycle", "feedback"), awaits=("campaigns",),
            exports=("churn",), locale="churn"),
     Report("feedback", "06_feedback", needs=("feedback",), produces=("feedback", "comments"),
            uses=("segmentation",),
@@ -112,7 +124,8 @@ def by_topic(topic: str) -> Report:
 
 
 def run_waves(selected: list[str]) -> list[list[str]]:
-    """The selected topics grouped into waves: each wave uses only results of earlier waves.
+    """The selected topics grouped into waves: each wave uses (or awaits) only results of
+    earlier waves.
 
     Uses of reports that are not selected are ignored (their results come from elsewhere or
     are absent, which each report handles). Within a wave, index order is kept.
@@ -122,13 +135,25 @@ def run_waves(selected: list[str]) -> list[list[str]]:
     waves: list[list[str]] = []
     while len(done) < len(chosen):
         wave = [t for t in chosen if t not in done
-                and all(u in done or u not in chosen for u in by_topic(t).uses)]
+                and all(u in done or u not in chosen for u in _before(t))]
         if not wave:
             cycle = sorted(set(chosen) - done)
             raise RuntimeError(f"reports use each other in a cycle: {', '.join(cycle)}")
         waves.append(wave)
         done.update(wave)
     return waves
+
+
+def _before(topic: str) -> tuple[str, ...]:
+    """Topics that must at least start before ``topic``: those it uses and those it awaits."""
+    report = by_topic(topic)
+    return report.uses + report.awaits
+
+
+def awaits_among(topic: str, selected: list[str]) -> set[str]:
+    """The selected topics ``topic`` awaits: it can start when they have started."""
+    chosen = set(selected)
+    return {u for u in by_topic(topic).awaits if u in chosen and u != topic}
 
 
 def uses_among(topic: str, selected: list[str]) -> set[str]:
@@ -147,7 +172,8 @@ def run_order(selected: list[str]) -> list[str]:
     ``RuntimeError`` for a cycle, like :func:`run_waves`.
     """
     chosen = [t for t in topics() if t in set(selected)]
-    users = {t: [u for u in chosen if t in uses_among(u, chosen)] for t in chosen}
+    users = {t: [u for u in chosen if t in uses_among(u, chosen) | awaits_among(u, chosen)]
+             for t in chosen}
     depth: dict[str, int] = {}
     waiting: dict[str, set[str]] = {}
     for topic in reversed(_dependency_order(chosen)):  # raises for a cycle

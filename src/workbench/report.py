@@ -13,6 +13,7 @@ import os
 import pickle
 import re
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,8 +33,10 @@ from workbench.style import use_style
 __all__ = [
     "DATASET_CACHE_ENV",
     "RENDER_ENV",
+    "RUNNING_DIR",
     "ReportContext",
     "StagedDataset",
+    "await_producer",
     "load_for_run",
     "log_path",
     "metrics_dir",
@@ -46,6 +49,10 @@ __all__ = [
     "to_jsonable",
     "without_password",
 ]
+
+#: Folder of the run's output where the runner marks each running report (a file named by its
+#: topic, holding the runner's pid); see :meth:`ReportContext.result`.
+RUNNING_DIR = ".running"
 
 #: Set by ``workbench run`` for its kernels: widgets are skipped, static views shown.
 RENDER_ENV = "WORKBENCH_RENDER"
@@ -224,13 +231,47 @@ class ReportContext:
         Later reports read what an earlier report of the run produced instead of recomputing
         it with other settings. Opened alone, a notebook points ``results_from`` at the last
         run's folder, or passes ``compute`` (the same function the producing report uses).
+        A result of a report this one awaits is read once that report has ended.
         """
+        await_producer(self.topic, self.output_dir, name)
         for folder in (self.output_dir, self.results_from):
             if folder is not None:
                 found = read_result(name, folder)
                 if found is not None:
                     return found
         return compute() if compute is not None else None
+
+
+def await_producer(topic: str, output_dir: Path, name: str) -> None:
+    """Wait while a report that ``topic`` awaits (registry) and that produces result ``name``
+    is still running in the run writing ``output_dir``: the runner started ``topic`` beside it.
+    A mark whose runner is gone (killed) is not waited for."""
+    from workbench.registry import REPORTS, by_topic
+
+    try:
+        awaited = set(by_topic(topic).awaits)
+    except KeyError:  # a notebook of no registered report
+        return
+    for report in REPORTS:
+        if report.topic in awaited and name in report.produces:
+            mark = Path(output_dir) / RUNNING_DIR / report.topic
+            while _runner_alive(mark):
+                time.sleep(0.1)
+
+
+def _runner_alive(mark: Path) -> bool:
+    """Whether ``mark`` exists and the runner whose pid it holds is alive."""
+    try:
+        pid = int(mark.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        return True
+    return True
 
 
 def log_path(output_dir: str | Path, topic: str) -> Path:

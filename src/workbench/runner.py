@@ -59,10 +59,11 @@ from workbench.forkserver import die_with_parent as _die_with_parent
 from workbench.i18n import t
 from workbench.io import SUFFIXES, DataError
 from workbench.outdir import OutdirError, staged_output
-from workbench.registry import REPORTS, run_order, uses_among
+from workbench.registry import REPORTS, awaits_among, run_order, uses_among
 from workbench.report import (
     DATASET_CACHE_ENV,
     RENDER_ENV,
+    RUNNING_DIR,
     StagedDataset,
     load_for_run,
     log_path,
@@ -736,21 +737,37 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: StagedDataset,
             _close_thread_event_loop()
 
     # A report starts as soon as the reports whose results it uses have ended (failed ones
-    # too: it then reports their results as absent), the longest chain of waiting reports
-    # first, so no core waits for a whole "wave" to end.
+    # too: it then reports their results as absent) and those it awaits have started, the
+    # longest chain of waiting reports first, so no core waits for a whole "wave" to end.
+    # A running report is marked in .running/ (the runner's pid): a report that awaits it
+    # waits there for its result (ReportContext.result).
     waiting = run_order(runnable)
     running: dict[Future, str] = {}
-    with ThreadPoolExecutor(max_workers=cfg.jobs) as pool:
-        while waiting or running:
-            for topic in [tp for tp in waiting if not uses_among(tp, runnable) - set(results)]:
-                if len(running) >= cfg.jobs:
-                    break
-                waiting.remove(topic)
-                running[pool.submit(execute, topic)] = topic
-            ended, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in ended:
-                result = future.result()
-                results[running.pop(future)] = result
+    marks = out / RUNNING_DIR
+    marks.mkdir(parents=True, exist_ok=True)
+
+    def ready(topic: str) -> bool:
+        started = set(results) | set(running.values())
+        return not (uses_among(topic, runnable) - set(results)
+                    or awaits_among(topic, runnable) - started)
+
+    try:
+        with ThreadPoolExecutor(max_workers=cfg.jobs) as pool:
+            while waiting or running:
+                for topic in [tp for tp in waiting if ready(tp)]:
+                    if len(running) >= cfg.jobs:
+                        break
+                    waiting.remove(topic)
+                    (marks / topic).write_text(str(os.getpid()), encoding="utf-8")
+                    running[pool.submit(execute, topic)] = topic
+                ended, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in ended:
+                    result = future.result()
+                    topic = running.pop(future)
+                    results[topic] = result
+                    (marks / topic).unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(marks, ignore_errors=True)
 
     metrics = _merge_metrics(out, _write_customer_table(dataset, out, cfg.lang))
     if cfg.previous is not None:
