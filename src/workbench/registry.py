@@ -14,9 +14,9 @@ with the longest chain of reports waiting on it first.
 
 ``awaits`` is for a result read late: churn scores every customer first (most of its time) and
 only then reads the campaigns' measured uplift, so it starts beside campaigns instead of after
-it, and :meth:`workbench.report.ReportContext.result` waits for that result while the
-campaigns report is still running (the runner marks a running report in
-``<output>/.running/<topic>``).
+it; personalization reads CLV, churn and feedback only for its customer cards. Reading such a
+result (:meth:`workbench.report.ReportContext.result`) waits while its report is still
+running; the runner marks a running report in ``<output>/.running/<topic>``.
 """
 
 from __future__ import annotations
@@ -98,8 +98,8 @@ REPORTS: tuple[Report, ...] = (
            exports=("feedback",), locale="feedback"),
     Report("personalization", "07_personalization", needs=("transactions",),
            columns=(("transactions", ("product_id", "category")),),
-           produces=("recommendations",), uses=("segmentation", "lifecycle", "clv", "churn",
-                                                 "feedback"),
+           produces=("recommendations",), uses=("segmentation", "lifecycle"),
+           awaits=("clv", "churn", "feedback"),
            exports=("recommendations",),
            locale="personalization"),
     Report("customer_success", "09_customer_success", needs=("subscriptions",),
