@@ -14,7 +14,8 @@ with the longest chain of reports waiting on it first.
 
 ``awaits`` is for a result read late: churn scores every customer first (most of its time) and
 only then reads the campaigns' measured uplift, so it starts beside campaigns instead of after
-it; personalization reads CLV, churn and feedback only for its customer cards. Reading such a
+it; feedback scores the comments before it reads the segments, and personalization reads CLV,
+churn and feedback only for its customer cards. Reading such a
 result (:meth:`workbench.report.ReportContext.result`) waits while its report is still
 running; the runner marks a running report in ``<output>/.running/<topic>``.
 """
@@ -91,10 +92,10 @@ REPORTS: tuple[Report, ...] = (
            exports=("clv",),
            locale="clv"),
     Report("churn", "05_churn", needs=(("transactions", "customers"),), produces=("churn",),
-           uses=("segmentation", "lifecycle", "feedback"), awaits=("campaigns",),
+           uses=("lifecycle", "feedback"), awaits=("segmentation", "campaigns"),
            exports=("churn",), locale="churn"),
     Report("feedback", "06_feedback", needs=("feedback",), produces=("feedback", "comments"),
-           uses=("segmentation",),
+           awaits=("segmentation",),
            exports=("feedback",), locale="feedback"),
     Report("personalization", "07_personalization", needs=("transactions",),
            columns=(("transactions", ("product_id", "category")),),

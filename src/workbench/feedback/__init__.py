@@ -116,6 +116,7 @@ from workbench.feedback.workflow import (
     topic_indicators,
     topic_table,
     trend_metrics,
+    with_segments,
 )
 
 __all__ = [
@@ -212,4 +213,5 @@ __all__ = [
     "topic_table",
     "train_sentiment_model",
     "trend_metrics",
+    "with_segments",
 ]

@@ -7,7 +7,7 @@ Computation only: numbers, codes and frames. What the ``06_feedback`` report say
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -160,15 +160,35 @@ def analyse(feedback: pd.DataFrame, *, customers: pd.DataFrame | None = None,
     if customers is not None and "tier" in customers:
         tiers = customers.drop_duplicates("customer_id").set_index("customer_id")["tier"]
         frame["tier"] = frame["customer_id"].map(tiers)
-    if segments is not None and "segment_cn8" in segments:
-        codes = segments.drop_duplicates("customer_id")
-        codes = pd.Series(codes["segment_cn8"].astype(object).to_numpy(),
-                          index=codes["customer_id"].astype(str).to_numpy())
-        frame["segment"] = frame["customer_id"].astype(str).map(codes)
     if transactions is not None and not transactions.empty:
         behaviour = behaviour_after_feedback(frame, transactions, as_of, horizon_days=horizon_days)
         frame = frame.join(behaviour)
-    return FeedbackResult(frame, topics, rules, tokens, as_of, horizon_days, models)
+    return with_segments(FeedbackResult(frame, topics, rules, tokens, as_of, horizon_days, models),
+                         segments)
+
+
+def with_segments(result: FeedbackResult, segments: pd.DataFrame | None) -> FeedbackResult:
+    """``result`` with each answer's ``segment`` (the customer's ``segment_cn8`` code in
+    ``segments``; blank for a customer without one), as :func:`analyse` adds it when given
+    ``segments``. Lets a report score the comments first and join the segmentation report's
+    result when it is there; None or a frame without ``segment_cn8`` returns ``result``.
+
+    The column sits where :func:`analyse` puts it: in place of a ``segment`` column the
+    feedback already had, else after ``tier`` and before the behaviour columns."""
+    if segments is None or "segment_cn8" not in segments:
+        return result
+    codes = segments.drop_duplicates("customer_id")
+    codes = pd.Series(codes["segment_cn8"].astype(object).to_numpy(),
+                      index=codes["customer_id"].astype(str).to_numpy())
+    frame = result.frame.copy()
+    values = frame["customer_id"].astype(str).map(codes)
+    if "segment" in frame:
+        frame["segment"] = values
+    else:
+        columns = list(frame.columns)
+        frame.insert(columns.index("observed") if "observed" in columns else len(columns),
+                     "segment", values)
+    return replace(result, frame=frame)
 
 
 def score_comments(feedback: pd.DataFrame, *, segmenter: Segmenter | None = None,
