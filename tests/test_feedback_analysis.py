@@ -208,3 +208,28 @@ def test_rendered_report_exports_and_metrics(rendered):
         html = (out / "06_feedback.html").read_text(encoding="utf-8")
         assert "13812345678" not in html and "li.lei@example.com" not in html
         assert ("客户之声" if lang == "zh" else "Voice of the customer") in html
+
+
+def test_segments_joined_after_scoring_match_segments_given_to_analyse():
+    """The report scores comments first and joins the segments when the segmentation report
+    has ended: the frame must be the one analyse builds when given the segments."""
+    answers = pd.DataFrame({"customer_id": ["a", "b", "c", "a"],
+                            "submitted_at": pd.to_datetime(["2024-01-02", "2024-01-05",
+                                                            "2024-01-09", "2024-02-01"]),
+                            "nps": [9, 3, 7, 10],
+                            "comment": ["great service", "slow delivery, broken box", None,
+                                        "love it"]})
+    tx = pd.DataFrame({"customer_id": ["a", "b", "a"], "order_id": ["o1", "o2", "o3"],
+                       "order_date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-02-10"]),
+                       "amount": [10.0, 20.0, 30.0]})
+    segments = pd.DataFrame({"customer_id": ["a", "b"],
+                             "segment_cn8": ["important_value", "general_retain"]})
+    given = feedback.analyse(answers, transactions=tx, segments=segments, n_topics=2)
+    joined = feedback.with_segments(feedback.analyse(answers, transactions=tx, n_topics=2),
+                                    segments)
+    pd.testing.assert_frame_equal(joined.frame, given.frame)
+    assert joined.frame["segment"].tolist()[:2] == ["important_value", "general_retain"]
+    assert pd.isna(joined.frame["segment"].iloc[2])
+    assert list(joined.frame.columns).index("segment") < list(joined.frame.columns).index("observed")
+    plain = feedback.analyse(answers, n_topics=2)
+    assert feedback.with_segments(plain, None) is plain
