@@ -80,3 +80,22 @@ def test_persona_codes_carrying_data_values_are_labelled_by_function():
     assert "美妆" in zh["persona_label"].iloc[0] and "lover" not in zh["persona_label"].iloc[0]
     assert pd.isna(zh["persona_label"].iloc[1]) and pd.isna(zh["x_label"].iloc[2])
     assert zh["x_label"].iloc[0] == "a；b"  # unknown codes as given, joined the Chinese way
+
+
+def test_is_among_is_pandas_isin_on_text():
+    import numpy as np
+    import pandas as pd
+
+    from workbench.results import is_among
+
+    rng = np.random.default_rng(0)
+    for dtype in ("string", object, "str"):
+        ids = pd.Series([f"C{i}" if i % 17 else None for i in rng.integers(0, 300, 2000)],
+                        dtype=dtype)
+        for candidates in (pd.Series([f"C{i}" for i in range(0, 300, 3)] + [None], dtype=dtype),
+                           {f"C{i}" for i in range(0, 300, 5)},
+                           pd.Index(["C1", "C2"]), []):
+            expected = ids.astype("string").isin(candidates).to_numpy(dtype=bool)
+            np.testing.assert_array_equal(is_among(ids, candidates), expected)
+    assert is_among(pd.Series([None, "a"]), ["a"]).tolist() == [False, True]
+    assert is_among(pd.Series([None, "a"]), pd.Series([None], dtype="string")).tolist() == [True, False]

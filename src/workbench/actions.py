@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.results import by_customer
+from workbench.results import by_customer, is_among
 from workbench.safety import mask_text
 from workbench.summary import up_to
 
@@ -268,7 +268,7 @@ def candidates(results: Mapping[str, pd.DataFrame | None], as_of: pd.Timestamp,
         top = recs[recs["rank"] == 1]
         if stages is not None:
             active = stages.loc[stages["stage"].isin(ACTIVE_STAGES), "customer_id"].astype("string")
-            top = top[top["customer_id"].astype("string").isin(set(active))]
+            top = top[is_among(top["customer_id"], active)]
         ids = top["customer_id"].astype("string").reset_index(drop=True)
         ones = pd.Series(1.0, index=ids.index)
         p = _first(ids, alive, 1 - churn_p).fillna(ones)

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from workbench.safety import atomic_write
@@ -28,6 +30,7 @@ __all__ = [
     "by_customer",
     "customer_labels",
     "customer_table",
+    "is_among",
     "read_result",
     "results_dir",
     "with_labels",
@@ -210,6 +213,24 @@ def by_customer(frame: pd.DataFrame | None, column: str, *, numeric: bool = Fals
         return pd.Series(pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64"),
                          index=index, dtype="float64", name=column)
     return pd.Series(frame[column].to_numpy(), index=index, name=column)
+
+
+def is_among(ids: Any, candidates: Any) -> np.ndarray:
+    """Whether each of ``ids`` is one of ``candidates``, both compared as text (a missing id
+    matches a missing candidate): ``Series(ids).astype("string").isin(candidates)`` as a
+    NumPy mask, at Arrow's speed. pandas' ``isin`` on Arrow strings turns each candidate into
+    a Python scalar first (1.2 s for 200,000 candidates against 3M ids; this takes 0.2 s).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    left = pa.array(pd.Series(ids, copy=False).astype("string").array)
+    right = pa.array(pd.Series(list(candidates) if isinstance(candidates, (set, frozenset))
+                               else candidates, copy=False).astype("string").array)
+    if isinstance(left, pa.ChunkedArray):
+        left = left.combine_chunks()
+    right = (right.combine_chunks() if isinstance(right, pa.ChunkedArray) else right).cast(left.type)
+    return np.asarray(pc.is_in(left, value_set=right, skip_nulls=False), dtype=bool)
 
 
 def with_labels(frame: pd.DataFrame, labels: dict[str, LabelSpec],

@@ -42,7 +42,7 @@ from workbench.campaigns.policy import (
     rank_by_value,
 )
 from workbench.campaigns.uplift import cross_fit_uplift, make_learner, uplift_intervals
-from workbench.results import by_customer
+from workbench.results import by_customer, is_among
 
 __all__ = [
     "CAMPAIGN_EXPORT_COLUMNS",
@@ -425,7 +425,7 @@ def plan_next(result: CampaignResult, audience: pd.DataFrame, *, mde: float = 0.
         dnc = dnc[(dnc["campaign_id"] == arm[0]) & (dnc["arm"] == arm[1])]
     candidates = audience.assign(customer_id=audience["customer_id"].astype("string"))
     candidates = candidates.drop_duplicates("customer_id")
-    keep = ~candidates["customer_id"].isin(dnc["customer_id"].astype("string"))
+    keep = pd.Series(~is_among(candidates["customer_id"], dnc["customer_id"]), index=candidates.index)
     excluded = int((~keep).sum())
     candidates = candidates[keep]
     effects = result.effects

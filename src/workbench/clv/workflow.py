@@ -34,7 +34,7 @@ from workbench.clv.utils import (
 )
 from workbench.i18n import fmt_money, fmt_number, fmt_pct, fmt_pp, t
 from workbench.lifecycle import STAGES, current_stages
-from workbench.results import RESULTS
+from workbench.results import RESULTS, is_among
 from workbench.summary import customer_summaries, day_after, up_to
 
 __all__ = [
@@ -563,7 +563,7 @@ def forecast_scope(transactions: pd.DataFrame, result: CLVResult) -> dict[str, A
     in_window = dates >= start.to_datetime64()
     amount = history["amount"].to_numpy(dtype=float)
     c = result.customers
-    modelled_id = pd.Index(ids).isin(c["customer_id"].astype(str))
+    modelled_id = is_among(ids, c["customer_id"].astype(str))
     first = pd.Series(dates).groupby(codes).min().to_numpy()
     new_id = first >= start.to_datetime64()
     modelled, is_new = modelled_id[codes], new_id[codes]
