@@ -24,6 +24,7 @@ from workbench.safety import atomic_write
 
 __all__ = [
     "CUSTOMER_COLUMNS",
+    "CUSTOMER_RESULTS",
     "RESULTS",
     "ResultError",
     "ResultSchema",
@@ -295,6 +296,10 @@ CUSTOMER_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+#: The results ``customers.csv`` joins.
+CUSTOMER_RESULTS: frozenset[str] = frozenset(name for name, _ in CUSTOMER_COLUMNS.values())
+
+
 def customer_labels() -> dict[str, LabelSpec]:
     """Label key templates of the code columns of ``customers.csv``."""
     found = {}
@@ -315,17 +320,21 @@ def customer_table(customer_ids: pd.Series | list[str], output_dir: str | Path
     ids = pd.Series(pd.unique(pd.Series(customer_ids, dtype="string").dropna()), dtype="string")
     table = pd.DataFrame({"customer_id": ids.sort_values(ignore_index=True)})
     blank: dict[str, list[str]] = {}
-    loaded: dict[str, pd.DataFrame | None] = {}
+    loaded: dict[str, tuple[pd.DataFrame, np.ndarray] | None] = {}
     for column, (name, source) in CUSTOMER_COLUMNS.items():
         if name not in loaded:
             frame = read_result(name, output_dir)
             if frame is not None and name == "recommendations":
                 frame = frame[frame["rank"] == 1]
-            loaded[name] = frame
-        frame = loaded[name]
-        if frame is None:
+            # each table customer's row of the result, looked up once per result (as
+            # Series.map with by_customer does per column; -1: not in the result)
+            loaded[name] = None if frame is None else (frame, pd.Index(
+                frame["customer_id"].astype("string")).get_indexer(table["customer_id"]))
+        if loaded[name] is None:
             table[column] = pd.NA
             blank.setdefault(name, []).append(column)
             continue
-        table[column] = table["customer_id"].map(by_customer(frame, source))
+        frame, rows = loaded[name]
+        values = by_customer(frame, source).array
+        table[column] = pd.api.extensions.take(values, rows, allow_fill=True)
     return table, {name: ", ".join(cols) for name, cols in blank.items()}

@@ -73,6 +73,7 @@ from workbench.report import (
     stage_dataset,
     without_password,
 )
+from workbench.results import CUSTOMER_RESULTS
 from workbench.safety import atomic_write, usual_mode, write_csv, write_json
 
 __all__ = ["NOTEBOOKS", "NotebookResult", "RunConfig", "RunSetupError", "check_engine",
@@ -751,9 +752,16 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: StagedDataset,
         return not (uses_among(topic, runnable) - set(results)
                     or awaits_among(topic, runnable) - started)
 
+    # exports/customers.csv is written by a thread of its own as soon as every report whose
+    # results it joins has ended, beside the reports still running (actions, overview).
+    feeding = {r.topic for r in REPORTS if set(r.produces) & CUSTOMER_RESULTS} & set(runnable)
+    customers: Future | None = None
     try:
-        with ThreadPoolExecutor(max_workers=cfg.jobs) as pool:
+        with ThreadPoolExecutor(max_workers=cfg.jobs) as pool, \
+                ThreadPoolExecutor(max_workers=1) as table_pool:
             while waiting or running:
+                if customers is None and feeding <= set(results):
+                    customers = table_pool.submit(_write_customer_table, dataset, out, cfg.lang)
                 for topic in [tp for tp in waiting if ready(tp)]:
                     if len(running) >= cfg.jobs:
                         break
@@ -766,10 +774,13 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: StagedDataset,
                     topic = running.pop(future)
                     results[topic] = result
                     (marks / topic).unlink(missing_ok=True)
+            if customers is None:
+                customers = table_pool.submit(_write_customer_table, dataset, out, cfg.lang)
+            table_entry = customers.result()
     finally:
         shutil.rmtree(marks, ignore_errors=True)
 
-    metrics = _merge_metrics(out, _write_customer_table(dataset, out, cfg.lang))
+    metrics = _merge_metrics(out, table_entry)
     if cfg.previous is not None:
         metrics["changes"] = _write_changes(cfg.previous, out, metrics, cfg.lang,
                                             cfg.health_drop)
