@@ -68,3 +68,35 @@ def test_codes_in_matches_get_indexer_with_missing_values():
     values = pd.Series(["c", None, "a", "zz", "c"], dtype="str")
     assert recommend.codes_in(index, values).tolist() == [2, -1, 0, -1, 2]
     assert recommend.codes_in(pd.Index([], dtype=object), values).tolist() == [-1] * 5
+
+
+def test_recommend_in_chunks_equals_one_chunk(monkeypatch):
+    from workbench.recommend import model as model_module
+
+    tx = _transactions(seed=5, lines=3000)
+    segments = pd.Series(["gold", "silver"] * 5 + ["bronze"], index=[*map(str, range(8)), "new1", "new2", "new3"])
+    fitted = recommend.CoPurchase("cosine", "category").fit(tx, segments)
+    customers = ["new1", "0", "nobody", "5", "new3", "1", "new2", *map(str, range(10, 40))]
+    whole = fitted.recommend(customers, 4, reasons=True)
+    monkeypatch.setattr(model_module, "_CHUNK", 3)
+    pd.testing.assert_frame_equal(fitted.recommend(customers, 4, reasons=True), whole, check_exact=True)
+    assert set(whole.loc[whole["customer_id"] == "new1", "reason"]) == {"segment_popular"}
+    assert (whole.loc[whole["customer_id"] == "nobody", "reason"] == "popular").all()
+
+
+def test_rates_of_a_model_equal_the_rates_of_its_recommendations():
+    from workbench.recommend.evaluation import _rates_of_model
+
+    tx = _transactions(seed=7)
+    cutoff = pd.Timestamp("2024-09-01")
+    train, test = recommend.time_split(tx, cutoff)
+    items = sorted(tx["category"].unique())
+    truth = pd.DataFrame({"customer_id": test["customer_id"], "item": test["category"]}).drop_duplicates()
+    truth = pd.concat([truth, pd.DataFrame({"customer_id": ["cold"], "item": ["A"]})], ignore_index=True)
+    customers = truth["customer_id"].drop_duplicates().tolist()
+    for model in recommend.MODELS:
+        for exclude in (True, False):
+            fitted = recommend.CoPurchase(model, "category", exclude_bought=exclude).fit(train, items=items)
+            ns = [1, 3, 9, 12]  # more than the 8 items
+            expected = recommend.rates_at_n(fitted.recommend(customers, max(ns)), truth, ns, len(items))
+            assert _rates_of_model(fitted, customers, truth, ns, len(items)) == expected

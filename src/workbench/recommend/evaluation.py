@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.recommend.matrices import Level, codes_in, interactions, item_column
-from workbench.recommend.model import MODELS, CoPurchase
+from workbench.recommend.model import _CHUNK, MODELS, CoPurchase, _top_n
 from workbench.summary import day_after
 
 __all__ = ["baseline_gap", "best_model", "evaluate", "evaluate_recent", "evaluation_metrics",
@@ -103,9 +103,11 @@ def evaluate(transactions: pd.DataFrame, cutoff: pd.Timestamp | str, *, n: int |
     cannot list the others). ``models`` includes ``"popularity"`` as the baseline. The
     training matrix is built once and shared by the models.
     """
-    train, test = time_split(transactions, cutoff, end=end)
     ns = [n] if isinstance(n, (int, np.integer)) else list(n)
     column = item_column(transactions, level)
+    # only the columns used below are split (the same rows as splitting every column)
+    train, test = time_split(transactions[list(dict.fromkeys(["customer_id", column, "order_date"]))],
+                             cutoff, end=end)
     items = sorted(transactions[column].dropna().astype(str).unique())
     inter = interactions(train, level, items=items)
     truth = pd.DataFrame({"customer_id": test["customer_id"].astype(str),
@@ -124,11 +126,57 @@ def evaluate(transactions: pd.DataFrame, cutoff: pd.Timestamp | str, *, n: int |
     rows = []
     for model in models:
         rec = CoPurchase(model, level, exclude_bought=exclude_bought).fit_interactions(inter, segments)
-        recommended = rec.recommend(customers, max(ns)) if customers else pd.DataFrame(
-            columns=["customer_id", "rank", "item", "score"])
-        for k, rates in zip(ns, rates_at_n(recommended, truth, ns, len(items))):
+        if customers and len(items):
+            found = _rates_of_model(rec, customers, truth, ns, len(items))
+        else:
+            recommended = rec.recommend(customers, max(ns)) if customers else pd.DataFrame(
+                columns=["customer_id", "rank", "item", "score"])
+            found = rates_at_n(recommended, truth, ns, len(items))
+        for k, rates in zip(ns, found):
             rows.append({"model": model, "n": k, **rates})
     return pd.DataFrame(rows)
+
+
+def _rates_of_model(rec: CoPurchase, customers: list[str], truth: pd.DataFrame, ns: Sequence[int],
+                    n_items: int) -> list[dict[str, float]]:
+    """``rates_at_n(rec.recommend(customers, max(ns)), truth, ns, n_items)`` without the
+    recommendation frame: the same top lists (``rec``'s scores and ranking, chunk by chunk),
+    matched to ``truth`` as positions. ``customers`` are ``truth``'s customers in order of
+    first appearance, ``truth`` has no repeated rows and its items are among ``rec.items``."""
+    customer_codes = codes_in(pd.Index(customers, dtype=object), truth["customer_id"])
+    item_codes = codes_in(rec.inter.items, truth["item"])
+    relevant = np.bincount(customer_codes, minlength=len(customers)).astype(float)
+    known = item_codes >= 0  # an item outside the catalogue is never recommended
+    width = len(rec.inter.items)
+    truth_keys = np.unique(customer_codes[known].astype("int64") * width + item_codes[known])
+    positions = rec.inter.rows.get_indexer(pd.Index(customers, dtype=object))
+    n_max = max(ns)
+    hits_by_rank, first_rank = [], np.full(width, np.iinfo(np.int64).max)
+    for start in range(0, len(customers), _CHUNK):
+        chunk = customers[start:start + _CHUNK]
+        scores, _, _ = rec._scores(chunk, positions[start:start + _CHUNK])
+        idx, top = _top_n(scores, n_max)
+        shown = np.isfinite(top)  # items excluded as bought are not listed
+        keys = np.arange(start, start + len(chunk), dtype="int64")[:, None] * width + idx
+        found = np.minimum(np.searchsorted(truth_keys, keys), max(len(truth_keys) - 1, 0))
+        bought = truth_keys[found] == keys if len(truth_keys) else np.zeros(keys.shape, bool)
+        hits_by_rank.append(np.cumsum(shown & bought, axis=1))
+        ranks = np.broadcast_to(np.arange(1, idx.shape[1] + 1), idx.shape)
+        np.minimum.at(first_rank, idx[shown], ranks[shown])
+    cumulative = np.concatenate(hits_by_rank)
+    out = []
+    for n in ns:
+        # hits among the first n listed items of each customer, as rates_at_n counts them
+        hits = (cumulative[:, min(n, cumulative.shape[1]) - 1] if cumulative.shape[1]
+                else np.zeros(len(customers), dtype="int64")).astype(float)
+        out.append({
+            "customers": len(customers),
+            "hit_rate": float((hits > 0).mean()) if len(hits) else float("nan"),
+            "precision": float((hits / n).mean()) if len(hits) else float("nan"),
+            "recall": float((hits / relevant).mean()) if len(hits) else float("nan"),
+            "coverage": float((first_rank <= n).sum() / n_items) if n_items else float("nan"),
+        })
+    return out
 
 
 def baseline_gap(evaluation: pd.DataFrame, n: int, model: str) -> dict[str, float]:

@@ -6,7 +6,7 @@ Items are products (``product_id``) or categories (``category``), chosen with ``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -27,11 +27,20 @@ class Interactions:
     matrix: sp.csr_matrix  # 1 where the row (customer or order) bought the item
     rows: pd.Index
     items: pd.Index
+    _co: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def item_counts(self) -> np.ndarray:
         """How many rows bought each item."""
         return np.asarray(self.matrix.sum(axis=0)).ravel()
+
+    def cooccurrence(self) -> np.ndarray:
+        """Items x items: how many rows bought both (the diagonal: how many bought each),
+        dense float64. Computed once and shared by the models fitted on these interactions
+        (cosine and lift); treat it as read-only, and the matrix as fixed once it is used."""
+        if self._co is None:
+            self._co = (self.matrix.T @ self.matrix).toarray().astype(np.float64)
+        return self._co
 
 
 def codes_in(index: pd.Index, values: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
@@ -113,7 +122,7 @@ def item_similarity(inter: Interactions, method: Literal["cosine", "lift"] = "co
     items have huge lifts by chance) do not dominate; ``shrinkage=0`` gives the plain lift.
     """
     binary = inter.matrix
-    co = (binary.T @ binary).toarray().astype(np.float64)
+    co = inter.cooccurrence().copy()
     counts = np.diag(co).copy()
     np.fill_diagonal(co, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):

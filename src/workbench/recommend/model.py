@@ -111,14 +111,22 @@ class CoPurchase:
         if self.inter is None:
             raise RuntimeError("call fit() first")
 
-    def _cold_scores(self, customers: Sequence[str]) -> np.ndarray:
+    def _cold_scores(self, customers: Sequence[str], labels: np.ndarray | None = None) -> np.ndarray:
+        """Scores of customers without purchases; ``labels``: their segments, when looked up
+        already (:meth:`_segment_labels`)."""
         base = np.tile(self.popularity, (len(customers), 1))
         if self.segment_popularity is not None and len(customers):
-            labels = self.segments.reindex(pd.Index(customers, dtype=object))
-            rows = self.segment_popularity.index.get_indexer(labels.fillna("").to_numpy())
+            if labels is None:
+                labels = self._segment_labels(customers)
+            rows = self.segment_popularity.index.get_indexer(
+                pd.Series(labels, dtype=object).fillna("").to_numpy())
             known = rows >= 0
             base[known] = self.segment_popularity.to_numpy()[rows[known]] + 1e-6 * base[known]
         return base
+
+    def _segment_labels(self, customers: Sequence[str]) -> np.ndarray:
+        """The segment of each customer (object array, NaN where unknown)."""
+        return self.segments.reindex(pd.Index(customers, dtype=object)).to_numpy(dtype=object)
 
     def scores(self, customers: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Dense scores ``len(customers) x items`` and whether each customer is cold."""
@@ -128,24 +136,28 @@ class CoPurchase:
             pd.Index(customers, dtype=object)))
         return out, cold
 
-    def _scores(self, customers: list[str], pos: np.ndarray
+    def _scores(self, customers: list[str], pos: np.ndarray, cold_labels: np.ndarray | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`scores` for customers at rows ``pos`` of the training matrix (-1: cold)."""
+        """:meth:`scores` for customers at rows ``pos`` of the training matrix (-1: cold);
+        ``cold_labels``: the segments of the cold ones, in order, when looked up already."""
         warm = pos >= 0
-        out = np.empty((len(customers), len(self.inter.items)), dtype=np.float32)
         bought = self.inter.matrix[pos[warm]]
         if self.method == "popularity":
             warm_scores = np.tile(self.popularity, (int(warm.sum()), 1))
         else:
             # tie-break with popularity so every customer gets a full list
-            warm_scores = np.asarray(bought @ self.similarity) + 1e-6 * self.popularity
+            warm_scores = np.asarray(bought @ self.similarity)
+            warm_scores += 1e-6 * self.popularity
         if self.exclude_bought:
             warm_scores[bought.nonzero()] = -np.inf
         elif self.bought_weight != 1.0:
             rows, cols = bought.nonzero()
             warm_scores[rows, cols] *= self.bought_weight
+        if warm.all():
+            return warm_scores.astype(np.float32, copy=False), ~warm, pos
+        out = np.empty((len(customers), len(self.inter.items)), dtype=np.float32)
         out[warm] = warm_scores
-        out[~warm] = self._cold_scores([c for c, w in zip(customers, warm) if not w])
+        out[~warm] = self._cold_scores([c for c, w in zip(customers, warm) if not w], cold_labels)
         return out, ~warm, pos
 
     def recommend(self, customers: Sequence[str] | None = None, n: int = 10, *,
@@ -161,53 +173,66 @@ class CoPurchase:
         """
         self._check()
         customers = list(self.inter.rows) if customers is None else [str(c) for c in customers]
+        if not customers:
+            out = pd.DataFrame(columns=["customer_id", "rank", "item_index", "score", "cold"])
+            out.insert(2, "item", self.inter.items.to_numpy()[out["item_index"].to_numpy(dtype=int)])
+            return out.drop(columns=["item_index"]).reset_index(drop=True)
         positions = self.inter.rows.get_indexer(pd.Index(customers, dtype=object))
+        cold = positions < 0
+        labels = None  # the segment of every cold customer, looked up once
+        if self.segments is not None and cold.any():
+            labels = np.full(len(customers), np.nan, dtype=object)
+            labels[cold] = self._segment_labels([c for c, k in zip(customers, cold) if k])
         parts = []
         for start in range(0, len(customers), _CHUNK):
-            chunk = customers[start:start + _CHUNK]
-            scores, cold, pos = self._scores(chunk, positions[start:start + _CHUNK])
+            stop = min(start + _CHUNK, len(customers))
+            pos = positions[start:stop]
+            chunk_labels = None if labels is None else labels[start:stop][pos < 0]
+            scores, _, _ = self._scores(customers[start:stop], pos, chunk_labels)
             idx, top = _top_n(scores, n)
-            frame = pd.DataFrame({
-                "customer_id": np.repeat(np.asarray(chunk, dtype=object), idx.shape[1]),
-                "rank": np.tile(np.arange(1, idx.shape[1] + 1), len(chunk)),
-                "item_index": idx.ravel(),
-                "score": top.ravel().astype(float),
-                "cold": np.repeat(cold, idx.shape[1]),
-                "_pos": np.repeat(pos, idx.shape[1]),
-            })
-            frame = frame[np.isfinite(frame["score"])]
-            if reasons:
-                codes, because_of, segment = self._reasons(frame)
-                frame["reason"] = codes
-                frame["because_of"] = because_of
-                frame["reason_segment"] = segment
-            parts.append(frame)
-        out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-            columns=["customer_id", "rank", "item_index", "score", "cold"])
-        out.insert(2, "item", self.inter.items.to_numpy()[out["item_index"].to_numpy(dtype=int)])
-        return out.drop(columns=["item_index", "_pos"], errors="ignore").reset_index(drop=True)
+            listed = np.isfinite(top).ravel()  # items excluded as bought are not listed
+            who = np.repeat(np.arange(start, stop), idx.shape[1])[listed]
+            item = idx.ravel()[listed]
+            parts.append((who, np.tile(np.arange(1, idx.shape[1] + 1), stop - start)[listed],
+                          item, top.ravel()[listed].astype(float),
+                          *(self._reasons(positions[who], item,
+                                          None if labels is None else labels[who])
+                            if reasons else ())))
+        who, rank, item, score, *why = (np.concatenate(column) for column in zip(*parts))
+        out = pd.DataFrame({
+            "customer_id": pd.Series(np.asarray(customers, dtype=object)).array.take(who),
+            "rank": rank,
+            "item": _values(self.inter.items.to_numpy(), item),
+            "score": score,
+            "cold": cold[who],
+        })
+        if reasons:
+            code, because_of, segment = why
+            out["reason"] = _values(np.asarray(REASONS, dtype=object), code)
+            out["because_of"] = _values(self.inter.items.to_numpy(), because_of)
+            out["reason_segment"] = segment
+        return out
 
-    def _reasons(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Why each item, as codes: the bought item it goes with most (``co_purchase`` and
-        that item), the popularity in the customer's segment (``segment_popular`` and the
-        segment) or overall (``popular``)."""
-        items = self.inter.items.to_numpy()
-        codes = np.full(len(frame), "popular", dtype=object)
-        because_of = np.full(len(frame), None, dtype=object)
-        segment = np.full(len(frame), None, dtype=object)
-        cold = frame["cold"].to_numpy()
+    def _reasons(self, pos: np.ndarray, target: np.ndarray, labels: np.ndarray | None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Why each recommendation (the customer at row ``pos`` of the training matrix, -1 for
+        cold, gets item ``target``), as positions: the reason (in :data:`REASONS`), the bought
+        item it goes with most (``co_purchase``; -1 otherwise) and, as text, the customer's
+        segment (``segment_popular``: ``labels`` of cold customers' segments; else None)."""
+        code = np.full(len(pos), REASONS.index("popular"))
+        because_of = np.full(len(pos), -1)
+        segment = np.full(len(pos), None, dtype=object)
+        cold = pos < 0
         if self.segments is not None and cold.any():
-            labels = self.segments.reindex(pd.Index(frame["customer_id"][cold], dtype=object))
-            known = np.array([isinstance(v, str) for v in labels], dtype=bool)
-            rows = np.flatnonzero(cold)[known]
-            codes[rows] = "segment_popular"
-            segment[rows] = labels.to_numpy()[known]
+            rows = np.flatnonzero(cold)
+            rows = rows[[isinstance(v, str) for v in labels[rows]]]
+            code[rows] = REASONS.index("segment_popular")
+            segment[rows] = labels[rows]
         warm = ~cold
         if self.similarity is None or not warm.any():
-            return codes, because_of, segment
-        pos = frame["_pos"].to_numpy()[warm]
-        bought = self.inter.matrix[pos]  # one row per recommendation (O(nnz) below)
-        target = frame["item_index"].to_numpy()[warm]
+            return code, because_of, segment
+        bought = self.inter.matrix[pos[warm]]  # one row per recommendation (O(nnz) below)
+        target = target[warm]
         counts = np.diff(bought.indptr)
         rows = np.repeat(np.arange(bought.shape[0]), counts)
         values = self.similarity[bought.indices, target[rows]]
@@ -219,9 +244,17 @@ class CoPurchase:
         best_value[has] = values[first]
         with_item = best_value > 0
         warm_rows = np.flatnonzero(warm)[with_item]
-        codes[warm_rows] = "co_purchase"
-        because_of[warm_rows] = items[best[with_item]]
-        return codes, because_of, segment
+        code[warm_rows] = REASONS.index("co_purchase")
+        because_of[warm_rows] = best[with_item]
+        return code, because_of, segment
+
+
+def _values(labels: np.ndarray, positions: np.ndarray) -> Any:
+    """``labels[positions]`` (None where a position is -1) as the column a DataFrame would make
+    of that object array (text: ``str``), converted once for the distinct labels."""
+    if not (positions >= 0).any():
+        return np.full(len(positions), None, dtype=object)
+    return pd.Series(labels).array.take(positions, allow_fill=True)
 
 
 
