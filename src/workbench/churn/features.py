@@ -89,10 +89,21 @@ def transactional_features(transactions: pd.DataFrame, cutoff: pd.Timestamp, *,
     (columns ``customer_id``, ``valid_from`` and the attributes): each customer's last row with
     ``valid_from`` on or before the cutoff.
     """
-    # only the columns the purchase features read: the cut copies every column it keeps
-    tx = up_to(transactions[[c for c in transactions.columns if c in PURCHASE_COLUMNS]], cutoff)
-    frame = _purchase_features(tx, cutoff, window_days).set_index("customer_id")
-    frame = frame.join(purchase_mix(tx, max_categories=max_categories))
+    lines = _PurchaseLines(transactions)
+    return _features_at(lines, cutoff, customers=customers, events=events, feedback=feedback,
+                        comments=comments, complaint_categories=complaint_categories,
+                        window_days=window_days, max_categories=max_categories,
+                        static_attributes=static_attributes, attribute_history=attribute_history)
+
+
+def _features_at(lines: _PurchaseLines, cutoff: pd.Timestamp, *,
+                 customers: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
+                 feedback: pd.DataFrame | None = None, comments: pd.DataFrame | None = None,
+                 complaint_categories: Sequence[str] = (), window_days: int = 90,
+                 max_categories: int = 6, static_attributes: Sequence[str] | None = None,
+                 attribute_history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`transactional_features` at ``cutoff`` from the prepared purchase ``lines``."""
+    frame = lines.features(cutoff, window_days, max_categories)
     if events is not None and len(events):
         frame = frame.join(_event_counts(events, cutoff, window_days))
     if feedback is not None and len(feedback):
@@ -120,35 +131,110 @@ def transactional_features(transactions: pd.DataFrame, cutoff: pd.Timestamp, *,
 
 
 def _purchase_features(tx: pd.DataFrame, cutoff: pd.Timestamp, window_days: int) -> pd.DataFrame:
-    """Recency, purchase days, spend, tenure and the last-window trends, one row per customer."""
-    con = duckdb.connect()
-    try:
-        con.register("tx", tx[["customer_id", "order_date", "amount"]])
-        day, w = f"DATE '{cutoff.date()}'", window_days
-        frame = con.execute(f"""
-            WITH daily AS ({daily_purchases_sql("tx")})
-            SELECT customer_id,
-                   date_diff('day', max(day), {day}) AS recency_days,
-                   count(*) AS purchase_days,
-                   sum(amount) AS spend,
-                   sum(amount) / count(*) AS spend_per_day_bought,
-                   date_diff('day', min(day), {day}) AS tenure_days,
-                   count(*) FILTER (WHERE day > {day} - {w}) AS days_recent,
-                   count(*) FILTER (WHERE day > {day} - {2 * w} AND day <= {day} - {w}) AS days_before,
-                   coalesce(sum(amount) FILTER (WHERE day > {day} - {w}), 0) AS spend_recent,
-                   coalesce(sum(amount) FILTER (WHERE day > {day} - {2 * w}
-                                                AND day <= {day} - {w}), 0) AS spend_before
-            FROM daily GROUP BY customer_id
-            ORDER BY customer_id  -- a fixed row order: folds and fits must not depend on threads
-        """).df()
-    finally:
-        con.close()
-    frame["customer_id"] = frame["customer_id"].astype(str)
-    for kind, recent, before in (("order", "days_recent", "days_before"),
-                                 ("spend", "spend_recent", "spend_before")):
-        frame[f"{kind}_trend"] = (frame[recent] - frame[before]) / (
-            frame[recent] + frame[before]).replace(0, np.nan)
-    return frame
+    """Recency, purchase days, spend, tenure and the last-window trends, one row per customer
+    of ``tx`` (lines up to ``cutoff``), in the order of ``customer_id``."""
+    lines = _PurchaseLines(tx[["customer_id", "order_date", "amount"]])
+    frame = lines.purchase_features(cutoff, window_days)
+    frame.index = lines.ids.take(frame.index.to_numpy())
+    return frame.reset_index()
+
+
+#: The purchase features per customer code from the daily purchases up to ``{day}``.
+_DAILY_SQL = """
+    SELECT code AS customer_id,
+           date_diff('day', max(day), {day}) AS recency_days,
+           count(*) AS purchase_days,
+           sum(amount) AS spend,
+           sum(amount) / count(*) AS spend_per_day_bought,
+           date_diff('day', min(day), {day}) AS tenure_days,
+           count(*) FILTER (WHERE day > {day} - {w}) AS days_recent,
+           count(*) FILTER (WHERE day > {day} - {w2} AND day <= {day} - {w}) AS days_before,
+           coalesce(sum(amount) FILTER (WHERE day > {day} - {w}), 0) AS spend_recent,
+           coalesce(sum(amount) FILTER (WHERE day > {day} - {w2}
+                                        AND day <= {day} - {w}), 0) AS spend_before
+    FROM daily WHERE day <= {day} GROUP BY code
+    ORDER BY code  -- a fixed row order: folds and fits must not depend on threads
+"""
+
+
+class _PurchaseLines:
+    """The purchase lines of ``transactions`` prepared once for the features at many cutoffs.
+
+    Customers, channels and categories are integer codes of their sorted values, so a cut at a
+    cutoff is a mask on arrays and every group sum (:func:`workbench.features.purchase_mix`)
+    adds the same lines in the same order as on the values themselves. The daily purchases
+    (:func:`workbench.summary.daily_purchases_sql`, exact decimal sums) are kept in DuckDB:
+    the purchase days up to a cutoff are the days up to it, so each cutoff only aggregates.
+    Lines without a customer belong to no customer's features.
+    """
+
+    def __init__(self, transactions: pd.DataFrame):
+        codes, self.ids = pd.factorize(transactions["customer_id"], sort=True)
+        self.ids = pd.Index(self.ids, name="customer_id")
+        self.codes = codes
+        self.dates = transactions["order_date"].to_numpy()
+        # lines as purchase_mix reads them, with codes for text: a customer's code as a float
+        # (NaN: no customer, as NaN is no group there), channels and categories likewise
+        self.mix: dict[str, np.ndarray] = {"customer_id": np.where(codes >= 0, codes, np.nan)}
+        self.names: dict[str, pd.Index] = {}
+        for column in ("amount", "channel", "category", "discount"):
+            if column not in transactions:
+                continue
+            if column in ("channel", "category"):
+                values, self.names[column] = pd.factorize(transactions[column], sort=True)
+                self.mix[column] = np.where(values >= 0, values, np.nan)
+            else:
+                self.mix[column] = transactions[column].to_numpy()
+        #: purchase_mix's column names of the codes -> the names of the values
+        self.renamed = {f"{column}:{float(code)}": f"{column}:{name}"
+                        for column, found in self.names.items()
+                        for code, name in enumerate(found.tolist())}
+        self.transactions = transactions
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def mask(self, cutoff: pd.Timestamp) -> np.ndarray:
+        """Lines on or before ``cutoff`` (whole day, as :func:`workbench.summary.up_to`)."""
+        return self.dates < day_after(cutoff).to_datetime64()
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            con = duckdb.connect()
+            known = self.codes >= 0
+            con.register("tx", pd.DataFrame({
+                "customer_id": self.codes[known],
+                "order_date": self.transactions["order_date"].to_numpy()[known],
+                "amount": self.transactions["amount"].to_numpy()[known]}))
+            # a customer's code is a number: its text is unique and casts back
+            con.execute(f"""CREATE TABLE daily AS
+                SELECT CAST(customer_id AS BIGINT) AS code, day, amount
+                FROM ({daily_purchases_sql("tx")})""")
+            con.unregister("tx")
+            self._con = con
+        return self._con
+
+    def purchase_features(self, cutoff: pd.Timestamp, window_days: int) -> pd.DataFrame:
+        """Recency, purchase days, spend, tenure and the last-window trends, one row per
+        customer who bought by ``cutoff`` (index: the customer's code, sorted)."""
+        sql = _DAILY_SQL.format(day=f"DATE '{cutoff.date()}'", w=window_days, w2=2 * window_days)
+        frame = self.con.execute(sql).df().set_index("customer_id")
+        for kind, recent, before in (("order", "days_recent", "days_before"),
+                                     ("spend", "spend_recent", "spend_before")):
+            frame[f"{kind}_trend"] = (frame[recent] - frame[before]) / (
+                frame[recent] + frame[before]).replace(0, np.nan)
+        return frame
+
+    def features(self, cutoff: pd.Timestamp, window_days: int, max_categories: int
+                 ) -> pd.DataFrame:
+        """The purchase features and :func:`~workbench.features.purchase_mix` at ``cutoff``."""
+        frame = self.purchase_features(cutoff, window_days)
+        keep = self.mask(cutoff)
+        mix = purchase_mix(pd.DataFrame({c: v[keep] for c, v in self.mix.items()}),
+                           max_categories=max_categories)
+        mix.index = mix.index.to_numpy().astype(np.int64)
+        frame = frame.join(mix.rename(columns=self.renamed))  # on codes: cheaper than text
+        frame.index = self.ids.take(frame.index.to_numpy())
+        return frame
 
 
 def _event_counts(events: pd.DataFrame, cutoff: pd.Timestamp, window_days: int) -> pd.DataFrame:
@@ -319,8 +405,17 @@ def transactional_data(transactions: pd.DataFrame, cutoffs: Sequence[pd.Timestam
     ``transactions`` (built here when not given); ``feature_kwargs`` go to
     :func:`transactional_features`.
     """
+    return _transactional_data(_PurchaseLines(transactions), cutoffs, horizon_days=horizon_days,
+                               history=history, **feature_kwargs)
+
+
+def _transactional_data(lines: _PurchaseLines, cutoffs: Sequence[pd.Timestamp], *,
+                        horizon_days: int = 90, history: Any = None, **feature_kwargs: Any
+                        ) -> ChurnData:
+    """:func:`transactional_data` from the prepared purchase ``lines`` of the transactions."""
     from workbench.lifecycle import PurchaseHistory
 
+    transactions = lines.transactions
     last_day = transactions["order_date"].max().normalize()
     history = history if history is not None else PurchaseHistory(transactions)
     parts = []
@@ -328,15 +423,16 @@ def transactional_data(transactions: pd.DataFrame, cutoffs: Sequence[pd.Timestam
         if cutoff + pd.Timedelta(days=horizon_days) > last_day:
             raise ValueError(f"cutoff {cutoff.date()} + {horizon_days} days passes the last "
                              f"transaction date {last_day.date()}: its label is not observed yet")
-        features = transactional_features(transactions, cutoff, **feature_kwargs)
+        features = _features_at(lines, cutoff, **feature_kwargs)
+        # who came back in (cutoff, cutoff + horizon], by customer code
+        after = ~lines.mask(cutoff) & lines.mask(cutoff + pd.Timedelta(days=horizon_days))
+        came_back = np.zeros(len(lines.ids) + 1, bool)  # the last place: no customer (code -1)
+        came_back[lines.codes[after]] = True
+        came_back[-1] = False
+        codes = lines.ids.get_indexer(features["customer_id"])
+        label = (~came_back[codes]).astype(int)
         features = with_stage(features, stages_at(history, cutoff))
-        after = up_to(transactions[["customer_id", "order_date"]],
-                      cutoff + pd.Timedelta(days=horizon_days))
-        after = after[after["order_date"] >= day_after(cutoff)]
-        # a lookup index of who came back: isin on a set of 10^5 strings takes seconds
-        returned = pd.Index(after["customer_id"].astype(str).unique())
-        came_back = returned.get_indexer(features["customer_id"].astype(str)) >= 0
-        features = features.assign(label=(~came_back).astype(int))
+        features = features.assign(label=label[features.index.to_numpy()])
         parts.append(features)
     data = pd.concat(parts, ignore_index=True)
     label = data.pop("label")

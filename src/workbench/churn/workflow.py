@@ -12,12 +12,13 @@ import pandas as pd
 
 from workbench.churn.features import (
     ChurnData,
+    _features_at,
+    _PurchaseLines,
+    _transactional_data,
     complaint_categories_of,
     contractual_data,
     monthly_cutoffs,
     stages_at,
-    transactional_data,
-    transactional_features,
     with_stage,
 )
 from workbench.churn.health import expected_value_ranking, health_bands, health_score
@@ -183,14 +184,16 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
                   "attribute_history": attribute_history,
                   "complaint_categories": complaint_categories_of(comments, as_of) if comments is not None else ()}
         cutoffs = monthly_cutoffs(as_of, horizon_days, n_cutoffs, tx["order_date"].min())
-        data = transactional_data(tx, cutoffs, horizon_days=horizon_days, history=history, **kwargs)
+        lines = _PurchaseLines(tx)  # prepared once for every cutoff and as_of
+        data = _transactional_data(lines, cutoffs, horizon_days=horizon_days, history=history,
+                                   **kwargs)
         report = evaluate_models(data, random_state=random_state)
         if check_leakage:
             leakage = leakage_check(data, report, dataset.customers, static_attributes,
                                     attribute_history, random_state=random_state)
         baseline = _bgnbd_baseline(tx, data)
         now = stages if stages is not None else stages_at(history, as_of)
-        current = transactional_features(tx, as_of, **kwargs)
+        current = _features_at(lines, as_of, **kwargs)
         current = with_stage(current, now).reset_index(drop=True)
         current["churn_probability"] = predict(report, current)
         bought = up_to(tx, as_of)
