@@ -100,3 +100,21 @@ def test_rates_of_a_model_equal_the_rates_of_its_recommendations():
             ns = [1, 3, 9, 12]  # more than the 8 items
             expected = recommend.rates_at_n(fitted.recommend(customers, max(ns)), truth, ns, len(items))
             assert _rates_of_model(fitted, customers, truth, ns, len(items)) == expected
+
+
+def test_reason_labels_are_the_sentences_written_row_by_row():
+    from workbench.i18n import t
+
+    codes = ["co_purchase", "popular", "segment_popular", "co_purchase", "segment_popular", "popular"]
+    items = ["B", None, np.nan, "C", None, np.nan]
+    segments = [None, np.nan, "gold", None, pd.NA, None]
+    for lang in ("en", "zh"):
+        expected = [t(f"rec.reason.{c}", lang, item=i, segment=s) for c, i, s in zip(codes, items, segments)]
+        assert recommend.reason_labels(codes, items, segments, lang) == expected
+    frame = pd.DataFrame({"reason": codes, "because_of": pd.Series(items, dtype="str"),
+                          "reason_segment": pd.Series(segments[:2] + ["gold", None, None, "gold"], dtype="str")})
+    labelled = recommend.with_reason_labels(frame, "en")
+    assert labelled["reason_label"].tolist() == [
+        "often bought with B", "popular with all customers", "popular in segment gold", "often bought with C",
+        "popular in segment nan", "popular with all customers"]
+    assert labelled["reason_label"].dtype == "str"

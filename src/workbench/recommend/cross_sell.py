@@ -77,8 +77,9 @@ def result_frame(recommendations: pd.DataFrame) -> pd.DataFrame:
 
 def all_customers(customers: pd.DataFrame | None, transactions: pd.DataFrame) -> list[str]:
     """Every known customer id: customers.csv first, then buyers not in it."""
-    ids = [] if customers is None else list(customers["customer_id"].astype(str))
-    return list(dict.fromkeys(ids + list(transactions["customer_id"].astype(str).unique())))
+    ids = [] if customers is None else [customers["customer_id"].astype(str)]
+    ids.append(pd.Series(transactions["customer_id"].astype(str).unique()))
+    return pd.concat(ids, ignore_index=True).unique().tolist()  # in order of first appearance
 
 
 

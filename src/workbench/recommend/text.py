@@ -55,14 +55,45 @@ def reason_labels(codes: Sequence[str], because_of: Sequence[Any], segment: Sequ
                   lang: str = "en") -> list[str]:
     """The sentence of each reason code in ``lang``: ``often bought with B`` names the
     ``because_of`` item, ``popular in segment Gold`` the customer's segment."""
-    seen: dict[tuple[Any, Any, Any], str] = {}  # few distinct sentences among many rows
-    out = []
-    for key in zip(codes, because_of, segment):
-        if key not in seen:
-            seen[key] = t(f"rec.reason.{key[0]}", lang, item=key[1], segment=key[2])
-        out.append(seen[key])
-    return out
+    sentences, which = _reason_sentences(codes, because_of, segment, lang)
+    return np.array(sentences, dtype=object)[which].tolist()
 
+
+def _reason_sentences(codes: Sequence[Any], because_of: Sequence[Any], segment: Sequence[Any],
+                      lang: str) -> tuple[list[str], np.ndarray]:
+    """The distinct sentences and, per row, which one: each distinct (code, item, segment)
+    is written once, with its first row's values (few distinct sentences among many rows)."""
+    columns = [values if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+               for values in (codes, because_of, segment)]
+    which = np.zeros(len(columns[0]), dtype=np.int64)
+    for values in columns:
+        group = _value_groups(values)
+        which = pd.factorize(which * (int(group.max(initial=-1)) + 1) + group)[0]
+    # groups are numbered in order of first appearance: a row starts a group where the
+    # running maximum grows
+    seen = np.maximum.accumulate(which)
+    first = np.flatnonzero(np.r_[len(which) > 0, seen[1:] > seen[:-1]][:len(which)])
+    code, item, seg = (values.iloc[first].to_numpy(dtype=object) if isinstance(values, pd.Series)
+                       else values[first] for values in columns)
+    return [t(f"rec.reason.{c}", lang, item=i, segment=s) for c, i, s in zip(code, item, seg)], which
+
+
+def _value_groups(values: np.ndarray | pd.Series) -> np.ndarray:
+    """Integer groups of equal values; missing values grouped by their type (``None``, NaN,
+    ``pd.NA`` read differently in a sentence). A text column (``str``, missing as NaN) is
+    grouped without turning its values into Python objects."""
+    if isinstance(values, pd.Series):
+        if values.dtype == "str":  # pandas 3 text: missing values are NaN
+            groups, distinct = pd.factorize(values)
+            groups[groups < 0] = len(distinct)  # NaN, as to_numpy(dtype=object) gives it
+            return groups
+        values = values.to_numpy(dtype=object)
+    groups, distinct = pd.factorize(values)
+    missing = groups < 0
+    if missing.any():
+        kinds = pd.factorize(np.frompyfunc(type, 1, 1)(values[missing]))[0]
+        groups[missing] = len(distinct) + kinds
+    return groups
 
 
 def personalization_metrics(evaluation: pd.DataFrame, n: int) -> dict[str, Any]:
@@ -134,8 +165,10 @@ def with_reason_labels(recommendations: pd.DataFrame, lang: str = "en") -> pd.Da
     """:meth:`CoPurchase.recommend` with ``reasons=True`` plus ``reason_label``: the sentence
     of each reason code in ``lang``, placed before ``because_of``."""
     out = recommendations.copy()
-    labels = reason_labels(*(out[c].to_numpy(dtype=object) for c in ("reason", "because_of",
-                                                                        "reason_segment")), lang)
+    sentences, which = _reason_sentences(*(out[c] for c in ("reason", "because_of",
+                                                           "reason_segment")), lang)
+    # the column a list of the sentences would make, built from the distinct ones
+    labels = pd.Series(np.array(sentences, dtype=object)).array.take(which) if len(which) else []
     out.insert(list(out.columns).index("because_of"), "reason_label", labels)
     return out
 
