@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.recommend.matrices import Level, codes_in, interactions, item_column
+from workbench.recommend.matrices import Interactions, Level, codes_in, interactions, item_column
 from workbench.recommend.model import _CHUNK, MODELS, CoPurchase, _top_n
 from workbench.summary import day_after
 
@@ -124,10 +124,11 @@ def evaluate(transactions: pd.DataFrame, cutoff: pd.Timestamp | str, *, n: int |
     truth = truth[keep]
     customers = truth["customer_id"].drop_duplicates().tolist()
     rows = []
+    matched = _truth_keys(inter, customers, truth) if customers and len(items) else None
     for model in models:
         rec = CoPurchase(model, level, exclude_bought=exclude_bought).fit_interactions(inter, segments)
-        if customers and len(items):
-            found = _rates_of_model(rec, customers, truth, ns, len(items))
+        if matched is not None:
+            found = _rates_of_model(rec, customers, *matched, ns, len(items))
         else:
             recommended = rec.recommend(customers, max(ns)) if customers else pd.DataFrame(
                 columns=["customer_id", "rank", "item", "score"])
@@ -137,18 +138,27 @@ def evaluate(transactions: pd.DataFrame, cutoff: pd.Timestamp | str, *, n: int |
     return pd.DataFrame(rows)
 
 
-def _rates_of_model(rec: CoPurchase, customers: list[str], truth: pd.DataFrame, ns: Sequence[int],
-                    n_items: int) -> list[dict[str, float]]:
-    """``rates_at_n(rec.recommend(customers, max(ns)), truth, ns, n_items)`` without the
-    recommendation frame: the same top lists (``rec``'s scores and ranking, chunk by chunk),
-    matched to ``truth`` as positions. ``customers`` are ``truth``'s customers in order of
-    first appearance, ``truth`` has no repeated rows and its items are among ``rec.items``."""
+def _truth_keys(inter: Interactions, customers: list[str], truth: pd.DataFrame
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """How many items each of ``customers`` bought in the test period (float), and the sorted
+    keys ``customer * items + item`` of what they bought (positions in ``customers`` and in
+    ``inter.items``). ``customers`` are ``truth``'s customers in order of first appearance and
+    ``truth`` has no repeated rows."""
     customer_codes = codes_in(pd.Index(customers, dtype=object), truth["customer_id"])
-    item_codes = codes_in(rec.inter.items, truth["item"])
+    item_codes = codes_in(inter.items, truth["item"])
     relevant = np.bincount(customer_codes, minlength=len(customers)).astype(float)
     known = item_codes >= 0  # an item outside the catalogue is never recommended
+    keys = np.sort(customer_codes[known].astype("int64") * len(inter.items) + item_codes[known])
+    return relevant, keys
+
+
+def _rates_of_model(rec: CoPurchase, customers: list[str], relevant: np.ndarray,
+                    truth_keys: np.ndarray, ns: Sequence[int], n_items: int) -> list[dict[str, float]]:
+    """``rates_at_n(rec.recommend(customers, max(ns)), truth, ns, n_items)`` without the
+    recommendation frame: the same top lists (``rec``'s scores and ranking, chunk by chunk),
+    matched to the test purchases as positions (``relevant`` and ``truth_keys`` from
+    :func:`_truth_keys`)."""
     width = len(rec.inter.items)
-    truth_keys = np.unique(customer_codes[known].astype("int64") * width + item_codes[known])
     positions = rec.inter.rows.get_indexer(pd.Index(customers, dtype=object))
     n_max = max(ns)
     hits_by_rank, first_rank = [], np.full(width, np.iinfo(np.int64).max)
