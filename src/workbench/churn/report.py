@@ -5,7 +5,7 @@ The only churn module that builds text; the computation modules return numbers a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,7 @@ def reasons(rules: ReasonRules, features: pd.DataFrame, *, top: int = 3, lang: s
     return [_reason_sentence(rules, row, k, lang) for row, k in zip(records, keys)], keys
 
 
-def _reason_sentence(rules: ReasonRules, row: dict[str, Any], keys: Sequence[str], lang: str) -> str:
+def _reason_sentence(rules: ReasonRules, row: Mapping[str, Any], keys: Sequence[str], lang: str) -> str:
     parts = [_reason_text(key, row, rules, lang) for key in keys if key != NO_REASON]
     return t("churn.list_sep", lang).join(parts) if parts else t("churn.reason.none", lang)
 
@@ -63,8 +63,43 @@ def reason_texts(result: ChurnResult, lang: str = "en", rows: int | None = None)
     current = result.current if rows is None else result.current.head(rows)
     if result.rules is None:
         return [t("churn.reason.none", lang)] * len(current)
-    return [_reason_sentence(result.rules, row, row["reason_keys"], lang)
-            for row in _records(current)]
+    columns = _Columns(current)
+    return [_reason_sentence(result.rules, _Row(columns, i), keys, lang)
+            for i, keys in enumerate(columns["reason_keys"])]
+
+
+class _Columns(dict):
+    """The columns of ``frame`` as lists of Python values (as ``tolist``), each made when a
+    row first reads it: a reason text reads a few of the scored customers' many columns."""
+
+    def __init__(self, frame: pd.DataFrame):
+        super().__init__()
+        self.frame = frame
+        self.names = list(frame.columns)
+
+    def __missing__(self, column: str) -> list[Any]:
+        values = self[column] = self.frame[column].tolist()
+        return values
+
+
+class _Row(Mapping):
+    """Row ``i`` of :class:`_Columns` as a read-only mapping, like a ``to_dict`` record."""
+
+    __slots__ = ("_columns", "_i")
+
+    def __init__(self, columns: _Columns, i: int):
+        self._columns, self._i = columns, i
+
+    def __getitem__(self, column: str) -> Any:
+        if column not in self._columns and column not in self._columns.frame:
+            raise KeyError(column)
+        return self._columns[column][self._i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns.names)
+
+    def __len__(self) -> int:
+        return len(self._columns.names)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -82,7 +117,7 @@ def _value_text(column: str, value: Any, lang: str) -> str:
     return str(value)
 
 
-def _reason_text(key: str, row: dict[str, Any], rules: ReasonRules, lang: str) -> str:
+def _reason_text(key: str, row: Mapping[str, Any], rules: ReasonRules, lang: str) -> str:
     w = rules.window_days
     kind, _, name = key.partition(":")
     if key == "overdue":  # the typical gap of _typical_gap, for one row
@@ -107,8 +142,8 @@ def _reason_text(key: str, row: dict[str, Any], rules: ReasonRules, lang: str) -
     if key == "detractor":
         return t("churn.reason_text.detractor", lang, score=f"{row['last_nps']:.0f}")
     if key == "recent_complaint":
-        named = [complaint_category_label(c.split(":", 1)[1], lang) for c, v in row.items()
-                 if str(c).startswith("fb_complaint:") and v > 0]
+        named = [complaint_category_label(c.split(":", 1)[1], lang) for c in row
+                 if str(c).startswith("fb_complaint:") and row[c] > 0]
         return t("churn.reason_text.recent_complaint", lang, days=f"{row['fb_days_since_complaint']:,.0f}",
                  categories=t("churn.list_sep", lang).join(named) if named else "–")
     if key == "negative_feedback":
