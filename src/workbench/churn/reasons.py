@@ -192,8 +192,12 @@ def reason_codes(rules: ReasonRules, features: pd.DataFrame, *, top: int = 3) ->
     signals = reason_signals(rules, rows)
     risky = sorted((k for k, low in rules.risk_ratio_low.items() if low > 1 and k in signals),
                    key=lambda k: -rules.risk_ratio[k])
-    shown = signals[risky].to_numpy() if risky else np.zeros((len(rows), 0), bool)
-    return [[risky[j] for j in np.flatnonzero(shown[i])][:top] for i in range(len(rows))]
+    if not risky:
+        return [[] for _ in range(len(rows))]
+    # rows show few distinct combinations of signals: each combination's codes once
+    patterns, row_pattern = np.unique(signals[risky].to_numpy(), axis=0, return_inverse=True)
+    codes = [[risky[j] for j in np.flatnonzero(pattern)][:top] for pattern in patterns]
+    return [list(codes[p]) for p in row_pattern.ravel()]
 
 
 #: Recommended action codes (labels: ``churn.action.<code>``).
