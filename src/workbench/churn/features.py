@@ -224,6 +224,25 @@ class _PurchaseLines:
                 frame[recent] + frame[before]).replace(0, np.nan)
         return frame
 
+    def spend(self, cutoff: pd.Timestamp, days: int, customer_ids: pd.Series) -> np.ndarray:
+        """Spend of each of ``customer_ids`` in the ``days`` up to ``cutoff`` (currency units;
+        0 without a line), summed line by line in the lines' order."""
+        end = day_after(cutoff)
+        keep = (self.dates < end.to_datetime64()) & (self.codes >= 0) & (
+            self.dates >= (end - pd.Timedelta(days=days)).to_datetime64())
+        sums = pd.Series(self.mix["amount"][keep]).groupby(self.codes[keep]).sum()
+        dense = np.zeros(len(self.ids) + 1)  # the last place: a customer without lines
+        dense[sums.index.to_numpy()] = sums.to_numpy()
+        return dense[self.ids.get_indexer(customer_ids)]
+
+    def spans(self, cutoff: pd.Timestamp) -> pd.DataFrame:
+        """First (``min``) and last (``max``) ``order_date`` of each customer's lines up to
+        ``cutoff``, one row per customer who bought by then (index ``customer_id``)."""
+        keep = self.mask(cutoff) & (self.codes >= 0)
+        spans = pd.Series(self.dates[keep]).groupby(self.codes[keep]).agg(["min", "max"])
+        spans.index = self.ids.take(spans.index.to_numpy())
+        return spans
+
     def features(self, cutoff: pd.Timestamp, window_days: int, max_categories: int
                  ) -> pd.DataFrame:
         """The purchase features and :func:`~workbench.features.purchase_mix` at ``cutoff``."""

@@ -38,7 +38,6 @@ from workbench.churn.reasons import (
 )
 from workbench.churn.survival import kaplan_meier
 from workbench.results import RESULTS
-from workbench.summary import day_after, up_to
 
 
 @dataclass
@@ -196,10 +195,7 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
         current = _features_at(lines, as_of, **kwargs)
         current = with_stage(current, now).reset_index(drop=True)
         current["churn_probability"] = predict(report, current)
-        bought = up_to(tx, as_of)
-        recent = bought[bought["order_date"] >= day_after(as_of) - pd.Timedelta(days=365)]
-        value = recent.groupby("customer_id")["amount"].sum().reindex(current["customer_id"]).fillna(0.0)
-        value.index = current.index
+        value = pd.Series(lines.spend(as_of, 365, current["customer_id"]), index=current.index)
         last_cutoff = data.features["cutoff"].max()
         last = data.features["cutoff"] == last_cutoff
         scored = health_score(data.features[last],
@@ -207,7 +203,7 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
         health_table = health_bands(scored, data.label[last])
         churn_days = derive_rules(history, as_of).churn_days
         survival_group = next((c for c in SURVIVAL_GROUPS if c in current), None)
-        survival = _lifetimes(bought, now, dataset.customers, survival_group)
+        survival = _lifetimes(lines.spans(as_of), now, dataset.customers, survival_group)
         survivals = {survival_group or "all": survival}
     current = current.reset_index(drop=True)
     current["value_at_stake"] = value.to_numpy()
@@ -284,11 +280,11 @@ def with_measured_effect(result: ChurnResult, measured_effect: Any, *, save_rate
 SURVIVAL_GROUPS = ("acquisition_channel", "region", "gender")
 
 
-def _lifetimes(bought: pd.DataFrame, stages: pd.DataFrame, customers: pd.DataFrame | None,
+def _lifetimes(spans: pd.DataFrame, stages: pd.DataFrame, customers: pd.DataFrame | None,
                group: str | None) -> dict[str, Any]:
-    """Kaplan-Meier curves of the days from first to last purchase up to ``as_of``; the event
-    is lifecycle's stage ``churned`` on ``as_of`` (everyone else is still observed)."""
-    spans = bought.groupby(bought["customer_id"].astype(str))["order_date"].agg(["min", "max"])
+    """Kaplan-Meier curves of the days from first to last purchase up to ``as_of`` (``spans``:
+    each customer's first and last purchase, :meth:`~.features._PurchaseLines.spans`); the
+    event is lifecycle's stage ``churned`` on ``as_of`` (everyone else is still observed)."""
     lifetime = (spans["max"] - spans["min"]).dt.days.to_numpy()
     stage = stages.set_index(stages["customer_id"].astype(str))["stage"].astype(str)
     ended = (stage.reindex(spans.index) == "churned").astype(int).to_numpy()
