@@ -48,6 +48,8 @@ def behaviour_features(transactions: pd.DataFrame, summary: pd.DataFrame,
     line_codes, ids = pd.factorize(transactions["customer_id"], use_na_sentinel=True)
     codes = np.append(s.index.get_indexer(ids), -1)[line_codes]  # -1: not in the summary
     known = codes >= 0
+    if known.all():  # every line's customer is in the summary: no copy of the lines to keep
+        known = slice(None)
     tx = transactions.loc[known, [c for c in ("amount", "channel", "category", "discount")
                                   if c in transactions]]
     for column in ("channel", "category"):
@@ -203,7 +205,7 @@ class BehaviourClusters:
         self.k_ = max(self.scores_, key=self.scores_.get)
         self.silhouette_ = self.scores_[self.k_]
         self.model_ = models[self.k_]
-        reference = self.model_.predict(scaled[sil_rows])
+        reference = labelled[self.k_]  # the chosen model's labels of the silhouette sample
         seeds = [self.random_state + i + 1 for i in range(self.n_stability_seeds)]
         refits = side_by_side([partial(self._fit, self.k_, s, fit_points) for s in seeds])
         self.stability_ = float(np.mean([
