@@ -142,22 +142,24 @@ class CoPurchase:
         ``cold_labels``: the segments of the cold ones, in order, when looked up already."""
         warm = pos >= 0
         bought = self.inter.matrix[pos[warm]]
+        if not warm.all():  # cold customers as rows without purchases, their scores set below
+            lengths = np.zeros(len(pos), dtype=bought.indptr.dtype)
+            lengths[warm] = np.diff(bought.indptr)
+            bought = sp.csr_matrix((bought.data, bought.indices, np.r_[0, np.cumsum(lengths)]),
+                                   shape=(len(pos), bought.shape[1]))
         if self.method == "popularity":
-            warm_scores = np.tile(self.popularity, (int(warm.sum()), 1))
+            out = np.tile(self.popularity, (len(customers), 1))
         else:
             # tie-break with popularity so every customer gets a full list
-            warm_scores = np.asarray(bought @ self.similarity)
-            warm_scores += 1e-6 * self.popularity
+            out = np.asarray(bought @ self.similarity)
+            out += 1e-6 * self.popularity
         if self.exclude_bought:
-            warm_scores[bought.nonzero()] = -np.inf
+            out[bought.nonzero()] = -np.inf
         elif self.bought_weight != 1.0:
             rows, cols = bought.nonzero()
-            warm_scores[rows, cols] *= self.bought_weight
-        if warm.all():
-            return warm_scores.astype(np.float32, copy=False), ~warm, pos
-        out = np.empty((len(customers), len(self.inter.items)), dtype=np.float32)
-        out[warm] = warm_scores
-        out[~warm] = self._cold_scores([c for c, w in zip(customers, warm) if not w], cold_labels)
+            out[rows, cols] *= self.bought_weight
+        if not warm.all():
+            out[~warm] = self._cold_scores([c for c, w in zip(customers, warm) if not w], cold_labels)
         return out, ~warm, pos
 
     def recommend(self, customers: Sequence[str] | None = None, n: int = 10, *,
