@@ -375,7 +375,7 @@ def with_stage(features: pd.DataFrame, stages: pd.DataFrame) -> pd.DataFrame:
     position = stage.index.get_indexer(features["customer_id"].astype("string"))
     now = np.where(position >= 0, stage.to_numpy(dtype=object)[position], None)
     scored = (position >= 0) & ~pd.Series(now).isin(NOT_SCORED).to_numpy()
-    kept = features[scored].copy()
+    kept = features[scored]  # a new frame (copy-on-write): its new columns leave features as it is
     now = now[scored]
     for code in STAGES:
         if code not in NOT_SCORED:

@@ -240,7 +240,7 @@ def importance(report: ModelReport, data: ChurnData, *, sample: int = 3000, n_re
         copies = []
         for column in chunk:  # the shuffles drawn in the order of the columns, as one by one
             values = X[column].to_numpy()
-            shuffled = stacked.copy()
+            shuffled = stacked.copy(deep=False)  # copy-on-write: one column replaced
             shuffled[column] = np.concatenate([values[rng.permutation(len(X))]
                                                for _ in range(n_repeats)])
             copies.append(shuffled)

@@ -197,7 +197,7 @@ def reason_codes(rules: ReasonRules, features: pd.DataFrame, *, top: int = 3) ->
     # rows show few distinct combinations of signals: each combination's codes once
     patterns, row_pattern = np.unique(signals[risky].to_numpy(), axis=0, return_inverse=True)
     codes = [[risky[j] for j in np.flatnonzero(pattern)][:top] for pattern in patterns]
-    return [list(codes[p]) for p in row_pattern.ravel()]
+    return [list(codes[p]) for p in row_pattern.ravel().tolist()]
 
 
 #: Recommended action codes (labels: ``churn.action.<code>``).

@@ -238,7 +238,7 @@ def _targeted(current: pd.DataFrame, reasons: pd.DataFrame, measured_effect: Any
     expected value (currency units) and ``reasons``, best expected value first; the budget
     curve (:func:`expected_value_ranking`); and the order: row ``k`` of the sorted frame is
     row ``order[k]`` of ``current``."""
-    current = current.copy()
+    current = current.copy(deep=False)  # copy-on-write: the new columns stay in this copy
     current["save_rate"] = (measured_effect.for_customers(current["customer_id"].astype(str))
                             if measured_effect is not None else float(save_rate))
     ranking = expected_value_ranking(current["churn_probability"].to_numpy(),
