@@ -105,7 +105,7 @@ def _features_at(lines: _PurchaseLines, cutoff: pd.Timestamp, *,
     """:func:`transactional_features` at ``cutoff`` from the prepared purchase ``lines``."""
     frame = lines.features(cutoff, window_days, max_categories)
     if events is not None and len(events):
-        frame = frame.join(_event_counts(events, cutoff, window_days))
+        frame = frame.join(lines.event_log(events).counts(cutoff, window_days))
     if feedback is not None and len(feedback):
         known = up_to(feedback, cutoff, "submitted_at").sort_values("submitted_at", kind="stable")
         last = known.groupby("customer_id").last()
@@ -191,6 +191,13 @@ class _PurchaseLines:
                         for code, name in enumerate(found.tolist())}
         self.transactions = transactions
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._events: tuple[pd.DataFrame, _EventLog] | None = None
+
+    def event_log(self, events: pd.DataFrame) -> _EventLog:
+        """``events`` prepared for the counts at each cutoff (once per events frame)."""
+        if self._events is None or self._events[0] is not events:
+            self._events = (events, _EventLog(events))
+        return self._events[1]
 
     def mask(self, cutoff: pd.Timestamp) -> np.ndarray:
         """Lines on or before ``cutoff`` (whole day, as :func:`workbench.summary.up_to`)."""
@@ -259,20 +266,36 @@ class _PurchaseLines:
 def _event_counts(events: pd.DataFrame, cutoff: pd.Timestamp, window_days: int) -> pd.DataFrame:
     """Events per type in the last ``window_days`` (``events:<type>``) and the window before
     (``events_before:<type>``, for the types seen in the last window)."""
-    end = day_after(cutoff)
-    known = up_to(events[["customer_id", "event", "timestamp"]], cutoff, "timestamp")
-    known = known[known["timestamp"] >= end - pd.Timedelta(days=2 * window_days)]
-    recent = (known["timestamp"] >= end - pd.Timedelta(days=window_days)).to_numpy()
-    # integer codes and one bincount instead of a crosstab of concatenated strings
-    id_codes, ids = pd.factorize(known["customer_id"].astype(str), sort=True)
-    kind_codes, kinds = pd.factorize(known["event"].astype(str), sort=True)
-    n_kinds = len(kinds)
-    cell = (id_codes * 2 + ~recent) * n_kinds + kind_codes  # [customer, before?, event type]
-    counts = np.bincount(cell, minlength=len(ids) * 2 * n_kinds).reshape(len(ids), 2, n_kinds)
-    seen = np.flatnonzero(counts[:, 0, :].sum(axis=0) > 0)  # types seen in the last window
-    values = np.concatenate([counts[:, 0, seen], counts[:, 1, seen]], axis=1).astype(np.int64)
-    columns = [f"events:{kinds[j]}" for j in seen] + [f"events_before:{kinds[j]}" for j in seen]
-    return pd.DataFrame(values, index=pd.Index(ids, name="customer_id"), columns=columns)
+    return _EventLog(events).counts(cutoff, window_days)
+
+
+class _EventLog:
+    """Events prepared once for their counts at many cutoffs: customers and event types as
+    codes of their sorted texts, so a cutoff's window is a mask on arrays."""
+
+    def __init__(self, events: pd.DataFrame):
+        self.times = events["timestamp"].to_numpy()
+        self.codes, self.ids = pd.factorize(events["customer_id"].astype(str), sort=True)
+        self.kind_codes, self.kinds = pd.factorize(events["event"].astype(str), sort=True)
+
+    def counts(self, cutoff: pd.Timestamp, window_days: int) -> pd.DataFrame:
+        """:func:`_event_counts` at ``cutoff``."""
+        end = day_after(cutoff)
+        keep = (self.times < end.to_datetime64()) & (
+            self.times >= (end - pd.Timedelta(days=2 * window_days)).to_datetime64())
+        recent = self.times[keep] >= (end - pd.Timedelta(days=window_days)).to_datetime64()
+        # the customers and types in the window, sorted as their texts: the codes of a
+        # factorization of the window itself; one bincount instead of a crosstab of texts
+        present, id_codes = np.unique(self.codes[keep], return_inverse=True)
+        types, kind_codes = np.unique(self.kind_codes[keep], return_inverse=True)
+        ids, kinds = self.ids.take(present), self.kinds.take(types)
+        n_kinds = len(kinds)
+        cell = (id_codes * 2 + ~recent) * n_kinds + kind_codes  # [customer, before?, event type]
+        counts = np.bincount(cell, minlength=len(ids) * 2 * n_kinds).reshape(len(ids), 2, n_kinds)
+        seen = np.flatnonzero(counts[:, 0, :].sum(axis=0) > 0)  # types seen in the last window
+        values = np.concatenate([counts[:, 0, seen], counts[:, 1, seen]], axis=1).astype(np.int64)
+        columns = [f"events:{kinds[j]}" for j in seen] + [f"events_before:{kinds[j]}" for j in seen]
+        return pd.DataFrame(values, index=pd.Index(ids, name="customer_id"), columns=columns)
 
 
 #: Feedback features that count something (0 for customers without feedback).
