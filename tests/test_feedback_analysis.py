@@ -224,12 +224,22 @@ def test_segments_joined_after_scoring_match_segments_given_to_analyse():
                        "amount": [10.0, 20.0, 30.0]})
     segments = pd.DataFrame({"customer_id": ["a", "b"],
                              "segment_cn8": ["important_value", "general_retain"]})
-    given = feedback.analyse(answers, transactions=tx, segments=segments, n_topics=2)
-    joined = feedback.with_segments(feedback.analyse(answers, transactions=tx, n_topics=2),
-                                    segments)
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c"], "tier": ["gold", "silver", "gold"]})
+    given = feedback.analyse(answers, customers=customers, transactions=tx, segments=segments,
+                             n_topics=2)
+    joined = feedback.with_segments(
+        feedback.analyse(answers, customers=customers, transactions=tx, n_topics=2), segments)
     pd.testing.assert_frame_equal(joined.frame, given.frame)
+    # where analyse put the column before the comments were scored first: after tier, before
+    # the behaviour after the answer
+    columns = list(joined.frame.columns)
+    assert columns[columns.index("tier"):columns.index("tier") + 3] == ["tier", "segment", "observed"]
+    assert columns[-4:] == ["observed", "purchases_after", "spend_after", "churned"]
     assert joined.frame["segment"].tolist()[:2] == ["important_value", "general_retain"]
     assert pd.isna(joined.frame["segment"].iloc[2])
-    assert list(joined.frame.columns).index("segment") < list(joined.frame.columns).index("observed")
+    # a segment column the feedback already had keeps its place
+    own = feedback.with_segments(feedback.analyse(answers.assign(segment="x"), n_topics=2), segments)
+    assert list(own.frame.columns).index("segment") == list(answers.columns).index("comment") + 1
+    assert own.frame["segment"].tolist()[3] == "important_value"
     plain = feedback.analyse(answers, n_topics=2)
     assert feedback.with_segments(plain, None) is plain

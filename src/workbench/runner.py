@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import (
     FIRST_COMPLETED,
     Future,
@@ -741,49 +742,11 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: StagedDataset,
         finally:
             _close_thread_event_loop()
 
-    # A report starts as soon as the reports whose results it uses have ended (failed ones
-    # too: it then reports their results as absent) and those it awaits have started, the
-    # longest chain of waiting reports first, so no core waits for a whole "wave" to end.
-    # A running report is marked in .running/ (the runner's pid): a report that awaits it
-    # waits there for its result (ReportContext.result).
-    waiting = run_order(runnable)
-    running: dict[Future, str] = {}
-    marks = out / RUNNING_DIR
-    marks.mkdir(parents=True, exist_ok=True)
-
-    def ready(topic: str) -> bool:
-        started = set(results) | set(running.values())
-        return not (uses_among(topic, runnable) - set(results)
-                    or awaits_among(topic, runnable) - started)
-
     # exports/customers.csv is written by a thread of its own as soon as every report whose
     # results it joins has ended, beside the reports still running (actions, overview).
     feeding = {r.topic for r in REPORTS if set(r.produces) & CUSTOMER_RESULTS} & set(runnable)
-    customers: Future | None = None
-    try:
-        with ThreadPoolExecutor(max_workers=cfg.jobs) as pool, \
-                ThreadPoolExecutor(max_workers=1) as table_pool:
-            while waiting or running:
-                if customers is None and feeding <= set(results):
-                    customers = table_pool.submit(_write_customer_table, dataset, out, cfg.lang)
-                for topic in [tp for tp in waiting if ready(tp)]:
-                    if len(running) >= cfg.jobs:
-                        break
-                    waiting.remove(topic)
-                    (marks / topic).write_text(str(os.getpid()), encoding="utf-8")
-                    running[pool.submit(execute, topic)] = topic
-                ended, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in ended:
-                    result = future.result()
-                    topic = running.pop(future)
-                    results[topic] = result
-                    (marks / topic).unlink(missing_ok=True)
-            if customers is None:
-                customers = table_pool.submit(_write_customer_table, dataset, out, cfg.lang)
-            table_entry = customers.result()
-    finally:
-        shutil.rmtree(marks, ignore_errors=True)
-
+    table_entry = _schedule(runnable, cfg.jobs, execute, out / RUNNING_DIR, log, results,
+                            feeding, lambda: _write_customer_table(dataset, out, cfg.lang))
     metrics = _merge_metrics(out, table_entry)
     if cfg.previous is not None:
         metrics["changes"] = _write_changes(cfg.previous, out, metrics, cfg.lang,
@@ -811,6 +774,72 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: StagedDataset,
                 as_of=as_of, quality=dataset.quality)
     write_json(manifest, out / "manifest.json")  # last: it marks the folder as a whole run
     return RunResult(cfg, ordered)
+
+
+def _schedule(runnable: list[str], jobs: int, execute: Callable[[str], NotebookResult],
+              marks: Path, log: Any, results: dict[str, NotebookResult], feeding: set[str],
+              fed: Callable[[], Any]) -> Any:
+    """Run the ``runnable`` reports, at most ``jobs`` at a time; returns what ``fed()`` returns.
+
+    A report starts as soon as the reports whose results it uses have ended (failed ones too:
+    it then reports their results as absent) and those it awaits have started, the longest
+    chain of waiting reports first, so no core waits for a whole "wave" to end. While a report
+    runs, ``marks/<topic>`` holds the runner's pid: a report that awaits it waits there for
+    its result (:func:`workbench.report.await_producer`); the mark goes when the report has
+    ended, however it ended, and ``marks`` goes when this returns or raises (Ctrl-C), so no
+    kernel is left waiting. ``fed()`` runs in a thread of its own as soon as every topic of
+    ``feeding`` has ended. ``results`` (topic -> result, skipped ones already in) is filled in.
+    """
+    waiting = run_order(runnable)
+    running: dict[Future, str] = {}
+    marks.mkdir(parents=True, exist_ok=True)
+
+    def ready(topic: str) -> bool:
+        started = set(results) | set(running.values())
+        return not (uses_among(topic, runnable) - set(results)
+                    or awaits_among(topic, runnable) - started)
+
+    def start_ready(pool: ThreadPoolExecutor) -> None:
+        # one at a time: a report that awaits another is ready once that one has started
+        while len(running) < jobs:
+            topic = next((tp for tp in waiting if ready(tp)), None)
+            if topic is None:
+                return
+            waiting.remove(topic)
+            (marks / topic).write_text(str(os.getpid()), encoding="utf-8")
+            running[pool.submit(execute, topic)] = topic
+
+    def ended_result(topic: str, future: Future) -> NotebookResult:
+        try:
+            return future.result()
+        except Exception as exc:  # noqa: BLE001 - outside the notebook (a full disk, say)
+            log(f"  {topic}: FAILED ({type(exc).__name__}: {exc})")
+            return NotebookResult(topic, "failed", error=f"{type(exc).__name__}: {exc}")
+        finally:
+            (marks / topic).unlink(missing_ok=True)  # frees the reports that await it
+
+    table: Future | None = None
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool, \
+                ThreadPoolExecutor(max_workers=1) as table_pool:
+            try:
+                while waiting or running:
+                    if table is None and feeding <= set(results):
+                        table = table_pool.submit(fed)
+                    start_ready(pool)
+                    ended, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in ended:
+                        topic = running.pop(future)
+                        results[topic] = ended_result(topic, future)
+                if table is None:
+                    table = table_pool.submit(fed)
+                return table.result()
+            finally:
+                # before the pools wait for what still runs (Ctrl-C): no kernel may be left
+                # waiting on a mark
+                shutil.rmtree(marks, ignore_errors=True)
+    finally:
+        shutil.rmtree(marks, ignore_errors=True)
 
 
 def _absolute(spec: str) -> str:
