@@ -54,6 +54,9 @@ class Report:
         File stems of its ``exports/*.csv``.
     locale
         Its module in ``workbench/locales`` (None: its text lives in ``core``).
+    seconds
+        Typical seconds of the report alone on the 200,000-customer demo (``bench_suite.py``);
+        only the run order reads it (:func:`run_order`).
     """
 
     topic: str
@@ -65,6 +68,7 @@ class Report:
     awaits: tuple[str, ...] = ()
     exports: tuple[str, ...] = ()
     locale: str | None = None
+    seconds: float = 10.0
 
     @property
     def title_key(self) -> str:
@@ -79,35 +83,35 @@ _DOMAINS = ("segmentation", "lifecycle", "clv", "churn", "feedback", "personaliz
 #: Every report, in the order of the index.
 REPORTS: tuple[Report, ...] = (
     Report("actions", "08_actions", needs=(("transactions", "customers"),),
-           uses=_DOMAINS, exports=("actions",), locale="actions"),
+           uses=_DOMAINS, exports=("actions",), locale="actions", seconds=5),
     Report("overview", "00_overview", needs=(("transactions", "customers"),),
-           uses=_DOMAINS, exports=("overview",), locale="overview"),
+           uses=_DOMAINS, exports=("overview",), locale="overview", seconds=7),
     Report("data_quality", "01_data_quality", needs=(_ANY_TABLE,),
-           exports=("data_quality",)),
+           exports=("data_quality",), seconds=3),
     Report("segmentation", "02_segmentation", needs=("transactions",),
-           produces=("segments",), exports=("segmentation",), locale="segmentation"),
+           produces=("segments",), exports=("segmentation",), locale="segmentation",
+           seconds=22),
     Report("lifecycle", "03_lifecycle", needs=("transactions",), produces=("stages",),
-           exports=("lifecycle",), locale="lifecycle"),
+           exports=("lifecycle",), locale="lifecycle", seconds=15),
     Report("clv", "04_clv", needs=("transactions",), produces=("clv",), uses=("lifecycle",),
-           exports=("clv",),
-           locale="clv"),
+           exports=("clv",), locale="clv", seconds=15),
     Report("churn", "05_churn", needs=(("transactions", "customers"),), produces=("churn",),
            uses=("lifecycle", "feedback"), awaits=("segmentation", "campaigns"),
-           exports=("churn",), locale="churn"),
+           exports=("churn",), locale="churn", seconds=60),
     Report("feedback", "06_feedback", needs=("feedback",), produces=("feedback", "comments"),
            awaits=("segmentation",),
-           exports=("feedback",), locale="feedback"),
+           exports=("feedback",), locale="feedback", seconds=14),
     Report("personalization", "07_personalization", needs=("transactions",),
            columns=(("transactions", ("product_id", "category")),),
            produces=("recommendations",), uses=("segmentation", "lifecycle"),
            awaits=("clv", "churn", "feedback"),
-           exports=("recommendations",),
-           locale="personalization"),
+           exports=("recommendations",), locale="personalization", seconds=20),
     Report("customer_success", "09_customer_success", needs=("subscriptions",),
-           produces=("renewals",), exports=("renewals",), locale="customer_success"),
+           produces=("renewals",), exports=("renewals",), locale="customer_success",
+           seconds=10),
     Report("campaigns", "10_campaigns", needs=("campaigns",), uses=("segmentation", "lifecycle"),
            produces=("campaign_uplift",), exports=("campaigns", "do_not_contact", "next_campaign"),
-           locale="campaigns"),
+           locale="campaigns", seconds=40),
 )
 
 
@@ -164,24 +168,32 @@ def uses_among(topic: str, selected: list[str]) -> set[str]:
 
 
 def run_order(selected: list[str]) -> list[str]:
-    """The selected topics by priority: the longest chain of selected reports that wait on a
-    topic (the topic included) first, then the most reports waiting on it, then index order.
+    """The selected topics by priority: the longest chain of seconds (:attr:`Report.seconds`)
+    from a topic's start to the end of the last report waiting on it first, then the most
+    reports waiting on it, then index order.
 
-    Starting the head of the longest chain first keeps the cores busy to the end: on the
-    suite, segmentation and lifecycle (5 reports deep: feedback, churn, personalization and
-    actions wait on them) start before data quality, which nothing waits on. Raises
-    ``RuntimeError`` for a cycle, like :func:`run_waves`.
+    A topic's chain is its own seconds plus the longest chain of the reports that use it; a
+    report that awaits it only needs it started, so it counts from the topic's start. Starting
+    the head of the longest chain first keeps the cores busy to the end: on the suite,
+    segmentation and lifecycle (feedback, churn, personalization and actions wait on them)
+    start before data quality, which nothing waits on, and churn (60 s) before CLV (15 s),
+    though as many reports wait on each. Raises ``RuntimeError`` for a cycle, like
+    :func:`run_waves`.
     """
     chosen = [t for t in topics() if t in set(selected)]
-    users = {t: [u for u in chosen if t in uses_among(u, chosen) | awaits_among(u, chosen)]
-             for t in chosen}
-    depth: dict[str, int] = {}
+    users = {t: [u for u in chosen if t in uses_among(u, chosen)] for t in chosen}
+    awaiting = {t: [u for u in chosen if t in awaits_among(u, chosen)] for t in chosen}
+    chain: dict[str, float] = {}
     waiting: dict[str, set[str]] = {}
     for topic in reversed(_dependency_order(chosen)):  # raises for a cycle
-        depth[topic] = 1 + max((depth[u] for u in users[topic]), default=0)
-        waiting[topic] = set(users[topic]).union(*(waiting[u] for u in users[topic]))
+        after = max((chain[u] for u in users[topic]), default=0.0)
+        # an awaiting report can start with this one: it must start first, by a hair
+        beside = max((chain[u] for u in awaiting[topic]), default=0.0)
+        chain[topic] = max(by_topic(topic).seconds + after, beside + 1e-6 if beside else 0.0)
+        both = users[topic] + awaiting[topic]
+        waiting[topic] = set(both).union(*(waiting[u] for u in both))
     index = {t: i for i, t in enumerate(chosen)}
-    return sorted(chosen, key=lambda t: (-depth[t], -len(waiting[t]), index[t]))
+    return sorted(chosen, key=lambda t: (-chain[t], -len(waiting[t]), index[t]))
 
 
 def _dependency_order(selected: list[str]) -> list[str]:
