@@ -819,27 +819,22 @@ def _schedule(runnable: list[str], jobs: int, execute: Callable[[str], NotebookR
             (marks / topic).unlink(missing_ok=True)  # frees the reports that await it
 
     table: Future | None = None
-    try:
-        with ThreadPoolExecutor(max_workers=jobs) as pool, \
-                ThreadPoolExecutor(max_workers=1) as table_pool:
-            try:
-                while waiting or running:
-                    if table is None and feeding <= set(results):
-                        table = table_pool.submit(fed)
-                    start_ready(pool)
-                    ended, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for future in ended:
-                        topic = running.pop(future)
-                        results[topic] = ended_result(topic, future)
-                if table is None:
+    with ThreadPoolExecutor(max_workers=jobs) as pool, \
+            ThreadPoolExecutor(max_workers=1) as table_pool:
+        try:
+            while waiting or running:
+                if table is None and feeding <= set(results):
                     table = table_pool.submit(fed)
-                return table.result()
-            finally:
-                # before the pools wait for what still runs (Ctrl-C): no kernel may be left
-                # waiting on a mark
-                shutil.rmtree(marks, ignore_errors=True)
-    finally:
-        shutil.rmtree(marks, ignore_errors=True)
+                start_ready(pool)
+                ended, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in ended:
+                    topic = running.pop(future)
+                    results[topic] = ended_result(topic, future)
+            return (table or table_pool.submit(fed)).result()
+        finally:
+            # before the pools wait for what still runs (Ctrl-C): no kernel may be left
+            # waiting on a mark
+            shutil.rmtree(marks, ignore_errors=True)
 
 
 def _absolute(spec: str) -> str:

@@ -316,7 +316,7 @@ def _outcomes(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *, win
                                 "is read from transactions, and there are none")
         out["orders"] = pd.NA
         out["window_complete"] = True
-        return out, None
+        return out, pre_period_features(out, None) if features else None
     window = pd.Timedelta(days=window_days)
     found, feats = _contact_history(out, transactions, window_days=window_days, features=features)
     found_orders = found["orders"]

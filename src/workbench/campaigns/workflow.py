@@ -23,7 +23,6 @@ from workbench.campaigns.data import (
     CONTROL,
     _outcomes,
     check_campaigns,
-    pre_period_features,
 )
 from workbench.campaigns.effects import arm_effects, uplift_by_group
 from workbench.campaigns.evaluation import (
@@ -291,8 +290,6 @@ def analyse(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *,
                        ignore_index=True) if group_columns else uplift_by_group(outcomes, "_none")
     if not before_send and any(c != "channel" for c in group_columns):
         notes.append(("post_treatment_groups", {}))
-    if features is None:  # no transactions
-        features = pre_period_features(outcomes, tx)
     features.index = outcomes.index
     scores, evaluations, curves = [], [], {}
     measured = effects[effects["reason"] == ""]
