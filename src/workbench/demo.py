@@ -46,7 +46,6 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -446,18 +445,19 @@ def _pick_rows(rng: np.random.Generator, probs: np.ndarray,
 
 
 class _Blocks:
-    """A column to write, made a block of rows at a time: ``make(*(a[rows] for a in arrays))``.
+    """A column to write, made a block of rows at a time: ``make(*(a[rows] for a in arrays))``
+    (values, or their CSV text as a pyarrow array).
 
     Only the integer arrays a large text column comes from are held, never the column itself.
     """
 
-    def __init__(self, make: Callable[..., np.ndarray], *arrays: np.ndarray) -> None:
+    def __init__(self, make: Callable[..., np.ndarray | pa.Array], *arrays: np.ndarray) -> None:
         self.make, self.arrays = make, arrays
 
     def __len__(self) -> int:
         return len(self.arrays[0])
 
-    def __getitem__(self, rows: slice) -> np.ndarray:
+    def __getitem__(self, rows: slice) -> np.ndarray | pa.Array:
         return self.make(*(a[rows] for a in self.arrays))
 
 
@@ -482,6 +482,28 @@ def _timestamps(start: np.datetime64, seconds: np.ndarray) -> np.ndarray:
     raw = stamps.astype("S19").view(np.uint8).reshape(-1, 19).copy()
     raw[:, 10] = ord(" ")
     return raw.view("S19").ravel().astype("U19")
+
+
+def _timestamp_text(start: np.datetime64, seconds: np.ndarray) -> pa.Array:
+    """:func:`_timestamps` as CSV text (a pyarrow array), formatted by Arrow."""
+    return pc.cast(pa.array(start + seconds.astype("timedelta64[s]")), pa.string())
+
+
+class _Take:
+    """The CSV text of ``values[codes]`` (a pyarrow array): ``values`` formatted once, then
+    taken block by block."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.text = _csv_field(np.asarray(values), None)
+
+    def __call__(self, codes: np.ndarray) -> pa.Array:
+        return self.text.take(pa.array(codes))
+
+
+def _order_id_text(o_text: pa.Array, t_ord: np.ndarray, kind: np.ndarray) -> pa.Array:
+    """:func:`_order_ids` as CSV text, from the orders' ids as text ``o_text``."""
+    ids = o_text.take(pa.array(t_ord))
+    return pc.if_else(pa.array(kind == 1), pc.binary_join_element_wise("R", ids, ""), ids)
 
 
 def _reordered(order: np.ndarray, columns: dict[str, object]) -> dict[str, np.ndarray]:
@@ -538,7 +560,15 @@ _CSV_CHUNK_ROWS = 1 << 20
 
 
 def _csv_field(values: object, float_format: str | None) -> pa.Array:
-    """One column as CSV text, exactly as ``DataFrame.to_csv`` writes it (QUOTE_MINIMAL)."""
+    """One column as CSV text, exactly as ``DataFrame.to_csv`` writes it (QUOTE_MINIMAL).
+
+    A pyarrow array is taken as CSV text already (see :class:`_Take`).
+    """
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values
+    if isinstance(values, pd.Series) and getattr(values.dtype, "storage", None) == "pyarrow" \
+            and values.dtype.kind in "OU":  # str or string: its Arrow text as it is
+        return _quoted(pa.array(values.array).cast(pa.string()).fill_null(""))
     if isinstance(values, pd.Series) and not isinstance(values.dtype, np.dtype):
         values = values.to_numpy(dtype=object, na_value="")  # str, string, category
     arr = np.asarray(values)
@@ -558,7 +588,13 @@ def _csv_field(values: object, float_format: str | None) -> pa.Array:
         return pa.array(np.where(np.isnan(arr), "", text), pa.string())
     if arr.dtype.kind not in "OU":
         raise TypeError(f"no CSV text for dtype {arr.dtype}")
-    text = pa.array(arr, pa.string(), from_pandas=True).fill_null("")
+    return _quoted(pa.array(arr, pa.string(), from_pandas=True).fill_null(""))
+
+
+def _quoted(text: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Text values as CSV fields: quoted (quotes doubled) where they need it."""
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
     quote = pc.match_substring_regex(text, r'[,"\n]')  # Python 3.11's csv leaves \r bare
     if not pc.any(quote).as_py():
         return text
@@ -618,54 +654,84 @@ def _write_text(text: str, path: Path) -> None:
 # generator
 
 
-#: Transaction columns the campaigns read as numbers; every other column is text.
-_NUMERIC_LINES = ("amount", "quantity", "discount")
+def _taken(column: object, rows: np.ndarray) -> object:
+    """A column (array or :class:`_Blocks`) with its rows taken in ``rows``."""
+    if isinstance(column, _Blocks):
+        return _Blocks(column.make, *(a[rows] for a in column.arrays))
+    return np.asarray(column)[rows]
 
 
-def _as_read_back(columns: dict[str, object]) -> pd.DataFrame:
-    """The transaction columns as ``transactions.csv`` written by :func:`_write_csv` reads back
-    with ``pd.read_csv(dtype=str, keep_default_na=False)`` and the amounts, quantities and
-    discounts as floats: without writing and parsing 1.5 GB of text at 1M customers.
-
-    Text columns hold the generated strings (the demo's have no character that needs CSV
-    quoting; any that would is rejected). Numbers are whole cents or whole units, so the float
-    of their written text is the value itself.
-    """
-    frame = {}
-    for name, values in columns.items():
-        raw = values[0:len(values)] if isinstance(values, _Blocks) else np.asarray(values)
-        if name in _NUMERIC_LINES:
-            number = np.asarray(raw, dtype=float)
-            if not np.array_equal(np.rint(number * 100.0) / 100.0, number):
-                raise ValueError(f"{name}: not whole cents; its CSV text would round it")
-            frame[name] = number
-            continue
-        text = pd.Series(np.asarray(raw).astype(str), dtype="str")
-        if text.str.contains(r'[,"\n\r]', regex=True).any():
-            raise ValueError(f"{name}: a value needs CSV quoting")
-        frame[name] = text
-        del raw
-    return pd.DataFrame(frame)
+def _planted_order_ids(o_text: pa.Array, added_ids: pa.Array, t_ord: np.ndarray,
+                       kind: np.ndarray, added: np.ndarray) -> pa.Array:
+    """Order ids of planted lines as CSV text: a generated line's (:func:`_order_id_text`),
+    or where ``added >= 0`` the id of the campaigns' added order ``added``."""
+    ids = _order_id_text(o_text, t_ord, kind)
+    if not len(added_ids):
+        return ids
+    return pc.if_else(pa.array(added >= 0), added_ids.take(pa.array(np.maximum(added, 0))), ids)
 
 
-def _plant_campaigns(out: Path, customers: Any, seed: int,
-                     transactions: dict[str, object]) -> int:
+def _plant_campaigns(out: Path, transactions: dict[str, object], seed: int, *,
+                     start: np.datetime64, buyer: np.ndarray, id_num: np.ndarray,
+                     cid: np.ndarray, signup: np.ndarray, o_id: np.ndarray, t_ord: np.ndarray,
+                     kind: np.ndarray, t_sec: np.ndarray) -> int:
     """Plant the three campaigns of :mod:`workbench.demo_campaigns` in the generated
-    ``transactions`` (columns as :func:`_write_csv` takes them), write ``transactions.csv``
-    with them and ``campaigns.csv`` with its truth; returns the number of transaction lines.
+    ``transactions`` (columns as :func:`_write_csv` takes them; the dict is emptied to free
+    them), write ``transactions.csv`` with them and ``campaigns.csv`` with its truth; returns
+    the number of transaction lines.
 
-    The lines are planted as they would read back from the unplanted file (text, amounts as
-    floats: :func:`_as_read_back`), so the files are those of writing, reading and planting.
+    The files are those of writing the unplanted lines, reading them back
+    (``pd.read_csv(dtype=str, keep_default_na=False)``, amounts, quantities and discounts as
+    floats) and planting with :func:`~workbench.demo_campaigns.plant_campaigns`, without
+    making the text: the lines are given to the planting as numbers (``buyer``: the buyer of
+    each line, ``id_num``/``cid``: customers' numbers and ids, ``signup``: their signup
+    seconds, ``t_ord``/``kind``/``t_sec``: each line's order, return flag and seconds after
+    ``start``; ``o_id``: the orders' ids).
     """
-    from workbench.demo_campaigns import plant_campaigns, write_planted
+    from workbench.demo_campaigns import PlantedCampaigns, _Lines, _plant, write_planted
 
-    tx = _as_read_back(transactions)
-    signup = pd.DataFrame({"customer_id": np.asarray(customers["customer_id"]),
-                           "signup_date": np.asarray(customers["signup_date"])})
-    planted = plant_campaigns(tx, signup, seed=seed)
-    _write_csv(planted.transactions, out / "transactions.csv", float_format="%.2f")
-    write_planted(planted, out)
-    return len(planted.transactions)
+    n_ord = len(o_id)
+    ids_by_number = np.empty_like(cid)
+    ids_by_number[id_num - 1] = cid  # zero-padded to one width: numbers sort as the ids
+    signup_by_number = np.empty(len(cid), dtype="datetime64[D]")
+    signup_by_number[id_num - 1] = (start + signup.astype("timedelta64[s]")).astype(
+        "datetime64[D]")  # signup_date as read back: the day
+    n_added: list[int] = [0]
+
+    def new_orders(ids: list[str]) -> np.ndarray:  # "K..." ids: never a generated one
+        codes = 2 * n_ord + n_added[0] + np.arange(len(ids))
+        n_added[0] += len(ids)
+        return codes
+
+    lines = _Lines(
+        customer=id_num[buyer] - 1, customer_ids=ids_by_number,
+        order=t_ord + kind * n_ord,  # a return's order id is "R" + its order's
+        amount=np.asarray(transactions["amount"], dtype=float),
+        date=(start + t_sec.astype("timedelta64[s]")).astype("datetime64[us]"),
+        signup=signup_by_number,
+        returns_of=lambda codes: np.where(codes < n_ord, codes + n_ord, -1),
+        new_orders=new_orders,
+        order_text=lambda codes: _order_ids(o_id, codes % n_ord, codes // n_ord))
+    planting = _plant(lines, np.random.default_rng(seed), window_days=30, control_share=0.4,
+                      audience_share=0.8)
+    del lines
+    rows = planting.rows
+    line = planting.origin[rows]
+    added = np.where(rows >= planting.n_given, rows - planting.n_given, -1)
+    columns = {name: _taken(transactions.pop(name), line) for name in list(transactions)}
+    columns["order_id"] = _Blocks(partial(_planted_order_ids, _Take(o_id).text,
+                                          _Take(np.array(planting.added_ids, dtype=str)).text),
+                                  t_ord[line], kind[line], added)
+    seconds = (planting.date[rows] - start) // np.timedelta64(1, "s")
+    columns["order_date"] = _Blocks(partial(_timestamp_text, start), seconds.astype(np.int64))
+    columns["amount"] = planting.amount[rows]
+    columns["quantity"] = np.where(added >= 0, 1.0, np.asarray(columns["quantity"], float))
+    columns["discount"] = np.where(added >= 0, 0.0, np.asarray(columns["discount"], float))
+    del planting.origin, planting.date, planting.amount, planting.order, line, seconds
+    _write_csv(columns, out / "transactions.csv", float_format="%.2f")
+    write_planted(PlantedCampaigns(pd.DataFrame(), planting.campaigns, planting.truth,
+                                   planting.effects), out)
+    return len(rows)
 
 
 def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0,
@@ -881,21 +947,29 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     cid = _zero_padded(id_num, width)
     cid_b = cid[:nb]
 
+    buyer = l_cust[src]  # of each transaction line
     transactions = {  # text columns are formatted block by block as they are written
-        "customer_id": _Blocks(cid_b.__getitem__, l_cust[src]),
-        "order_id": _Blocks(partial(_order_ids, o_id), t_ord, kind),
-        "order_date": _Blocks(partial(_timestamps, start), t_sec),
+        "customer_id": _Blocks(_Take(cid_b), buyer),
+        "order_id": _Blocks(partial(_order_id_text, _Take(o_id).text), t_ord, kind),
+        "order_date": _Blocks(partial(_timestamp_text, start), t_sec),
         "amount": sign * l_amt_c[src] / 100.0,
         "quantity": sign * l_qty[src],
-        "channel": _Blocks(channel_arr.__getitem__, o_channel[t_ord]),
-        "product_id": _Blocks(sku_names.__getitem__, l_sku[src]),
-        "category": _Blocks(np.array(CATEGORIES).__getitem__, l_cat[src]),
-        "store": _Blocks(store_of_order.__getitem__, t_ord),
+        "channel": _Blocks(_Take(channel_arr), o_channel[t_ord]),
+        "product_id": _Blocks(_Take(sku_names), l_sku[src]),
+        "category": _Blocks(_Take(np.array(CATEGORIES)), l_cat[src]),
+        "store": _Blocks(_Take(store_of_order), t_ord),
         "discount": np.where(kind == 1, 0, l_disc_c[src]) / 100.0,
     }
 
+    spend_c = np.bincount(buyer, weights=sign * l_amt_c[src], minlength=nb)
+    has_return = np.bincount(l_cust[ret], minlength=nb) > 0
+    first_line = np.r_[0, np.cumsum(o_lines)[:-1]] if n_ord else np.zeros(0, np.int64)
+    first_cat = l_cat[first_line]  # category of each order's first line
+    # the lines' arrays are in the transaction columns now (14.7M lines at 1M customers)
+    del (l_ord, l_pos, l_is_last, l_cat, weight, share, l_amt_c, sku_rank, l_qty, uses, rate,
+         l_disc_c, l_sku, l_cust, l_sec, limit, room, candidates, ret, src, sign, t_order)
+
     # --- customers table --------------------------------------------------------------------
-    spend_c = np.bincount(l_cust[src], weights=sign * l_amt_c[src], minlength=nb)
     value = np.log1p(np.maximum(spend_c, 0.0) / 100.0) + rng.normal(0.0, 0.35, nb)
     tier_b = np.zeros(nb, dtype=np.int64)
     if nb:
@@ -950,7 +1024,6 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
 
     # --- feedback ---------------------------------------------------------------------------
     satisfaction = rng.normal(0.0, 1.0, nb) + _SATISFACTION_SHIFT[persona_b] - 0.7 * dead
-    has_return = np.bincount(l_cust[ret], minlength=nb) > 0
     satisfaction -= 0.5 * has_return
     surveyed = np.flatnonzero(rng.random(nb) < _FEEDBACK_SHARE)
     n_surveys = np.where(rng.random(len(surveyed)) < 0.4, 2, 1)
@@ -964,8 +1037,7 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
                   0, 10).astype(np.int64)
     csat = np.clip(np.rint(1.0 + 0.4 * nps + rng.normal(0.0, 0.5, n_fb)), 1, 5).astype(
         np.int64)
-    first_line = np.r_[0, np.cumsum(o_lines)[:-1]] if n_ord else np.zeros(0, np.int64)
-    f_cat = l_cat[first_line[f_order]] if n_fb else np.zeros(0, np.int64)
+    f_cat = first_cat[f_order] if n_fb else np.zeros(0, np.int64)
     negative = np.where(nps <= 6, True, np.where(nps >= 9, False,
                                                  rng.random(n_fb) < np.where(nps == 7, 0.6, 0.3)))
     passive = (nps >= 7) & (nps <= 8)
@@ -1080,11 +1152,13 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     e_sec = np.clip(e_sec, 0, window_sec - 1)
     ev_order = np.lexsort((e_kind, id_num[e_cust], e_sec))
     events = {
-        "customer_id": _Blocks(cid.__getitem__, e_cust[ev_order]),
-        "timestamp": _Blocks(partial(_timestamps, start), e_sec[ev_order]),
-        "event": _Blocks(np.array(_EVENT_TYPES).__getitem__, e_kind[ev_order]),
+        "customer_id": _Blocks(_Take(cid), e_cust[ev_order]),
+        "timestamp": _Blocks(partial(_timestamp_text, start), e_sec[ev_order]),
+        "event": _Blocks(_Take(np.array(_EVENT_TYPES)), e_kind[ev_order]),
         "channel": e_channel[ev_order],
     }
+    del e_cust, e_kind, e_sec, e_channel, visit_ch, ticket_ch, coupon_ch, ev_order, ev_cust, \
+        ev_kind, ev_sec
 
     # --- truth -------------------------------------------------------------------------------
     truth_customers = _reordered(id_order, {
@@ -1130,7 +1204,9 @@ def generate_demo(out_dir: str | Path, *, customers: int = 20_000, seed: int = 0
     }
 
     if campaigns:
-        n_tx = _plant_campaigns(out, customers_df, seed, transactions)
+        n_tx = _plant_campaigns(out, transactions, seed, start=start, buyer=buyer,
+                                id_num=id_num, cid=cid, signup=signup, o_id=o_id, t_ord=t_ord,
+                                kind=kind, t_sec=t_sec)
         params["transaction_lines"] = n_tx
         params["campaigns"] = [spec["campaign_id"] for spec in PLANTED_CAMPAIGNS]
     else:

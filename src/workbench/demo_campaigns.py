@@ -25,7 +25,9 @@ estimates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -63,6 +65,178 @@ class PlantedCampaigns:
     effects: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
+@dataclass
+class _Lines:
+    """Transaction lines as numbers, the form :func:`_plant` works on.
+
+    ``customer`` holds one code per line (-1: no customer), ascending as the customer ids sort,
+    and ``customer_ids`` the id of each code; ``order`` one code per distinct order id;
+    ``date`` is a ``datetime64`` array; ``signup`` (or ``None``) the signup time of each
+    customer code (``NaT``: unknown). ``returns_of`` maps order codes to the codes of their
+    returns' orders (``"R"`` + id; -1 where there is none), ``new_orders`` gives codes to the
+    ids of added orders, and ``order_text`` gives the ids of order codes.
+    """
+
+    customer: np.ndarray
+    customer_ids: Any
+    order: np.ndarray
+    amount: np.ndarray
+    date: np.ndarray
+    signup: np.ndarray | None
+    returns_of: Callable[[np.ndarray], np.ndarray]
+    new_orders: Callable[[list[str]], np.ndarray]
+    order_text: Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass
+class _Planting:
+    """What :func:`_plant` did to the lines: ``rows`` are the resulting lines in order, as
+    indices into the grown arrays ``origin`` (the given line each comes from), ``date``,
+    ``amount`` and ``order``; indices from ``n_given`` on are added orders, whose ids are
+    ``added_ids``."""
+
+    rows: np.ndarray
+    origin: np.ndarray
+    date: np.ndarray
+    amount: np.ndarray
+    order: np.ndarray
+    n_given: int
+    added_ids: list[str]
+    campaigns: pd.DataFrame
+    truth: pd.DataFrame
+    effects: pd.DataFrame
+
+
+def _plant(lines: _Lines, rng: np.random.Generator, window_days: int, control_share: float,
+           audience_share: float) -> _Planting:
+    """Plant :data:`PLANTED` in ``lines``; the rules of :func:`plant_campaigns`."""
+    cust, order, amount, date = lines.customer, lines.order, lines.amount, lines.date
+    n_given = len(cust)
+    origin = np.arange(n_given)
+    alive = np.ones(n_given, dtype=bool)
+    added_ids: list[str] = []
+    end = pd.Timestamp(np.max(date[~np.isnat(date)])).normalize()
+    window = pd.Timedelta(days=window_days)
+    logs, truths = [], []
+    for index, spec in enumerate(PLANTED):
+        sent = end - pd.Timedelta(days=spec["days_before_end"]) + pd.Timedelta(hours=10)
+        sent64, stop64 = sent.to_datetime64(), (sent + window).to_datetime64()
+        before = np.flatnonzero(alive & (date < sent64) & (amount > 0) & (cust >= 0))
+        positive = pd.DataFrame({"customer": cust[before], "order": order[before],
+                                 "amount": amount[before], "_date": date[before]})
+        hist = positive.groupby("customer").agg(last=("_date", "max"),
+                                                orders=("order", "nunique"),
+                                                median_amount=("amount", "median"))
+        codes = hist.index.to_numpy()
+        if lines.signup is not None:
+            known = lines.signup[codes]
+            hist = hist[np.isnat(known) | (known <= sent64)]
+        hist = hist[rng.random(len(hist)) < audience_share]
+        codes = hist.index.to_numpy()
+        ids = np.asarray(lines.customer_ids[codes])
+        n = len(codes)
+        treated = rng.random(n) >= control_share
+        recency = (sent - hist["last"]).dt.total_seconds().to_numpy() / 86400.0
+        orders = hist["orders"].to_numpy()
+        inside = np.flatnonzero(alive & (date > sent64) & (date <= stop64))
+        y0 = np.isin(codes, cust[inside[amount[inside] > 0]])
+        window_rev = (pd.Series(amount[inside]).groupby(cust[inside]).sum()
+                      .reindex(codes).fillna(0.0).to_numpy())
+        amount_c = hist["median_amount"].round(2).to_numpy()
+        group = np.full(n, "other", dtype=object)
+        add_q = np.zeros(n)
+        drop_r = np.zeros(n)
+        if spec["rule"] == "lapsed":
+            lapsed = ((recency > LAPSED["min_days"]) & (recency <= LAPSED["max_days"])
+                      & (orders >= LAPSED["min_orders"]))
+            group[lapsed] = "lapsed_loyal"
+            add_q = np.where(lapsed, LAPSED["q"], LAPSED["q_other"])
+        elif spec["rule"] == "annoy":
+            loyal = (recency <= ANNOY["max_days"]) & (orders >= ANNOY["min_orders"])
+            group[loyal] = "recent_loyal"
+            drop_r = np.where(loyal, ANNOY["r"], 0.0)
+            add_q = np.where(loyal, 0.0, ANNOY["q_other"])
+        true_uplift = add_q * (1 - y0) - drop_r * y0
+        true_revenue = add_q * (1 - y0) * amount_c - drop_r * window_rev
+        u_add, u_drop = rng.random(n), rng.random(n)
+        do_add = treated & ~y0 & (u_add < add_q)
+        do_drop = treated & y0 & (u_drop < drop_r)
+        # remove the window's lines of the annoyed, and the returns of those orders
+        dropped = inside[np.isin(cust[inside], codes[do_drop])]
+        if len(dropped):
+            returns = lines.returns_of(np.unique(order[dropped]))
+            alive[dropped] = False
+            alive &= ~np.isin(order, returns[returns >= 0])
+        # add one order for each customer the campaign won: a copy of their last line
+        winners = np.flatnonzero(do_add)
+        if len(winners):
+            mine = before[np.isin(cust[before], codes[winners])]
+            mine = mine[np.lexsort((mine, date[mine], cust[mine]))]
+            last = mine[np.r_[cust[mine][1:] != cust[mine][:-1], True]]
+            source = last[np.searchsorted(cust[last], codes[winners])]
+            offsets = rng.uniform(3600, window.total_seconds(), len(winners))
+            new_dates = (sent + pd.to_timedelta(offsets, unit="s")).floor("s").to_numpy()
+            new_ids = [f"K{index + 1}{k:07d}" for k in range(len(winners))]
+            added_ids.extend(new_ids)
+            cust = np.concatenate([cust, cust[source]])
+            order = np.concatenate([order, lines.new_orders(new_ids)])
+            amount = np.concatenate([amount, amount_c[winners]])
+            date = np.concatenate([date, new_dates])
+            origin = np.concatenate([origin, origin[source]])
+            alive = np.concatenate([alive, np.ones(len(winners), dtype=bool)])
+        arm = np.where(treated, spec["arm"], spec["control"])
+        logs.append(pd.DataFrame({
+            "customer_id": ids, "campaign_id": spec["campaign_id"],
+            "sent_at": sent.strftime("%Y-%m-%d %H:%M:%S"), "arm": arm,
+            "channel": spec["channel"], "offer": spec["offer"],
+            "cost": np.where(treated, spec["cost"], 0.0)}))
+        truths.append(pd.DataFrame({
+            "customer_id": ids, "campaign_id": spec["campaign_id"],
+            "arm": np.where(treated, spec["arm"], "control"), "planted_group": group,
+            "true_uplift": true_uplift, "true_revenue_uplift": true_revenue,
+            "sleeping_dog": group == "recent_loyal"}))
+    rows = _chronological(np.flatnonzero(alive), date, order,
+                          lambda r: _order_text(lines, r, n_given, added_ids))
+    truth = pd.concat(truths, ignore_index=True)
+    effects = (truth.assign(arm=truth["campaign_id"].map({s["campaign_id"]: s["arm"] for s in PLANTED}))
+               .groupby(["campaign_id", "arm"], sort=False)
+               .agg(planted_uplift=("true_uplift", "mean"),
+                    planted_revenue_uplift=("true_revenue_uplift", "mean"),
+                    customers=("customer_id", "size")).reset_index())
+    return _Planting(rows, origin, date, amount, order, n_given, added_ids,
+                     pd.concat(logs, ignore_index=True), truth, effects)
+
+
+def _order_text(lines: _Lines, rows: np.ndarray, n_given: int, added_ids: list[str]) -> np.ndarray:
+    """Order ids of ``rows`` (given lines first, then the added orders)."""
+    text = np.empty(len(rows), dtype=object)
+    given = rows < n_given
+    text[given] = lines.order_text(lines.order[rows[given]])
+    text[~given] = np.asarray(added_ids, dtype=object)[rows[~given] - n_given]
+    return text
+
+
+def _chronological(rows: np.ndarray, date: np.ndarray, order: np.ndarray,
+                   order_text: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``rows`` sorted by date, then order id (stable; no date last), as
+    ``sort_values(["date", "order_id"], kind="stable")``: ids are compared only where lines
+    of several orders share a date."""
+    key = date[rows].view(np.int64)
+    key = np.where(np.isnat(date[rows]), np.iinfo(np.int64).max, key)
+    by_date = np.argsort(key, kind="stable")
+    rows, key = rows[by_date], key[by_date]
+    if len(rows) < 2:
+        return rows
+    starts = np.r_[True, key[1:] != key[:-1]]
+    run = np.cumsum(starts) - 1
+    mixed = np.r_[False, (order[rows][1:] != order[rows][:-1]) & ~starts[1:]]
+    tied = np.flatnonzero(np.isin(run, np.unique(run[mixed])))
+    if len(tied):
+        ties = pd.DataFrame({"key": key[tied], "order_id": order_text(rows[tied])})
+        rows[tied] = rows[tied][ties.sort_values(["key", "order_id"], kind="stable").index]
+    return rows
+
+
 def _as_text(dates: pd.Series) -> pd.Series:
     return dates.dt.strftime("%Y-%m-%d %H:%M:%S")
 
@@ -87,99 +261,67 @@ def plant_campaigns(transactions: pd.DataFrame, customers: pd.DataFrame | None =
     audience_share
         Share of the customers who had bought before a send that the campaign addresses.
     """
-    rng = np.random.default_rng(seed)
-    as_text = not pd.api.types.is_datetime64_any_dtype(transactions["order_date"])
-    tx = transactions.copy()
-    tx["_date"] = pd.to_datetime(tx["order_date"])
-    end = tx["_date"].max().normalize()
-    window = pd.Timedelta(days=window_days)
+    given_dates = transactions["order_date"]
+    as_text = not pd.api.types.is_datetime64_any_dtype(given_dates)
+    customer, customer_ids = pd.factorize(transactions["customer_id"], sort=True)
+    order, order_ids = pd.factorize(transactions["order_id"])
+    known = pd.Index(order_ids.astype(str))  # the ids as text, which returns refer to
+    added: dict[str, int] = {}
     signup = None
     if customers is not None and "signup_date" in customers:
-        signup = pd.Series(pd.to_datetime(customers["signup_date"]).to_numpy(),
-                           index=customers["customer_id"].astype(str))
-    logs, truths, added_all = [], [], []
-    for index, spec in enumerate(PLANTED):
-        sent = end - pd.Timedelta(days=spec["days_before_end"]) + pd.Timedelta(hours=10)
-        positive = tx[(tx["_date"] < sent) & (tx["amount"] > 0)]
-        hist = positive.groupby("customer_id").agg(last=("_date", "max"),
-                                                   orders=("order_id", "nunique"),
-                                                   median_amount=("amount", "median"))
-        if signup is not None:
-            known = signup.reindex(hist.index)
-            hist = hist[known.isna().to_numpy() | (known <= sent).to_numpy()]
-        hist = hist.sort_index()
-        hist = hist[rng.random(len(hist)) < audience_share]
-        ids = hist.index.to_numpy()
-        n = len(ids)
-        treated = rng.random(n) >= control_share
-        recency = (sent - hist["last"]).dt.total_seconds().to_numpy() / 86400.0
-        orders = hist["orders"].to_numpy()
-        inside = tx[(tx["_date"] > sent) & (tx["_date"] <= sent + window)]
-        window_pos = inside[inside["amount"] > 0]
-        y0 = pd.Index(ids).isin(window_pos["customer_id"].unique())
-        window_rev = inside.groupby("customer_id")["amount"].sum().reindex(ids).fillna(0.0).to_numpy()
-        amount = hist["median_amount"].round(2).to_numpy()
-        group = np.full(n, "other", dtype=object)
-        add_q = np.zeros(n)
-        drop_r = np.zeros(n)
-        if spec["rule"] == "lapsed":
-            lapsed = ((recency > LAPSED["min_days"]) & (recency <= LAPSED["max_days"])
-                      & (orders >= LAPSED["min_orders"]))
-            group[lapsed] = "lapsed_loyal"
-            add_q = np.where(lapsed, LAPSED["q"], LAPSED["q_other"])
-        elif spec["rule"] == "annoy":
-            loyal = (recency <= ANNOY["max_days"]) & (orders >= ANNOY["min_orders"])
-            group[loyal] = "recent_loyal"
-            drop_r = np.where(loyal, ANNOY["r"], 0.0)
-            add_q = np.where(loyal, 0.0, ANNOY["q_other"])
-        true_uplift = add_q * (1 - y0) - drop_r * y0
-        true_revenue = add_q * (1 - y0) * amount - drop_r * window_rev
-        u_add, u_drop = rng.random(n), rng.random(n)
-        do_add = treated & ~y0 & (u_add < add_q)
-        do_drop = treated & y0 & (u_drop < drop_r)
-        # remove the window's lines of the annoyed, and the returns of those orders
-        dropped = inside[inside["customer_id"].isin(ids[do_drop])]
-        gone_orders = set(dropped["order_id"].astype(str))
-        gone = tx.index.isin(dropped.index) | tx["order_id"].astype(str).isin(
-            {"R" + o for o in gone_orders})
-        tx = tx[~gone]
-        # add one order for each customer the campaign won
-        winners = np.flatnonzero(do_add)
-        if len(winners):
-            last_line = (positive.sort_values("_date", kind="stable")
-                         .groupby("customer_id").tail(1).set_index("customer_id"))
-            rows = last_line.loc[ids[winners]].reset_index()
-            offsets = rng.uniform(3600, window.total_seconds(), len(winners))
-            rows["_date"] = (sent + pd.to_timedelta(offsets, unit="s")).floor("s")
-            rows["order_id"] = [f"K{index + 1}{k:07d}" for k in range(len(winners))]
-            rows["amount"] = amount[winners]
-            if "quantity" in rows:
-                rows["quantity"] = 1
-            if "discount" in rows:
-                rows["discount"] = 0.0
-            tx = pd.concat([tx, rows[tx.columns]], ignore_index=True)
-            added_all.append(len(winners))
-        arm = np.where(treated, spec["arm"], spec["control"])
-        logs.append(pd.DataFrame({
-            "customer_id": ids, "campaign_id": spec["campaign_id"],
-            "sent_at": sent.strftime("%Y-%m-%d %H:%M:%S"), "arm": arm,
-            "channel": spec["channel"], "offer": spec["offer"],
-            "cost": np.where(treated, spec["cost"], 0.0)}))
-        truths.append(pd.DataFrame({
-            "customer_id": ids, "campaign_id": spec["campaign_id"],
-            "arm": np.where(treated, spec["arm"], "control"), "planted_group": group,
-            "true_uplift": true_uplift, "true_revenue_uplift": true_revenue,
-            "sleeping_dog": group == "recent_loyal"}))
-    tx = tx.sort_values(["_date", "order_id"], kind="stable").reset_index(drop=True)
-    tx["order_date"] = _as_text(tx["_date"]) if as_text else tx["_date"]
-    tx = tx.drop(columns="_date")
-    truth = pd.concat(truths, ignore_index=True)
-    effects = (truth.assign(arm=truth["campaign_id"].map({s["campaign_id"]: s["arm"] for s in PLANTED}))
-               .groupby(["campaign_id", "arm"], sort=False)
-               .agg(planted_uplift=("true_uplift", "mean"),
-                    planted_revenue_uplift=("true_revenue_uplift", "mean"),
-                    customers=("customer_id", "size")).reset_index())
-    return PlantedCampaigns(tx, pd.concat(logs, ignore_index=True), truth, effects)
+        signup = (pd.Series(pd.to_datetime(customers["signup_date"]).to_numpy(),
+                            index=customers["customer_id"].astype(str))
+                  .reindex(customer_ids).to_numpy())
+
+    def codes_of(texts: list[str]) -> np.ndarray:
+        codes = known.get_indexer(texts)
+        for i in np.flatnonzero(codes < 0):
+            codes[i] = added.get(texts[i], -1)
+        return codes
+
+    def returns_of(codes: np.ndarray) -> np.ndarray:
+        text = {code: name for name, code in added.items()}
+        return codes_of(["R" + (known[code] if code < len(known) else text[code])
+                         for code in codes])
+
+    def new_orders(ids: list[str]) -> np.ndarray:
+        codes = codes_of(ids)
+        for i in np.flatnonzero(codes < 0):
+            codes[i] = added.setdefault(ids[i], len(known) + len(added))
+        return codes
+
+    lines = _Lines(customer=customer, customer_ids=customer_ids, order=order,
+                   amount=transactions["amount"].to_numpy(),
+                   date=pd.to_datetime(given_dates).to_numpy(), signup=signup,
+                   returns_of=returns_of, new_orders=new_orders,
+                   order_text=lambda codes: np.asarray(order_ids)[codes])
+    planting = _plant(lines, np.random.default_rng(seed), window_days, control_share,
+                      audience_share)
+    n_given, rows = planting.n_given, planting.rows
+    tx = transactions
+    if len(planting.origin) > n_given:  # the added orders: copies of their customers' last line
+        copies = transactions.iloc[planting.origin[n_given:]].reset_index(drop=True)
+        copies["order_id"] = planting.added_ids
+        copies["amount"] = planting.amount[n_given:]
+        if "quantity" in copies:
+            copies["quantity"] = 1
+        if "discount" in copies:
+            copies["discount"] = 0.0
+        tx = pd.concat([transactions, copies], ignore_index=True)
+    tx = tx.iloc[rows].reset_index(drop=True)
+    dates = pd.Series(planting.date[rows])
+    if not as_text:
+        tx["order_date"] = dates
+    elif given_dates.dtype == "str" and given_dates.str.fullmatch(
+            r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d").all():
+        # the given lines' text is already what formatting their dates gives
+        text = given_dates.iloc[planting.origin[rows]].reset_index(drop=True)
+        new = np.flatnonzero(rows >= n_given)
+        text.iloc[new] = _as_text(dates.iloc[new]).to_numpy()
+        tx["order_date"] = text
+    else:
+        tx["order_date"] = _as_text(dates)
+    return PlantedCampaigns(tx, planting.campaigns, planting.truth, planting.effects)
 
 
 def write_planted(planted: PlantedCampaigns, out_dir) -> None:
@@ -191,10 +333,10 @@ def write_planted(planted: PlantedCampaigns, out_dir) -> None:
     """
     from pathlib import Path
 
+    from workbench.demo import _write_csv  # atomic, with the bytes of DataFrame.to_csv
+
     out = Path(out_dir)
     (out / "truth").mkdir(parents=True, exist_ok=True)
-    planted.campaigns.to_csv(out / "campaigns.csv", index=False, encoding="utf-8")
-    planted.truth.to_csv(out / "truth" / "campaigns.csv", index=False, encoding="utf-8",
-                         float_format="%.6f")
-    planted.effects.to_csv(out / "truth" / "campaign_effects.csv", index=False, encoding="utf-8",
-                           float_format="%.6f")
+    _write_csv(planted.campaigns, out / "campaigns.csv")
+    _write_csv(planted.truth, out / "truth" / "campaigns.csv", float_format="%.6f")
+    _write_csv(planted.effects, out / "truth" / "campaign_effects.csv", float_format="%.6f")
