@@ -194,20 +194,36 @@ def test_a_kernel_dies_with_its_runner(tmp_path):
         pytest.fail("the child outlived its runner by 5 s")
 
 
-@pytest.mark.parametrize("seconds", [0.5, 7.0])  # while loading, while kernels run
-def test_killed_run_leaves_the_previous_run_whole(finished_run, tiny_demo, tmp_path, seconds):
+def _until_kernels(run: subprocess.Popen, timeout: float = 180.0) -> list[int]:
+    """Wait until ``run`` has started its fork server or a kernel (or has ended): how long
+    loading takes depends on the machine, so the test waits for the event, not a time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and run.poll() is None:
+        kernels = _kernels_of(run.pid)
+        if kernels:
+            return kernels
+        time.sleep(0.05)
+    return []
+
+
+@pytest.mark.parametrize("phase", ["loading", "kernels"])
+def test_killed_run_leaves_the_previous_run_whole(finished_run, tiny_demo, tmp_path, phase):
     out = tmp_path / "weekly"
     shutil.copytree(finished_run, out)
     before = _snapshot(out)
     run = _start(tiny_demo, out)
-    time.sleep(seconds)
-    if seconds > 5 and run.poll() is None:  # kernels run: the fork server at least is alive
-        assert _kernels_of(run.pid)
     try:
-        os.killpg(run.pid, signal.SIGKILL)  # the runner, as kill -9 would (kernels have sessions
-    except ProcessLookupError:  # it had already finished             of their own)
-        pass
-    run.wait()
+        if phase == "loading":
+            time.sleep(0.5)
+        else:
+            assert _until_kernels(run), "the run ended before it started a kernel"
+            time.sleep(1.0)  # let the kernels write into the staging folder
+    finally:
+        try:
+            os.killpg(run.pid, signal.SIGKILL)  # the runner, as kill -9 would (kernels have
+        except ProcessLookupError:  # it had already finished        sessions of their own)
+            pass
+        run.wait()
     time.sleep(0.2)
     assert _kernels_of(run.pid) == []  # no orphan kernel goes on writing into the staging folder
     after = _snapshot(out)

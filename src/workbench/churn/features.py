@@ -199,6 +199,16 @@ class _PurchaseLines:
             self._events = (events, _EventLog(events))
         return self._events[1]
 
+    def close(self) -> None:
+        """Free the prepared lines and the daily purchases kept in DuckDB: after this the
+        object is spent (every other method fails). For a caller whose last use of the lines
+        is over, before a step that needs the memory."""
+        if self._con is not None:
+            self._con.close()
+        self._con, self._events = None, None
+        self.codes = self.dates = self.transactions = None
+        self.mix, self.names = {}, {}
+
     def mask(self, cutoff: pd.Timestamp) -> np.ndarray:
         """Lines on or before ``cutoff`` (whole day, as :func:`workbench.summary.up_to`)."""
         return self.dates < day_after(cutoff).to_datetime64()
@@ -452,9 +462,14 @@ def transactional_data(transactions: pd.DataFrame, cutoffs: Sequence[pd.Timestam
 
 
 def _transactional_data(lines: _PurchaseLines, cutoffs: Sequence[pd.Timestamp], *,
-                        horizon_days: int = 90, history: Any = None, **feature_kwargs: Any
-                        ) -> ChurnData:
-    """:func:`transactional_data` from the prepared purchase ``lines`` of the transactions."""
+                        horizon_days: int = 90, history: Any = None, close: bool = False,
+                        **feature_kwargs: Any) -> ChurnData:
+    """:func:`transactional_data` from the prepared purchase ``lines`` of the transactions.
+
+    With ``close``, ``lines`` and ``history`` are closed (:meth:`_PurchaseLines.close`,
+    :meth:`workbench.lifecycle.PurchaseHistory.close`) once the last cutoff is read, before
+    the cutoffs' rows are joined: at 1M customers that frees about 2.5 GB for the join.
+    """
     from workbench.lifecycle import PurchaseHistory
 
     transactions = lines.transactions
@@ -476,6 +491,9 @@ def _transactional_data(lines: _PurchaseLines, cutoffs: Sequence[pd.Timestamp], 
         features = with_stage(features, stages_at(history, cutoff))
         features = features.assign(label=label[features.index.to_numpy()])
         parts.append(features)
+    if close:
+        lines.close()
+        history.close()
     data = pd.concat(parts, ignore_index=True)
     label = data.pop("label")
     return ChurnData(data, label, "transactional", horizon_days)

@@ -76,14 +76,19 @@ def _prepare(X: pd.DataFrame) -> pd.DataFrame:
     """Booleans to floats and text to object, so both models accept the frame.
 
     Returns a new frame; its unchanged columns share memory with ``X`` (copy-on-write keeps
-    ``X`` as it is), so a million customer-cutoff rows are not held twice.
+    ``X`` as it is), so a million customer-cutoff rows are not held twice. A text column
+    becomes one Python string per distinct value, shared by its rows (None where missing):
+    the values the encoders see are those of ``astype(object)``, at 8 bytes a row instead of
+    a string object per row (about 1.2 GB less per text column at 4.7M customer-cutoffs).
     """
     out = X.copy(deep=False)
     for column in out.columns:
         if pd.api.types.is_bool_dtype(out[column]):
             out[column] = out[column].astype(float)
         elif not pd.api.types.is_numeric_dtype(out[column]):
-            out[column] = out[column].astype(object).where(out[column].notna(), None)
+            codes, uniques = pd.factorize(out[column], use_na_sentinel=True)
+            shared = np.append(np.asarray(uniques, dtype=object), None)  # code -1: None
+            out[column] = pd.Series(shared[codes], index=out.index, dtype=object)
     return out
 
 

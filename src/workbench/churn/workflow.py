@@ -184,27 +184,33 @@ def analyse(dataset: Any, as_of: pd.Timestamp, *, setting: str = "auto", horizon
                   "complaint_categories": complaint_categories_of(comments, as_of) if comments is not None else ()}
         cutoffs = monthly_cutoffs(as_of, horizon_days, n_cutoffs, tx["order_date"].min())
         lines = _PurchaseLines(tx)  # prepared once for every cutoff and as_of
+        # everything read from the purchase lines and lifecycle's history at as_of first:
+        # both are closed after the last cutoff's features, before the training rows are
+        # joined and the models fitted, the largest moments of the report
+        now = stages if stages is not None else stages_at(history, as_of)
+        current = _features_at(lines, as_of, **kwargs)
+        current = with_stage(current, now).reset_index(drop=True)
+        value = pd.Series(lines.spend(as_of, 365, current["customer_id"]), index=current.index)
+        last_rules = derive_rules(history, max(pd.Timestamp(c).normalize() for c in cutoffs)) \
+            if cutoffs else None
+        churn_days = derive_rules(history, as_of).churn_days
+        survival_group = next((c for c in SURVIVAL_GROUPS if c in current), None)
+        survival = _lifetimes(lines.spans(as_of), now, dataset.customers, survival_group)
+        survivals = {survival_group or "all": survival}
         data = _transactional_data(lines, cutoffs, horizon_days=horizon_days, history=history,
-                                   **kwargs)
+                                   close=True, **kwargs)
+        del lines, history
+        last_cutoff = data.features["cutoff"].max()
+        last = data.features["cutoff"] == last_cutoff
+        scored = health_score(data.features[last], churn_days=last_rules.churn_days)
+        health_table = health_bands(scored, data.label[last])
+        del scored
         report = evaluate_models(data, random_state=random_state)
         if check_leakage:
             leakage = leakage_check(data, report, dataset.customers, static_attributes,
                                     attribute_history, random_state=random_state)
         baseline = _bgnbd_baseline(tx, data)
-        now = stages if stages is not None else stages_at(history, as_of)
-        current = _features_at(lines, as_of, **kwargs)
-        current = with_stage(current, now).reset_index(drop=True)
         current["churn_probability"] = predict(report, current)
-        value = pd.Series(lines.spend(as_of, 365, current["customer_id"]), index=current.index)
-        last_cutoff = data.features["cutoff"].max()
-        last = data.features["cutoff"] == last_cutoff
-        scored = health_score(data.features[last],
-                              churn_days=derive_rules(history, last_cutoff).churn_days)
-        health_table = health_bands(scored, data.label[last])
-        churn_days = derive_rules(history, as_of).churn_days
-        survival_group = next((c for c in SURVIVAL_GROUPS if c in current), None)
-        survival = _lifetimes(lines.spans(as_of), now, dataset.customers, survival_group)
-        survivals = {survival_group or "all": survival}
     current = current.reset_index(drop=True)
     current["value_at_stake"] = value.to_numpy()
     current["health_score"] = health_score(current, churn_days=churn_days).to_numpy()

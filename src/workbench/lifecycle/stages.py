@@ -103,6 +103,14 @@ class PurchaseHistory:
         """)
         return con
 
+    def close(self) -> None:
+        """Drop the DuckDB tables and the cached stages (their memory goes back at once); the
+        next call that needs them builds them again."""
+        if self._con is not None:
+            self._con.close()
+        self._con = None
+        self._stages.clear()
+
     def gaps(self, as_of: pd.Timestamp) -> np.ndarray:
         """All inter-purchase gaps (days) of purchases on or before ``as_of``."""
         rows = self.con.execute(
