@@ -146,19 +146,21 @@ def _capped(rows: np.ndarray, random_state: int, cap: int | None = None) -> np.n
 
 def evaluate_models(data: ChurnData, *, n_splits: int = 5, random_state: int = 0,
                     kinds: Sequence[str] = ("logistic", "gradient_boosting"),
-                    refit: bool = True) -> ModelReport:
+                    refit: bool = True,
+                    folds: Sequence[tuple[np.ndarray, np.ndarray]] | None = None) -> ModelReport:
     """Cross-validate each model (time-based for several cutoffs), then refit the best.
 
     Scores are ROC-AUC, PR-AUC (average precision) and Brier score on the out-of-fold
     predictions (each fold's fit on at most :data:`MAX_EVAL_ROWS` rows); the best model has
     the highest ROC-AUC and is refitted on at most :data:`MAX_TRAIN_ROWS` rows. With
     ``refit=False`` (scores only) the best model is not refitted and ``model`` is None.
+    ``folds`` (train rows, test rows) replaces the folds of :func:`_folds`.
     """
     X = _prepare(data.X)
     y = data.label.to_numpy()
     if len(np.unique(y)) < 2:
         raise ValueError("every customer has the same label: there is nothing to learn")
-    folds = _folds(data, n_splits, random_state)
+    folds = list(folds) if folds is not None else _folds(data, n_splits, random_state)
     tested = np.zeros(len(y), bool)
     predictions = pd.DataFrame(index=X.index)
     rows = []
@@ -260,11 +262,16 @@ def leakage_check(data: ChurnData, report: ModelReport, customers: pd.DataFrame 
                   static_attributes: Sequence[str] | None = None,
                   attribute_history: pd.DataFrame | None = None, *,
                   random_state: int = 0) -> dict[str, Any] | None:
-    """ROC-AUC of the best model without and with the snapshot attributes (same folds).
+    """ROC-AUC of the best model without and with the snapshot attributes, on the same fold.
 
     Snapshot attributes are the customers-table columns that are not static (see
     :func:`snapshot_attributes`) and have no history; the gain in ROC-AUC when they are added
     at past cutoffs is what they would carry from the future. None when there are none.
+
+    The fold is the last of the comparison's (:func:`evaluate_models`): with several cutoffs,
+    training on the earlier cutoffs and testing on the latest (``fold_rows`` test rows), so
+    only one more model is fitted; ``auc_without`` is the comparison's out-of-fold ROC-AUC of
+    the best model on those rows, ``auc_with`` the refit's with the attributes added.
     """
     dated = set(attribute_history.columns) if attribute_history is not None else set()
     leaky = [c for c in snapshot_attributes(customers, static_attributes) if c not in dated]
@@ -281,9 +288,12 @@ def leakage_check(data: ChurnData, report: ModelReport, customers: pd.DataFrame 
     else:
         with_snapshot = data.features.merge(snap, on="customer_id", how="left")
     leaked = ChurnData(with_snapshot, data.label, data.setting, data.horizon_days)
-    check = evaluate_models(leaked, random_state=random_state, kinds=(report.best,), refit=False)
-    return {"model": report.best, "attributes": leaky,
-            "auc_without": float(report.scores.loc[report.best, "roc_auc"]),
+    train, test = _folds(data, 5, random_state)[-1]
+    check = evaluate_models(leaked, random_state=random_state, kinds=(report.best,), refit=False,
+                            folds=[(train, test)])
+    without = report.predictions[report.best].reindex(test).to_numpy()
+    return {"model": report.best, "attributes": leaky, "fold_rows": len(test),
+            "auc_without": float(roc_auc_score(data.label.to_numpy()[test], without)),
             "auc_with": float(check.scores.loc[report.best, "roc_auc"])}
 
 

@@ -180,9 +180,11 @@ ENTRIES: dict[str, dict[str, str]] = {
     "churn.note.snapshot": {
         "en": "Left out at past cutoffs: {attributes}. The customers table gives them as of the export, and "
               "they can change with behaviour after a cutoff, so they would carry the future into the features. "
-              "ROC-AUC of {model}: {without} without them (reported above), {with_} with them.",
+              "ROC-AUC of {model} on the last validation fold ({rows} customer-cutoff rows): {without} "
+              "without them, {with_} with them.",
         "zh": "在过去的截止日不使用：{attributes}。客户表中的这些属性是导出时的取值，可能在截止日之后随行为改变，"
-              "会把未来信息带入特征。{model}的 ROC-AUC：不含这些属性为 {without}（即上文结果），含这些属性为 {with_}。"},
+              "会把未来信息带入特征。{model}在最后一个验证折（{rows} 行客户-截止日）上的 ROC-AUC：不含这些属性为 {without}，"
+              "含这些属性为 {with_}。"},
     "churn.reason.none": {"en": "no single standout reason", "zh": "无明显单一原因"},
     "churn.action.call": {"en": "Personal call from the account manager with a tailored offer.",
                           "zh": "客户经理专人致电，提供定制优惠。"},
