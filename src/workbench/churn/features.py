@@ -475,11 +475,18 @@ def _transactional_data(lines: _PurchaseLines, cutoffs: Sequence[pd.Timestamp], 
     transactions = lines.transactions
     last_day = transactions["order_date"].max().normalize()
     history = history if history is not None else PurchaseHistory(transactions)
-    parts = []
-    for cutoff in sorted(pd.Timestamp(c).normalize() for c in cutoffs):
+    cutoffs = sorted(pd.Timestamp(c).normalize() for c in cutoffs)
+    for cutoff in cutoffs:
         if cutoff + pd.Timedelta(days=horizon_days) > last_day:
             raise ValueError(f"cutoff {cutoff.date()} + {horizon_days} days passes the last "
                              f"transaction date {last_day.date()}: its label is not observed yet")
+    # lifecycle's stages at every cutoff first (two short columns each): with ``close`` the
+    # history is closed before the cutoffs' features pile up
+    stages = [stages_at(history, cutoff) for cutoff in cutoffs]
+    if close:
+        history.close()
+    parts = []
+    for cutoff, stages_then in zip(cutoffs, stages, strict=True):
         features = _features_at(lines, cutoff, **feature_kwargs)
         # who came back in (cutoff, cutoff + horizon], by customer code
         after = ~lines.mask(cutoff) & lines.mask(cutoff + pd.Timedelta(days=horizon_days))
@@ -488,15 +495,36 @@ def _transactional_data(lines: _PurchaseLines, cutoffs: Sequence[pd.Timestamp], 
         came_back[-1] = False
         codes = lines.ids.get_indexer(features["customer_id"])
         label = (~came_back[codes]).astype(int)
-        features = with_stage(features, stages_at(history, cutoff))
-        features = features.assign(label=label[features.index.to_numpy()])
-        parts.append(features)
+        features = _compact(with_stage(features, stages_then))
+        parts.append(features.assign(label=label[features.index.to_numpy()]))
     if close:
         lines.close()
-        history.close()
+    del stages
     data = pd.concat(parts, ignore_index=True)
     label = data.pop("label")
     return ChurnData(data, label, "transactional", horizon_days)
+
+
+def _compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its whole-number columns stored small: 0/1 flags as ``int8``, other
+    whole numbers below 2**15 in size (day and event counts) as ``int32``. The same numbers:
+    every model, statistic and sum reads them back exactly as float64, and sums or products of
+    two such columns stay inside their type. The customer-cutoff rows of a million customers
+    hold about 30 such columns (1.6 GB as float64)."""
+    compact = {}
+    for name, values in frame.items():
+        if values.dtype.kind not in "fi" or values.dtype.itemsize <= 1 or not len(values):
+            continue
+        array = values.to_numpy()
+        if values.dtype.kind == "f" and not (np.isfinite(array).all()
+                                             and (array == np.floor(array)).all()):
+            continue
+        low, high = array.min(), array.max()
+        if low >= 0 and high <= 1:
+            compact[name] = array.astype(np.int8)
+        elif values.dtype.itemsize > 4 and -(2 ** 15) < low and high < 2 ** 15:
+            compact[name] = array.astype(np.int32)
+    return frame.assign(**compact) if compact else frame
 
 
 def monthly_cutoffs(last_day: pd.Timestamp, horizon_days: int, n: int = 6,
