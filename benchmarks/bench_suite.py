@@ -43,7 +43,7 @@ from _harness import DATA_DIR, ROOT, _loadavg
 
 SUITE_DIR = DATA_DIR / "suite"
 DEFAULT_BASELINE = "c6bc1c9"
-TABLES = ("transactions", "customers", "feedback", "events")
+TABLES = ("transactions", "customers", "feedback", "events", "campaigns", "subscriptions")
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ __all__ = ["purchase_mix", "side_by_side"]
 _T = TypeVar("_T")
 
 
-def side_by_side(fits: Sequence[Callable[[], _T]], *, max_workers: int | None = None) -> list[_T]:
+def side_by_side(fits: Sequence[Callable[[], _T]], *, max_workers: int | None = None,
+                 one_thread: bool = False) -> list[_T]:
     """Call each of ``fits`` (independent model fits) and return their results in order.
 
     When this thread runs OpenMP with one thread (``workbench run`` gives each of its side by
@@ -25,12 +26,16 @@ def side_by_side(fits: Sequence[Callable[[], _T]], *, max_workers: int | None = 
     boosting release the GIL while they compute, so a kernel that runs alone uses the idle
     core. Every fit runs with the thread count it would have had alone, so the results are
     the same as calling them one after the other. Otherwise they are called in order.
+
+    ``one_thread``: the fits run on one OpenMP thread however many the kernel has (small
+    fits, which more threads make slower on a busy machine): then they always run side by
+    side, each on one thread, and a kernel that has the machine to itself uses every core.
     """
     from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
     from threadpoolctl import threadpool_limits
 
     workers = min(len(fits), max_workers or os.cpu_count() or 1)
-    if workers <= 1 or _openmp_effective_n_threads() != 1:
+    if not one_thread and (workers <= 1 or _openmp_effective_n_threads() != 1):
         return [fit() for fit in fits]
 
     def call(fit: Callable[[], Any]) -> Any:

@@ -18,6 +18,8 @@ customer the observed uplift, with its interval, of the customers of similar pre
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
@@ -27,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from workbench.campaigns.effects import two_proportion
+from workbench.features import side_by_side
 
 __all__ = ["LEARNERS", "TwoModelUplift", "XLearnerUplift", "cross_fit_uplift", "make_learner",
            "uplift_intervals"]
@@ -174,12 +177,20 @@ def cross_fit_uplift(learner, X, treatment, y, *, n_folds: int = 5,
     strata = 2 * t + y
     smallest = np.bincount(strata, minlength=4)
     k = int(min(n_folds, max(2, smallest[smallest > 0].min())))
-    folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state)
+    folds = list(StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state)
+                 .split(X, strata))
+
+    def fold(train: np.ndarray, test: np.ndarray) -> Callable[[], np.ndarray]:
+        return lambda: clone(learner).fit(X[train], t[train], y[train]).predict_uplift(X[test])
+
     out = np.full(len(y), np.nan)
-    with threadpool_limits(n_threads, user_api="openmp"):
-        for train, test in folds.split(X, strata):
-            model = clone(learner).fit(X[train], t[train], y[train])
-            out[test] = model.predict_uplift(X[test])
+    if n_threads == 1:  # one thread per fit: the folds side by side on the free cores
+        scores = side_by_side([fold(train, test) for train, test in folds], one_thread=True)
+    else:
+        with threadpool_limits(n_threads, user_api="openmp"):
+            scores = [fold(train, test)() for train, test in folds]
+    for (_, test), score in zip(folds, scores, strict=True):
+        out[test] = score
     return out
 
 
