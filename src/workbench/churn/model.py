@@ -103,6 +103,10 @@ class ModelReport:
     columns: list[str]
 
 
+#: Folds of the cross-validation when the rows are not several cutoffs (stratified k-fold).
+N_SPLITS = 5
+
+
 def _folds(data: ChurnData, n_splits: int, random_state: int) -> list[tuple[np.ndarray, np.ndarray]]:
     if data.setting == "transactional" and data.features["cutoff"].nunique() > 1:
         cutoffs = np.sort(data.features["cutoff"].unique())
@@ -144,7 +148,7 @@ def _capped(rows: np.ndarray, random_state: int, cap: int | None = None) -> np.n
     return np.asarray(rows)[np.sort(keep)]
 
 
-def evaluate_models(data: ChurnData, *, n_splits: int = 5, random_state: int = 0,
+def evaluate_models(data: ChurnData, *, n_splits: int = N_SPLITS, random_state: int = 0,
                     kinds: Sequence[str] = ("logistic", "gradient_boosting"),
                     refit: bool = True,
                     folds: Sequence[tuple[np.ndarray, np.ndarray]] | None = None) -> ModelReport:
@@ -303,7 +307,7 @@ def leakage_check(data: ChurnData, report: ModelReport, customers: pd.DataFrame 
     else:
         with_snapshot = data.features.merge(snap, on="customer_id", how="left")
     leaked = ChurnData(with_snapshot, data.label, data.setting, data.horizon_days)
-    train, test = _folds(data, 5, random_state)[-1]
+    train, test = _folds(data, N_SPLITS, random_state)[-1]  # evaluate_models' folds
     check = evaluate_models(leaked, random_state=random_state, kinds=(report.best,), refit=False,
                             folds=[(train, test)])
     without = report.predictions[report.best].reindex(test).to_numpy()

@@ -336,7 +336,7 @@ def closing_note(result: ChurnResult, lang: str = "en") -> list[str]:
     names = t("churn.list_sep", lang).join(feature_label(c, lang) for c in leak["attributes"])
     return [t("churn.note.snapshot", lang, attributes=names, model=model_name(leak["model"], lang),
               without=f"{leak['auc_without']:.3f}", with_=f"{leak['auc_with']:.3f}",
-              rows=f"{leak.get('fold_rows', len(result.data.label)):,}")]
+              rows=f"{leak['fold_rows']:,}")]
 
 
 def survival_groupings(result: ChurnResult) -> list[tuple[str, dict[str, Any]]]:
