@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench import demo
+from workbench import csvtext, demo
 from workbench.demo import _write_csv
 
 
@@ -22,7 +22,7 @@ def _frame() -> pd.DataFrame:
 
 @pytest.mark.parametrize("float_format", [None, "%.2f"])
 def test_bytes_equal_to_csv(tmp_path, monkeypatch, float_format):
-    monkeypatch.setattr(demo, "_CSV_CHUNK_ROWS", 2)  # three blocks of rows
+    monkeypatch.setattr(csvtext, "CSV_CHUNK_ROWS", 2)  # three blocks of rows
     frame = _frame()
     _write_csv(frame, tmp_path / "a.csv", float_format=float_format)
     expected = frame.to_csv(index=False, lineterminator="\n", float_format=float_format)

@@ -36,8 +36,6 @@ bought.
 
 from __future__ import annotations
 
-import csv
-import io as _io
 import json
 import os
 import tempfile
@@ -52,6 +50,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.csvtext import csv_field, write_rows
 from workbench.demo_campaigns import PLANTED as PLANTED_CAMPAIGNS
 
 __all__ = [
@@ -494,7 +493,7 @@ class _Take:
     taken block by block."""
 
     def __init__(self, values: np.ndarray) -> None:
-        self.text = _csv_field(np.asarray(values), None)
+        self.text = csv_field(np.asarray(values))
 
     def __call__(self, codes: np.ndarray) -> pa.Array:
         return self.text.take(pa.array(codes))
@@ -555,54 +554,6 @@ def _segment_rank(group: np.ndarray) -> np.ndarray:
     return np.arange(n) - np.repeat(starts, lengths)
 
 
-#: Rows formatted at a time by :func:`_write_csv`.
-_CSV_CHUNK_ROWS = 1 << 20
-
-
-def _csv_field(values: object, float_format: str | None) -> pa.Array:
-    """One column as CSV text, exactly as ``DataFrame.to_csv`` writes it (QUOTE_MINIMAL).
-
-    A pyarrow array is taken as CSV text already (see :class:`_Take`).
-    """
-    if isinstance(values, (pa.Array, pa.ChunkedArray)):
-        return values
-    if isinstance(values, pd.Series) and getattr(values.dtype, "storage", None) == "pyarrow" \
-            and values.dtype.kind in "OU":  # str or string: its Arrow text as it is
-        return _quoted(pa.array(values.array).cast(pa.string()).fill_null(""))
-    if isinstance(values, pd.Series) and not isinstance(values.dtype, np.dtype):
-        values = values.to_numpy(dtype=object, na_value="")  # str, string, category
-    arr = np.asarray(values)
-    if arr.dtype.kind == "b":
-        return pc.if_else(pa.array(arr), "True", "False")
-    if arr.dtype.kind in "iu":
-        return pc.cast(pa.array(arr), pa.string())
-    if arr.dtype.kind == "f":
-        cents = np.rint(arr * 100.0)
-        if float_format == "%.2f" and np.array_equal(cents / 100.0, arr):
-            whole = np.abs(cents).astype(np.int64)
-            sign = pc.if_else(pa.array(np.signbit(arr)), "-", "")
-            return pc.binary_join_element_wise(
-                sign, pc.cast(pa.array(whole // 100), pa.string()), ".",
-                pc.utf8_lpad(pc.cast(pa.array(whole % 100), pa.string()), 2, "0"), "")
-        text = np.char.mod(float_format, arr) if float_format else arr.astype(str)
-        return pa.array(np.where(np.isnan(arr), "", text), pa.string())
-    if arr.dtype.kind not in "OU":
-        raise TypeError(f"no CSV text for dtype {arr.dtype}")
-    return _quoted(pa.array(arr, pa.string(), from_pandas=True).fill_null(""))
-
-
-def _quoted(text: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Text values as CSV fields: quoted (quotes doubled) where they need it."""
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
-    quote = pc.match_substring_regex(text, r'[,"\n]')  # Python 3.11's csv leaves \r bare
-    if not pc.any(quote).as_py():
-        return text
-    quoted = pc.binary_join_element_wise(
-        '"', pc.replace_substring(text, '"', '""'), '"', "")
-    return pc.if_else(quote, quoted, text)
-
-
 def _write_csv(table: pd.DataFrame | dict[str, object], path: Path,
                float_format: str | None = None) -> None:
     """Write the columns of ``table`` as UTF-8 CSV atomically (temp file, then replace).
@@ -611,24 +562,10 @@ def _write_csv(table: pd.DataFrame | dict[str, object], path: Path,
     formatted by pyarrow in blocks of rows instead of value by value.
     """
     columns = dict(table.items())
-    n = len(next(iter(columns.values()))) if columns else 0
-    header = _io.StringIO()
-    csv.writer(header, lineterminator="\n").writerow(columns)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(header.getvalue().encode("utf-8"))
-            for lo in range(0, n, _CSV_CHUNK_ROWS):
-                hi = lo + _CSV_CHUNK_ROWS
-                fields = [_csv_field(v.iloc[lo:hi] if isinstance(v, pd.Series) else v[lo:hi],
-                                     float_format) for v in columns.values()]
-                lines = pc.binary_join_element_wise(*fields, ",")
-                lines = pc.binary_join_element_wise(lines, "", "\n")
-                for chunk in getattr(lines, "chunks", [lines]):
-                    _, offsets, data = chunk.buffers()
-                    ends = np.frombuffer(offsets, dtype=np.int32)[
-                        [chunk.offset, chunk.offset + len(chunk)]]
-                    handle.write(memoryview(data)[ends[0]:ends[1]])
+            write_rows(handle, columns, float_format)
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; data files are meant to be shared
         os.replace(tmp, path)
     except BaseException:
