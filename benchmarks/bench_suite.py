@@ -190,6 +190,7 @@ class MemoryProbe:
     largest_what: str = ""
     sum_rss_kb: int = 0          # peak of the summed RSS of the tree
     sum_pss_kb: int = 0          # peak of the summed PSS of the tree
+    sum_pss_with: str = ""       # the reports whose kernels were alive at that peak
     runner_kb: int = 0           # peak RSS of the runner itself
     topic_kb: dict[str, int] = field(default_factory=dict)  # peak RSS of each kernel's tree
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -221,7 +222,10 @@ class MemoryProbe:
         rss = {pid: _kb(f"/proc/{pid}/status", "VmRSS") for pid in order}
         pss = sum(_kb(f"/proc/{pid}/smaps_rollup", "Pss") for pid in order)
         self.sum_rss_kb = max(self.sum_rss_kb, sum(rss.values()))
-        self.sum_pss_kb = max(self.sum_pss_kb, pss)
+        if pss > self.sum_pss_kb:
+            self.sum_pss_kb = pss
+            self.sum_pss_with = " + ".join(sorted(
+                {t for t in (_topic_of(pid) for pid in order if pid != self.root) if t}))
         self.runner_kb = max(self.runner_kb, rss.get(self.root, 0))
         for pid in order:
             topic = _topic_of(pid) if pid != self.root else None
@@ -264,13 +268,15 @@ def run_suite(label: str, src: Path, data: Path, out: Path, jobs: int | None,
     notebooks = {n["topic"]: n for n in manifest.get("notebooks", [])}
     print(f"[{label}] exit {code} in {wall:.0f} s; peak largest process "
           f"{probe.largest_kb / 2**20:.2f} GB ({probe.largest_what}), sum "
-          f"{probe.sum_rss_kb / 2**20:.2f} GB (load {_loadavg()})", flush=True)
+          f"{probe.sum_rss_kb / 2**20:.2f} GB, summed PSS {probe.sum_pss_kb / 2**20:.2f} GB "
+          f"with {probe.sum_pss_with or 'no kernel'} (load {_loadavg()})", flush=True)
     return {
         "label": label, "exit_code": code, "wall_s": wall,
         "manifest_s": manifest.get("workbench_run", {}).get("seconds"),
         "jobs": manifest.get("parameters", {}).get("jobs"),
         "largest_gb": probe.largest_kb / 2**20, "largest_what": probe.largest_what,
         "sum_rss_gb": probe.sum_rss_kb / 2**20, "sum_pss_gb": probe.sum_pss_kb / 2**20,
+        "sum_pss_with": probe.sum_pss_with,
         "runner_gb": probe.runner_kb / 2**20,
         "reports": {topic: {"status": n["status"], "seconds": n["seconds"],
                             "peak_gb": probe.topic_kb.get(topic, 0) / 2**20}
@@ -325,7 +331,8 @@ def table(size: int, runs: dict[str, dict]) -> str:
     row("run: summed PSS of all processes", [None] * len(shown), [r["sum_pss_gb"] for r in shown])
     row("runner process", [None] * len(shown), [r["runner_gb"] for r in shown])
     notes = [f"{r['label']}: exit {r['exit_code']}, jobs {r['jobs']}, largest process "
-             f"{r['largest_what']}" for r in shown]
+             f"{r['largest_what']}, summed PSS peak with "
+             f"{r.get('sum_pss_with') or 'no kernel'} running" for r in shown]
     return "\n".join(lines + [""] + notes)
 
 
