@@ -222,13 +222,13 @@ class MemoryProbe:
         rss = {pid: _kb(f"/proc/{pid}/status", "VmRSS") for pid in order}
         pss = sum(_kb(f"/proc/{pid}/smaps_rollup", "Pss") for pid in order)
         self.sum_rss_kb = max(self.sum_rss_kb, sum(rss.values()))
+        topics = {pid: _topic_of(pid) if pid != self.root else None for pid in order}
         if pss > self.sum_pss_kb:
             self.sum_pss_kb = pss
-            self.sum_pss_with = " + ".join(sorted(
-                {t for t in (_topic_of(pid) for pid in order if pid != self.root) if t}))
+            self.sum_pss_with = " + ".join(sorted({t for t in topics.values() if t}))
         self.runner_kb = max(self.runner_kb, rss.get(self.root, 0))
         for pid in order:
-            topic = _topic_of(pid) if pid != self.root else None
+            topic = topics[pid]
             if rss[pid] > self.largest_kb:
                 self.largest_kb, self.largest_what = rss[pid], topic or (
                     "runner" if pid == self.root else "other")

@@ -37,8 +37,6 @@ bought.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -52,6 +50,7 @@ import pyarrow.compute as pc
 
 from workbench.csvtext import csv_field, write_rows
 from workbench.demo_campaigns import PLANTED as PLANTED_CAMPAIGNS
+from workbench.safety import atomic_write
 
 __all__ = [
     "BGNBD_PARAMS",
@@ -561,30 +560,13 @@ def _write_csv(table: pd.DataFrame | dict[str, object], path: Path,
     The bytes are those of ``pd.DataFrame(table).to_csv(index=False, lineterminator="\n")``,
     formatted by pyarrow in blocks of rows instead of value by value.
     """
-    columns = dict(table.items())
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write_rows(handle, columns, float_format)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; data files are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path, "wb") as handle:
+        write_rows(handle, dict(table.items()), float_format)
 
 
 def _write_text(text: str, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
 
 
 # ---------------------------------------------------------------------------------------------

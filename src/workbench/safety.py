@@ -88,7 +88,7 @@ def escape_html(text: Any) -> str:
     return html.escape(mask_text(str(text)), quote=True)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = csvtext.FORMULA_START
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -161,9 +161,10 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, excel_bom: bool = True,
               mask_pii: bool = False) -> Path:
     """Write a formula-safe CSV atomically; with a UTF-8 BOM so Excel in China reads it.
 
-    Lines end in ``\n``. The bytes are those of ``to_csv(index=False)`` of the frame after
-    :func:`neutralise_formulas`; the columns :func:`workbench.csvtext.supported` formats are
-    written by pyarrow block by block (about 10 times faster), any other frame by pandas.
+    Lines end in ``\\n``. The bytes are those of ``to_csv(index=False)`` of the frame after
+    :func:`neutralise_formulas`. A frame whose columns :func:`workbench.csvtext.supported`
+    formats is written by pyarrow block by block (3M recommendation rows: 4.2 s instead of
+    pandas' 7.4 s), any other frame by pandas.
     """
     source = mask_frame(frame) if mask_pii else frame
     with atomic_write(path, "wb") as handle:
