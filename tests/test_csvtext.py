@@ -75,3 +75,9 @@ def test_a_single_column_or_repeated_names_are_left_to_pandas(tmp_path):
 def test_empty_export_writes_its_header(tmp_path):
     frame = pd.DataFrame({"a": pd.Series([], dtype="str"), "b": np.array([], dtype=float)})
     assert write_csv(frame, tmp_path / "e.csv", excel_bom=False).read_text() == "a,b\n"
+
+
+def test_times_of_day_are_refused_not_cut(tmp_path):
+    stamps = pd.Series(pd.to_datetime(["2024-01-01 10:30", "2024-01-02 00:00"]))
+    with pytest.raises(TypeError, match="times of day"):
+        csvtext.csv_field(stamps)

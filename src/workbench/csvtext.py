@@ -58,8 +58,11 @@ def _dates_only(stamps: np.ndarray) -> bool:
 
 def _dates_text(values: pd.Series) -> pa.Array:
     """A tz-naive datetime column of midnights (:func:`_dates_only`) as pandas writes it,
-    ``YYYY-MM-DD``, missing values blank."""
+    ``YYYY-MM-DD``, missing values blank. Raises TypeError for times of day, which pandas
+    would write (:func:`supported` leaves such a column to pandas)."""
     stamps = values.to_numpy()
+    if not _dates_only(stamps):
+        raise TypeError("a datetime column with times of day")
     text = np.datetime_as_string(stamps, unit="D")
     return pa.array(np.where(np.isnat(stamps), "", text), pa.string())
 
