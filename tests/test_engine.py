@@ -16,8 +16,9 @@ import duckdb
 import pandas as pd
 import pytest
 
+from tests import _reference
+from tests._reference import customer_summary as reference_summary
 from workbench.engine import (
-    MONEY_SCALE,
     EngineError,
     canonical_table,
     co_purchase_counts,
@@ -35,8 +36,6 @@ from workbench.engine import (
 from workbench.lifecycle.cohorts import cohort_matrix as reference_cohort_matrix
 from workbench.lifecycle.stages import PurchaseHistory
 from workbench.segmentation.rfm import rfm_scores
-from workbench.summary import customer_summary as reference_summary
-from workbench.summary import daily_purchases_sql
 
 COLUMNS = ["customer_id", "order_id", "order_date", "amount"]
 CDNOW_AS_OF, CDNOW_HOLDOUT = "1997-09-30", "1998-06-30"
@@ -75,15 +74,8 @@ def _frames(cdnow_transactions, demo_tx):
 
 
 def reference_daily(tx: pd.DataFrame, as_of: str | None, orders: str | None) -> pd.DataFrame:
-    """daily_purchases_sql on DuckDB, with its DECIMAL amounts as integer money units."""
-    with duckdb.connect() as con:
-        con.register("tx", tx)
-        frame = con.execute(f"""
-            SELECT customer_id, day, CAST(amount * {MONEY_SCALE} AS BIGINT) AS amount
-                   {", orders" if orders else ""}
-            FROM ({daily_purchases_sql("tx", as_of, day_number=True, orders=orders)})
-            ORDER BY customer_id, day""").df()
-    return frame
+    """The daily purchases by pandas (tests/_reference.py), money in integer units."""
+    return _reference.daily_purchases(tx, as_of, orders)
 
 
 def sorted_daily(expr) -> pd.DataFrame:

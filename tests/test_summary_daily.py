@@ -1,10 +1,11 @@
 """The one daily-purchase query and the multi-date summary."""
 
-import duckdb
 import pandas as pd
 import pytest
 
-from workbench.summary import customer_summaries, customer_summary, daily_purchases_sql
+from workbench.engine.aggregations import daily_purchases
+from workbench.engine.local import local_table
+from workbench.summary import customer_summaries, customer_summary
 
 
 def lines() -> pd.DataFrame:
@@ -16,24 +17,22 @@ def lines() -> pd.DataFrame:
         "order_id": ["1", "2", "3", "4", "4", "5"]})
 
 
-def run(sql: str, frame: pd.DataFrame) -> pd.DataFrame:
-    con = duckdb.connect()
-    con.register("tx", frame)
-    out = con.execute(sql + " ORDER BY customer_id, day").df()
-    con.close()
-    return out
+def run(orders=None, as_of=None) -> pd.DataFrame:
+    with local_table(lines()) as tx:
+        daily = daily_purchases(tx, as_of, orders=orders)
+        return daily.order_by(["customer_id", "day"]).to_pandas()
 
 
 def test_lines_of_one_customer_on_one_day_are_one_purchase():
-    daily = run(daily_purchases_sql("tx", orders="order_id"), lines())
+    daily = run(orders="order_id")
     assert daily[["customer_id", "amount", "orders"]].values.tolist() == [
-        ["a", 15.5, 2], ["a", 7.0, 1], ["b", 3.0, 1], ["b", 4.0, 1], ["c", 1.0, 1]]
-    cut = run(daily_purchases_sql("tx", "2024-02-01", orders="lines"), lines())
+        ["a", 155_000, 2], ["a", 70_000, 1], ["b", 30_000, 1], ["b", 40_000, 1],
+        ["c", 10_000, 1]]  # money units of 1/10,000
+    cut = run(orders="lines", as_of="2024-02-01")
     assert cut["customer_id"].tolist() == ["a", "a", "b", "b"]  # 23:59 on as_of is inside
-    numbered = run(daily_purchases_sql("tx", day_number=True), lines())
-    assert numbered["day"].iloc[0] == (pd.Timestamp("2024-01-01") - pd.Timestamp("1970-01-01")).days
+    assert run()["day"].iloc[0] == (pd.Timestamp("2024-01-01") - pd.Timestamp("1970-01-01")).days
     with pytest.raises(ValueError, match="orders must be"):
-        daily_purchases_sql("tx", orders="distinct")
+        run(orders="distinct")
 
 
 def test_summaries_at_several_dates_equal_one_call_per_date():

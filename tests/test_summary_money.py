@@ -1,11 +1,13 @@
 """The summary's exact money (BIGINT units of 1/MONEY_SCALE), day numbers and packed first day."""
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.summary import MONEY_SCALE, customer_summary, daily_purchases_sql
+from tests import _reference
+from workbench.engine.aggregations import daily_purchases
+from workbench.engine.local import local_table
+from workbench.summary import MONEY_SCALE, customer_summary
 
 
 def random_log(n: int = 20_000, seed: int = 3) -> pd.DataFrame:
@@ -21,22 +23,20 @@ def random_log(n: int = 20_000, seed: int = 3) -> pd.DataFrame:
 
 def test_integer_daily_sums_equal_the_decimal_ones():
     tx = random_log()
-    with duckdb.connect() as con:
-        con.register("tx", tx)
-        decimal = con.execute(f"""
-            SELECT customer_id, day, CAST(amount * {MONEY_SCALE} AS BIGINT) AS amount, orders
-            FROM ({daily_purchases_sql("tx", "2024-06-30", day_number=True, orders="order_id")})
-            ORDER BY ALL""").df()
-        integer = con.execute(f"""
-            SELECT * FROM ({daily_purchases_sql("tx", "2024-06-30", day_number=True,
-                                                orders="order_id", money="integer")})
-            ORDER BY ALL""").df()
-        kinds = con.execute(f"""SELECT typeof(amount) FROM ({daily_purchases_sql(
-            "tx", day_number=True, money="integer")}) LIMIT 1""").fetchall()
+    with local_table(tx) as table:
+        decimal = daily_purchases(table, "2024-06-30", orders="order_id", money="decimal")
+        integer = daily_purchases(table, "2024-06-30", orders="order_id", money="integer")
+        decimal = decimal.order_by(["customer_id", "day"]).to_pandas()
+        integer = integer.order_by(["customer_id", "day"]).to_pandas()
+        kinds = daily_purchases(table, money="integer").schema()["amount"]
+        with pytest.raises(ValueError, match="money must be"):
+            daily_purchases(table, money="float")
     pd.testing.assert_frame_equal(integer, decimal, check_dtype=False)
-    assert kinds == [("BIGINT",)]
-    with pytest.raises(ValueError, match="money must be"):
-        daily_purchases_sql("tx", money="float")
+    assert kinds.is_int64()
+    # and both are the pandas reference's sums of each line rounded to 1/10,000
+    expected = _reference.daily_purchases(tx, "2024-06-30", "order_id")
+    pd.testing.assert_frame_equal(integer.astype({"customer_id": "str"}), expected,
+                                  check_dtype=False)
 
 
 def test_money_is_exact_and_rounded_once_per_line():

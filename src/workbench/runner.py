@@ -87,6 +87,12 @@ PACKAGES = ("workbench", "pandas", "numpy", "scipy", "scikit-learn", "duckdb", "
             "pandera", "papermill", "nbconvert", "ipykernel")
 
 
+#: The engine's expressions, which the analysis modules import on first use (0.6 s per kernel:
+#: Ibis, sqlglot and the backends), imported once by the fork server.
+ENGINE_MODULES = ("workbench.engine.aggregations", "workbench.engine.local",
+                  "workbench.engine.stages")
+
+
 def default_notebooks_dir() -> Path:
     """The repository's ``notebooks/`` (editable install) or ``./notebooks``."""
     env = os.environ.get("WORKBENCH_NOTEBOOKS")
@@ -693,8 +699,8 @@ def run(cfg: RunConfig) -> RunResult:
         sockets.mkdir()
         # One process imports what the notebooks import; each kernel is a fork of it.
         fork_server = ForkServer(
-            notebook_imports([cfg.notebooks_dir / f"{NOTEBOOKS[tp]}.ipynb" for tp in topics]),
-            log=work / "forkserver.log", preexec_fn=_die_with_parent)
+            notebook_imports([cfg.notebooks_dir / f"{NOTEBOOKS[tp]}.ipynb" for tp in topics])
+            + list(ENGINE_MODULES), log=work / "forkserver.log", preexec_fn=_die_with_parent)
         try:
             with staged_output(cfg.out) as stage:
                 paths = _Paths(stage=stage, final=cfg.out, sockets=sockets,

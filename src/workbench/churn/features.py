@@ -16,13 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from workbench.features import purchase_mix
 from workbench.results import by_customer
-from workbench.summary import daily_purchases_sql, day_after, up_to
+from workbench.summary import day_after, up_to
 
 #: Columns never used as features: identifiers, labels and personal data.
 EXCLUDED = {"customer_id", "churned", "churned_at", "name", "phone", "email", "signup_date",
@@ -139,31 +138,13 @@ def _purchase_features(tx: pd.DataFrame, cutoff: pd.Timestamp, window_days: int)
     return frame.reset_index()
 
 
-#: The purchase features per customer code from the daily purchases up to ``{day}``.
-_DAILY_SQL = """
-    SELECT code AS customer_id,
-           date_diff('day', max(day), {day}) AS recency_days,
-           count(*) AS purchase_days,
-           sum(amount) AS spend,
-           sum(amount) / count(*) AS spend_per_day_bought,
-           date_diff('day', min(day), {day}) AS tenure_days,
-           count(*) FILTER (WHERE day > {day} - {w}) AS days_recent,
-           count(*) FILTER (WHERE day > {day} - {w2} AND day <= {day} - {w}) AS days_before,
-           coalesce(sum(amount) FILTER (WHERE day > {day} - {w}), 0) AS spend_recent,
-           coalesce(sum(amount) FILTER (WHERE day > {day} - {w2}
-                                        AND day <= {day} - {w}), 0) AS spend_before
-    FROM daily WHERE day <= {day} GROUP BY code
-    ORDER BY code  -- a fixed row order: folds and fits must not depend on threads
-"""
-
-
 class _PurchaseLines:
     """The purchase lines of ``transactions`` prepared once for the features at many cutoffs.
 
     Customers, channels and categories are integer codes of their sorted values, so a cut at a
     cutoff is a mask on arrays and every group sum (:func:`workbench.features.purchase_mix`)
     adds the same lines in the same order as on the values themselves. The daily purchases
-    (:func:`workbench.summary.daily_purchases_sql`, exact decimal sums) are kept in DuckDB:
+    (:func:`workbench.engine.daily_purchases`, exact sums) are kept in DuckDB:
     the purchase days up to a cutoff are the days up to it, so each cutoff only aggregates.
     Lines without a customer belong to no customer's features.
     """
@@ -190,7 +171,7 @@ class _PurchaseLines:
                         for column, found in self.names.items()
                         for code, name in enumerate(found.tolist())}
         self.transactions = transactions
-        self._con: duckdb.DuckDBPyConnection | None = None
+        self._backend = self._daily = None
         self._events: tuple[pd.DataFrame, _EventLog] | None = None
 
     def event_log(self, events: pd.DataFrame) -> _EventLog:
@@ -203,9 +184,9 @@ class _PurchaseLines:
         """Free the prepared lines and the daily purchases kept in DuckDB: after this the
         object is spent (every other method fails). For a caller whose last use of the lines
         is over, before a step that needs the memory."""
-        if self._con is not None:
-            self._con.close()
-        self._con, self._events = None, None
+        if self._backend is not None:
+            self._backend.disconnect()
+        self._backend, self._daily, self._events = None, None, None
         self.codes = self.dates = self.transactions = None
         self.mix, self.names = {}, {}
 
@@ -214,31 +195,42 @@ class _PurchaseLines:
         return self.dates < day_after(cutoff).to_datetime64()
 
     @property
-    def con(self) -> duckdb.DuckDBPyConnection:
-        if self._con is None:
-            con = duckdb.connect()
-            known = self.codes >= 0
-            con.register("tx", pd.DataFrame({
-                "customer_id": self.codes[known],
-                "order_date": self.transactions["order_date"].to_numpy()[known],
-                "amount": self.transactions["amount"].to_numpy()[known]}))
-            # a customer's code is a number: its text is unique and casts back
-            con.execute(f"""CREATE TABLE daily AS
-                SELECT CAST(customer_id AS BIGINT) AS code, day, amount
-                FROM ({daily_purchases_sql("tx")})""")
-            con.unregister("tx")
-            self._con = con
-        return self._con
+    def daily(self):
+        """The daily purchases of the lines with a customer
+        (:func:`workbench.engine.daily_purchases`, exact sums), keyed by the customer's
+        ``code``, an Ibis table kept in DuckDB."""
+        if self._backend is None:
+            from workbench.engine import aggregations, local
+
+            backend = local.local_backend(memory_limit=None)
+            try:
+                known = self.codes >= 0
+                tx = local.register(backend, "tx", pd.DataFrame({
+                    "customer_id": self.codes[known],
+                    "order_date": self.transactions["order_date"].to_numpy()[known],
+                    "amount": self.transactions["amount"].to_numpy()[known]}))
+                daily = aggregations.daily_purchases(tx)
+                # a customer's code is a number: its text is unique and casts back
+                daily = daily.select(code=daily.customer_id.cast("int64"), day=daily.day,
+                                     amount=daily.amount)
+                self._daily = backend.create_table("daily", daily, temp=True)
+                backend.con.unregister("tx")
+            except BaseException:
+                backend.disconnect()
+                raise
+            self._backend = backend
+        return self._daily
 
     def purchase_features(self, cutoff: pd.Timestamp, window_days: int) -> pd.DataFrame:
         """Recency, purchase days, spend, tenure and the last-window trends, one row per
-        customer who bought by ``cutoff`` (index: the customer's code, sorted)."""
-        sql = _DAILY_SQL.format(day=f"DATE '{cutoff.date()}'", w=window_days, w2=2 * window_days)
-        frame = self.con.execute(sql).df().set_index("customer_id")
-        for kind, recent, before in (("order", "days_recent", "days_before"),
-                                     ("spend", "spend_recent", "spend_before")):
-            frame[f"{kind}_trend"] = (frame[recent] - frame[before]) / (
-                frame[recent] + frame[before]).replace(0, np.nan)
+        customer who bought by ``cutoff`` (index: the customer's code, sorted)
+        (:func:`workbench.engine.aggregations.purchase_feature_table`)."""
+        from workbench.engine.aggregations import purchase_feature_frame, purchase_feature_table
+
+        table = purchase_feature_table(self.daily, cutoff, window_days, key="code")
+        table = table.order_by("code").to_pyarrow()  # fixed order: folds must not follow threads
+        frame = purchase_feature_frame(table, cutoff)
+        frame.index = pd.Index(table["code"].to_numpy(), name="customer_id")
         return frame
 
     def spend(self, cutoff: pd.Timestamp, days: int, customer_ids: pd.Series) -> np.ndarray:

@@ -14,6 +14,8 @@ depend on the order of addition, so on the engine's threads) are never used.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Literal
 
 import ibis
@@ -23,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import sqlglot as sg
 
 from workbench.summary import (
     _DAY_OFFSET,
@@ -40,9 +43,11 @@ from workbench.summary import (
     summary_frame,
 )
 
-__all__ = ["MONEY_DIGITS", "MONEY_SCALE", "co_purchase_counts", "cohort_counts", "cohort_matrix",
-           "customer_summary", "daily_purchases", "day_number", "money_units",
-           "purchase_features", "rfm_values", "summary_table"]
+__all__ = ["MONEY_DIGITS", "MONEY_SCALE", "co_purchase_counts", "cohort_counts", "cohort_counts_of",
+           "cohort_matrix", "cohort_matrix_of",
+           "customer_summaries", "customer_summary", "daily_purchases", "day_number", "money_units",
+           "purchase_feature_frame", "purchase_feature_table", "purchase_features", "rfm_values",
+           "summary_table", "temporary_table"]
 
 Money = Literal["integer", "decimal"]
 
@@ -116,6 +121,13 @@ def daily_purchases(tx: ibis.Table, as_of: pd.Timestamp | str | None = None, *,
         amount=_units_sum(lines.amount, money), **extra)
 
 
+def _orders_kind(tx: ibis.Table, count_orders: bool) -> Literal["order_id", "lines"] | None:
+    """What ``n_orders`` counts: distinct ``order_id`` values, the purchase days (None, with
+    ``count_orders=False``) or the lines (a log without ``order_id``)."""
+    has_order_id = "order_id" in tx.columns
+    return "order_id" if count_orders and has_order_id else None if has_order_id else "lines"
+
+
 def summary_table(tx: ibis.Table, as_of: pd.Timestamp | str, *,
                   holdout_end: pd.Timestamp | str | None = None, count_orders: bool = True,
                   money: Money = "integer", packed: bool = True) -> ibis.Table:
@@ -134,17 +146,24 @@ def summary_table(tx: ibis.Table, as_of: pd.Timestamp | str, *,
     """
     as_of_day = pd.Timestamp(as_of).normalize()
     holdout_day = pd.Timestamp(holdout_end).normalize() if holdout_end is not None else None
-    has_order_id = "order_id" in tx.columns
-    orders = "order_id" if count_orders and has_order_id else None if has_order_id else "lines"
+    orders = _orders_kind(tx, count_orders)
     daily = daily_purchases(tx, holdout_day or as_of_day, orders=orders, money=money)
+    return _summary_of_daily(daily, as_of_day, holdout_day, counted=orders is not None,
+                             packed=packed)
+
+
+def _summary_of_daily(daily: ibis.Table, as_of_day: pd.Timestamp,
+                      holdout_day: pd.Timestamp | None, *, counted: bool,
+                      packed: bool = True) -> ibis.Table:
+    """:func:`summary_table` from the daily purchases (with ``orders`` when ``counted``)."""
     as_of_n = (as_of_day - _EPOCH).days
     calibration = daily.filter(daily.day <= as_of_n)
-    n_orders = calibration.orders.sum() if orders else calibration.count()
+    n_orders = calibration.orders.sum() if counted else calibration.count()
     if packed:
         # The first day and its spend from one plain min of (day, spend) packed into one
-        # BIGINT (_PACK in workbench.summary, as its SQL), where argmin is an ordered aggregate
-        # on DuckDB and an ordered array_agg on PostgreSQL. A row out of the packing range
-        # gets -1, below every packed value, and its customer NULL (see customer_summary).
+        # BIGINT (_PACK in workbench.summary), where argmin is an ordered aggregate on DuckDB
+        # and an ordered array_agg on PostgreSQL. A row out of the packing range gets -1,
+        # below every packed value, and its customer NULL (see customer_summary).
         day, amount = calibration.day, calibration.amount
         in_range = ((amount > -_HALF) & (amount < _HALF) & (day >= -_DAY_OFFSET)
                     & (day < _PACK_DAYS - _DAY_OFFSET))
@@ -184,36 +203,89 @@ def _by_customer_id(table: pa.Table) -> pa.Table:
     return table.take(pc.sort_indices(ids))
 
 
+def _last_day(tx: ibis.Table) -> pd.Timestamp:
+    """The day of the last line of ``tx``."""
+    return pd.Timestamp(tx.order_date.max().to_pyarrow().as_py()).normalize()
+
+
+def _summary_frame_of(daily: ibis.Table, as_of_day: pd.Timestamp, unit: str,
+                      holdout_day: pd.Timestamp | None, orders: str | None,
+                      count_orders: bool) -> pd.DataFrame:
+    """One date's summary frame from the daily purchases: integers from the backend in
+    ``customer_id`` order, then :func:`workbench.summary.summary_frame`."""
+    table = None
+    for packed in (True, False):  # beyond the packing range: the ordered argmin
+        summary = _summary_of_daily(daily, as_of_day, holdout_day, counted=orders is not None,
+                                    packed=packed)
+        table = _by_customer_id(summary.order_by("customer_id").to_pyarrow())
+        if not table["first_value"].null_count:
+            break
+    result = summary_frame(table, as_of_day, unit, holdout_day)
+    result.attrs.update(as_of=str(as_of_day.date()), unit=unit,
+                        orders_counted=count_orders and orders == "order_id")
+    return result
+
+
 def customer_summary(tx: ibis.Table, as_of: pd.Timestamp | str | None = None, unit: str = "W",
                      *, holdout_end: pd.Timestamp | str | None = None,
                      count_orders: bool = True, money: Money = "integer") -> pd.DataFrame:
-    """:func:`workbench.summary.customer_summary` on any Ibis backend: the same columns,
-    types, order (by ``customer_id``) and ``attrs``.
+    """One row per customer who bought on or before ``as_of``, sorted by ``customer_id``: the
+    sufficient statistics of the buy-till-you-die models and the raw RFM values.
 
-    ``tx`` is a canonical transactions table (:func:`workbench.engine.tables.canonical_table`).
-    ``as_of`` is the last day of the calibration period (inclusive; default the last line's
-    day); ``t_x`` and ``T`` are in ``unit`` ("D" days, "W" weeks, "M" months of 30.44 days,
-    "Y" years); ``recency_days`` is in days; money columns are in currency units.
+    ``tx`` is a canonical transactions table (``customer_id``, ``order_date``, ``amount``,
+    optional ``order_id``; :func:`workbench.engine.tables.canonical_table`, or
+    :func:`workbench.engine.local.local_table` for a frame). ``as_of`` is the last day of the
+    calibration period (inclusive; default the last line's day); ``t_x`` and ``T`` are in
+    ``unit`` ("D" days, "W" weeks, "M" months of 30.44 days, "Y" years); ``recency_days`` is
+    in days; money columns are in currency units. With ``holdout_end``, also each customer's
+    purchase days (``x_holdout``) and revenue (``holdout_revenue``) in (as_of, holdout_end],
+    and the period's length ``holdout_length`` in ``unit``. ``count_orders=False`` counts
+    purchase days as ``n_orders`` (as ``lifetimes``), skipping the distinct-order count, the
+    most expensive step on large logs. Columns: see :func:`workbench.summary.summary_frame`.
     """
     if unit not in UNIT_DAYS:
         raise ValueError(f"unit must be one of {', '.join(UNIT_DAYS)}, got {unit!r}")
-    if as_of is None:
-        as_of = pd.Timestamp(tx.order_date.max().to_pyarrow().as_py())
-    as_of_day = pd.Timestamp(as_of).normalize()
+    as_of_day = _last_day(tx) if as_of is None else pd.Timestamp(as_of).normalize()
     holdout_day = pd.Timestamp(holdout_end).normalize() if holdout_end is not None else None
     if holdout_day is not None and holdout_day <= as_of_day:
         raise ValueError(f"holdout_end {holdout_day.date()} must be after as_of {as_of_day.date()}")
-    options = {"holdout_end": holdout_day, "count_orders": count_orders, "money": money}
-    summary = summary_table(tx, as_of_day, **options)
-    table = _by_customer_id(summary.order_by("customer_id").to_pyarrow())
-    if table["first_value"].null_count:  # beyond the packing range: the ordered argmin
-        summary = summary_table(tx, as_of_day, **options, packed=False)
-        table = _by_customer_id(summary.order_by("customer_id").to_pyarrow())
-    result = summary_frame(table, as_of_day, unit, holdout_day)
-    has_order_id = "order_id" in tx.columns
-    result.attrs.update(as_of=str(as_of_day.date()), unit=unit,
-                        orders_counted=count_orders and has_order_id)
-    return result
+    orders = _orders_kind(tx, count_orders)
+    daily = daily_purchases(tx, holdout_day or as_of_day, orders=orders, money=money)
+    return _summary_frame_of(daily, as_of_day, unit, holdout_day, orders, count_orders)
+
+
+def customer_summaries(tx: ibis.Table, dates: Sequence[pd.Timestamp | str | None],
+                       unit: str = "W", *, count_orders: bool = True,
+                       money: Money = "integer") -> list[pd.DataFrame]:
+    """:func:`customer_summary` at each of ``dates`` (inclusive; None is the last line's
+    day), grouping the lines into daily purchases once: the same frames as one call per
+    date, for about the cost of one. The daily purchases are kept in the backend (a
+    temporary table) while the dates are read, and dropped after."""
+    if unit not in UNIT_DAYS:
+        raise ValueError(f"unit must be one of {', '.join(UNIT_DAYS)}, got {unit!r}")
+    dates = list(dates)
+    last = _last_day(tx) if any(d is None for d in dates) else None
+    days = [last if d is None else pd.Timestamp(d).normalize() for d in dates]
+    orders = _orders_kind(tx, count_orders)
+    daily = daily_purchases(tx, max(days), orders=orders, money=money)
+    if len(days) == 1:
+        return [_summary_frame_of(daily, days[0], unit, None, orders, count_orders)]
+    with temporary_table(daily) as kept:
+        return [_summary_frame_of(kept, day, unit, None, orders, count_orders) for day in days]
+
+
+@contextmanager
+def temporary_table(expr: ibis.Table) -> Iterator[ibis.Table]:
+    """``expr`` computed once into a temporary table of its backend, dropped when the block
+    ends (Ibis' ``Table.cache().release()`` writes an empty DROP with sqlglot 30)."""
+    backend = expr._find_backend()
+    name = ibis.util.gen_name("workbench")
+    table = backend.create_table(name, expr, temp=True)
+    try:
+        yield table
+    finally:
+        quoted = sg.to_identifier(name, quoted=True).sql(dialect=backend.compiler.dialect)
+        backend.raw_sql(f"DROP TABLE IF EXISTS {quoted}")
 
 
 def rfm_values(tx: ibis.Table, as_of: pd.Timestamp | str | None = None, *,
@@ -240,7 +312,16 @@ def cohort_counts(tx: ibis.Table, as_of: pd.Timestamp | str, max_periods: int = 
     ``max_periods``) with ``customers`` (distinct buyers) and ``revenue`` (currency units).
     Small (cohorts x periods), so it is returned as pandas.
     """
-    daily = daily_purchases(tx, as_of, money=money)
+    return cohort_counts_of(daily_purchases(tx, as_of, money=money), as_of, max_periods)
+
+
+def cohort_counts_of(daily: ibis.Table, as_of: pd.Timestamp | str,
+                     max_periods: int = 24) -> pd.DataFrame:
+    """:func:`cohort_counts` from rows of ``customer_id``, ``day`` and ``amount`` (money
+    units) per purchase day: :func:`daily_purchases`, or a purchase history (the days after
+    ``as_of`` are left out)."""
+    daily = daily.filter(daily.day <= (pd.Timestamp(as_of).normalize() - _EPOCH).days).select(
+        "customer_id", "day", "amount")
     firsts = daily.group_by("customer_id").aggregate(first_day=daily.day.min())
     joined = daily.inner_join(firsts, "customer_id")
     act = joined.select(customer_id=joined.customer_id, amount=joined.amount,
@@ -266,8 +347,14 @@ def cohort_matrix(tx: ibis.Table, as_of: pd.Timestamp | str, max_periods: int = 
     since its first; month 0 is 1.0) and ``revenue_per_customer`` (cumulative spend per cohort
     customer, currency units); months not yet observed at ``as_of`` are NaN.
     """
+    return cohort_matrix_of(daily_purchases(tx, as_of, money=money), as_of, max_periods)
+
+
+def cohort_matrix_of(daily: ibis.Table, as_of: pd.Timestamp | str,
+                     max_periods: int = 24) -> dict[str, pd.DataFrame | pd.Series]:
+    """:func:`cohort_matrix` from the purchase days (see :func:`cohort_counts_of`)."""
     as_of = pd.Timestamp(as_of)
-    frame = cohort_counts(tx, as_of, max_periods, money=money)
+    frame = cohort_counts_of(daily, as_of, max_periods)
     if frame.empty:
         empty = pd.DataFrame()
         return {"size": pd.Series(dtype=int), "retention": empty, "revenue_per_customer": empty}
@@ -334,23 +421,41 @@ def purchase_features(tx: ibis.Table, cutoff: pd.Timestamp | str, window_days: i
     ``order_trend`` / ``spend_trend`` = (recent - before) / (recent + before), NaN when both
     are 0 (as :func:`workbench.churn.features.transactional_features`).
     """
+    daily = daily_purchases(tx, cutoff, money=money)
+    table = purchase_feature_table(daily, cutoff, window_days).order_by("customer_id")
+    table = _by_customer_id(table.to_pyarrow())
+    frame = purchase_feature_frame(table, cutoff)
+    frame.insert(0, "customer_id", table["customer_id"].to_pandas().astype("str"))
+    return frame
+
+
+def purchase_feature_table(daily: ibis.Table, cutoff: pd.Timestamp | str, window_days: int,
+                           key: str = "customer_id") -> ibis.Table:
+    """The integer aggregates behind :func:`purchase_features`, per ``key`` of the daily
+    purchases (:func:`daily_purchases`) on or before ``cutoff``: ``last_day``,
+    ``first_day``, ``purchase_days``, ``spend`` and, in the last ``window_days`` and the
+    ``window_days`` before, ``days_recent``, ``days_before``, ``spend_recent`` and
+    ``spend_before`` (money units)."""
     c = (pd.Timestamp(cutoff).normalize() - _EPOCH).days
     w = int(window_days)
-    daily = daily_purchases(tx, cutoff, money=money)
+    daily = daily.filter(daily.day <= c)
     recent = daily.day > c - w
     before = (daily.day > c - 2 * w) & (daily.day <= c - w)
-    table = daily.group_by("customer_id").aggregate(
+    return daily.group_by(key).aggregate(
         last_day=daily.day.max(), first_day=daily.day.min(),
         purchase_days=daily.count().cast("int64"), spend=daily.amount.sum().cast("int64"),
         days_recent=daily.count(where=recent).cast("int64"),
         days_before=daily.count(where=before).cast("int64"),
         spend_recent=daily.amount.sum(where=recent).fill_null(0).cast("int64"),
-        spend_before=daily.amount.sum(where=before).fill_null(0).cast("int64"),
-    ).order_by("customer_id").to_pyarrow()
-    table = _by_customer_id(table)
+        spend_before=daily.amount.sum(where=before).fill_null(0).cast("int64"))
+
+
+def purchase_feature_frame(table: pa.Table, cutoff: pd.Timestamp | str) -> pd.DataFrame:
+    """:func:`purchase_features`' columns (without the key) from the aggregates of
+    :func:`purchase_feature_table`, in the rows' order: days and currency units."""
+    c = (pd.Timestamp(cutoff).normalize() - _EPOCH).days
     spend, days = _money(table, "spend"), _int(table, "purchase_days")
     frame = pd.DataFrame({
-        "customer_id": table["customer_id"].to_pandas().astype("str"),
         "recency_days": c - _int(table, "last_day"), "purchase_days": days, "spend": spend,
         "spend_per_day_bought": spend / days, "tenure_days": c - _int(table, "first_day"),
         "days_recent": _int(table, "days_recent"), "days_before": _int(table, "days_before"),

@@ -23,7 +23,8 @@ import pandas as pd
 from workbench.engine.aggregations import MONEY_SCALE, Money, _int, daily_purchases
 from workbench.lifecycle.stages import STAGES, StageRules
 
-__all__ = ["purchase_history", "stage_counts", "stage_snapshots", "transition_counts"]
+__all__ = ["counts_of", "known_since", "purchase_history", "snapshots_of", "stage_counts",
+           "stage_snapshots", "transition_counts", "transitions_of"]
 
 _EPOCH = pd.Timestamp("1970-01-01")
 
@@ -52,28 +53,43 @@ def purchase_history(tx: ibis.Table, *, money: Money = "integer") -> ibis.Table:
         next_day=daily.day.lead().over(w))
 
 
-def stage_snapshots(tx: ibis.Table, dates: Sequence[pd.Timestamp | str], rules: StageRules,
-                    customers: ibis.Table | None = None, *, money: Money = "integer"
-                    ) -> ibis.Table:
-    """Per customer known at each of ``dates``: ``snapshot`` (day number), ``stage`` and the
-    values behind it (``last_day``, ``first_day``, ``n_days``, ``spend`` in money units,
-    ``gap_before``, ``days_since_last``, ``risk_threshold`` in days).
-
-    A customer is known from the first purchase or, with ``customers`` (canonical, with an
-    optional ``signup_date``), from registration (any registered customer without a date is
-    known from the start).
-    """
-    r = rules
-    hist = purchase_history(tx, money=money)
-    snaps = ibis.memtable({"snapshot": np.array([_day(d) for d in dates], dtype=np.int64)})
-    firsts = hist.filter(hist.n_days == 1).select("customer_id", since=hist.day.cast("int64"))
+def known_since(history: ibis.Table, customers: ibis.Table | None = None) -> ibis.Table:
+    """One row per customer known to the business: ``since`` (day number), the first purchase
+    day or, with ``customers`` (canonical, with an optional ``signup_date``), the registration
+    day if earlier (a registered customer without a date is known from 1900-01-01)."""
+    firsts = history.filter(history.n_days == 1).select("customer_id",
+                                                        since=history.day.cast("int64"))
     if customers is not None:
         signup = (customers.signup_date.date().epoch_days().cast("int64")
                   if "signup_date" in customers.columns else ibis.null("int64"))
         registered = customers.select(customer_id=customers.customer_id.cast("string"),
                                       since=signup.fill_null(_day("1900-01-01")))
         firsts = firsts.union(registered)
-    people = firsts.group_by("customer_id").aggregate(since=firsts.since.min())
+    return firsts.group_by("customer_id").aggregate(since=firsts.since.min())
+
+
+def stage_snapshots(tx: ibis.Table, dates: Sequence[pd.Timestamp | str], rules: StageRules,
+                    customers: ibis.Table | None = None, *, money: Money = "integer"
+                    ) -> ibis.Table:
+    """Per customer known at each of ``dates``: ``snapshot`` (day number), ``stage`` and the
+    values behind it (``last_day``, ``first_day``, ``n_days``, ``spend`` in money units,
+    ``gap_before``, ``days_since_last``, ``risk_threshold`` and ``typical_gap_days`` in days).
+
+    A customer is known from the first purchase or, with ``customers`` (canonical, with an
+    optional ``signup_date``), from registration (any registered customer without a date is
+    known from the start).
+    """
+    history = purchase_history(tx, money=money)
+    return snapshots_of(history, known_since(history, customers), dates, rules)
+
+
+def snapshots_of(history: ibis.Table, people: ibis.Table, dates: Sequence[pd.Timestamp | str],
+                 rules: StageRules) -> ibis.Table:
+    """:func:`stage_snapshots` from a :func:`purchase_history` and its :func:`known_since`
+    (kept by :class:`workbench.lifecycle.stages.PurchaseHistory` for many snapshots)."""
+    r = rules
+    hist = history
+    snaps = ibis.memtable({"snapshot": np.array([_day(d) for d in dates], dtype=np.int64)})
     grid = people.cross_join(snaps)
     grid = grid.filter(grid.since <= grid.snapshot).select("customer_id", "snapshot")
     joined = grid.left_join(
@@ -87,7 +103,10 @@ def stage_snapshots(tx: ibis.Table, dates: Sequence[pd.Timestamp | str], rules: 
         days_since_last=m.snapshot - m.last_day,
         risk_threshold=ibis.ifelse(m.n_days - 1 >= r.own_gap_min_gaps,
                                    ibis.greatest(7, ibis.least(r.churn_days, own_gap)),
-                                   ibis.literal(float(r.at_risk_days))))
+                                   ibis.literal(float(r.at_risk_days))),
+        typical_gap_days=ibis.ifelse(m.n_days - 1 >= 1,
+                                     (m.last_day - m.first_day) / (m.n_days - 1),
+                                     ibis.null("float64")))
     active = m.filter(m.last_day.notnull() & (m.days_since_last <= m.risk_threshold))
     top = active.group_by("snapshot").aggregate(
         top_spend=active.spend.quantile(1 - r.loyal_top_share))
@@ -108,7 +127,11 @@ def stage_counts(tx: ibis.Table, dates: Sequence[pd.Timestamp | str], rules: Sta
                  ) -> pd.DataFrame:
     """Customers per stage at each date: ``snapshot`` (Timestamp), ``stage``, ``customers``,
     sorted by snapshot and stage (as :meth:`PurchaseHistory.stage_counts`)."""
-    snaps = stage_snapshots(tx, dates, rules, customers, money=money)
+    return counts_of(stage_snapshots(tx, dates, rules, customers, money=money))
+
+
+def counts_of(snaps: ibis.Table) -> pd.DataFrame:
+    """:func:`stage_counts` from the snapshots of :func:`snapshots_of`."""
     counts = snaps.group_by(["snapshot", "stage"]).aggregate(
         customers=snaps.count().cast("int64")).to_pyarrow()
     frame = pd.DataFrame({
@@ -125,13 +148,19 @@ def transition_counts(tx: ibis.Table, start: pd.Timestamp, end: pd.Timestamp,
     """Stage at ``start`` (rows, ``newcomer`` for customers not yet known) vs stage at ``end``
     (columns): customers, and their spend in (start, end] in currency units (as
     :func:`workbench.lifecycle.stages.transition_matrix`)."""
+    history = purchase_history(tx, money=money)
+    return transitions_of(history, known_since(history, customers), start, end, rules)
+
+
+def transitions_of(history: ibis.Table, people: ibis.Table, start: pd.Timestamp,
+                   end: pd.Timestamp, rules: StageRules) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`transition_counts` from a :func:`purchase_history` and its :func:`known_since`."""
     if end <= start:
         raise ValueError(f"end {end.date()} must be after start {start.date()}")
-    snaps = stage_snapshots(tx, [start, end], rules, customers, money=money)
+    snaps = snapshots_of(history, people, [start, end], rules)
     a = snaps.filter(snaps.snapshot == _day(end)).select("customer_id", after=snaps.stage)
     b = snaps.filter(snaps.snapshot == _day(start)).select("customer_id", before=snaps.stage)
-    daily = daily_purchases(tx, end, money=money)
-    later = daily.filter(daily.day > _day(start))
+    later = history.filter((history.day > _day(start)) & (history.day <= _day(end)))
     spend = later.group_by("customer_id").aggregate(revenue=later.amount.sum().cast("int64"))
     ab = a.left_join(b, "customer_id").select(a.customer_id, a.after, before=b.before)
     abs_ = ab.left_join(spend, "customer_id").select(ab.before, ab.after, revenue=spend.revenue)

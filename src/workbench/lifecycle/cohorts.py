@@ -22,31 +22,9 @@ def cohort_matrix(history: PurchaseHistory, as_of: pd.Timestamp, max_periods: in
     each month; month 0 is 100%) and ``revenue_per_customer`` (cumulative spend per cohort
     customer). Months not yet observed for a cohort are NaN.
     """
-    frame = history.con.execute(f"""
-        WITH firsts AS (SELECT customer_id, first_day FROM hist WHERE n_days = 1 AND day <= ?),
-        act AS (
-            SELECT date_trunc('month', f.first_day) AS cohort,
-                   date_diff('month', date_trunc('month', f.first_day), date_trunc('month', h.day)) AS period,
-                   h.customer_id, h.amount
-            FROM hist h JOIN firsts f USING (customer_id) WHERE h.day <= ?
-        )
-        SELECT cohort, period, count(DISTINCT customer_id) AS customers, sum(amount) AS revenue
-        FROM act WHERE period <= {int(max_periods)} GROUP BY ALL
-    """, [as_of.date(), as_of.date()]).df()
-    if frame.empty:
-        empty = pd.DataFrame()
-        return {"size": pd.Series(dtype=int), "retention": empty, "revenue_per_customer": empty}
-    frame["cohort"] = pd.to_datetime(frame["cohort"]).dt.to_period("M")
-    customers = frame.pivot_table(index="cohort", columns="period", values="customers", fill_value=0)
-    revenue = frame.pivot_table(index="cohort", columns="period", values="revenue", fill_value=0.0)
-    periods = range(max_periods + 1)
-    customers = customers.reindex(columns=periods, fill_value=0)
-    revenue = revenue.reindex(columns=periods, fill_value=0.0)
-    size = customers[0]
-    observed = np.array([[(as_of.to_period("M") - c).n >= p for p in periods] for c in customers.index])
-    retention = (customers.div(size, axis=0)).where(observed)
-    per_customer = revenue.cumsum(axis=1).div(size, axis=0).where(observed)
-    return {"size": size, "retention": retention, "revenue_per_customer": per_customer}
+    from workbench.engine.aggregations import cohort_matrix_of
+
+    return cohort_matrix_of(history.hist, as_of, max_periods)
 
 
 def inter_purchase_gaps(history: PurchaseHistory, as_of: pd.Timestamp) -> pd.Series:
@@ -62,13 +40,15 @@ def time_to_second_purchase(history: PurchaseHistory, as_of: pd.Timestamp,
     ``as_of``) count only for the days they have been observed. Columns ``days``,
     ``share_repeated``.
     """
-    frame = history.con.execute("""
-        SELECT f.customer_id, date_diff('day', f.day, s.day) AS second_after,
-               date_diff('day', f.day, ?) AS observed
-        FROM (SELECT customer_id, day FROM hist WHERE n_days = 1 AND day <= ?) f
-        LEFT JOIN (SELECT customer_id, day FROM hist WHERE n_days = 2 AND day <= ?) s
-          USING (customer_id)
-    """, [as_of.date(), as_of.date(), as_of.date()]).df()
+    h = history.hist
+    day = (pd.Timestamp(as_of).normalize() - pd.Timestamp("1970-01-01")).days
+    first = h.filter((h.n_days == 1) & (h.day <= day)).select("customer_id", first=h.day)
+    second = h.filter((h.n_days == 2) & (h.day <= day)).select("customer_id", second=h.day)
+    pair = first.left_join(second, "customer_id")
+    table = pair.select(second_after=pair.second - pair.first,
+                        observed=day - pair.first).to_pyarrow()
+    frame = pd.DataFrame({"second_after": table["second_after"].to_numpy(zero_copy_only=False),
+                          "observed": table["observed"].to_numpy(zero_copy_only=False)})
     event = frame["second_after"].notna().to_numpy()
     duration = np.where(event, frame["second_after"].fillna(0), frame["observed"]).astype(int)
     days = np.arange(0, horizon_days + 1)
@@ -89,16 +69,19 @@ def funnel(history: PurchaseHistory, transactions: pd.DataFrame, as_of: pd.Times
     activated: made a first purchase; retained: bought on at least two days; expanded:
     bought from at least two categories (or, without categories, on three or more days).
     """
-    con = history.con
-    acquired = set(con.execute("SELECT customer_id FROM people WHERE since <= ?",
-                               [as_of.date()]).fetchnumpy()["customer_id"].astype(str))
+    day = (pd.Timestamp(as_of).normalize() - pd.Timestamp("1970-01-01")).days
+    people = history.people
+    known = people.filter(people.since <= day).customer_id.to_pyarrow()
+    acquired = set(known.to_pylist())
     if events is not None and len(events):
         seen = up_to(events[["customer_id", "timestamp"]], as_of, column="timestamp")
         acquired |= set(seen["customer_id"].astype(str).unique())
     # Purchase days per customer are the history's rows (one per customer and day).
-    days = con.execute("SELECT customer_id, count(*) AS n FROM hist WHERE day <= ? GROUP BY 1",
-                       [as_of.date()]).fetchnumpy()
-    day_ids, n_days = days["customer_id"].astype(str), days["n"]
+    h = history.hist
+    h = h.filter(h.day <= day)
+    days = h.group_by("customer_id").aggregate(n=h.count()).to_pyarrow()
+    day_ids = days["customer_id"].to_numpy(zero_copy_only=False).astype(str)
+    n_days = days["n"].to_numpy()
     activated = set(day_ids)
     retained = set(day_ids[n_days >= 2])
     if "category" in transactions:

@@ -11,12 +11,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from workbench.results import RESULTS
-from workbench.summary import daily_purchases_sql
 
 __all__ = ["EXPORT_COLUMNS", "EXPORT_LABELS", "STAGES", "PurchaseHistory", "StageRules",
            "current_stages", "derive_rules", "export_frame", "monthly_snapshots", "moved_into_risk",
@@ -49,147 +47,161 @@ class StageRules:
 
 
 class PurchaseHistory:
-    """Purchase days of every customer with running totals, held in DuckDB for fast queries.
+    """Purchase days of every customer with running totals, kept in DuckDB for fast queries.
 
-    One row per customer and purchase day: ``day``, ``amount`` (that day's spend),
-    ``n_days`` (purchase days so far), ``first_day``, ``spend`` (spend so far) and
-    ``gap_before`` (days since the previous purchase day). Snapshots at any set of dates are
-    an ASOF join against this table, so monthly stages over years cost one pass.
+    One row per customer and purchase day (:func:`workbench.engine.stages.purchase_history`):
+    ``day`` (days since 1970-01-01), ``amount`` (that day's spend), ``n_days`` (purchase days
+    so far), ``first_day``, ``spend`` (spend so far; money in exact units of 1/10,000),
+    ``gap_before`` (days since the previous purchase day) and ``next_day``. A snapshot at any
+    set of dates is one range join against it
+    (:func:`workbench.engine.stages.snapshots_of`), so monthly stages over years cost one
+    pass. The expressions are the engine's, the ones PostgreSQL and Spark run.
     """
 
     def __init__(self, transactions: pd.DataFrame, customers: pd.DataFrame | None = None):
         self.transactions = transactions
         self.customers = customers
-        self._con: duckdb.DuckDBPyConnection | None = None
+        self._backend = None
+        self._tables: dict[str, Any] = {}
         self._stages: dict[tuple[pd.Timestamp, StageRules], pd.DataFrame] = {}
 
-    @property
-    def con(self) -> duckdb.DuckDBPyConnection:
-        if self._con is None:
-            self._con = self._build()
-        return self._con
+    def _table(self, name: str):
+        if not self._tables:
+            self._build()
+        return self._tables[name]
 
-    def _build(self) -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect(config={"preserve_insertion_order": False})
-        con.register("tx", self.transactions[["customer_id", "order_date", "amount"]])
-        con.execute(f"""
-            CREATE TABLE hist AS
-            WITH daily AS ({daily_purchases_sql("tx")})
-            SELECT customer_id, day, amount,
-                   row_number() OVER w AS n_days,
-                   first_value(day) OVER w AS first_day,
-                   sum(amount) OVER w AS spend,
-                   day - lag(day) OVER w AS gap_before
-            FROM daily
-            WINDOW w AS (PARTITION BY customer_id ORDER BY day
-                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-        """)
-        registered = pd.DataFrame({"customer_id": pd.Series([], dtype=str),
-                                   "signup_date": pd.Series([], dtype="datetime64[ns]")})
-        if self.customers is not None:
-            signup = (self.customers["signup_date"] if "signup_date" in self.customers
-                      else pd.Series(pd.NaT, index=self.customers.index))
-            registered = pd.DataFrame({"customer_id": self.customers["customer_id"].astype(str),
-                                       "signup_date": signup.astype("datetime64[ns]")})
-        con.register("registered_frame", registered)
-        con.execute("""
-            CREATE TABLE people AS
-            SELECT customer_id, min(since) AS since FROM (
-                SELECT customer_id, first_day AS since FROM hist WHERE n_days = 1
-                UNION ALL
-                SELECT customer_id, coalesce(CAST(signup_date AS DATE), DATE '1900-01-01')
-                FROM registered_frame
-            ) GROUP BY customer_id
-        """)
-        return con
+    @property
+    def hist(self):
+        """The purchase history, an Ibis table (see the class docstring)."""
+        return self._table("hist")
+
+    @property
+    def people(self):
+        """The customers known to the business and since when (``since``, a day number)."""
+        return self._table("people")
+
+    def _build(self) -> None:
+        from workbench.engine import local
+        from workbench.engine import stages as engine
+
+        backend = local.local_backend(memory_limit=None)
+        try:
+            tx = local.register(backend, "tx", self.transactions,
+                                ["customer_id", "order_date", "amount"])
+            hist = backend.create_table("hist", engine.purchase_history(tx), temp=True)
+            customers = None
+            if self.customers is not None:
+                customers = local.register(backend, "registered", self.customers,
+                                           ["customer_id", "signup_date"])
+            people = backend.create_table("people", engine.known_since(hist, customers),
+                                          temp=True)
+        except BaseException:
+            backend.disconnect()
+            raise
+        self._backend, self._tables = backend, {"hist": hist, "people": people}
 
     def close(self) -> None:
         """Drop the DuckDB tables and the cached stages (their memory goes back at once); the
         next call that needs them builds them again."""
-        if self._con is not None:
-            self._con.close()
-        self._con = None
+        if self._backend is not None:
+            self._backend.disconnect()
+        self._backend, self._tables = None, {}
         self._stages.clear()
+
+    def _day(self, when: pd.Timestamp) -> int:
+        return (pd.Timestamp(when).normalize() - _EPOCH).days
 
     def gaps(self, as_of: pd.Timestamp) -> np.ndarray:
         """All inter-purchase gaps (days) of purchases on or before ``as_of``."""
-        rows = self.con.execute(
-            "SELECT gap_before FROM hist WHERE gap_before IS NOT NULL AND day <= ?",
-            [as_of.date()]).fetchnumpy()
-        return rows["gap_before"].astype(float)
+        h = self.hist
+        rows = h.filter(h.gap_before.notnull() & (h.day <= self._day(as_of))).gap_before
+        return rows.to_pyarrow().to_numpy().astype(float)
 
-    def snapshot_sql(self, dates: Sequence[pd.Timestamp], rules: StageRules) -> str:
-        """SQL of the per-customer stage table at each date (customers known by then)."""
-        values = ", ".join(f"(DATE '{pd.Timestamp(d).date()}')" for d in dates)
-        r = rules
-        return f"""
-        WITH snaps(snapshot) AS (VALUES {values}),
-        grid AS (
-            SELECT p.customer_id, s.snapshot FROM people p, snaps s WHERE p.since <= s.snapshot
-        ),
-        joined AS (
-            SELECT g.customer_id, g.snapshot, h.day AS last_day, h.first_day, h.n_days,
-                   h.spend, h.gap_before
-            FROM grid g ASOF LEFT JOIN hist h
-              ON g.customer_id = h.customer_id AND h.day <= g.snapshot
-        ),
-        measured AS (
-            SELECT *,
-                   date_diff('day', last_day, snapshot) AS days_since_last,
-                   CASE WHEN n_days - 1 >= {r.own_gap_min_gaps}
-                        THEN greatest(7, least({r.churn_days},
-                             {r.own_gap_factor} * date_diff('day', first_day, last_day) / (n_days - 1)))
-                        ELSE {r.at_risk_days} END AS risk_threshold,
-                   CASE WHEN n_days - 1 >= 1
-                        THEN date_diff('day', first_day, last_day) / (n_days - 1) END AS typical_gap_days
-            FROM joined
-        ),
-        active_spend AS (
-            SELECT snapshot, quantile_cont(spend, {1 - r.loyal_top_share}) AS top_spend
-            FROM measured WHERE last_day IS NOT NULL AND days_since_last <= risk_threshold
-            GROUP BY snapshot
-        )
-        SELECT m.*,
-               CASE
-                 WHEN m.last_day IS NULL THEN 'prospect'
-                 WHEN m.days_since_last > {r.churn_days} THEN 'churned'
-                 WHEN m.days_since_last > m.risk_threshold THEN 'at_risk'
-                 WHEN date_diff('day', m.first_day, m.snapshot) < {r.new_days} THEN 'new'
-                 WHEN m.gap_before > {r.churn_days} THEN 'reactivated'
-                 WHEN m.n_days >= {r.loyal_min_purchases} OR m.spend > a.top_spend THEN 'loyal'
-                 ELSE 'active'
-               END AS stage
-        FROM measured m LEFT JOIN active_spend a USING (snapshot)
-        """
+    def repeat_purchase_days(self, as_of: pd.Timestamp) -> np.ndarray:
+        """Purchase days on or before ``as_of`` of each customer who bought on 2 or more."""
+        h = self.hist
+        h = h.filter(h.day <= self._day(as_of))
+        n = h.group_by("customer_id").aggregate(n=h.n_days.max())
+        return n.filter(n.n > 1).n.to_pyarrow().to_numpy().astype(float)
+
+    def snapshots(self, dates: Sequence[pd.Timestamp], rules: StageRules):
+        """The per-customer stage table at each date (customers known by then), an Ibis
+        table (:func:`workbench.engine.stages.snapshots_of`)."""
+        from workbench.engine.stages import snapshots_of
+
+        return snapshots_of(self.hist, self.people, dates, rules)
 
     def stages(self, as_of: pd.Timestamp, rules: StageRules) -> pd.DataFrame:
-        """One row per customer known on ``as_of``: stage and the values behind it.
+        """One row per customer known on ``as_of``, by ``customer_id``: ``stage`` and the
+        values behind it, ``snapshot``, ``last_day`` and ``first_day`` (dates), ``n_days``,
+        ``spend`` (currency units), ``gap_before``, ``days_since_last``, ``risk_threshold``
+        and ``typical_gap_days`` (days).
 
         Computed once per (date, rules) and handed out as a copy: the report asks for the
         same snapshot for its table, the early-warning list and the shared result.
         """
+        from workbench.engine.aggregations import _by_customer_id
+
         key = (pd.Timestamp(as_of).normalize(), rules)
         if key not in self._stages:
-            frame = self.con.execute(self.snapshot_sql([key[0]], rules)
-                                     + " ORDER BY customer_id").df()
-            frame["customer_id"] = frame["customer_id"].astype(str)
-            self._stages[key] = frame
+            snaps = self.snapshots([key[0]], rules)
+            table = _by_customer_id(snaps.order_by("customer_id").to_pyarrow())
+            self._stages[key] = _stage_frame(table)
         return self._stages[key].copy()
 
     def stage_counts(self, dates: Sequence[pd.Timestamp], rules: StageRules) -> pd.DataFrame:
         """Customers per stage at each date (long: snapshot, stage, customers)."""
-        query = f"""SELECT snapshot, stage, count(*) AS customers
-                    FROM ({self.snapshot_sql(dates, rules)}) GROUP BY ALL ORDER BY ALL"""
-        frame = self.con.execute(query).df()
-        frame["snapshot"] = pd.to_datetime(frame["snapshot"])
-        return frame
+        from workbench.engine.stages import counts_of
+
+        return counts_of(self.snapshots(dates, rules))
 
     def revenue_between(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-        """Spend per customer on days in (start, end]."""
-        frame = self.con.execute(
-            "SELECT customer_id, sum(amount) AS revenue FROM hist WHERE day > ? AND day <= ? "
-            "GROUP BY customer_id", [start.date(), end.date()]).df()
-        return frame.set_index(frame["customer_id"].astype(str))["revenue"]
+        """Spend per customer on days in (start, end] (currency units), by ``customer_id``."""
+        h = self.hist
+        h = h.filter((h.day > self._day(start)) & (h.day <= self._day(end)))
+        table = h.group_by("customer_id").aggregate(revenue=h.amount.sum().cast("int64")
+                                                    ).order_by("customer_id").to_pyarrow()
+        ids = pd.Index(table["customer_id"].to_pandas().astype("str"), name="customer_id")
+        return pd.Series(_units(table["revenue"]), index=ids, name="revenue")
+
+
+_EPOCH = pd.Timestamp("1970-01-01")
+
+
+def _units(column) -> np.ndarray:
+    """Money units of 1/10,000 (nullable) -> currency units as float64 (NaN for NULL)."""
+    from workbench.summary import MONEY_SCALE
+
+    return column.to_numpy(zero_copy_only=False).astype(np.float64) / MONEY_SCALE
+
+
+def _stage_frame(table) -> pd.DataFrame:
+    """The stage table as pandas: day numbers as dates, money units as currency, counts as
+    int64 (Int64 where a customer has none)."""
+    import pyarrow as pa
+
+    def ints(name: str):
+        column = table[name].cast(pa.int64())
+        if column.null_count:
+            return pd.array(column.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get),
+                            dtype="Int64")
+        return column.to_numpy()
+
+    def dates(name: str):
+        days = table[name].cast(pa.int64()).to_numpy(zero_copy_only=False)  # float, NaN
+        return pd.to_datetime(days, unit="D").as_unit("us") if len(days) else (
+            pd.DatetimeIndex([], dtype="datetime64[us]"))
+
+    frame = pd.DataFrame({
+        "customer_id": table["customer_id"].to_pandas().astype("str"),
+        "snapshot": dates("snapshot"), "last_day": dates("last_day"),
+        "first_day": dates("first_day"), "n_days": ints("n_days"),
+        "spend": _units(table["spend"]), "gap_before": ints("gap_before"),
+        "days_since_last": ints("days_since_last"),
+        "risk_threshold": table["risk_threshold"].to_numpy(zero_copy_only=False),
+        "typical_gap_days": table["typical_gap_days"].to_numpy(zero_copy_only=False),
+        "stage": table["stage"].to_pandas().astype("str")})
+    return frame
 
 
 def _percentile_days(values: np.ndarray, q: float, default: int) -> int:
@@ -208,10 +220,7 @@ def derive_rules(history: PurchaseHistory, as_of: pd.Timestamp, **overrides: Any
     gaps = history.gaps(as_of)
     at_risk = max(1, _percentile_days(gaps, 75, 90))
     churn = max(2 * at_risk, _percentile_days(gaps, 95, 180))
-    counts = history.con.execute(
-        "SELECT max(n_days) AS n FROM hist WHERE day <= ? GROUP BY customer_id HAVING max(n_days) > 1",
-        [as_of.date()]).fetchnumpy()["n"]
-    loyal = max(3, _percentile_days(counts.astype(float), 75, 3))
+    loyal = max(3, _percentile_days(history.repeat_purchase_days(as_of), 75, 3))
     rules = StageRules(new_days=at_risk, at_risk_days=at_risk, churn_days=churn,
                        loyal_min_purchases=loyal)
     return replace(rules, **overrides) if overrides else rules
@@ -233,31 +242,12 @@ def transition_matrix(history: PurchaseHistory, start: pd.Timestamp, end: pd.Tim
 
     Customers unknown at ``start`` (neither registered nor buying yet) appear in an explicit
     ``newcomer`` row, so the counts add up to the customers at ``start`` plus newcomers.
-    Revenue is each customer's spend in (start, end]. Computed inside DuckDB: only the
-    small matrix comes back.
+    Revenue is each customer's spend in (start, end]. Computed inside DuckDB
+    (:func:`workbench.engine.stages.transitions_of`): only the small matrix comes back.
     """
-    if end <= start:
-        raise ValueError(f"end {end.date()} must be after start {start.date()}")
-    frame = history.con.execute(f"""
-        WITH s AS ({history.snapshot_sql([start, end], rules)}),
-        spend AS (SELECT customer_id, sum(amount) AS revenue FROM hist
-                  WHERE day > DATE '{start.date()}' AND day <= DATE '{end.date()}' GROUP BY 1)
-        SELECT coalesce(b.stage, 'newcomer') AS before, a.stage AS after,
-               count(*) AS customers, sum(coalesce(spend.revenue, 0)) AS revenue
-        FROM (SELECT customer_id, stage FROM s WHERE snapshot = DATE '{end.date()}') a
-        LEFT JOIN (SELECT customer_id, stage FROM s WHERE snapshot = DATE '{start.date()}') b
-          USING (customer_id)
-        LEFT JOIN spend USING (customer_id)
-        GROUP BY ALL
-    """).df()
-    rows = [s for s in STAGES if s in set(frame["before"])]
-    rows += ["newcomer"] if (frame["before"] == "newcomer").any() else []
-    cols = [s for s in STAGES if s in set(frame["after"])]
-    counts = frame.pivot_table(index="before", columns="after", values="customers", aggfunc="sum",
-                               fill_value=0).reindex(index=rows, columns=cols, fill_value=0)
-    revenue = frame.pivot_table(index="before", columns="after", values="revenue", aggfunc="sum",
-                                fill_value=0.0).reindex(index=rows, columns=cols, fill_value=0.0)
-    return counts.astype(int), revenue.astype(float)
+    from workbench.engine.stages import transitions_of
+
+    return transitions_of(history.hist, history.people, start, end, rules)
 
 
 

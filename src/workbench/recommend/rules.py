@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
-from workbench.recommend.matrices import Level, interactions
+from workbench.recommend.matrices import Level, item_column
 
 __all__ = ["RULE_MIN_COUNT", "RULE_MIN_SUPPORT", "association_rules", "offered_rules", "pair_matrix"]
 
@@ -20,27 +19,37 @@ def association_rules(transactions: pd.DataFrame, level: Level = "category", *,
                       basket: str = "order_id", min_support: float = 0.0,
                       min_confidence: float = 0.0, min_count: int = 1,
                       min_lift: float | None = None) -> pd.DataFrame:
-    """Pair rules A -> B over baskets (orders by default), vectorised with sparse matrices.
+    """Pair rules A -> B over baskets (orders by default), from the baskets holding each item
+    and each pair (:func:`workbench.engine.co_purchase_counts`, the expression PostgreSQL and
+    Spark run).
 
     ``support`` = share of baskets with A and B, ``confidence`` = support / share with A,
     ``lift`` = confidence / share with B. With ``min_lift`` only rules whose lift is strictly
     above it are kept. Sorted by lift, then support. ``attrs`` carry the number of
     ``baskets`` and every ``items`` seen (also those never bought with another).
     """
-    inter = interactions(transactions, level, by=basket)
-    n = inter.matrix.shape[0]
-    co = sp.triu(inter.matrix.T @ inter.matrix, k=1).tocoo()
-    counts = inter.item_counts
-    a = np.concatenate([co.row, co.col])
-    b = np.concatenate([co.col, co.row])
-    both = np.concatenate([co.data, co.data]).astype(float)
+    from workbench.engine.aggregations import co_purchase_counts
+    from workbench.engine.local import local_table
+
+    column = item_column(transactions, level)
+    with local_table(transactions, [basket, column]) as lines:
+        counted = co_purchase_counts(lines, column, basket=basket)
+    n = counted.attrs["baskets"]
+    single = counted["item_b"].isna()
+    items = pd.Index(counted.loc[single, "item_a"].to_numpy(dtype=object), dtype=object)
+    held = counted.loc[single, "baskets"].to_numpy(dtype=np.float64)  # baskets with each item
+    pairs = counted[~single]
+    a_code, b_code = items.get_indexer(pairs["item_a"]), items.get_indexer(pairs["item_b"])
+    a = np.concatenate([a_code, b_code])
+    b = np.concatenate([b_code, a_code])
+    both = np.tile(pairs["baskets"].to_numpy(dtype=np.float64), 2)
     rules = pd.DataFrame({
-        "antecedent": inter.items.to_numpy()[a],
-        "consequent": inter.items.to_numpy()[b],
+        "antecedent": items.to_numpy()[a],
+        "consequent": items.to_numpy()[b],
         "count": both.astype(int),
         "support": both / max(n, 1),
-        "confidence": both / counts[a],
-        "lift": both * n / (counts[a] * counts[b]),
+        "confidence": both / held[a],
+        "lift": both * n / (held[a] * held[b]),
     })
     keep = ((rules["support"] >= min_support) & (rules["confidence"] >= min_confidence)
             & (rules["count"] >= min_count))
@@ -48,7 +57,7 @@ def association_rules(transactions: pd.DataFrame, level: Level = "category", *,
         keep &= rules["lift"] > min_lift
     rules = rules[keep].sort_values(["lift", "support", "antecedent", "consequent"],
                                     ascending=[False, False, True, True]).reset_index(drop=True)
-    rules.attrs = {"baskets": int(n), "items": [str(i) for i in inter.items]}
+    rules.attrs = {"baskets": int(n), "items": [str(i) for i in items]}
     return rules
 
 
