@@ -1,11 +1,12 @@
-"""Benchmark the per-customer summary on each engine: Ibis on DuckDB, PostgreSQL and Spark,
-against the DuckDB SQL of ``workbench.summary`` and ``lifetimes``.
+"""Benchmark the per-customer summary on each engine: the reports' path (the engine's Ibis
+expression on DuckDB over a pandas frame), Ibis on DuckDB, PostgreSQL and Spark reading the
+source, and ``lifetimes``.
 
 Usage (from the repository root)::
 
     .venv/bin/python benchmarks/bench_engines.py [--customers 1000000] [--transactions 10000000]
         [--seed 0] [--as-of 2024-12-31] [--repeat 3] [--data-dir benchmarks/_data]
-        [--tools sql,ibis_duckdb,ibis_duckdb_decimal,lifetimes,postgres,spark,lifecycle_sql,
+        [--tools report,ibis_duckdb,ibis_duckdb_decimal,lifetimes,postgres,spark,lifecycle_report,
                  lifecycle_ibis]
 
 Steps:
@@ -13,7 +14,9 @@ Steps:
 1. The seeded log of ``bench_summary.py`` (same generator, same file name), as Parquet in
    ``--data-dir``; reruns reuse it.
 2. Each tool runs in its own subprocess, which reports its wall time, CPU time and peak RSS:
-   - ``sql``: :func:`workbench.summary.customer_summary` on the Parquet file (DuckDB SQL);
+   - ``report``: :func:`workbench.summary.customer_summary` on the log as a pandas frame, as
+     a report runs it (:func:`workbench.engine.customer_summary` on DuckDB over the frame;
+     the read of the Parquet file and the import of the engine timed apart);
    - ``ibis_duckdb`` / ``ibis_duckdb_decimal``: :func:`workbench.engine.customer_summary` on
      the Parquet source, money summed as BIGINT units or as DECIMAL(18, 4);
    - ``lifetimes``: ``summary_data_from_transaction_data`` (the lifetimes venv of
@@ -23,9 +26,10 @@ Steps:
      memory is not in the peak (the client's is);
    - ``spark``: Spark local mode on all cores reading the Parquet file; the session start is
      timed apart, and the peak is the JVM's (a child process) plus the Python driver's;
-   - ``lifecycle_sql`` / ``lifecycle_ibis``: customers per lifecycle stage at 12 month ends
-     (fixed rules), by the lifecycle module's DuckDB SQL on a pandas frame (its read timed
-     apart) and by workbench.engine on the Parquet file (their "vs SQL" compares the two);
+   - ``lifecycle_report`` / ``lifecycle_ibis``: customers per lifecycle stage at 12 month
+     ends (fixed rules), by the lifecycle report's ``PurchaseHistory`` on a pandas frame (its
+     read timed apart) and by workbench.engine on the Parquet file (the same expressions;
+     their "vs report" compares the two);
    - ``lake_summary`` / ``lake_lifecycle`` (not run by default): the same two on a Parquet
      dataset of ``--lake-parts`` logs (10 x 10M = 100M lines, 10M customers), DuckDB's
      memory capped at 4 GB;
@@ -33,9 +37,9 @@ Steps:
      (what ``workbench validate`` runs) on the ``transactions.csv`` of ``--validate-data``
      alone, and on the whole folder; the demo of 1M customers has 14.7M lines (1.5 GB).
      Target: 15M lines validated in at most 30 s and 4 GB of peak memory.
-3. Every engine's x, t_x, T and mean_repeat_value must equal the DuckDB SQL's exactly, and
+3. Every engine's x, t_x, T and mean_repeat_value must equal the report path's exactly, and
    lifetimes' per bench_summary's check; exit 1 on any mismatch.
-4. A table of times (seconds), peak memory (GB) and ratios to the DuckDB SQL and lifetimes.
+4. A table of times (seconds), peak memory (GB) and ratios to the report path and lifetimes.
 """
 
 from __future__ import annotations
@@ -62,8 +66,8 @@ from _harness import (
 )
 from bench_summary import DEFAULT_AS_OF, compare, worker_generate, worker_lifetimes
 
-TOOLS = ("sql", "ibis_duckdb", "ibis_duckdb_decimal", "lifetimes", "postgres", "spark",
-         "lifecycle_sql", "lifecycle_ibis", "lake_summary", "lake_lifecycle", "validate",
+TOOLS = ("report", "ibis_duckdb", "ibis_duckdb_decimal", "lifetimes", "postgres", "spark",
+         "lifecycle_report", "lifecycle_ibis", "lake_summary", "lake_lifecycle", "validate",
          "validate_demo")
 #: The loading benchmarks, reported apart: seconds, CPU seconds, peak memory, rows.
 VALIDATE_TOOLS = ("validate", "validate_demo")
@@ -86,17 +90,27 @@ def _children_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def worker_sql(data: Path, as_of: str, out: Path) -> dict:
+def worker_report(data: Path, as_of: str, out: Path) -> dict:
+    """The summary as a report computes it: on the staged frame, with the engine imported
+    (a report kernel is a fork of a process that has imported it)."""
     _paths()
+    import pandas as pd
+
+    import workbench.engine.aggregations
+    import workbench.engine.local  # noqa: F401
     from workbench.summary import customer_summary
 
+    t0 = time.perf_counter()
+    tx = pd.read_parquet(data)
+    tx["customer_id"] = tx["customer_id"].astype("str")  # as the loader stages it
+    load = time.perf_counter() - t0
     _reset_hwm()
     c0, t0 = _cpu_s(), time.perf_counter()
-    s = customer_summary(data, as_of, unit="D", count_orders=False)
+    s = customer_summary(tx, as_of, unit="D", count_orders=False)
     seconds, cpu = time.perf_counter() - t0, _cpu_s() - c0
     s[COLUMNS].to_parquet(out)
-    return {"tool": "sql", "summary_s": seconds, "cpu_s": cpu, "peak_mb": _hwm_mb(),
-            "customers": len(s)}
+    return {"tool": "report", "load_s": load, "summary_s": seconds, "cpu_s": cpu,
+            "peak_mb": _hwm_mb(), "customers": len(s)}
 
 
 def worker_ibis_duckdb(data: Path, as_of: str, out: Path, money: str) -> dict:
@@ -188,8 +202,9 @@ LIFECYCLE_MONTHS = 12
 
 
 def worker_lifecycle(data: Path, as_of: str, out: Path, tool: str) -> dict:
-    """Customers per stage at 12 month ends: the lifecycle module's DuckDB SQL on a pandas
-    frame (``lifecycle_sql``, its read timed apart) or workbench.engine on the Parquet file."""
+    """Customers per stage at 12 month ends: the lifecycle report's PurchaseHistory on a pandas
+    frame (``lifecycle_report``, its read timed apart) or workbench.engine on the Parquet
+    file."""
     _paths()
     import pandas as pd
 
@@ -198,13 +213,15 @@ def worker_lifecycle(data: Path, as_of: str, out: Path, tool: str) -> dict:
     rules = StageRules(**LIFECYCLE_RULES)
     dates = monthly_snapshots(pd.Timestamp(as_of), LIFECYCLE_MONTHS)
     load = 0.0
-    if tool == "lifecycle_sql":
+    if tool == "lifecycle_report":
+        import workbench.engine.stages  # noqa: F401  (imported by the fork server in a run)
+
         t0 = time.perf_counter()
         tx = pd.read_parquet(data, columns=["customer_id", "order_date", "amount"])
         load = time.perf_counter() - t0
     _reset_hwm()
     c0, t0 = _cpu_s(), time.perf_counter()
-    if tool == "lifecycle_sql":
+    if tool == "lifecycle_report":
         counts = PurchaseHistory(tx).stage_counts(dates, rules)
     else:
         from workbench.engine import canonical_table, connect, stage_counts
@@ -309,8 +326,8 @@ def main() -> int:
         args3 = (Path(rest[0]), rest[1], Path(rest[2])) if len(rest) >= 3 else ()
         if kind == "generate":
             result = worker_generate(Path(rest[0]), int(rest[1]), int(rest[2]), int(rest[3]))
-        elif kind == "sql":
-            result = worker_sql(*args3)
+        elif kind == "report":
+            result = worker_report(*args3)
         elif kind in ("ibis_duckdb", "ibis_duckdb_decimal"):
             result = worker_ibis_duckdb(*args3, "decimal" if kind.endswith("decimal") else "integer")
         elif kind == "lifetimes":
@@ -320,7 +337,7 @@ def main() -> int:
             result = worker_postgres(*args3)
         elif kind == "spark":
             result = worker_spark(*args3)
-        elif kind in ("lifecycle_sql", "lifecycle_ibis"):
+        elif kind in ("lifecycle_report", "lifecycle_ibis"):
             result = worker_lifecycle(*args3, kind)
         elif kind == "lake":
             result = worker_lake(Path(rest[0]), *(int(x) for x in rest[1:5]))
@@ -400,20 +417,21 @@ def main() -> int:
     print(f"load average after the runs: {_loadavg()}")
 
     mismatches = 0
-    if "lifecycle_sql" in results and "lifecycle_ibis" in results:
+    if "lifecycle_report" in results and "lifecycle_ibis" in results:
         import pandas as pd
 
-        same = pd.read_parquet(outs["lifecycle_sql"]).equals(pd.read_parquet(outs["lifecycle_ibis"]))
-        print(f"lifecycle stage counts, engine vs lifecycle SQL: {'equal' if same else 'DIFFER'}")
+        same = pd.read_parquet(outs["lifecycle_report"]).equals(
+            pd.read_parquet(outs["lifecycle_ibis"]))
+        print(f"lifecycle stage counts, engine vs report: {'equal' if same else 'DIFFER'}")
         mismatches += 0 if same else 1
-    if "sql" in results:
+    if "report" in results:
         for tool in results:
-            if tool not in ("sql", "lifetimes", "lifecycle_sql", "lifecycle_ibis"):
-                bad = _same(outs["sql"], outs[tool])
-                print(f"{tool} vs DuckDB SQL: {bad:,} customers differ")
+            if tool not in ("report", "lifetimes", "lifecycle_report", "lifecycle_ibis"):
+                bad = _same(outs["report"], outs[tool])
+                print(f"{tool} vs report: {bad:,} customers differ")
                 mismatches += bad
         if "lifetimes" in results:
-            mismatches += compare(outs["sql"], outs["lifetimes"])
+            mismatches += compare(outs["report"], outs["lifetimes"])
 
     print(f"\n{args.transactions:,} lines, {args.customers:,} customers, as_of {args.as_of}, "
           f"{os.cpu_count()} CPUs; best of {args.repeat} (PostgreSQL, Spark: one run), "
@@ -422,11 +440,11 @@ def main() -> int:
         print(f"lake_*: {args.lake_parts} x {args.transactions:,} lines, "
               f"{args.lake_parts * args.customers:,} customers, DuckDB memory_limit 4 GB")
     head = (f"| {'tool':<20} | {'summary s':>9} | {'load/start s':>12} | {'peak GB':>7} | "
-            f"{'vs SQL':>7} | {'lifetimes / tool':>16} |")
+            f"{'vs report':>9} | {'lifetimes / tool':>16} |")
     print(head + "\n|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|")
-    sql_s = results.get("sql", {}).get("summary_s")
+    sql_s = results.get("report", {}).get("summary_s")
     lt_s = results.get("lifetimes", {}).get("summary_s")
-    life_s = results.get("lifecycle_sql", {}).get("summary_s")
+    life_s = results.get("lifecycle_report", {}).get("summary_s")
     for tool, r in results.items():
         base = (life_s if tool.startswith("lifecycle") else None if tool.startswith("lake")
                 else sql_s)
@@ -435,7 +453,7 @@ def main() -> int:
                  else "n/a")
         load = f"{r['load_s']:.1f}" if r.get("load_s") else ""
         print(f"| {tool:<20} | {r['summary_s']:>9.2f} | {load:>12} | {r['peak_mb'] / 1024:>7.2f} | "
-              f"{vs_sql:>7} | {vs_lt:>16} |")
+              f"{vs_sql:>9} | {vs_lt:>16} |")
     for tool, r in results.items():
         if r.get("note"):
             print(f"  {tool}: {r['note']}")

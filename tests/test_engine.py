@@ -429,3 +429,19 @@ def test_churn_purchase_features_equal_churn(sources, cdnow_transactions, demo_t
     with connect(sources[dataset]["csv"]) as con:
         ours = purchase_features(canonical_table(con, "transactions"), cutoff)
     assert_purchase_features_equal(ours, purchase_features_reference(tx, cutoff))
+
+
+def test_summaries_at_several_dates_on_a_file_source(sources, demo_tx):
+    from workbench.engine import customer_summaries
+
+    dates = ["2026-06-30", "2025-12-31", None]
+    with connect(sources["demo"]["parquet"]) as con:
+        table = canonical_table(con, "transactions")
+        before = set(con.backend.list_tables())
+        frames = customer_summaries(table, dates, "D", count_orders=False)
+        assert set(con.backend.list_tables()) == before
+    assert [f.attrs["as_of"] for f in frames] == ["2026-06-30", "2025-12-31",
+                                                  str(demo_tx["order_date"].max().date())]
+    for frame, day in zip(frames, dates, strict=True):
+        pd.testing.assert_frame_equal(
+            frame, reference_summary(demo_tx, day, "D", count_orders=False), check_exact=True)

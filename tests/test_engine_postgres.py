@@ -194,3 +194,20 @@ def test_lifecycle_stages_and_transitions_equal_lifecycle(postgres_server, loade
         assert set(tables) == {"transactions", "customers"}
         assert_lifecycle_equal(tables["transactions"], tables["customers"],
                                lifecycle_reference(demo_tx, "2026-09-30", demo_customers))
+
+
+def test_summaries_at_several_dates_in_the_database_leave_no_table(postgres_server, loaded,
+                                                                     demo_tx):
+    from workbench.engine import customer_summaries
+
+    dates = ["2026-03-31", None, "2025-12-31"]
+    con, table = _tables(postgres_server, loaded["demo"])
+    with con:
+        before = set(con.backend.list_tables())
+        frames = customer_summaries(table, dates, "W")
+        after = set(con.backend.list_tables())
+    assert after == before  # the daily purchases' temporary table was dropped
+    for frame, day in zip(frames, dates, strict=True):
+        pd.testing.assert_frame_equal(frame, reference_summary(demo_tx, day, "W"),
+                                      check_exact=True)
+        assert frame.attrs == reference_summary(demo_tx, day, "W").attrs

@@ -10,6 +10,8 @@
 - :mod:`~workbench.engine.aggregations`: each aggregation as one Ibis expression, with only
   per-customer or smaller frames coming back to pandas;
 - :mod:`~workbench.engine.stages`: lifecycle stages at month ends and transition counts;
+- :mod:`~workbench.engine.local`: a frame (or file) already on this machine as an Ibis table on
+  an in-memory DuckDB, where the reports run the same expressions;
 - :mod:`~workbench.engine.load`: :func:`load_source`, any source into a
   :class:`workbench.io.Dataset`, the loading rules running in the engine.
 """
@@ -31,7 +33,8 @@ from workbench.engine.tables import canonical_table, read_mapping, resolve_table
 #: Names imported on first use: the aggregations and stages pull in the analysis packages
 #: (and matplotlib), which loading data does not need.
 _LAZY = {name: "workbench.engine.aggregations" for name in (
-    "MONEY_SCALE", "co_purchase_counts", "cohort_counts", "cohort_matrix", "customer_summary",
+    "MONEY_SCALE", "co_purchase_counts", "cohort_counts", "cohort_matrix", "customer_summaries",
+    "customer_summary",
     "daily_purchases", "purchase_features", "rfm_values", "summary_table")} | {
     name: "workbench.engine.stages" for name in (
         "stage_counts", "stage_snapshots", "transition_counts")}
@@ -48,7 +51,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["ENGINES", "MONEY_SCALE", "Connection", "EngineError", "Source", "canonical_table",
-           "co_purchase_counts", "cohort_counts", "cohort_matrix", "connect", "customer_summary",
+           "co_purchase_counts", "cohort_counts", "cohort_matrix", "connect", "customer_summaries",
+           "customer_summary",
            "daily_purchases", "load_source", "parse_source", "purchase_features", "read_mapping", "redact",
            "resolve_tables", "rfm_values", "stage_counts", "stage_snapshots", "summary_table",
            "transition_counts"]

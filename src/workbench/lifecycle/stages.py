@@ -21,6 +21,7 @@ __all__ = ["EXPORT_COLUMNS", "EXPORT_LABELS", "STAGES", "PurchaseHistory", "Stag
            "rules_from_parameters", "stages_result", "transition_matrix"]
 
 STAGES = ("prospect", "new", "active", "loyal", "reactivated", "at_risk", "churned")
+_EPOCH = pd.Timestamp("1970-01-01")
 
 
 @dataclass(frozen=True)
@@ -165,9 +166,6 @@ class PurchaseHistory:
         return pd.Series(_units(table["revenue"]), index=ids, name="revenue")
 
 
-_EPOCH = pd.Timestamp("1970-01-01")
-
-
 def _units(column) -> np.ndarray:
     """Money units of 1/10,000 (nullable) -> currency units as float64 (NaN for NULL)."""
     from workbench.summary import MONEY_SCALE
@@ -187,10 +185,9 @@ def _stage_frame(table) -> pd.DataFrame:
                             dtype="Int64")
         return column.to_numpy()
 
-    def dates(name: str):
-        days = table[name].cast(pa.int64()).to_numpy(zero_copy_only=False)  # float, NaN
-        return pd.to_datetime(days, unit="D").as_unit("us") if len(days) else (
-            pd.DatetimeIndex([], dtype="datetime64[us]"))
+    def dates(name: str):  # day numbers (NULL: NaN) -> midnights, as DuckDB returns dates
+        days = table[name].cast(pa.int64()).to_numpy(zero_copy_only=False)
+        return pd.to_datetime(days, unit="D").as_unit("us")
 
     frame = pd.DataFrame({
         "customer_id": table["customer_id"].to_pandas().astype("str"),
