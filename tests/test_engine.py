@@ -437,9 +437,12 @@ def test_summaries_at_several_dates_on_a_file_source(sources, demo_tx):
     dates = ["2026-06-30", "2025-12-31", None]
     with connect(sources["demo"]["parquet"]) as con:
         table = canonical_table(con, "transactions")
-        before = set(con.backend.list_tables())
+        def tables():  # Ibis' list_tables asks DuckDB 2 for a method it lost
+            return set(con.backend.con.execute("SELECT table_name FROM duckdb_tables()").fetchall())
+
+        before = tables()
         frames = customer_summaries(table, dates, "D", count_orders=False)
-        assert set(con.backend.list_tables()) == before
+        assert tables() == before
     assert [f.attrs["as_of"] for f in frames] == ["2026-06-30", "2025-12-31",
                                                   str(demo_tx["order_date"].max().date())]
     for frame, day in zip(frames, dates, strict=True):

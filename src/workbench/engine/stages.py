@@ -20,7 +20,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from workbench.engine.aggregations import MONEY_SCALE, Money, _int, daily_purchases
+from workbench.engine.aggregations import MONEY_SCALE, Money, _int, daily_purchases, day_number
 from workbench.lifecycle.stages import STAGES, StageRules
 
 __all__ = ["counts_of", "known_since", "purchase_history", "snapshots_of", "stage_counts",
@@ -60,7 +60,7 @@ def known_since(history: ibis.Table, customers: ibis.Table | None = None) -> ibi
     firsts = history.filter(history.n_days == 1).select("customer_id",
                                                         since=history.day.cast("int64"))
     if customers is not None:
-        signup = (customers.signup_date.date().epoch_days().cast("int64")
+        signup = (day_number(customers.signup_date).cast("int64")
                   if "signup_date" in customers.columns else ibis.null("int64"))
         registered = customers.select(customer_id=customers.customer_id.cast("string"),
                                       since=signup.fill_null(_day("1900-01-01")))
