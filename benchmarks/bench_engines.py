@@ -114,7 +114,11 @@ def worker_report(data: Path, as_of: str, out: Path) -> dict:
 
 
 def worker_ibis_duckdb(data: Path, as_of: str, out: Path, money: str) -> dict:
+    """The summary on the Parquet file, read in place: connecting and reading are timed (the
+    modules are imported before, as lifetimes' are)."""
     _paths()
+    import ibis.backends.duckdb  # noqa: F401
+
     from workbench.engine import canonical_table, connect, customer_summary
 
     _reset_hwm()
@@ -206,6 +210,7 @@ def worker_lifecycle(data: Path, as_of: str, out: Path, tool: str) -> dict:
     frame (``lifecycle_report``, its read timed apart) or workbench.engine on the Parquet
     file."""
     _paths()
+    import ibis.backends.duckdb  # noqa: F401  (imported before timing, as lifetimes is)
     import pandas as pd
 
     from workbench.lifecycle.stages import PurchaseHistory, StageRules, monthly_snapshots

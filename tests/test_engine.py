@@ -448,3 +448,73 @@ def test_summaries_at_several_dates_on_a_file_source(sources, demo_tx):
     for frame, day in zip(frames, dates, strict=True):
         pd.testing.assert_frame_equal(
             frame, reference_summary(demo_tx, day, "D", count_orders=False), check_exact=True)
+
+
+# The independent pandas oracle (tests/_reference.py) for the aggregations the reports now take
+# from the engine: cohorts, lifecycle stages and the churn purchase features.
+
+@pytest.mark.parametrize("dataset", ["cdnow", "demo"])
+def test_cohort_counts_equal_the_pandas_oracle(sources, cdnow_transactions, demo_tx, dataset):
+    from workbench.engine import cohort_counts
+
+    tx = _frames(cdnow_transactions, demo_tx)[dataset]
+    as_of = "1998-03-31" if dataset == "cdnow" else "2026-06-30"
+    with connect(sources[dataset]["parquet"]) as con:
+        ours = cohort_counts(canonical_table(con, "transactions"), as_of, 12)
+    expected = _reference.cohort_counts(tx, as_of, 12)
+    pd.testing.assert_frame_equal(ours, expected, check_dtype=False)
+    assert len(expected) > 20 and expected["period"].max() == 12
+
+
+def test_stage_counts_equal_the_pandas_oracle(sources, cdnow_transactions, demo_tx,
+                                              demo_customers, tmp_path):
+    from workbench.engine.stages import stage_counts
+
+    rules, dates, _, _ = lifecycle_reference(cdnow_transactions[COLUMNS], "1998-06-30")
+    with connect(sources["cdnow"]["csv"]) as con:
+        ours = stage_counts(canonical_table(con, "transactions"), dates, rules)
+    expected = _reference.stage_counts(cdnow_transactions[COLUMNS], dates, rules)
+    pd.testing.assert_frame_equal(ours, expected, check_dtype=False)
+    assert expected["stage"].nunique() >= 4
+    # the demo, with registered customers (prospects) and signup dates
+    rules, dates, _, _ = lifecycle_reference(demo_tx, "2026-09-30", demo_customers)
+    demo_tx.to_parquet(tmp_path / "transactions.parquet", coerce_timestamps="us")
+    demo_customers.to_parquet(tmp_path / "customers.parquet", coerce_timestamps="us")
+    with connect(tmp_path) as con:
+        tables = resolve_tables(con)
+        ours = stage_counts(tables["transactions"], dates, rules, tables["customers"])
+    expected = _reference.stage_counts(demo_tx, dates, rules, demo_customers)
+    pd.testing.assert_frame_equal(ours, expected, check_dtype=False)
+    assert {"prospect", "new", "at_risk"} <= set(expected["stage"])
+
+
+@pytest.mark.parametrize("dataset, cutoff", [("cdnow", "1997-06-30"), ("demo", "2026-06-30")])
+def test_purchase_features_equal_the_pandas_oracle(sources, cdnow_transactions, demo_tx, dataset,
+                                                   cutoff):
+    from workbench.engine import purchase_features
+
+    tx = _frames(cdnow_transactions, demo_tx)[dataset]
+    with connect(sources[dataset]["duckdb"]) as con:
+        ours = purchase_features(canonical_table(con, "transactions"), cutoff)
+    expected = _reference.purchase_features(tx, cutoff)
+    pd.testing.assert_series_equal(ours["customer_id"], expected["customer_id"],
+                                   check_dtype=False)
+    assert_purchase_features_equal(ours.drop(columns="customer_id"),
+                                   expected.drop(columns="customer_id"))
+
+
+def test_transition_counts_equal_the_pandas_oracle(sources, cdnow_transactions):
+    from workbench.engine.stages import transition_counts
+
+    tx = cdnow_transactions[COLUMNS]
+    rules, dates, _, _ = lifecycle_reference(tx, "1998-06-30")
+    with connect(sources["cdnow"]["parquet"]) as con:
+        moves, revenue = transition_counts(canonical_table(con, "transactions"), dates[-4],
+                                           dates[-1], rules)
+    expected = _reference.transition_counts(tx, dates[-4], dates[-1], rules)
+    ours = (moves.stack().rename("customers").to_frame()
+            .join(revenue.stack().rename("revenue")).reset_index())
+    ours = ours[ours["customers"] > 0].sort_values(["before", "after"], ignore_index=True)
+    pd.testing.assert_frame_equal(ours, expected, check_dtype=False, check_names=False,
+                                  rtol=1e-12, atol=0)
+    assert len(expected) >= 6 and expected["revenue"].sum() > 0

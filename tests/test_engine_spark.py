@@ -25,6 +25,7 @@ from tests.test_engine_load import assert_same_dataset, write_messy
 from workbench.engine import (
     canonical_table,
     connect,
+    customer_summaries,
     customer_summary,
     daily_purchases,
     load_source,
@@ -53,6 +54,13 @@ def test_spark_aggregations_equal_duckdb(spark_backend, sources, cdnow_transacti
             pd.testing.assert_frame_equal(
                 sorted_daily(daily_purchases(table, as_of, orders="order_id", money="decimal")),
                 reference_daily(tx, as_of, "order_id"), check_dtype=False, check_exact=True)
+            # several dates share one cached copy of the daily purchases, released after
+            views = set(con.backend.list_tables())
+            dates = [as_of, None]
+            for frame, day in zip(customer_summaries(table, dates, "W"), dates, strict=True):
+                pd.testing.assert_frame_equal(frame, reference_summary(tx, day, "W"),
+                                              check_exact=True)
+            assert set(con.backend.list_tables()) == views
         else:  # windows, a range join and an exact percentile: the most engine-specific SQL
             assert_lifecycle_equal(table, None, lifecycle_reference(tx, holdout))
 

@@ -35,6 +35,11 @@ _PACK, _HALF, _DAY_OFFSET, _PACK_DAYS = 2**_PACK_BITS, 2**45, 2**15, 2**17
 #: Length of one time unit in days. "M" and "Y" are average Gregorian months and years.
 UNIT_DAYS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Y": 365.25}
 
+def day_index(when: pd.Timestamp | str) -> int:
+    """The calendar day of ``when`` as the engines number days: whole days since 1970-01-01."""
+    return (pd.Timestamp(when).normalize() - _EPOCH).days
+
+
 def day_after(as_of: pd.Timestamp | str) -> pd.Timestamp:
     """Midnight at the start of the day after ``as_of``: the exclusive end of "up to as_of".
 
@@ -157,7 +162,7 @@ def summary_frame(table: pa.Table, as_of_day: pd.Timestamp, unit: str,
     floats come from the same integers by the same operations.
     """
     unit_days = UNIT_DAYS[unit]
-    as_of_n = (as_of_day - _EPOCH).days
+    as_of_n = day_index(as_of_day)
     first, last = _int(table, "first_day"), _int(table, "last_day")
     n_orders, n_days = _int(table, "n_orders"), _int(table, "n_purchase_days")
     total, first_value = _money(table, "revenue"), _money(table, "first_value")

@@ -15,7 +15,7 @@ depend on the order of addition, so on the engine's threads) are never used.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Literal
 
 import ibis
@@ -29,7 +29,6 @@ import sqlglot as sg
 
 from workbench.summary import (
     _DAY_OFFSET,
-    _EPOCH,
     _HALF,
     _PACK,
     _PACK_BITS,
@@ -40,6 +39,7 @@ from workbench.summary import (
     _int,
     _money,
     day_after,
+    day_index,
     summary_frame,
 )
 
@@ -156,7 +156,7 @@ def _summary_of_daily(daily: ibis.Table, as_of_day: pd.Timestamp,
                       holdout_day: pd.Timestamp | None, *, counted: bool,
                       packed: bool = True) -> ibis.Table:
     """:func:`summary_table` from the daily purchases (with ``orders`` when ``counted``)."""
-    as_of_n = (as_of_day - _EPOCH).days
+    as_of_n = day_index(as_of_day)
     calibration = daily.filter(daily.day <= as_of_n)
     n_orders = calibration.orders.sum() if counted else calibration.count()
     if packed:
@@ -277,15 +277,28 @@ def customer_summaries(tx: ibis.Table, dates: Sequence[pd.Timestamp | str | None
 @contextmanager
 def temporary_table(expr: ibis.Table) -> Iterator[ibis.Table]:
     """``expr`` computed once into a temporary table of its backend, dropped when the block
-    ends (Ibis' ``Table.cache().release()`` writes an empty DROP with sqlglot 30)."""
+    ends. Spark, which has no temporary tables, caches it (``Table.cache()``: a persisted
+    DataFrame behind a temporary view) and unpersists it. Elsewhere a ``CREATE TEMPORARY
+    TABLE`` and a ``DROP`` (Ibis' own ``release()`` writes an empty DROP with sqlglot 30)."""
     backend = expr._find_backend()
+    if backend.name == "pyspark":
+        cached = expr.cache()
+        try:
+            yield cached
+        finally:
+            cached.release()
+        return
     name = ibis.util.gen_name("workbench")
     table = backend.create_table(name, expr, temp=True)
     try:
         yield table
     finally:
         quoted = sg.to_identifier(name, quoted=True).sql(dialect=backend.compiler.dialect)
-        backend.raw_sql(f"DROP TABLE IF EXISTS {quoted}")
+        cursor = backend.raw_sql(f"DROP TABLE IF EXISTS {quoted}")
+        # PostgreSQL hands back a cursor to close; DuckDB its own connection, kept open
+        if cursor is not None and cursor is not getattr(backend, "con", None):
+            with suppress(AttributeError):
+                cursor.close()
 
 
 def rfm_values(tx: ibis.Table, as_of: pd.Timestamp | str | None = None, *,
@@ -320,7 +333,7 @@ def cohort_counts_of(daily: ibis.Table, as_of: pd.Timestamp | str,
     """:func:`cohort_counts` from rows of ``customer_id``, ``day`` and ``amount`` (money
     units) per purchase day: :func:`daily_purchases`, or a purchase history (the days after
     ``as_of`` are left out)."""
-    daily = daily.filter(daily.day <= (pd.Timestamp(as_of).normalize() - _EPOCH).days).select(
+    daily = daily.filter(daily.day <= day_index(as_of)).select(
         "customer_id", "day", "amount")
     firsts = daily.group_by("customer_id").aggregate(first_day=daily.day.min())
     joined = daily.inner_join(firsts, "customer_id")
@@ -436,7 +449,7 @@ def purchase_feature_table(daily: ibis.Table, cutoff: pd.Timestamp | str, window
     ``first_day``, ``purchase_days``, ``spend`` and, in the last ``window_days`` and the
     ``window_days`` before, ``days_recent``, ``days_before``, ``spend_recent`` and
     ``spend_before`` (money units)."""
-    c = (pd.Timestamp(cutoff).normalize() - _EPOCH).days
+    c = day_index(cutoff)
     w = int(window_days)
     daily = daily.filter(daily.day <= c)
     recent = daily.day > c - w
@@ -453,7 +466,7 @@ def purchase_feature_table(daily: ibis.Table, cutoff: pd.Timestamp | str, window
 def purchase_feature_frame(table: pa.Table, cutoff: pd.Timestamp | str) -> pd.DataFrame:
     """:func:`purchase_features`' columns (without the key) from the aggregates of
     :func:`purchase_feature_table`, in the rows' order: days and currency units."""
-    c = (pd.Timestamp(cutoff).normalize() - _EPOCH).days
+    c = day_index(cutoff)
     spend, days = _money(table, "spend"), _int(table, "purchase_days")
     frame = pd.DataFrame({
         "recency_days": c - _int(table, "last_day"), "purchase_days": days, "spend": spend,

@@ -22,15 +22,11 @@ import pandas as pd
 
 from workbench.engine.aggregations import MONEY_SCALE, Money, _int, daily_purchases, day_number
 from workbench.lifecycle.stages import STAGES, StageRules
+from workbench.summary import _EPOCH, day_index
 
 __all__ = ["counts_of", "known_since", "purchase_history", "snapshots_of", "stage_counts",
            "stage_snapshots", "transition_counts", "transitions_of"]
 
-_EPOCH = pd.Timestamp("1970-01-01")
-
-
-def _day(when: pd.Timestamp | str) -> int:
-    return (pd.Timestamp(when).normalize() - _EPOCH).days
 
 
 def purchase_history(tx: ibis.Table, *, money: Money = "integer") -> ibis.Table:
@@ -63,7 +59,7 @@ def known_since(history: ibis.Table, customers: ibis.Table | None = None) -> ibi
         signup = (day_number(customers.signup_date).cast("int64")
                   if "signup_date" in customers.columns else ibis.null("int64"))
         registered = customers.select(customer_id=customers.customer_id.cast("string"),
-                                      since=signup.fill_null(_day("1900-01-01")))
+                                      since=signup.fill_null(day_index("1900-01-01")))
         firsts = firsts.union(registered)
     return firsts.group_by("customer_id").aggregate(since=firsts.since.min())
 
@@ -89,7 +85,7 @@ def snapshots_of(history: ibis.Table, people: ibis.Table, dates: Sequence[pd.Tim
     (kept by :class:`workbench.lifecycle.stages.PurchaseHistory` for many snapshots)."""
     r = rules
     hist = history
-    snaps = ibis.memtable({"snapshot": np.array([_day(d) for d in dates], dtype=np.int64)})
+    snaps = ibis.memtable({"snapshot": np.array([day_index(d) for d in dates], dtype=np.int64)})
     grid = people.cross_join(snaps)
     grid = grid.filter(grid.since <= grid.snapshot).select("customer_id", "snapshot")
     joined = grid.left_join(
@@ -158,9 +154,9 @@ def transitions_of(history: ibis.Table, people: ibis.Table, start: pd.Timestamp,
     if end <= start:
         raise ValueError(f"end {end.date()} must be after start {start.date()}")
     snaps = snapshots_of(history, people, [start, end], rules)
-    a = snaps.filter(snaps.snapshot == _day(end)).select("customer_id", after=snaps.stage)
-    b = snaps.filter(snaps.snapshot == _day(start)).select("customer_id", before=snaps.stage)
-    later = history.filter((history.day > _day(start)) & (history.day <= _day(end)))
+    a = snaps.filter(snaps.snapshot == day_index(end)).select("customer_id", after=snaps.stage)
+    b = snaps.filter(snaps.snapshot == day_index(start)).select("customer_id", before=snaps.stage)
+    later = history.filter((history.day > day_index(start)) & (history.day <= day_index(end)))
     spend = later.group_by("customer_id").aggregate(revenue=later.amount.sum().cast("int64"))
     ab = a.left_join(b, "customer_id").select(a.customer_id, a.after, before=b.before)
     abs_ = ab.left_join(spend, "customer_id").select(ab.before, ab.after, revenue=spend.revenue)

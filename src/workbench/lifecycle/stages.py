@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.results import RESULTS
+from workbench.summary import day_index
 
 __all__ = ["EXPORT_COLUMNS", "EXPORT_LABELS", "STAGES", "PurchaseHistory", "StageRules",
            "current_stages", "derive_rules", "export_frame", "monthly_snapshots", "moved_into_risk",
            "rules_from_parameters", "stages_result", "transition_matrix"]
 
 STAGES = ("prospect", "new", "active", "loyal", "reactivated", "at_risk", "churned")
-_EPOCH = pd.Timestamp("1970-01-01")
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class PurchaseHistory:
         self._stages.clear()
 
     def _day(self, when: pd.Timestamp) -> int:
-        return (pd.Timestamp(when).normalize() - _EPOCH).days
+        return day_index(when)
 
     def gaps(self, as_of: pd.Timestamp) -> np.ndarray:
         """All inter-purchase gaps (days) of purchases on or before ``as_of``."""
