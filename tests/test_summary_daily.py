@@ -43,3 +43,24 @@ def test_summaries_at_several_dates_equal_one_call_per_date():
         pd.testing.assert_frame_equal(frame, alone)
         assert frame.attrs == alone.attrs
     assert together[1]["customer_id"].tolist() == ["a", "b"]
+
+
+def test_no_lines_and_no_as_of_is_a_clear_error():
+    empty = pd.DataFrame({"customer_id": pd.Series([], dtype="str"),
+                          "order_date": pd.Series([], dtype="datetime64[us]"),
+                          "amount": pd.Series([], dtype="float64")})
+    assert customer_summary(empty, "2024-01-01").empty
+    with pytest.raises(ValueError, match="no dated line.*pass as_of"):
+        customer_summary(empty)
+    with pytest.raises(ValueError, match="no dated line"):
+        customer_summaries(empty, [None, "2024-01-01"])
+
+
+def test_day_numbers_beyond_nanosecond_timestamps_raise_instead_of_wrapping():
+    import numpy as np
+
+    from workbench.summary import _dates
+
+    assert str(_dates(np.array([-106_751, 106_751]))[-1])[:10] == "2262-04-11"
+    with pytest.raises(ValueError, match="outside 1677-09-22"):
+        _dates(np.array([0, 200_000]))

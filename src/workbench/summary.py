@@ -146,8 +146,16 @@ def _money(table: pa.Table, name: str) -> np.ndarray:
     return table[name].to_numpy().astype(np.float64) / MONEY_SCALE
 
 
+#: Day numbers a datetime64[ns] holds: 1677-09-22 to 2262-04-11.
+_NS_DAYS = (-106_751, 106_751)
+
+
 def _dates(days: np.ndarray) -> np.ndarray:
-    """Days since 1970-01-01 -> datetime64[ns] midnights."""
+    """Days since 1970-01-01 -> datetime64[ns] midnights (ValueError outside 1677-2262, which
+    nanoseconds cannot hold, instead of wrapping round)."""
+    if len(days) and (days.min() < _NS_DAYS[0] or days.max() > _NS_DAYS[1]):
+        raise ValueError("a purchase date lies outside 1677-09-22 .. 2262-04-11, the dates a "
+                         "nanosecond timestamp holds")
     return (days * (86_400 * 10**9)).view("datetime64[ns]")
 
 

@@ -204,8 +204,13 @@ def _by_customer_id(table: pa.Table) -> pa.Table:
 
 
 def _last_day(tx: ibis.Table) -> pd.Timestamp:
-    """The day of the last line of ``tx``."""
-    return pd.Timestamp(tx.order_date.max().to_pyarrow().as_py()).normalize()
+    """The day of the last line of ``tx`` (ValueError for a log without a dated line: there is
+    no default ``as_of`` then)."""
+    last = tx.order_date.max().to_pyarrow().as_py()
+    if last is None:
+        raise ValueError("the transactions have no dated line, so there is no last day to "
+                         "default as_of to: pass as_of")
+    return pd.Timestamp(last).normalize()
 
 
 def _summary_frame_of(daily: ibis.Table, as_of_day: pd.Timestamp, unit: str,

@@ -15,13 +15,15 @@ from pathlib import Path
 import ibis
 import pandas as pd
 
+from workbench.engine.sources import DUCKDB_MEMORY_LIMIT
+
 __all__ = ["MEMORY_LIMIT", "local_backend", "local_table", "local_tables", "register"]
 
 #: Cap on DuckDB's buffer memory per connection (raise it for very large logs). Under it DuckDB
 #: frees finished hash-table partitions eagerly and, past it, spills to its temp directory
 #: instead of growing: 10M lines / 1M customers stay in memory, as fast, with ~25 % less peak
 #: RSS.
-MEMORY_LIMIT = "1GB"
+MEMORY_LIMIT = DUCKDB_MEMORY_LIMIT
 
 #: The transaction columns the aggregations read, when a frame has them.
 TRANSACTION_COLUMNS = ("customer_id", "order_id", "order_date", "amount")
