@@ -343,7 +343,7 @@ def test_every_report_on_postgres_equals_the_folder_run(pg_demo, rendered, tmp_p
 
 
 @pytest.mark.slow
-def test_every_report_on_spark_equals_the_folder_run(tiny_demo, rendered, tmp_path, capsys):
+def test_every_report_on_spark_equals_the_folder_run(tiny_demo, rendered, tmp_path, capfd):
     reason = _spark._missing()
     if reason:
         if os.environ.get("CI") == "true":
@@ -352,14 +352,22 @@ def test_every_report_on_spark_equals_the_folder_run(tiny_demo, rendered, tmp_pa
     config = tmp_path / "run.yaml"  # the session settings as a user writes them
     config.write_text(yaml.safe_dump({"spark": SPARK_TEST_SETTINGS}), encoding="utf-8")
     out = tmp_path / "spark"
-    code, _, err = _run(["run", "--data", str(tiny_demo), "--engine", "spark", "--config",
-                         str(config), "--out", str(out), "--lang", "en", "--jobs", "2",
-                         "--quiet"], capsys)
+    # capfd: what the JVM (a grandchild) prints reaches the descriptors, not sys.stderr
+    code, stdout, err = _run(["run", "--data", str(tiny_demo), "--engine", "spark", "--config",
+                              str(config), "--out", str(out), "--lang", "en", "--jobs", "2",
+                              "--quiet"], capfd)
     assert code == 0, err
+    assert (stdout, err) == ("", "")  # a quiet run prints nothing, Spark's JVM included
     _assert_same_as_folder_run(rendered["en"], out, "spark")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["parameters"]["spark"]["spark.master"] == "local[2]"
     assert manifest["source"] == str(tiny_demo.resolve())
+    # the JVM's banner and log lines are kept in logs/loader.log; a folder run has none
+    log = (out / "logs" / "loader.log").read_text(encoding="utf-8")
+    assert manifest["loader_log_lines"] == len(log.splitlines()) > 0 and "log" in log.lower()
+    baseline = json.loads((rendered["en"] / "manifest.json").read_text(encoding="utf-8"))
+    assert baseline["loader_log_lines"] == 0
+    assert not (rendered["en"] / "logs" / "loader.log").exists()
 
 
 def test_parquet_lake_validates_and_its_files_are_listed(tiny_demo, tmp_path, capsys):

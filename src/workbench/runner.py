@@ -611,13 +611,27 @@ def load_checked(spec: str | Path, *, mapping: str | Path | None = None,
     return load_for_run(spec, mapping=mapping, engine=engine, spark=spark)
 
 
+def _loader_process(output: str) -> None:
+    """Set up the loader's process: it dies with the runner (Linux), and whatever it prints
+    (Spark's JVM, started from it, inherits these descriptors: its banner and log lines) goes
+    to the file ``output`` instead of the console."""
+    if sys.platform.startswith("linux"):
+        _die_with_parent()
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    for target in (1, 2):
+        os.dup2(fd, target)
+    os.close(fd)
+
+
 def _stage(data: str | Path, folder: Path, lang: str = "en", *, mapping: Path | None = None,
-           engine: str = "duckdb", spark: dict[str, str] | None = None) -> StagedDataset:
+           engine: str = "duckdb", spark: dict[str, str] | None = None,
+           output: Path | None = None) -> StagedDataset:
     """Load and validate the data once, in a process of its own, into ``folder``.
 
     Loading peaks at several times the data's size (text parsing, type checks, the quality
     report); done in a child process, that memory goes back to the system before the first
-    kernel starts, and the runner keeps only a summary (:class:`StagedDataset`). Raises the
+    kernel starts, and the runner keeps only a summary (:class:`StagedDataset`). What that
+    process prints (Spark's JVM logs) goes to ``output`` (default: the console). Raises the
     loader's ``DataError``.
     """
     from concurrent.futures.process import BrokenProcessPool
@@ -625,9 +639,11 @@ def _stage(data: str | Path, folder: Path, lang: str = "en", *, mapping: Path | 
     context = multiprocessing.get_context("spawn")  # no fork of a process that has threads
     try:
         # Like the kernels, the loader dies with the runner (a kill -9 leaves no orphan).
-        initializer = _die_with_parent if sys.platform.startswith("linux") else None
+        initializer, initargs = _die_with_parent if sys.platform.startswith("linux") else None, ()
+        if output is not None:
+            initializer, initargs = _loader_process, (str(output),)
         with ProcessPoolExecutor(max_workers=1, mp_context=context,
-                                 initializer=initializer) as pool:
+                                 initializer=initializer, initargs=initargs) as pool:
             return pool.submit(stage_dataset, str(data), folder, lang, mapping=mapping,
                                engine=engine, spark=spark or None).result()
     except BrokenProcessPool as exc:
@@ -681,7 +697,8 @@ def run(cfg: RunConfig) -> RunResult:
     work = Path(tempfile.mkdtemp(prefix="workbench-run-"))
     try:
         staged = _stage(cfg.data, work / "dataset", cfg.lang, mapping=cfg.mapping,
-                        engine=cfg.engine, spark=cfg.spark)  # raises DataError
+                        engine=cfg.engine, spark=cfg.spark,
+                        output=work / LOADER_LOG)  # raises DataError
         if cfg.jobs is None:
             cfg = cfg.model_copy(update={"jobs": default_jobs(staged.nbytes)})
         as_of = cfg.as_of.isoformat() if cfg.as_of else (
@@ -706,6 +723,7 @@ def run(cfg: RunConfig) -> RunResult:
             with staged_output(cfg.out) as stage:
                 paths = _Paths(stage=stage, final=cfg.out, sockets=sockets,
                                fork_server=fork_server)
+                _keep_loader_log(work / LOADER_LOG, stage, cfg.data)
                 result = _run_notebooks(cfg, topics, staged, as_of, started, run_start, paths,
                                         log)
         finally:
@@ -720,6 +738,25 @@ def run(cfg: RunConfig) -> RunResult:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+#: What the loader's process printed (Spark's JVM: banner, log lines), under the run's logs/.
+LOADER_LOG = "loader.log"
+
+
+def _keep_loader_log(printed: Path, out: Path, data: str | Path) -> None:
+    """``logs/loader.log`` in ``out``: what the loader's process printed, without the source's
+    password; nothing when it printed nothing (a DuckDB or PostgreSQL load)."""
+    if not printed.is_file() or printed.stat().st_size == 0:
+        return
+    text = without_password(printed.read_text(encoding="utf-8", errors="replace"), data)
+    with atomic_write(log_path(out, "loader"), encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _loader_log_lines(out: Path) -> int:
+    path = log_path(out, "loader")
+    return len(path.read_text(encoding="utf-8").splitlines()) if path.is_file() else 0
 
 
 def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: StagedDataset,
@@ -775,6 +812,8 @@ def _run_notebooks(cfg: RunConfig, topics: list[str], dataset: StagedDataset,
         "engine": provenance.get("engine", cfg.engine),
         "source": source_display(provenance.get("source") or cfg.data),
         "rows_read": dict(provenance.get("rows_read") or {}),
+        # lines the loader's process printed (Spark's JVM), kept in logs/loader.log
+        "loader_log_lines": _loader_log_lines(out),
         "inputs": _inputs(cfg),
         "versions": _versions(),
         "notebooks": [asdict(r) for r in ordered],

@@ -180,6 +180,12 @@ def _row_hashes(cells: list[ibis.Value], dialect: str) -> tuple[ibis.Value, ibis
             ibis.literal("\x1e").join(texts[::-1]).hash())
 
 
+@ibis.udf.scalar.builtin(name="monotonically_increasing_id")
+def _scan_position() -> dt.int64:
+    """Spark's ``monotonically_increasing_id()``: increasing in scan order (partition, then
+    row), computed in each partition without moving the rows; not consecutive."""
+
+
 @ibis.udf.scalar.builtin(name="trim")
 def _trim_spaces(text: str) -> str:
     """SQL ``trim(text)``: spaces only (trimming a set of characters costs far more)."""
@@ -241,8 +247,9 @@ class _Plan:
     where the text needs Python) and ``c__x`` the stripped text where Python parses it
     (other layouts, suspect dates); extra customer attributes come back as ``c__x`` only.
     ``__status`` is the status column (lower case) for returns, ``__h1`` / ``__h2`` the row
-    hashes (or ``__dup`` on Spark), ``__row`` the position in the source (0 first) where the
-    engine does not keep the source order by itself. On DuckDB the ``c__x`` texts are not in
+    hashes (or ``__dup`` on Spark), ``__row`` the position in the source (increasing;
+    consecutive from 0 on PostgreSQL) where the engine does not keep the source order by
+    itself. On DuckDB the ``c__x`` texts are not in
     :attr:`expr` (all but a few are NULL, and each would still cost 8 bytes a row): ``__todo``
     flags the rows that have one, and :attr:`texts` selects those rows' texts in the same
     order. ``dialect`` is ``duckdb``, ``postgres`` or ``spark``; ``spaces_only`` see
@@ -256,7 +263,10 @@ class _Plan:
         low, high = (ibis.literal(d.to_pydatetime()) for d in PLAUSIBLE_DATES)
         last = ibis.literal(limit.to_pydatetime())
         hashed, numbered = dialect != "spark", dialect != "duckdb"
-        base = raw.mutate(__row=ibis.row_number()) if numbered else raw
+        # Spark numbers rows by scan position per partition (a row_number() over the whole
+        # table is one window in one partition: the whole table on one executor)
+        position = _scan_position() if dialect == "spark" else ibis.row_number()
+        base = raw.mutate(__row=position) if numbered else raw
         if not hashed:  # Spark: a window over every column, the first in source order wins
             first = ibis.row_number().over(group_by=[base[c] for c in raw.columns],
                                            order_by=base["__row"])
@@ -554,10 +564,9 @@ def _engine_table(
         raise EngineError(f"{label}: the table has a header but no rows (columns: "
                           f"{', '.join(columns[:12])}).")
     rep.rows_read = n
-    if "__row" in tb.column_names:
-        index = pd.Index(tb.column("__row").to_numpy() + 2)
-    else:
-        index = pd.RangeIndex(2, n + 2)
+    # The rows come in source order (sorted on ``__row`` where the engine needs it), so the
+    # n-th is counted as a spreadsheet counts it: the first row is 2.
+    index = pd.RangeIndex(2, n + 2)
 
     def dotted(name: str) -> bool:
         return bool(plan.base.select(d=plan.dotted[name]).d.any().execute())
