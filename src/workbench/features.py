@@ -11,9 +11,38 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-__all__ = ["purchase_mix", "side_by_side"]
+from workbench.summary import MONEY_SCALE, exact_units
+
+__all__ = ["canonical_rows", "purchase_mix", "side_by_side"]
 
 _T = TypeVar("_T")
+
+
+def canonical_rows(frame: pd.DataFrame, first: Sequence[str] = ()) -> pd.DataFrame:
+    """``frame``'s rows in an order that depends on their values only: sorted by the columns
+    ``first`` (those it has), then by every other column, missing values last.
+
+    The same rows in another order (a shuffled file, a database table, whose scan order is
+    wherever PostgreSQL put each row) give the same frame, so a model fitted or an answer
+    chosen among ties ("the last answer of the day") does not depend on how the source was
+    stored. ``source_row`` (where a row came from) is the last key: it orders only rows that
+    are equal in every other column. The index goes with the rows.
+    """
+    if len(frame) < 2:
+        return frame
+    keys = [c for c in first if c in frame.columns]
+    keys += [c for c in frame.columns if c not in keys and c != "source_row"]
+    keys += ["source_row"] if "source_row" in frame.columns else []
+    sortable = [c for c in keys if _sortable(frame[c])]
+    return frame.sort_values(sortable, kind="stable", na_position="last")
+
+
+def _sortable(values: pd.Series) -> bool:
+    """A column of numbers, dates, booleans or text (not lists or mixed objects)."""
+    if values.dtype != object:
+        return True
+    present = values.dropna()
+    return present.map(type).nunique() <= 1 and (present.empty or isinstance(present.iloc[0], str))
 
 
 def side_by_side(fits: Sequence[Callable[[], _T]], *, max_workers: int | None = None,
@@ -48,26 +77,27 @@ def side_by_side(fits: Sequence[Callable[[], _T]], *, max_workers: int | None = 
 
 def _group_sum(values: pd.Series, codes: np.ndarray, known: np.ndarray, labels: pd.Index
                ) -> pd.Series:
-    """``values.groupby(labels[codes]).sum()`` from the integer codes (sorted ``labels``)."""
-    sums = pd.Series(values.to_numpy()[known]).groupby(codes[known]).sum()
-    return pd.Series(sums.to_numpy(), index=labels[sums.index.to_numpy()].rename("customer_id"),
-                     name=values.name)
+    """``values.groupby(labels[codes]).sum()`` (money, summed exactly) from the integer codes
+    (sorted ``labels``)."""
+    sums = pd.Series(exact_units(values)[known]).groupby(codes[known]).sum()
+    return pd.Series(sums.to_numpy() / MONEY_SCALE,
+                     index=labels[sums.index.to_numpy()].rename("customer_id"), name=values.name)
 
 
 def _pivot_sum(values: pd.Series, codes: np.ndarray, known: np.ndarray, labels: pd.Index,
                columns: pd.Series) -> pd.DataFrame:
-    """The pivot table of ``values`` summed by customer (rows, from ``codes`` into sorted
+    """The pivot table of ``values`` (money, summed exactly) summed by customer (rows, from ``codes`` into sorted
     ``labels``) and ``columns`` (sorted), 0.0 where a customer has no line: rows are the
     customers with a line that has a column value."""
     column_codes, names = pd.factorize(columns, sort=True)
     keep = known & (column_codes >= 0)
     width = max(len(names), 1)
-    sums = pd.Series(values.to_numpy()[keep]).groupby(
+    sums = pd.Series(exact_units(values)[keep]).groupby(
         codes[keep].astype(np.int64) * width + column_codes[keep]).sum()
     cells = sums.index.to_numpy()
     rows, row_of_cell = np.unique(cells // width, return_inverse=True)
     table = np.zeros((len(rows), len(names)))
-    table[row_of_cell, cells % width] = sums.to_numpy()
+    table[row_of_cell, cells % width] = sums.to_numpy() / MONEY_SCALE
     return pd.DataFrame(table, index=labels[rows].rename("customer_id"),
                         columns=pd.Index(names, name=columns.name))
 
@@ -96,7 +126,8 @@ def purchase_mix(transactions: pd.DataFrame, *, max_categories: int = 8) -> pd.D
         for channel in by_channel.columns:
             out[f"channel:{channel}"] = by_channel[channel] / safe_spend.reindex(by_channel.index)
     if "category" in transactions:
-        top = transactions.groupby("category")["amount"].sum().nlargest(max_categories).index
+        spent = pd.Series(exact_units(amount)).groupby(transactions["category"].to_numpy()).sum()
+        top = spent.sort_index().nlargest(max_categories).index  # ties: the first name
         chosen = transactions["category"].isin(top).to_numpy()
         by_category = _pivot_sum(amount[chosen], customer_codes[chosen], known[chosen], customers,
                                  transactions["category"][chosen])

@@ -25,7 +25,14 @@ from workbench.registry import by_topic
 from workbench.report import metrics_dir
 from workbench.safety import mask_text
 from workbench.style import PALETTE, format_count_axis, format_money_axis
-from workbench.summary import customer_summary, day_after, up_to
+from workbench.summary import (
+    MONEY_SCALE,
+    customer_summary,
+    day_after,
+    exact_sum,
+    exact_units,
+    up_to,
+)
 
 __all__ = [
     "CHANGE_HEADERS",
@@ -86,8 +93,8 @@ def overview_kpis(dataset: Dataset, as_of: pd.Timestamp, *, active_days: int = 9
     last_year = _window(tx, as_of, 365)
     previous_year = _window(tx, as_of, 365, offset_days=365)
     has_previous = tx["order_date"].min() <= as_of - pd.Timedelta(days=729)
-    revenue = float(last_year["amount"].sum())
-    previous = float(previous_year["amount"].sum())
+    revenue = exact_sum(last_year["amount"])  # exact money sums: any row order, one number
+    previous = exact_sum(previous_year["amount"])
     orders_12m = last_year["order_id"].nunique()
     buyers_12m = last_year["customer_id"].nunique()
     active = int((summary["recency_days"] < active_days).sum())
@@ -95,7 +102,7 @@ def overview_kpis(dataset: Dataset, as_of: pd.Timestamp, *, active_days: int = 9
         customers=len(summary),
         active_customers=active,
         active_share=active / len(summary) if len(summary) else None,
-        revenue_total=float(summary["total_revenue"].sum()),
+        revenue_total=exact_sum(summary["total_revenue"]),
         revenue_12m=revenue,
         revenue_prev_12m=previous if has_previous else None,
         revenue_growth=(revenue / previous - 1) if has_previous and previous > 0 else None,
@@ -114,8 +121,10 @@ def monthly_trend(transactions: pd.DataFrame, as_of: pd.Timestamp, months: int =
     if channel is not None and "channel" in tx:
         tx = tx[tx["channel"] == channel]
     month = tx["order_date"].dt.to_period("M")
-    grouped = tx.groupby(month).agg(revenue=("amount", "sum"), orders=("order_id", "nunique"),
-                                    customers=("customer_id", "nunique"))
+    grouped = tx.assign(units=exact_units(tx["amount"])).groupby(month).agg(
+        revenue=("units", "sum"), orders=("order_id", "nunique"),
+        customers=("customer_id", "nunique"))
+    grouped["revenue"] = grouped["revenue"] / MONEY_SCALE  # exact sums, then currency units
     end = as_of.to_period("M")
     full = pd.period_range(end - months + 1, end, freq="M")
     grouped = grouped.reindex(full, fill_value=0)
@@ -128,7 +137,9 @@ def channel_revenue(transactions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataF
     if "channel" not in transactions:
         return pd.DataFrame(columns=["channel", "revenue", "share"])
     recent = _window(transactions, as_of, 365)
-    grouped = recent.groupby("channel")["amount"].sum().sort_values(ascending=False)
+    units = pd.Series(exact_units(recent["amount"]), index=recent.index)
+    grouped = (units.groupby(recent["channel"]).sum() / MONEY_SCALE).sort_values(
+        ascending=False, kind="stable")
     total = grouped.sum()
     return pd.DataFrame({"channel": grouped.index, "revenue": grouped.to_numpy(),
                          "share": (grouped / total).to_numpy() if total else 0.0})

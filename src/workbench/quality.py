@@ -14,6 +14,7 @@ from workbench.i18n import column_label, t
 from workbench.io import Dataset, LoadWarning, QualityReport, SetAside
 from workbench.schema import TABLES
 from workbench.style import format_count_axis, format_money_axis
+from workbench.summary import exact_sum
 
 __all__ = [
     "EXPORT_LABELS",
@@ -145,11 +146,11 @@ def quality_rates(dataset: Dataset) -> dict[str, float | int | None]:
     returns = dataset.returns if dataset.returns is not None else pd.DataFrame({"amount": []})
     tx = dataset.transactions
     threshold = amount_outlier_threshold(tx["amount"])
-    revenue = float(tx["amount"].sum())
+    revenue = exact_sum(tx["amount"])  # exact: the same whatever the order of the rows
     rates.update(
         duplicate_rate=duplicates / rep.rows_read if rep.rows_read else 0.0,
         return_rate=len(returns) / rep.rows_read if rep.rows_read else 0.0,
-        return_value_share=float(returns["amount"].abs().sum()) / revenue if revenue else None,
+        return_value_share=exact_sum(returns["amount"].abs()) / revenue if revenue else None,
         outlier_threshold=threshold,
         outlier_rate=float((tx["amount"] > threshold).mean()) if len(tx) else 0.0,
         zero_amount_lines=int((tx["amount"] == 0).sum()),

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 __all__ = ["MONEY_DIGITS", "MONEY_SCALE", "UNIT_DAYS", "customer_summaries", "customer_summary",
-           "day_after", "summary_frame", "up_to"]
+           "day_after", "day_index", "exact_sum", "exact_units", "summary_frame", "up_to"]
 
 #: Decimal digits of money kept exactly: each line's amount is rounded once to 1/10,000 of the
 #: currency, and sums are exact integers of these units (``BIGINT``) or ``DECIMAL(18, 4)``.
@@ -34,6 +34,24 @@ _PACK, _HALF, _DAY_OFFSET, _PACK_DAYS = 2**_PACK_BITS, 2**45, 2**15, 2**17
 
 #: Length of one time unit in days. "M" and "Y" are average Gregorian months and years.
 UNIT_DAYS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Y": 365.25}
+
+
+def exact_units(money: pd.Series | np.ndarray) -> np.ndarray:
+    """Money (currency units, NaN for none) as int64 units of 1/MONEY_SCALE: sums of them are
+    exact, so they do not depend on the order of the lines (float sums do, in the last bit,
+    and a tree model's split can fall on either side of it). Rounded half away from zero, as
+    the engines' ``ROUND`` (:func:`workbench.engine.aggregations.money_units`)."""
+    values = pd.to_numeric(pd.Series(money, copy=False), errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan)
+    scaled = np.nan_to_num(values, nan=0.0) * MONEY_SCALE
+    return (np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)).astype(np.int64)
+
+
+def exact_sum(money: pd.Series | np.ndarray) -> float:
+    """The sum of money values (currency units, missing as 0) as :func:`exact_units` add
+    them: the same float whatever the order of the values."""
+    return float(exact_units(money).sum()) / MONEY_SCALE
+
 
 def day_index(when: pd.Timestamp | str) -> int:
     """The calendar day of ``when`` as the engines number days: whole days since 1970-01-01."""

@@ -16,6 +16,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from workbench.summary import MONEY_SCALE, exact_units
+
 __all__ = ["CONTROL", "CONTROL_NAMES", "OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "CampaignError",
            "campaign_outcomes", "check_campaigns", "normalise_arm", "pre_period_features"]
 
@@ -194,12 +196,13 @@ def _customer_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
 
 
 def _sums(place: np.ndarray, values: np.ndarray, n: int, empty: float) -> np.ndarray:
-    """Per place (0..n-1) the sum of ``values`` by pandas' group-by (the same summation, so
-    the same floats as before); ``empty`` where a place has no value."""
+    """Per place (0..n-1) the sum of the money ``values`` (currency units), summed exactly in
+    units of 1/MONEY_SCALE, so whatever the order of the lines; ``empty`` where a place has no
+    value."""
     out = np.full(n, empty)
     if len(place):
-        sums = pd.DataFrame({"row": place, "amount": values}).groupby("row")["amount"].sum()
-        out[sums.index.to_numpy()] = sums.to_numpy()
+        sums = pd.Series(exact_units(values)).groupby(place).sum()
+        out[sums.index.to_numpy()] = sums.to_numpy() / MONEY_SCALE
     return out
 
 

@@ -41,6 +41,7 @@ from workbench.campaigns.policy import (
     rank_by_value,
 )
 from workbench.campaigns.uplift import cross_fit_uplift, make_learner, uplift_intervals
+from workbench.features import canonical_rows
 from workbench.results import by_customer, is_among
 
 __all__ = [
@@ -249,6 +250,10 @@ def analyse(campaigns: pd.DataFrame, transactions: pd.DataFrame | None, *,
     if transactions is not None and len(transactions):
         last = pd.to_datetime(transactions["order_date"]).max()
     checked = check_campaigns(campaigns, last_date=last)  # after the data's end: an error
+    # the log's rows in an order of their values: folds, bootstrap and model fits do not
+    # depend on how the source stored them
+    checked = canonical_rows(checked, ("campaign_id", "sent_at", "customer_id")).reset_index(
+        drop=True)
     notes: list[tuple[str, dict[str, Any]]] = []
     tx = transactions
     if as_of is not None:

@@ -19,9 +19,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from workbench.features import purchase_mix
+from workbench.features import canonical_rows, purchase_mix
 from workbench.results import by_customer
-from workbench.summary import day_after, up_to
+from workbench.summary import MONEY_SCALE, day_after, exact_units, up_to
 
 #: Columns never used as features: identifiers, labels and personal data.
 EXCLUDED = {"customer_id", "churned", "churned_at", "name", "phone", "email", "signup_date",
@@ -106,7 +106,9 @@ def _features_at(lines: _PurchaseLines, cutoff: pd.Timestamp, *,
     if events is not None and len(events):
         frame = frame.join(lines.event_log(events).counts(cutoff, window_days))
     if feedback is not None and len(feedback):
-        known = up_to(feedback, cutoff, "submitted_at").sort_values("submitted_at", kind="stable")
+        # same-second answers in an order of their values, not of the source's rows
+        known = canonical_rows(up_to(feedback, cutoff, "submitted_at"),
+                               ("submitted_at", "customer_id"))
         last = known.groupby("customer_id").last()
         last.index = last.index.astype(str)
         for score in ("nps", "csat", "ces"):
@@ -235,13 +237,13 @@ class _PurchaseLines:
 
     def spend(self, cutoff: pd.Timestamp, days: int, customer_ids: pd.Series) -> np.ndarray:
         """Spend of each of ``customer_ids`` in the ``days`` up to ``cutoff`` (currency units;
-        0 without a line), summed line by line in the lines' order."""
+        0 without a line), summed exactly (whatever the lines' order)."""
         end = day_after(cutoff)
         keep = (self.dates < end.to_datetime64()) & (self.codes >= 0) & (
             self.dates >= (end - pd.Timedelta(days=days)).to_datetime64())
-        sums = pd.Series(self.mix["amount"][keep]).groupby(self.codes[keep]).sum()
+        sums = pd.Series(exact_units(self.mix["amount"][keep])).groupby(self.codes[keep]).sum()
         dense = np.zeros(len(self.ids) + 1)  # the last place: a customer without lines
-        dense[sums.index.to_numpy()] = sums.to_numpy()
+        dense[sums.index.to_numpy()] = sums.to_numpy() / MONEY_SCALE
         return dense[self.ids.get_indexer(customer_ids)]
 
     def spans(self, cutoff: pd.Timestamp) -> pd.DataFrame:
@@ -338,7 +340,8 @@ def feedback_features(comments: pd.DataFrame, cutoff: pd.Timestamp, *,
     """
     from workbench.feedback.scores import nps_group
 
-    known = up_to(comments, cutoff, "submitted_at").sort_values("submitted_at", kind="stable")
+    known = canonical_rows(up_to(comments, cutoff, "submitted_at"),
+                           ("submitted_at", "customer_id"))
     ids = known["customer_id"].astype(str).to_numpy()
     days = (cutoff.normalize() - known["submitted_at"].dt.normalize()).dt.days.to_numpy()
     codes = known["complaint_categories"].astype(object).where(
@@ -419,7 +422,7 @@ def attributes_as_of(history: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFram
         raise ValueError(f"attribute_history needs the columns {sorted(missing)}")
     known = up_to(history.assign(valid_from=pd.to_datetime(history["valid_from"])), cutoff,
                   "valid_from")
-    last = known.sort_values("valid_from", kind="stable").groupby("customer_id").tail(1)
+    last = canonical_rows(known, ("valid_from", "customer_id")).groupby("customer_id").tail(1)
     out = last.drop(columns=["valid_from"]).reset_index(drop=True)
     out["customer_id"] = out["customer_id"].astype(str)
     return out

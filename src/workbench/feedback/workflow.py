@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.features import canonical_rows
 from workbench.feedback.drivers import behaviour_after_feedback
 from workbench.feedback.scores import nps_group, period_bounds
 from workbench.feedback.sentiment import SentimentModel, load_sentiment_model
@@ -143,7 +144,9 @@ def analyse(feedback: pd.DataFrame, *, customers: pd.DataFrame | None = None,
     missing = [c for c in ("customer_id", "submitted_at") if c not in feedback]
     if missing:
         raise ValueError(f"feedback lacks column(s) {', '.join(missing)}")
-    frame = feedback.copy()
+    # answers in an order of their values: the topics, the ids of same-second answers and
+    # "the last answer" do not depend on how the source stored them
+    frame = canonical_rows(feedback, ("submitted_at", "customer_id")).copy()
     as_of = pd.Timestamp(as_of).normalize() if as_of is not None else frame["submitted_at"].max().normalize()
     frame["in_scope"] = frame["submitted_at"] < day_after(as_of)
     frame["nps_group"] = nps_group(frame["nps"]) if "nps" in frame else None
@@ -231,7 +234,7 @@ def score_comments(feedback: pd.DataFrame, *, segmenter: Segmenter | None = None
 def response_ids(feedback: pd.DataFrame) -> pd.Series:
     """Each answer's id: the ``response_id`` column when the data has one, else a stable id
     built from the row, ``<customer_id>-<submitted_at as YYYYmmddHHMMSS>-<n>`` (``n`` counts
-    the customer's answers at that same second in input order, from 0)."""
+    the customer's answers at that same second in the order of :func:`analyse`, from 0)."""
     if "response_id" in feedback and feedback["response_id"].notna().all():
         return feedback["response_id"].astype(str)
     ids = feedback["customer_id"].astype(str)
@@ -273,7 +276,7 @@ def comments_result(feedback: pd.DataFrame, as_of: pd.Timestamp | str | None = N
     the feedback report's result: :func:`score_comments` (``options`` go to it) on the answers
     up to ``as_of``, then :func:`comments_frame`."""
     as_of = pd.Timestamp(as_of).normalize() if as_of is not None else feedback["submitted_at"].max().normalize()
-    known = up_to(feedback, as_of, "submitted_at")
+    known = canonical_rows(up_to(feedback, as_of, "submitted_at"), ("submitted_at", "customer_id"))
     scored, _, _ = score_comments(known, **options)
     frame = known.assign(**{c: scored[c].to_numpy() for c in scored}, in_scope=True)
     return comments_frame(FeedbackResult(frame, None, None, [], as_of, 0))

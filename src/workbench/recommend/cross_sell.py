@@ -76,10 +76,11 @@ def result_frame(recommendations: pd.DataFrame) -> pd.DataFrame:
 
 
 def all_customers(customers: pd.DataFrame | None, transactions: pd.DataFrame) -> list[str]:
-    """Every known customer id: customers.csv first, then buyers not in it."""
+    """Every known customer id (customers.csv and the buyers), sorted: the same list however
+    the source orders its rows."""
     ids = [] if customers is None else [customers["customer_id"].astype(str)]
     ids.append(pd.Series(transactions["customer_id"].astype(str).unique()))
-    return pd.concat(ids, ignore_index=True).unique().tolist()  # in order of first appearance
+    return sorted(pd.concat(ids, ignore_index=True).dropna().unique().tolist())
 
 
 
