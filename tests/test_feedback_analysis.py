@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from workbench import feedback
+from workbench.features import canonical_rows
 from workbench.feedback.themes import CategoryRules, precision_recall
 
 
@@ -156,7 +157,11 @@ def test_export_and_metrics(demo):
     export = feedback.export_frame(result, "zh")
     assert list(export.columns) == list(feedback.EXPORT_COLUMNS)
     assert len(export) == len(ds.feedback)
-    assert export["customer_id"].tolist() == ds.feedback["customer_id"].tolist()  # input order
+    # in date order, whatever the order of the source's rows
+    assert export["customer_id"].tolist() == canonical_rows(
+        ds.feedback, ("submitted_at", "customer_id"))["customer_id"].tolist()
+    assert export["submitted_at"].is_monotonic_increasing
+    assert sorted(export["customer_id"]) == sorted(ds.feedback["customer_id"])
     assert set(export["sentiment"].dropna()) <= {"positive", "neutral", "negative"}
     # categories are codes joined by ";" whatever the language; their names are the label
     assert export["categories"].str.contains("logistics").any()

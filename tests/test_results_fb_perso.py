@@ -110,7 +110,11 @@ def test_feedback_takes_segments_and_never_computes_them():
     _, answers = _tiny()
     segments = pd.DataFrame({"customer_id": ["001", "002"], "segment_cn8": ["important_value", "general_keep"]})
     result = feedback.analyse(answers, as_of="2024-03-31", n_topics=2, segments=segments)
-    assert result.frame["segment"].tolist()[:3] == ["important_value", "important_value", "general_keep"]
+    # answers in date order (analyse reads them in an order of their values): 001, 002, 003, ...
+    assert result.frame["customer_id"].tolist()[:4] == ["001", "002", "003", "001"]
+    assert result.frame["segment"].tolist()[:2] == ["important_value", "general_keep"]
+    assert pd.isna(result.frame["segment"].iloc[2])  # 003 has no segment
+    assert dict(zip(result.frame["customer_id"], result.frame["segment"]))["001"] == "important_value"
     assert "segment" not in feedback.analyse(answers, as_of="2024-03-31", n_topics=2).frame
     assert not hasattr(feedback, "segment_of_customers") and not hasattr(profile, "customer_segments")
 
