@@ -75,24 +75,24 @@ def side_by_side(fits: Sequence[Callable[[], _T]], *, max_workers: int | None = 
         return list(pool.map(call, fits))
 
 
-def _group_sum(values: pd.Series, codes: np.ndarray, known: np.ndarray, labels: pd.Index
-               ) -> pd.Series:
-    """``values.groupby(labels[codes]).sum()`` (money, summed exactly) from the integer codes
-    (sorted ``labels``)."""
-    sums = pd.Series(exact_units(values)[known]).groupby(codes[known]).sum()
+def _group_sum(units: np.ndarray, codes: np.ndarray, known: np.ndarray, labels: pd.Index,
+               name: str) -> pd.Series:
+    """Money ``units`` (:func:`workbench.summary.exact_units`) summed exactly per customer
+    code (sorted ``labels``), in currency units."""
+    sums = pd.Series(units[known]).groupby(codes[known]).sum()
     return pd.Series(sums.to_numpy() / MONEY_SCALE,
-                     index=labels[sums.index.to_numpy()].rename("customer_id"), name=values.name)
+                     index=labels[sums.index.to_numpy()].rename("customer_id"), name=name)
 
 
-def _pivot_sum(values: pd.Series, codes: np.ndarray, known: np.ndarray, labels: pd.Index,
+def _pivot_sum(units: np.ndarray, codes: np.ndarray, known: np.ndarray, labels: pd.Index,
                columns: pd.Series) -> pd.DataFrame:
-    """The pivot table of ``values`` (money, summed exactly) summed by customer (rows, from ``codes`` into sorted
-    ``labels``) and ``columns`` (sorted), 0.0 where a customer has no line: rows are the
-    customers with a line that has a column value."""
+    """The pivot table of money ``units`` summed exactly by customer (rows, from ``codes``
+    into sorted ``labels``) and ``columns`` (sorted), in currency units, 0.0 where a customer
+    has no line: rows are the customers with a line that has a column value."""
     column_codes, names = pd.factorize(columns, sort=True)
     keep = known & (column_codes >= 0)
     width = max(len(names), 1)
-    sums = pd.Series(exact_units(values)[keep]).groupby(
+    sums = pd.Series(units[keep]).groupby(
         codes[keep].astype(np.int64) * width + column_codes[keep]).sum()
     cells = sums.index.to_numpy()
     rows, row_of_cell = np.unique(cells // width, return_inverse=True)
@@ -111,29 +111,30 @@ def purchase_mix(transactions: pd.DataFrame, *, max_categories: int = 8) -> pd.D
     ``discount_share`` = discount / (amount + discount). Shares are 0 for customers without
     spend in them, NaN never appears.
     """
-    # Customers, channels and categories as integer codes: the group sums are those of a
-    # group-by (and pivot table) on the values themselves, in the same row order, for a
-    # fraction of the cost of hashing text.
+    # Customers, channels and categories as integer codes (a fraction of the cost of hashing
+    # text) and money as exact integer units, converted once: the sums do not depend on the
+    # order of the lines.
     customer_codes, customers = pd.factorize(transactions["customer_id"], sort=True)
-    amount = transactions["amount"]
+    units = exact_units(transactions["amount"])
     known = customer_codes >= 0
-    spend = _group_sum(amount, customer_codes, known, customers)
+    spend = _group_sum(units, customer_codes, known, customers, "amount")
     out = pd.DataFrame(index=spend.index)
     safe_spend = spend.replace(0, np.nan)
     if "channel" in transactions:
-        by_channel = _pivot_sum(amount, customer_codes, known, customers, transactions["channel"])
+        by_channel = _pivot_sum(units, customer_codes, known, customers, transactions["channel"])
         out["n_channels"] = (by_channel > 0).sum(axis=1)
         for channel in by_channel.columns:
             out[f"channel:{channel}"] = by_channel[channel] / safe_spend.reindex(by_channel.index)
     if "category" in transactions:
-        spent = pd.Series(exact_units(amount)).groupby(transactions["category"].to_numpy()).sum()
+        spent = pd.Series(units).groupby(transactions["category"].to_numpy()).sum()
         top = spent.sort_index().nlargest(max_categories).index  # ties: the first name
         chosen = transactions["category"].isin(top).to_numpy()
-        by_category = _pivot_sum(amount[chosen], customer_codes[chosen], known[chosen], customers,
+        by_category = _pivot_sum(units[chosen], customer_codes[chosen], known[chosen], customers,
                                  transactions["category"][chosen])
         for category in by_category.columns:
             out[f"category:{category}"] = by_category[category] / safe_spend.reindex(by_category.index)
     if "discount" in transactions:
-        discount = _group_sum(transactions["discount"], customer_codes, known, customers)
+        discount = _group_sum(exact_units(transactions["discount"]), customer_codes, known,
+                              customers, "discount")
         out["discount_share"] = discount / (spend + discount).replace(0, np.nan)
     return out.fillna(0.0)

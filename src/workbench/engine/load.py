@@ -249,11 +249,10 @@ class _Plan:
     ``__status`` is the status column (lower case) for returns, ``__h1`` / ``__h2`` the row
     hashes (or ``__dup`` on Spark), ``__row`` the position in the source (increasing;
     consecutive from 0 on PostgreSQL) where the engine does not keep the source order by
-    itself. On DuckDB the ``c__x`` texts are not in
-    :attr:`expr` (all but a few are NULL, and each would still cost 8 bytes a row): ``__todo``
-    flags the rows that have one, and :attr:`texts` selects those rows' texts in the same
-    order. ``dialect`` is ``duckdb``, ``postgres`` or ``spark``; ``spaces_only`` see
-    :func:`_strip`.
+    itself. On DuckDB the ``c__x`` texts are not in :attr:`expr` (all but a few are NULL, and
+    each would still cost 8 bytes a row): ``__todo`` flags the rows that have one, and
+    :attr:`texts` selects those rows' texts in the same order. ``dialect`` is ``duckdb``,
+    ``postgres`` or ``spark``; ``spaces_only`` see :func:`_strip`.
     """
 
     def __init__(self, raw: ibis.Table, table: Table, column_map: dict[str, str],

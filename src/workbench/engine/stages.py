@@ -28,7 +28,6 @@ __all__ = ["counts_of", "known_since", "purchase_history", "snapshots_of", "stag
            "stage_snapshots", "transition_counts", "transitions_of"]
 
 
-
 def purchase_history(tx: ibis.Table, *, money: Money = "integer") -> ibis.Table:
     """One row per customer and purchase day with running totals.
 
